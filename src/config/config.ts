@@ -1,0 +1,114 @@
+import path from 'node:path';
+
+/**
+ * Process configuration, read from the environment and validated before anything listens.
+ * Each entry documents itself; `secret` entries are redacted wherever config is printed.
+ */
+export type Config = {
+  port: number;
+  host: string;
+  dataDir: string;
+  databaseUrl: string | undefined;
+  redisUrl: string | undefined;
+  publicUrl: string;
+  logLevel: LogLevel;
+  rateLimitAccountPerSecond: number;
+  rateLimitAccountPerMinute: number;
+};
+
+const LOG_LEVELS = ['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent'] as const;
+type LogLevel = (typeof LOG_LEVELS)[number];
+
+/** The documented settings: name, default and meaning. README's configuration table mirrors this. */
+export const CONFIG_VARIABLES = [
+  { name: 'PORT', default: '8080', meaning: 'HTTP port' },
+  { name: 'HOST', default: '0.0.0.0', meaning: 'interface to listen on' },
+  { name: 'DATA_DIR', default: './data', meaning: 'directory of the embedded PGlite database' },
+  {
+    name: 'DATABASE_URL',
+    default: '',
+    meaning: 'PostgreSQL URL; when set, PGlite is not used',
+    secret: true,
+  },
+  { name: 'REDIS_URL', default: '', meaning: 'Redis URL; shares rate limits across instances', secret: true },
+  { name: 'PUBLIC_URL', default: 'http://localhost:PORT', meaning: 'base of links Vigil sends (detail_url)' },
+  { name: 'LOG_LEVEL', default: 'info', meaning: LOG_LEVELS.join(', ') },
+  {
+    name: 'RATE_LIMIT_ACCOUNT_PER_SECOND',
+    default: '50',
+    meaning: 'Open API calls per account per second; 0 = off',
+  },
+  {
+    name: 'RATE_LIMIT_ACCOUNT_PER_MINUTE',
+    default: '1000',
+    meaning: 'Open API calls per account per minute; 0 = off',
+  },
+] as const;
+
+export class ConfigError extends Error {
+  readonly problems: string[];
+
+  constructor(problems: string[]) {
+    super(`Invalid configuration:\n${problems.map((p) => `  - ${p}`).join('\n')}`);
+    this.name = 'ConfigError';
+    this.problems = problems;
+  }
+}
+
+type Env = Record<string, string | undefined>;
+
+/** Reads and validates every setting, reporting all bad values at once. */
+export function loadConfig(env: Env = process.env): Config {
+  const problems: string[] = [];
+  const read = (name: string): string | undefined => {
+    const value = env[name]?.trim();
+    return value === '' ? undefined : value;
+  };
+
+  const integer = (name: string, fallback: number, min: number, max: number): number => {
+    const raw = read(name);
+    if (raw === undefined) return fallback;
+    const value = Number(raw);
+    if (!/^\d+$/.test(raw) || value < min || value > max) {
+      problems.push(`${name} must be a whole number from ${min} to ${max}, got "${raw}"`);
+      return fallback;
+    }
+    return value;
+  };
+
+  const url = (name: string, protocols: string[]): string | undefined => {
+    const raw = read(name);
+    if (raw === undefined) return undefined;
+    try {
+      const parsed = new URL(raw);
+      if (!protocols.includes(parsed.protocol)) {
+        problems.push(
+          `${name} must start with ${protocols.map((p) => `${p}//`).join(' or ')}, got "${parsed.protocol}//…"`,
+        );
+      }
+    } catch {
+      problems.push(`${name} is not a valid URL`);
+    }
+    return raw;
+  };
+
+  const port = integer('PORT', 8080, 0, 65535);
+  const host = read('HOST') ?? '0.0.0.0';
+  const logLevel = read('LOG_LEVEL') ?? 'info';
+  if (!(LOG_LEVELS as readonly string[]).includes(logLevel)) {
+    problems.push(`LOG_LEVEL must be one of ${LOG_LEVELS.join(', ')}, got "${logLevel}"`);
+  }
+  const config: Config = {
+    port,
+    host,
+    dataDir: path.resolve(read('DATA_DIR') ?? './data'),
+    databaseUrl: url('DATABASE_URL', ['postgres:', 'postgresql:']),
+    redisUrl: url('REDIS_URL', ['redis:', 'rediss:']),
+    publicUrl: (url('PUBLIC_URL', ['http:', 'https:']) ?? `http://localhost:${port}`).replace(/\/+$/, ''),
+    logLevel: logLevel as LogLevel,
+    rateLimitAccountPerSecond: integer('RATE_LIMIT_ACCOUNT_PER_SECOND', 50, 0, 1_000_000),
+    rateLimitAccountPerMinute: integer('RATE_LIMIT_ACCOUNT_PER_MINUTE', 1000, 0, 60_000_000),
+  };
+  if (problems.length > 0) throw new ConfigError(problems);
+  return config;
+}

@@ -1,0 +1,122 @@
+import swagger from '@fastify/swagger';
+import swaggerUi from '@fastify/swagger-ui';
+import type { TypeBoxTypeProvider } from '@fastify/type-provider-typebox';
+import Fastify, { type FastifyServerOptions, LogController } from 'fastify';
+import type { Redis } from 'ioredis';
+import Type from 'typebox';
+import { registerAccountRoutes } from '../accounts/accounts.routes.ts';
+import type { Config } from '../config/config.ts';
+import type { Db } from '../db/db.ts';
+import { AppError } from '../shared/app-error.ts';
+import type { Clock } from '../shared/clock.ts';
+import { newUlid } from '../shared/ids.ts';
+import { appKeyHook } from './auth.ts';
+import { errorHandler, sendError } from './errors.ts';
+import { RateLimit } from './rate-limit.ts';
+import { type Api, envelope } from './route.ts';
+import { validatorCompiler } from './validation.ts';
+
+/** What the HTTP layer needs from the composition root. Domains receive the parts they use. */
+export type AppDeps = {
+  config: Config;
+  db: Db;
+  clock: Clock;
+  redis?: Redis | undefined;
+  logger?: FastifyServerOptions['logger'];
+};
+
+/** Largest request body accepted (Flashduty does not publish its limit). */
+const BODY_LIMIT_BYTES = 1024 * 1024;
+
+export async function buildApp(deps: AppDeps): Promise<Api> {
+  const app = Fastify({
+    logger: deps.logger ?? { level: deps.config.logLevel },
+    // Per-request logs would dominate at ingest rates; errors are logged where they are handled.
+    logController: new LogController({ disableRequestLogging: true }),
+    bodyLimit: BODY_LIMIT_BYTES,
+    genReqId: () => newUlid(),
+    routerOptions: { ignoreTrailingSlash: true },
+  }).withTypeProvider<TypeBoxTypeProvider>();
+
+  app.setValidatorCompiler(validatorCompiler);
+  app.setErrorHandler(errorHandler);
+  app.decorateRequest('actor', undefined);
+
+  // Flashduty clients send JSON only; an empty JSON body means "no parameters".
+  const parseJson = app.getDefaultJsonParser('error', 'error');
+  app.removeAllContentTypeParsers();
+  app.addContentTypeParser('application/json', { parseAs: 'string' }, (request, body, done) => {
+    if ((body as string).trim() === '') done(null, {});
+    else parseJson(request, body as string, done);
+  });
+  app.addHook('preValidation', async (request) => {
+    if (request.method === 'POST' && request.body == null) request.body = {};
+  });
+
+  app.addHook('onRequest', async (request, reply) => {
+    reply.header('Flashcat-Request-Id', request.id);
+  });
+  const accountLimit = new RateLimit(
+    'account',
+    [
+      { points: deps.config.rateLimitAccountPerSecond, seconds: 1 },
+      { points: deps.config.rateLimitAccountPerMinute, seconds: 60 },
+    ],
+    deps.redis,
+  );
+  app.addHook('onRequest', appKeyHook(deps.db, accountLimit));
+
+  // A known path with the wrong method is MethodNotAllowed; anything else RouteNotFound.
+  const knownPaths = new Set<string>();
+  app.addHook('onRoute', (route) => {
+    knownPaths.add(route.url);
+  });
+  app.setNotFoundHandler((request, reply) => {
+    const path = request.url.split('?')[0]!.replace(/\/+$/, '') || '/';
+    return knownPaths.has(path)
+      ? sendError(
+          request,
+          reply,
+          new AppError('MethodNotAllowed', `The method ${request.method} is not allowed for ${path}.`),
+        )
+      : sendError(
+          request,
+          reply,
+          new AppError('RouteNotFound', `The route ${request.method} ${path} is not found.`),
+        );
+  });
+
+  await app.register(swagger, {
+    openapi: {
+      info: {
+        title: 'Vigil Open API',
+        version: '0.1.0',
+        description:
+          "Vigil speaks Flashduty's Open API. Authenticate with the `app_key` query parameter; every response is `{request_id, data}` or `{request_id, error}`.",
+      },
+      components: { securitySchemes: { app_key: { type: 'apiKey', in: 'query', name: 'app_key' } } },
+      security: [{ app_key: [] }],
+    },
+  });
+  await app.register(swaggerUi, { routePrefix: '/docs' });
+
+  app.get('/openapi.json', { schema: { hide: true } }, async () => app.swagger());
+  app.get(
+    '/healthz',
+    {
+      schema: {
+        tags: ['System'],
+        summary: 'Liveness and database check',
+        security: [],
+        response: { 200: envelope(Type.Object({ status: Type.String() })) },
+      },
+    },
+    async (request) => {
+      await deps.db.withSession((session) => session.query('select 1'));
+      return { request_id: request.id, data: { status: 'ok' } };
+    },
+  );
+
+  registerAccountRoutes(app, deps);
+  return app;
+}

@@ -1,0 +1,57 @@
+import { Ajv, type ErrorObject } from 'ajv';
+import addFormatsModule from 'ajv-formats';
+import type { FastifySchemaCompiler } from 'fastify';
+import { type AppError, invalidParameter } from '../shared/app-error.ts';
+
+// ajv-formats is CommonJS; under native ESM its plugin sits on `default`.
+const addFormats = addFormatsModule as unknown as (ajv: Ajv) => Ajv;
+
+function makeAjv(coerceTypes: boolean): Ajv {
+  const ajv = new Ajv({
+    // A JSON body is taken as typed: 5 for a string field is an error, as Flashduty's server answers.
+    // Query strings are text by nature, so they are coerced.
+    coerceTypes,
+    useDefaults: true,
+    removeAdditional: true,
+    allErrors: false,
+    strict: false,
+  });
+  addFormats(ajv);
+  return ajv;
+}
+
+const bodyAjv = makeAjv(false);
+const queryAjv = makeAjv('array' as unknown as boolean);
+
+export const validatorCompiler: FastifySchemaCompiler<object> = ({ schema, httpPart }) =>
+  (httpPart === 'body' ? bodyAjv : queryAjv).compile(schema);
+
+/** `/members/0/email` → `members[0].email`. */
+function fieldPath(instancePath: string): string {
+  return instancePath
+    .split('/')
+    .slice(1)
+    .map((part) => part.replace(/~1/g, '/').replace(/~0/g, '~'))
+    .reduce((path, part) => (/^\d+$/.test(part) ? `${path}[${part}]` : path ? `${path}.${part}` : part), '');
+}
+
+/** Turns the first schema violation into an InvalidParameter error that names the field. */
+export function validationError(errors: readonly ErrorObject[], part: string): AppError {
+  const error = errors[0];
+  if (!error) return invalidParameter(part, 'invalid');
+  const base = fieldPath(error.instancePath);
+  if (error.keyword === 'required') {
+    const missing = (error.params as { missingProperty: string }).missingProperty;
+    return invalidParameter(base ? `${base}.${missing}` : missing, 'it is required');
+  }
+  let reason = error.message ?? 'invalid';
+  if (error.keyword === 'enum') {
+    reason = `must be one of ${(error.params as { allowedValues: unknown[] }).allowedValues.map((v) => JSON.stringify(v)).join(', ')}`;
+  } else if (error.keyword === 'const') {
+    reason = `must be ${JSON.stringify((error.params as { allowedValue: unknown }).allowedValue)}`;
+  }
+  if (!base) {
+    return invalidParameter(part === 'body' ? 'request body' : part, reason);
+  }
+  return invalidParameter(base, reason);
+}

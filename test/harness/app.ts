@@ -1,0 +1,80 @@
+import type { LightMyRequestResponse } from 'fastify';
+import { createAccount } from '../../src/accounts/accounts.service.ts';
+import { type Config, loadConfig } from '../../src/config/config.ts';
+import type { Db } from '../../src/db/db.ts';
+import { buildApp } from '../../src/http/app.ts';
+import type { Api } from '../../src/http/route.ts';
+import { ManualClock } from '../../src/shared/clock.ts';
+import { createTestDatabase, type TestDatabase } from './database.ts';
+
+export type ApiResponse<T = any> = {
+  status: number;
+  headers: LightMyRequestResponse['headers'];
+  body: { request_id: string; data?: T; error?: { code: string; message: string } };
+  raw: LightMyRequestResponse;
+};
+
+export type TestAccount = { accountId: number; memberId: number; appKey: string };
+
+export type TestApp = {
+  app: Api;
+  db: Db;
+  clock: ManualClock;
+  config: Config;
+  /** POSTs JSON to an Open API path with the app_key in the query, as Flashduty clients do. */
+  post<T = any>(path: string, body: unknown, appKey: string | undefined): Promise<ApiResponse<T>>;
+  /** Creates an account with an Owner member and returns its app key. */
+  newAccount(name?: string): Promise<TestAccount>;
+  close(): Promise<void>;
+};
+
+let accountCounter = 0;
+
+/** Starts Vigil in-process on a fresh database with a manual clock (2026-01-05T09:00:00Z). */
+export async function startTestApp(env: Record<string, string> = {}): Promise<TestApp> {
+  const database: TestDatabase = await createTestDatabase();
+  const clock = new ManualClock(Date.UTC(2026, 0, 5, 9, 0, 0));
+  // Rate limits are off unless a test turns them on, so suites do not trip over them.
+  const config = loadConfig({
+    RATE_LIMIT_ACCOUNT_PER_SECOND: '0',
+    RATE_LIMIT_ACCOUNT_PER_MINUTE: '0',
+    ...env,
+  });
+  const app = await buildApp({ config, db: database.db, clock, logger: false });
+  await app.ready();
+
+  const post = async <T>(
+    path: string,
+    body: unknown,
+    appKey: string | undefined,
+  ): Promise<ApiResponse<T>> => {
+    const raw = await app.inject({
+      method: 'POST',
+      url: appKey === undefined ? path : `${path}?app_key=${encodeURIComponent(appKey)}`,
+      ...(body === undefined
+        ? {}
+        : { payload: body as object, headers: { 'content-type': 'application/json' } }),
+    });
+    return { status: raw.statusCode, headers: raw.headers, body: raw.json(), raw };
+  };
+
+  return {
+    app,
+    db: database.db,
+    clock,
+    config,
+    post,
+    async newAccount(name) {
+      accountCounter += 1;
+      const created = await createAccount(
+        { db: database.db, clock },
+        { name: name ?? `Account ${accountCounter}`, email: `owner${accountCounter}@example.com` },
+      );
+      return { accountId: created.account_id, memberId: created.member_id, appKey: created.app_key };
+    },
+    async close() {
+      await app.close();
+      await database.drop();
+    },
+  };
+}
