@@ -271,7 +271,7 @@ export const AppKeyListRequest = Type.Object({
   person_id: Type.Optional(Id),
 });
 
-export const AppKeyItem = Type.Object({
+const AppKeyItem = Type.Object({
   key_id: Id,
   key_name: Type.String(),
   status: Type.Union([Type.Literal('enabled'), Type.Literal('disabled')]),

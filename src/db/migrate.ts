@@ -16,6 +16,8 @@ const MIGRATION_LOCK_KEY = 7_351_009_223;
 
 type Migration = { version: number; name: string; sql: string; checksum: string };
 
+const label = (m: Migration) => `${String(m.version).padStart(4, '0')}_${m.name}`;
+
 export function listMigrations(dir = MIGRATIONS_DIR): Migration[] {
   return readdirSync(dir)
     .filter((file) => /^\d{4}_[a-z0-9_]+\.sql$/.test(file))
@@ -51,7 +53,7 @@ export async function migrate(db: Db, migrations = listMigrations()): Promise<st
         if (checksum !== undefined) {
           if (checksum !== migration.checksum) {
             throw new Error(
-              `Migration ${migration.version}_${migration.name} was edited after it was applied; migrations are immutable, add a new one instead`,
+              `Migration ${label(migration)} was edited after it was applied; migrations are immutable, add a new one instead`,
             );
           }
           continue;
@@ -67,14 +69,11 @@ export async function migrate(db: Db, migrations = listMigrations()): Promise<st
           await session.exec('commit');
         } catch (error) {
           await session.exec('rollback');
-          throw new Error(
-            `Migration ${migration.version}_${migration.name} failed: ${(error as Error).message}`,
-            {
-              cause: error,
-            },
-          );
+          throw new Error(`Migration ${label(migration)} failed: ${(error as Error).message}`, {
+            cause: error,
+          });
         }
-        done.push(`${String(migration.version).padStart(4, '0')}_${migration.name}`);
+        done.push(label(migration));
       }
       return done;
     } finally {

@@ -5,8 +5,10 @@ import Fastify, { type FastifyServerOptions, LogController } from 'fastify';
 import type { Redis } from 'ioredis';
 import Type from 'typebox';
 import { registerAccountRoutes } from '../accounts/accounts.routes.ts';
+import { registerChannelRoutes } from '../channels/channels.routes.ts';
 import type { Config } from '../config/config.ts';
 import type { Db } from '../db/db.ts';
+import { registerIntegrationRoutes } from '../integrations/integrations.routes.ts';
 import { AppError } from '../shared/app-error.ts';
 import type { Clock } from '../shared/clock.ts';
 import { newUlid } from '../shared/ids.ts';
@@ -118,5 +120,7 @@ export async function buildApp(deps: AppDeps): Promise<Api> {
   );
 
   registerAccountRoutes(app, deps);
+  registerIntegrationRoutes(app, deps);
+  registerChannelRoutes(app, deps);
   return app;
 }

@@ -2,7 +2,7 @@ import Type from 'typebox';
 import { invalidParameter } from '../shared/app-error.ts';
 
 /** Flashduty's offset paging: `p` from 1, `limit` up to 100, and p × limit at most 10,000. */
-export const MAX_PAGE_WINDOW = 10_000;
+const MAX_PAGE_WINDOW = 10_000;
 
 export function pageFields(defaultLimit: number, maxLimit = 100) {
   return {

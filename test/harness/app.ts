@@ -1,4 +1,5 @@
 import type { LightMyRequestResponse } from 'fastify';
+import type { Redis } from 'ioredis';
 import { createAccount } from '../../src/accounts/accounts.service.ts';
 import { type Config, loadConfig } from '../../src/config/config.ts';
 import type { Db } from '../../src/db/db.ts';
@@ -25,22 +26,36 @@ export type TestApp = {
   post<T = any>(path: string, body: unknown, appKey: string | undefined): Promise<ApiResponse<T>>;
   /** Creates an account with an Owner member and returns its app key. */
   newAccount(name?: string): Promise<TestAccount>;
+  /** Invites a member with these roles into the account and returns the member's own app key. */
+  newMember(account: TestAccount, roleIds: number[], name?: string): Promise<TestAccount>;
+  database: TestDatabase;
   close(): Promise<void>;
 };
 
 let accountCounter = 0;
 
 /** Starts Vigil in-process on a fresh database with a manual clock (2026-01-05T09:00:00Z). */
-export async function startTestApp(env: Record<string, string> = {}): Promise<TestApp> {
-  const database: TestDatabase = await createTestDatabase();
+export type TestAppOptions = {
+  /** Environment overrides for loadConfig. */
+  env?: Record<string, string>;
+  /** Extra setup before the app is ready, e.g. a Redis client or a route only a test needs. */
+  redis?: Redis;
+  extend?: (app: Api) => void;
+  /** Share another test app's database (two instances on one database). */
+  database?: TestDatabase;
+};
+
+export async function startTestApp(options: TestAppOptions = {}): Promise<TestApp> {
+  const database: TestDatabase = options.database ?? (await createTestDatabase());
   const clock = new ManualClock(Date.UTC(2026, 0, 5, 9, 0, 0));
   // Rate limits are off unless a test turns them on, so suites do not trip over them.
   const config = loadConfig({
     RATE_LIMIT_ACCOUNT_PER_SECOND: '0',
     RATE_LIMIT_ACCOUNT_PER_MINUTE: '0',
-    ...env,
+    ...options.env,
   });
-  const app = await buildApp({ config, db: database.db, clock, logger: false });
+  const app = await buildApp({ config, db: database.db, clock, redis: options.redis, logger: false });
+  options.extend?.(app);
   await app.ready();
 
   const post = async <T>(
@@ -72,9 +87,26 @@ export async function startTestApp(env: Record<string, string> = {}): Promise<Te
       );
       return { accountId: created.account_id, memberId: created.member_id, appKey: created.app_key };
     },
+    async newMember(account, roleIds, name) {
+      accountCounter += 1;
+      const member_name = name ?? `Member ${accountCounter}`;
+      const invited = await post<any>(
+        '/member/invite',
+        { members: [{ member_name, email: `m${accountCounter}@example.com`, role_ids: roleIds }] },
+        account.appKey,
+      );
+      const memberId = invited.body.data.items[0].member_id as number;
+      const key = await post<any>(
+        '/person/app-key/create',
+        { key_name: 'test', person_id: memberId },
+        account.appKey,
+      );
+      return { accountId: account.accountId, memberId, appKey: key.body.data.key as string };
+    },
+    database,
     async close() {
       await app.close();
-      await database.drop();
+      if (!options.database) await database.drop();
     },
   };
 }

@@ -1,0 +1,189 @@
+#!/usr/bin/env node
+import { request } from 'node:http';
+import { parseArgs } from 'node:util';
+import { type Command, runCommand } from './commands.ts';
+import { CONFIG_VARIABLES, type Config, ConfigError, loadConfig } from './config/config.ts';
+import { type LockHolder, lockDataDir } from './db/data-dir-lock.ts';
+import { openDb } from './db/db.ts';
+import { migrate } from './db/migrate.ts';
+import { startServer } from './main.ts';
+import { systemClock } from './shared/clock.ts';
+
+const USAGE = `Usage: vigil <command> [options]
+
+Commands:
+  serve                                   run the server (HTTP API and background work)
+  migrate                                 apply pending database migrations
+  account create --name NAME --email EMAIL [--member-name NAME]
+                                          create an account, its Owner and an app key; prints JSON
+  integration create --app-key KEY --type alert.standard|alert.prometheus|change.standard
+                     --name NAME [--channel-id ID]
+                                          create an integration; prints JSON with its integration_key
+
+Configuration comes from the environment:
+${CONFIG_VARIABLES.map((v) => `  ${v.name.padEnd(32)}${v.meaning}${v.default ? ` (default ${v.default})` : ''}`).join('\n')}
+`;
+
+class UsageError extends Error {}
+
+function parseCommand(argv: string[]): Command | 'serve' | 'help' {
+  const { positionals, values } = parseArgs({
+    args: argv,
+    allowPositionals: true,
+    options: {
+      name: { type: 'string' },
+      email: { type: 'string' },
+      'member-name': { type: 'string' },
+      'app-key': { type: 'string' },
+      type: { type: 'string' },
+      'channel-id': { type: 'string' },
+      help: { type: 'boolean', short: 'h' },
+    },
+  });
+  const verb = positionals.join(' ');
+  const required = (option: keyof typeof values): string => {
+    const value = values[option];
+    if (typeof value !== 'string' || value === '')
+      throw new UsageError(`vigil ${verb}: --${option} is required`);
+    return value;
+  };
+  if (values.help || verb === '' || verb === 'help') return 'help';
+  switch (verb) {
+    case 'serve':
+      return 'serve';
+    case 'migrate':
+      return { name: 'migrate' };
+    case 'account create':
+      return {
+        name: 'account create',
+        account: { name: required('name'), email: required('email'), memberName: values['member-name'] },
+      };
+    case 'integration create': {
+      const type = required('type');
+      if (type !== 'alert.standard' && type !== 'alert.prometheus' && type !== 'change.standard') {
+        throw new UsageError(
+          `vigil integration create: --type must be alert.standard, alert.prometheus or change.standard`,
+        );
+      }
+      const channel = values['channel-id'];
+      if (channel !== undefined && !/^\d+$/.test(channel))
+        throw new UsageError('vigil integration create: --channel-id must be a number');
+      return {
+        name: 'integration create',
+        appKey: required('app-key'),
+        integration: {
+          name: required('name'),
+          plugin_type: type,
+          channel_id: channel === undefined ? undefined : Number(channel),
+        },
+      };
+    }
+    default:
+      throw new UsageError(`vigil: unknown command "${verb}"`);
+  }
+}
+
+/** Sends a command to the server that holds the PGlite directory, through its control socket. */
+function sendToServer(socketPath: string, command: Command): Promise<unknown> {
+  return new Promise((resolve, reject) => {
+    const req = request({ socketPath, path: '/', method: 'POST', timeout: 30_000 }, (res) => {
+      let body = '';
+      res.setEncoding('utf8');
+      res.on('data', (chunk) => {
+        body += chunk;
+      });
+      res.on('end', () => {
+        const parsed = JSON.parse(body) as { result?: unknown; error?: string };
+        if (parsed.error !== undefined) reject(new Error(parsed.error));
+        else resolve(parsed.result);
+      });
+    });
+    req.on('timeout', () => req.destroy(new Error('the server did not answer within 30 s')));
+    req.on('error', reject);
+    req.end(JSON.stringify(command));
+  });
+}
+
+async function runDirect(config: Config, command: Command): Promise<unknown> {
+  const db = await openDb(
+    config.databaseUrl ? { databaseUrl: config.databaseUrl } : { dataDir: config.dataDir },
+  );
+  try {
+    if (command.name !== 'migrate') await migrate(db);
+    return await runCommand({ db, clock: systemClock, config }, command);
+  } finally {
+    await db.close();
+  }
+}
+
+async function execute(config: Config, command: Command): Promise<unknown> {
+  if (config.databaseUrl) return runDirect(config, command);
+  // PGlite allows one process per directory: run here if it is free, else through its server.
+  let holder: LockHolder | undefined;
+  for (let attempt = 0; attempt < 50; attempt++) {
+    const lock = lockDataDir(config.dataDir, { role: 'cli' });
+    if (lock.acquired) {
+      try {
+        return await runDirect(config, command);
+      } finally {
+        lock.release();
+      }
+    }
+    holder = lock.holder;
+    if (holder.role === 'server' && holder.socket) {
+      try {
+        return await sendToServer(holder.socket, command);
+      } catch (error) {
+        if (
+          (error as NodeJS.ErrnoException).code !== 'ECONNREFUSED' &&
+          (error as NodeJS.ErrnoException).code !== 'ENOENT'
+        )
+          throw error;
+        // The server is still starting (its socket is not open yet): wait and try again.
+      }
+    }
+    await new Promise((resolve) => setTimeout(resolve, 200));
+  }
+  throw new Error(
+    `${config.dataDir} is held by process ${holder?.pid} (${holder?.role}), which does not answer. ` +
+      'Stop that process and run the command again, or set DATABASE_URL to use PostgreSQL.',
+  );
+}
+
+async function main(argv: string[]): Promise<number> {
+  let parsed: ReturnType<typeof parseCommand>;
+  try {
+    parsed = parseCommand(argv);
+  } catch (error) {
+    process.stderr.write(`${(error as Error).message}\n\n${USAGE}`);
+    return 2;
+  }
+  if (parsed === 'help') {
+    process.stdout.write(USAGE);
+    return 0;
+  }
+  const config = loadConfig();
+  if (parsed === 'serve') {
+    const server = await startServer(config);
+    const stop = async () => {
+      await server.close();
+      process.exit(0);
+    };
+    process.once('SIGINT', stop);
+    process.once('SIGTERM', stop);
+    return -1; // keep running
+  }
+  const result = await execute(config, parsed);
+  process.stdout.write(`${JSON.stringify(result)}\n`);
+  return 0;
+}
+
+main(process.argv.slice(2)).then(
+  (code) => {
+    if (code >= 0) process.exitCode = code;
+  },
+  (error: Error) => {
+    process.stderr.write(error instanceof ConfigError ? `${error.message}\n` : `vigil: ${error.message}\n`);
+    process.exitCode = 1;
+  },
+);

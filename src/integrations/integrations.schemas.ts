@@ -1,0 +1,91 @@
+import Type from 'typebox';
+import { pageFields } from '../http/pagination.ts';
+
+/*
+ * Request and response schemas of integrations, after Flashduty's legacy /datasource/* operations
+ * (openapi.legacy.zh.json). Vigil's deviations and extensions are listed in docs/integrations.md.
+ */
+
+export const Id = Type.Integer({ minimum: 0 });
+
+/** The integration types Vigil receives events for, with what the API and console show of each. */
+export const PLUGIN_TYPES = {
+  'alert.standard': {
+    name: 'Standard Alert',
+    category: 'event.alert',
+    pushPath: '/event/push/alert/standard',
+  },
+  'alert.prometheus': {
+    name: 'Prometheus Alertmanager',
+    category: 'event.alert',
+    pushPath: '/event/push/alert/prometheus',
+  },
+  'change.standard': {
+    name: 'Standard Change',
+    category: 'event.change',
+    pushPath: '/event/push/change/standard',
+  },
+} as const;
+
+export type PluginType = keyof typeof PLUGIN_TYPES;
+export const PLUGIN_TYPE_KEYS = Object.keys(PLUGIN_TYPES) as PluginType[];
+
+export const NAME_MAX = 39;
+export const DESCRIPTION_MAX = 500;
+
+const PluginTypeSchema = Type.Enum(['alert.standard', 'alert.prometheus', 'change.standard']);
+const IntegrationStatus = Type.Enum(['enabled', 'disabled', 'deleted']);
+
+export const IntegrationUpsertRequest = Type.Object({
+  integration_id: Type.Optional(Id),
+  name: Type.String({ minLength: 1, maxLength: NAME_MAX }),
+  plugin_type: PluginTypeSchema,
+  description: Type.Optional(Type.String({ maxLength: DESCRIPTION_MAX })),
+  team_id: Type.Optional(Id),
+  channel_id: Type.Optional(Id),
+});
+
+export const IntegrationUpsertResponse = Type.Object({ integration_id: Id, integration_key: Type.String() });
+
+export const IntegrationIdRequest = Type.Object({ integration_id: Id });
+
+export const IntegrationItem = Type.Object({
+  integration_id: Id,
+  team_id: Id,
+  name: Type.String(),
+  status: IntegrationStatus,
+  plugin_id: Type.Integer(),
+  plugin_type: Type.String(),
+  plugin_type_name: Type.String(),
+  description: Type.String(),
+  integration_key: Type.String(),
+  settings: Type.Array(Type.Object({})),
+  creator_id: Id,
+  created_at: Type.Integer(),
+  updated_at: Type.Integer(),
+  // Vigil extensions.
+  channel_id: Id,
+  is_private: Type.Boolean(),
+  push_url: Type.String(),
+});
+
+export const IntegrationListRequest = Type.Object({
+  ...pageFields(20),
+  orderby: Type.Optional(Type.Enum(['created_at', 'updated_at', 'name'])),
+  asc: Type.Optional(Type.Boolean()),
+  category: Type.Optional(Type.Enum(['event.alert', 'im', 'webhook', 'event.change', 'other'])),
+  plugin_type: Type.Optional(Type.String({ maxLength: 64 })),
+  status: Type.Optional(Type.Enum(['enabled', 'disabled'])),
+  name: Type.Optional(Type.String({ maxLength: 256 })),
+  is_my_team: Type.Optional(Type.Boolean()),
+  team_ids: Type.Optional(Type.Array(Id, { maxItems: 100 })),
+  channel_id: Type.Optional(Id),
+});
+
+export const IntegrationListResponse = Type.Object({
+  items: Type.Array(IntegrationItem),
+  total: Type.Integer(),
+  has_next_page: Type.Boolean(),
+  p: Type.Integer(),
+  limit: Type.Integer(),
+});

@@ -1,0 +1,99 @@
+import { unlinkSync } from 'node:fs';
+import { createServer, type Server } from 'node:http';
+import { Redis } from 'ioredis';
+import { type Command, runCommand } from './commands.ts';
+import type { Config } from './config/config.ts';
+import { controlSocketPath, lockDataDir } from './db/data-dir-lock.ts';
+import { type Db, openDb } from './db/db.ts';
+import { migrate } from './db/migrate.ts';
+import { buildApp } from './http/app.ts';
+import type { Api } from './http/route.ts';
+import { systemClock } from './shared/clock.ts';
+
+/*
+ * The composition root: config → database → migrations → HTTP. No logic lives here.
+ *
+ * On PGlite the server owns the data directory (a lock file), and listens on a Unix control socket
+ * beside it so `vigil` CLI commands can run through this process instead of opening the directory
+ * a second time, which would corrupt it.
+ */
+
+export type RunningServer = { app: Api; url: string; close(): Promise<void> };
+
+export async function startServer(config: Config): Promise<RunningServer> {
+  let releaseLock = () => {};
+  if (!config.databaseUrl) {
+    const socket = controlSocketPath(config.dataDir);
+    const lock = lockDataDir(config.dataDir, { role: 'server', socket });
+    if (!lock.acquired) {
+      throw new Error(
+        `Another Vigil process (pid ${lock.holder.pid}, ${lock.holder.role}) is using ${config.dataDir}. ` +
+          'PGlite serves one process: stop that process, choose another DATA_DIR, or set DATABASE_URL to run several instances on PostgreSQL.',
+      );
+    }
+    releaseLock = lock.release;
+  }
+  let db: Db | undefined;
+  let redis: Redis | undefined;
+  let control: Server | undefined;
+  try {
+    db = await openDb(config.databaseUrl ? { databaseUrl: config.databaseUrl } : { dataDir: config.dataDir });
+    const applied = await migrate(db);
+    redis = config.redisUrl
+      ? new Redis(config.redisUrl, { maxRetriesPerRequest: 1, enableOfflineQueue: false })
+      : undefined;
+    // Redis being down must not take Vigil down: rate limits fall back to memory (http/rate-limit.ts).
+    redis?.on('error', () => {});
+    const app = await buildApp({ config, db, clock: systemClock, redis });
+    if (applied.length > 0) app.log.info({ migrations: applied }, 'database migrated');
+    const url = await app.listen({ port: config.port, host: config.host });
+    if (!config.databaseUrl)
+      control = await listenForCommands(controlSocketPath(config.dataDir), { db, config });
+    app.log.info({ url, database: db.kind }, 'Vigil is listening');
+    const openDb_ = db;
+    const openRedis = redis;
+    const openControl = control;
+    return {
+      app,
+      url,
+      async close() {
+        await new Promise<void>((resolve) => (openControl ? openControl.close(() => resolve()) : resolve()));
+        await app.close();
+        await openDb_.close();
+        openRedis?.disconnect();
+        releaseLock();
+      },
+    };
+  } catch (error) {
+    control?.close();
+    await db?.close();
+    redis?.disconnect();
+    releaseLock();
+    throw error;
+  }
+}
+
+/** Serves CLI commands on a Unix socket that only this machine's users with access to DATA_DIR can reach. */
+async function listenForCommands(socketPath: string, deps: { db: Db; config: Config }): Promise<Server> {
+  try {
+    unlinkSync(socketPath); // left behind by a process that died; we hold the lock, so it is ours to replace
+  } catch {}
+  const server = createServer(async (request, response) => {
+    const chunks: Buffer[] = [];
+    for await (const chunk of request) chunks.push(chunk as Buffer);
+    const reply = (status: number, body: unknown) => {
+      response.writeHead(status, { 'content-type': 'application/json' }).end(JSON.stringify(body));
+    };
+    try {
+      const command = JSON.parse(Buffer.concat(chunks).toString('utf8')) as Command;
+      reply(200, { result: await runCommand({ ...deps, clock: systemClock }, command) });
+    } catch (error) {
+      reply(400, { error: (error as Error).message });
+    }
+  });
+  await new Promise<void>((resolve, reject) => {
+    server.once('error', reject);
+    server.listen(socketPath, () => resolve());
+  });
+  return server;
+}
