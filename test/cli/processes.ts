@@ -1,0 +1,61 @@
+import { type ChildProcess, spawn } from 'node:child_process';
+import path from 'node:path';
+
+const CLI = path.resolve(import.meta.dirname, '../../src/cli.ts');
+
+export type Output = { code: number | null; stdout: string; stderr: string };
+
+/** Runs `vigil …` to completion in a child process with the given environment. */
+export function runVigil(args: string[], env: Record<string, string>): Promise<Output> {
+  return new Promise((resolve, reject) => {
+    const child = spawn(process.execPath, [CLI, ...args], { env: { ...process.env, ...env } });
+    let stdout = '';
+    let stderr = '';
+    child.stdout.on('data', (chunk) => {
+      stdout += chunk;
+    });
+    child.stderr.on('data', (chunk) => {
+      stderr += chunk;
+    });
+    child.on('error', reject);
+    child.on('close', (code) => resolve({ code, stdout, stderr }));
+  });
+}
+
+export type Server = { url: string; process: ChildProcess; stop(): Promise<void> };
+
+/** Starts `vigil serve` on a free port and resolves once it listens (or rejects with its output). */
+export function startVigil(env: Record<string, string>): Promise<Server> {
+  return new Promise((resolve, reject) => {
+    const child = spawn(process.execPath, [CLI, 'serve'], {
+      env: { ...process.env, HOST: '127.0.0.1', PORT: '0', LOG_LEVEL: 'info', ...env },
+    });
+    let output = '';
+    const timer = setTimeout(() => {
+      child.kill('SIGKILL');
+      reject(new Error(`vigil serve did not start within 60 s:\n${output}`));
+    }, 60_000);
+    const stop = () =>
+      new Promise<void>((done) => {
+        if (child.exitCode !== null) return done();
+        child.once('close', () => done());
+        child.kill('SIGTERM');
+      });
+    child.stdout.on('data', (chunk: Buffer) => {
+      output += chunk;
+      for (const line of output.split('\n')) {
+        if (!line.includes('Vigil is listening')) continue;
+        clearTimeout(timer);
+        resolve({ url: (JSON.parse(line) as { url: string }).url, process: child, stop });
+        return;
+      }
+    });
+    child.stderr.on('data', (chunk: Buffer) => {
+      output += chunk;
+    });
+    child.on('close', (code) => {
+      clearTimeout(timer);
+      reject(new Error(`vigil serve exited with ${code}:\n${output}`));
+    });
+  });
+}
