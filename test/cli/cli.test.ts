@@ -28,7 +28,7 @@ const json = (text: string) => JSON.parse(text.trim().split('\n').at(-1)!);
 
 async function memberInfo(url: string, appKey: string) {
   const response = await fetch(`${url}/member/info?app_key=${appKey}`, { method: 'POST' });
-  return { status: response.status, body: await response.json() };
+  return { status: response.status, body: (await response.json()) as any };
 }
 
 describe('vigil CLI', () => {
@@ -76,7 +76,7 @@ describe('vigil CLI', () => {
       headers: { 'content-type': 'application/json' },
       body: JSON.stringify({ integration_id: created.integration_id }),
     });
-    expect((await listed.json()).data).toMatchObject({
+    expect(((await listed.json()) as any).data).toMatchObject({
       integration_key: created.integration_key,
       plugin_type: 'alert.prometheus',
     });
