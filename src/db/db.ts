@@ -16,6 +16,8 @@ export interface Db {
   readonly kind: 'postgres' | 'pglite';
   readonly q: Kysely<Tables>;
   withSession<T>(fn: (session: Session) => Promise<T>): Promise<T>;
+  /** PGlite only: the whole data directory as a tarball, restorable with `{ memory: true, snapshot }`. */
+  snapshot?: () => Promise<Blob>;
   close(): Promise<void>;
 }
 
@@ -26,7 +28,8 @@ const parseInt8 = (value: string): number => Number(value);
 const parseInt8Array = (value: string): number[] =>
   (pg.types.getTypeParser(INT8_ARRAY_OID as never, 'text')(value) as string[]).map(Number);
 
-export type DbTarget = { databaseUrl: string } | { dataDir: string } | { memory: true };
+/** PostgreSQL, a PGlite directory, or PGlite in memory (optionally restored from a dumped data directory). */
+export type DbTarget = { databaseUrl: string } | { dataDir: string } | { memory: true; snapshot?: Blob };
 
 export async function openDb(target: DbTarget): Promise<Db> {
   return 'databaseUrl' in target ? openPostgres(target.databaseUrl) : openPGlite(target);
@@ -69,9 +72,10 @@ function openPostgres(connectionString: string): Db {
   };
 }
 
-async function openPGlite(target: { dataDir: string } | { memory: true }): Promise<Db> {
+async function openPGlite(target: { dataDir: string } | { memory: true; snapshot?: Blob }): Promise<Db> {
   const pglite = await PGlite.create({
     ...('dataDir' in target ? { dataDir: target.dataDir } : {}),
+    ...('snapshot' in target && target.snapshot ? { loadDataDir: target.snapshot } : {}),
     parsers: { [INT8_OID]: parseInt8 },
   });
   const pool = new PGlitePool(pglite);
@@ -90,6 +94,14 @@ async function openPGlite(target: { dataDir: string } | { memory: true }): Promi
             await pglite.exec(script);
           },
         });
+      } finally {
+        release();
+      }
+    },
+    async snapshot() {
+      const release = await pool.acquire();
+      try {
+        return await pglite.dumpDataDir('none');
       } finally {
         release();
       }
