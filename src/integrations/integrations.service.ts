@@ -128,20 +128,21 @@ export async function createIntegration(
 ): Promise<{ integration_id: number; integration_key: string }> {
   requireIntegrationsManage(actor);
   const checked = checkInput(input);
-  const q = deps.db.q;
-  await checkTeam(q, actor.accountId, checked.team_id);
-  await checkChannel(q, actor.accountId, checked.plugin_type, checked.channel_id);
   const integrationKey = newSecret(INTEGRATION_KEY_BYTES);
-  const integrationId = await insertIntegration(q, {
-    account_id: actor.accountId,
-    team_id: checked.team_id ?? 0,
-    name: checked.name,
-    description: checked.description ?? '',
-    plugin_type: checked.plugin_type,
-    integration_key: integrationKey,
-    channel_id: checked.channel_id ?? 0,
-    creator_id: actor.memberId,
-    now: nowSeconds(deps.clock),
+  const integrationId = await deps.db.q.transaction().execute(async (q) => {
+    await checkTeam(q, actor.accountId, checked.team_id);
+    await checkChannel(q, actor.accountId, checked.plugin_type, checked.channel_id);
+    return insertIntegration(q, {
+      account_id: actor.accountId,
+      team_id: checked.team_id ?? 0,
+      name: checked.name,
+      description: checked.description ?? '',
+      plugin_type: checked.plugin_type,
+      integration_key: integrationKey,
+      channel_id: checked.channel_id ?? 0,
+      creator_id: actor.memberId,
+      now: nowSeconds(deps.clock),
+    });
   });
   return { integration_id: integrationId, integration_key: integrationKey };
 }

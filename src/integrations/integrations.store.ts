@@ -136,6 +136,8 @@ export async function liveChannelIds(
     .where('account_id', '=', accountId)
     .where('channel_id', 'in', [...new Set(channelIds)])
     .where('status', '<>', 'deleted')
+    // Share-locked: a channel being deleted waits for, or is seen by, the transaction binding it.
+    .forShare()
     .execute();
   return new Set(rows.map((r) => r.channel_id));
 }
