@@ -1,7 +1,7 @@
 import { randomBytes } from 'node:crypto';
 import { readFileSync } from 'node:fs';
-import { inject } from 'vitest';
 import pg from 'pg';
+import { inject } from 'vitest';
 import { type Db, openDb } from '../../src/db/db.ts';
 import { migrate } from '../../src/db/migrate.ts';
 
@@ -17,7 +17,9 @@ export async function createTestDatabase(options: { migrated?: boolean } = {}): 
   if (!TEST_DATABASE_URL) {
     // A migrated snapshot made once per run (global-setup.ts) restores in a fraction of initdb's time.
     const snapshot = options.migrated !== false ? inject('pgliteSnapshot') : undefined;
-    const db = await openDb(snapshot ? { memory: true, snapshot: new Blob([readFileSync(snapshot)]) } : { memory: true });
+    const db = await openDb(
+      snapshot ? { memory: true, snapshot: new Blob([readFileSync(snapshot)]) } : { memory: true },
+    );
     if (options.migrated !== false && !snapshot) await migrate(db);
     return { db, drop: () => db.close() };
   }

@@ -1,0 +1,116 @@
+import { spawn } from 'node:child_process';
+import { readFileSync } from 'node:fs';
+import path from 'node:path';
+import { performance } from 'node:perf_hooks';
+
+const CLI = path.resolve(import.meta.dirname, '../src/cli.ts');
+const START_TIMEOUT_MS = 60_000;
+const STOP_TIMEOUT_MS = 10_000;
+
+/** The environment of every Vigil process the benchmark starts: loopback, no rate limits, no Redis. */
+export function vigilEnv(database: Record<string, string>): NodeJS.ProcessEnv {
+  const { DATABASE_URL: _db, DATA_DIR: _dir, REDIS_URL: _redis, ...inherited } = process.env;
+  return {
+    ...inherited,
+    HOST: '127.0.0.1',
+    PORT: '0',
+    LOG_LEVEL: 'info',
+    RATE_LIMIT_ACCOUNT_PER_SECOND: '0',
+    RATE_LIMIT_ACCOUNT_PER_MINUTE: '0',
+    ...database,
+  };
+}
+
+export type Server = {
+  url: string;
+  pid: number;
+  /** Milliseconds from spawn to the 'Vigil is listening' log line. */
+  startMs: number;
+  /** Resident set size of the server process now, in MiB. */
+  rssMb(): number;
+  /** Highest resident set size the server process has had so far, in MiB. */
+  peakRssMb(): number;
+  /** Everything the process wrote so far (for error reports). */
+  output(): string;
+  stop(): Promise<void>;
+};
+
+/** A memory figure of /proc/<pid>/status in MiB: VmRSS (resident now) or VmHWM (resident at peak). */
+function statusMb(pid: number, field: 'VmRSS' | 'VmHWM'): number {
+  const match = new RegExp(`^${field}:\\s+(\\d+) kB$`, 'm').exec(readFileSync(`/proc/${pid}/status`, 'utf8'));
+  if (!match) throw new Error(`no ${field} in /proc/${pid}/status`);
+  return Number(match[1]) / 1024;
+}
+
+/** Spawns `node src/cli.ts serve` and resolves once it logs that it listens. */
+export function startServer(env: NodeJS.ProcessEnv): Promise<Server> {
+  const started = performance.now();
+  const child = spawn(process.execPath, [CLI, 'serve'], { env, stdio: ['ignore', 'pipe', 'pipe'] });
+  let output = '';
+  let pending = '';
+  const exited = new Promise<number | null>((resolve) => child.once('close', resolve));
+  child.stderr.on('data', (chunk: Buffer) => {
+    output += chunk;
+  });
+
+  const stop = async (): Promise<void> => {
+    if (child.exitCode !== null || child.signalCode !== null) return;
+    child.kill('SIGTERM');
+    const timer = setTimeout(() => child.kill('SIGKILL'), STOP_TIMEOUT_MS);
+    const code = await exited;
+    clearTimeout(timer);
+    if (code !== 0) throw new Error(`vigil serve exited with ${code} on SIGTERM:\n${output.slice(-4000)}`);
+  };
+
+  return new Promise((resolve, reject) => {
+    const timer = setTimeout(() => {
+      child.kill('SIGKILL');
+      reject(new Error(`vigil serve did not start within ${START_TIMEOUT_MS / 1000} s:\n${output}`));
+    }, START_TIMEOUT_MS);
+    child.stdout.on('data', (chunk: Buffer) => {
+      output += chunk;
+      pending += chunk;
+      const lines = pending.split('\n');
+      pending = lines.pop()!;
+      for (const line of lines) {
+        if (!line.includes('Vigil is listening')) continue;
+        const startMs = performance.now() - started;
+        clearTimeout(timer);
+        const pid = child.pid!;
+        resolve({
+          url: (JSON.parse(line) as { url: string }).url,
+          pid,
+          startMs,
+          rssMb: () => statusMb(pid, 'VmRSS'),
+          peakRssMb: () => statusMb(pid, 'VmHWM'),
+          output: () => output,
+          stop,
+        });
+      }
+    });
+    exited.then((code) => {
+      clearTimeout(timer);
+      reject(new Error(`vigil serve exited with ${code}:\n${output}`));
+    });
+  });
+}
+
+/** Runs a `vigil` CLI command to completion and returns its stdout, or throws with its stderr. */
+export function runCli(args: string[], env: NodeJS.ProcessEnv): Promise<string> {
+  return new Promise((resolve, reject) => {
+    const child = spawn(process.execPath, [CLI, ...args], { env, stdio: ['ignore', 'pipe', 'pipe'] });
+    let stdout = '';
+    let stderr = '';
+    child.stdout.on('data', (chunk: Buffer) => {
+      stdout += chunk;
+    });
+    child.stderr.on('data', (chunk: Buffer) => {
+      stderr += chunk;
+    });
+    child.on('error', reject);
+    child.on('close', (code) => {
+      if (code === 0) resolve(stdout);
+      else reject(new Error(`vigil ${args.join(' ')} exited with ${code}:\n${stderr}`));
+    });
+  });
+}
