@@ -161,6 +161,7 @@ export function registerAccountRoutes(app: Api, deps: AppDeps): void {
           kind: kind === 'update' ? 'set' : kind,
           memberIds: [input.member_id],
           roleIds: input.role_ids,
+          field: 'role_ids',
         });
         return {};
       },
@@ -333,7 +334,12 @@ export function registerAccountRoutes(app: Api, deps: AppDeps): void {
         data: Empty,
       },
       async ({ actor, input }) => {
-        await changeMemberRoles(deps, actor, { kind, memberIds: input.member_ids, roleIds: [input.role_id] });
+        await changeMemberRoles(deps, actor, {
+          kind,
+          memberIds: input.member_ids,
+          roleIds: [input.role_id],
+          field: 'role_id',
+        });
         return {};
       },
     );

@@ -14,6 +14,11 @@ const Email = Type.String({ format: 'email', maxLength: 254 });
 const Phone = Type.String({ maxLength: 32 });
 const TimeZone = Type.String({ maxLength: 64 });
 const RefId = Type.String({ maxLength: 128 });
+/**
+ * A string that names existing rows (a selector, a contact to look up). An empty one would match
+ * every row where the field is unset, so it is refused.
+ */
+const Lookup = (maxLength: number) => Type.String({ minLength: 1, maxLength });
 
 export const AccountInfo = Type.Object({
   account_id: Id,
@@ -105,11 +110,11 @@ export const MemberInviteResponse = Type.Object({
 /** A member named by any one of these (Flashduty's member/delete). */
 export const MemberSelector = Type.Object({
   member_id: Type.Optional(Id),
-  member_name: Type.Optional(Type.String({ maxLength: 39 })),
-  email: Type.Optional(Type.String({ maxLength: 254 })),
-  phone: Type.Optional(Phone),
+  member_name: Type.Optional(Lookup(39)),
+  email: Type.Optional(Lookup(254)),
+  phone: Type.Optional(Lookup(32)),
   country_code: Type.Optional(Type.String({ maxLength: 8 })),
-  ref_id: Type.Optional(RefId),
+  ref_id: Type.Optional(Lookup(128)),
 });
 
 export const MemberResetRequest = Type.Object({
@@ -183,8 +188,8 @@ export const TeamListResponse = Type.Object({
 /** A team named by id, name or ref_id (team/info, team/delete). */
 export const TeamSelector = Type.Object({
   team_id: Type.Optional(Id),
-  team_name: Type.Optional(Type.String({ maxLength: 39 })),
-  ref_id: Type.Optional(RefId),
+  team_name: Type.Optional(Lookup(39)),
+  ref_id: Type.Optional(Lookup(128)),
 });
 
 export const TeamInfosRequest = Type.Object({ team_ids: Type.Array(Id, { minItems: 1, maxItems: 1000 }) });
@@ -199,7 +204,7 @@ export const TeamUpsertRequest = Type.Object({
   description: Type.Optional(Type.String({ maxLength: 500 })),
   person_ids: Type.Optional(Type.Array(Id, { maxItems: 1000 })),
   emails: Type.Optional(Type.Array(Email, { maxItems: 1000 })),
-  phones: Type.Optional(Type.Array(Phone, { maxItems: 1000 })),
+  phones: Type.Optional(Type.Array(Lookup(32), { maxItems: 1000 })),
   countryCode: Type.Optional(Type.String({ maxLength: 8 })),
   ref_id: Type.Optional(RefId),
   reset_if_name_exist: Type.Optional(Type.Boolean()),

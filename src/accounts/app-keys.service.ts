@@ -4,13 +4,14 @@ import { type Clock, nowSeconds } from '../shared/clock.ts';
 import { newSecret } from '../shared/ids.ts';
 import { deleteAppKey, hashAppKey, insertAppKey, updateAppKey } from './app-keys.store.ts';
 import { getMember } from './members.store.ts';
-import type { Actor } from './permissions.ts';
+import { type Actor, OWNER_ROLE_ID } from './permissions.ts';
 
 type Deps = { db: Db; clock: Clock };
 
 /**
  * Whose keys a call acts on: the caller's own by default; another member's (person_id) only with
- * Members Manage, so an admin can issue or revoke keys for automation accounts.
+ * Members Manage, so an admin can issue or revoke keys for automation accounts, and an Owner's
+ * only by an Owner.
  */
 export async function keyOwnerFor(deps: Deps, actor: Actor, personId: number | undefined): Promise<number> {
   if (personId === undefined || personId === actor.memberId) return actor.memberId;
@@ -20,7 +21,12 @@ export async function keyOwnerFor(deps: Deps, actor: Actor, personId: number | u
       "Access Denied: another member's app keys need the Members Manage permission.",
     );
   }
-  if (!(await getMember(deps.db.q, actor.accountId, personId))) throw notFound(`member ${personId}`);
+  const member = await getMember(deps.db.q, actor.accountId, personId);
+  if (!member) throw notFound(`member ${personId}`);
+  // A key acts with all of its member's roles: an Owner's keys would make an Admin an Owner.
+  if (member.role_ids.includes(OWNER_ROLE_ID) && !actor.roleIds.includes(OWNER_ROLE_ID)) {
+    throw new AppError('AccessDenied', "Access Denied: only an Owner may manage an Owner's app keys.");
+  }
   return personId;
 }
 

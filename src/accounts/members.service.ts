@@ -139,6 +139,8 @@ export async function deleteMember(deps: Deps, actor: Actor, by: MemberSelector)
     const member = await resolveMember(trx, actor.accountId, by);
     if (member.member_id === actor.memberId)
       throw new AppError('BadRequest', 'A member cannot delete themselves.');
+    if (member.role_ids.includes(OWNER_ROLE_ID) && !actor.roleIds.includes(OWNER_ROLE_ID))
+      throw new AppError('AccessDenied', 'Access Denied: only an Owner may delete an Owner.');
     await updateMember(trx, actor.accountId, member.member_id, { status: 'deleted', updated_at: now });
     // A deleted member keeps no way in and no place in teams.
     await trx.deleteFrom('app_keys').where('member_id', '=', member.member_id).execute();
@@ -177,11 +179,13 @@ type RoleChange = {
   kind: 'set' | 'grant' | 'revoke';
   memberIds: readonly number[];
   roleIds: readonly number[];
+  /** The request field that carried the roles, for error messages. */
+  field: 'role_ids' | 'role_id';
 };
 
 /** Sets, grants or revokes roles of members, keeping at least one Owner in the account. */
 export async function changeMemberRoles(deps: Deps, actor: Actor, change: RoleChange): Promise<void> {
-  checkRoles(actor, change.roleIds, 'role_ids');
+  checkRoles(actor, change.roleIds, change.field);
   const touchesOwner = change.roleIds.includes(OWNER_ROLE_ID) || change.kind === 'set';
   await deps.db.q.transaction().execute(async (trx) => {
     await lockAccount(trx, actor.accountId);

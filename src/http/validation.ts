@@ -48,7 +48,11 @@ export function validationError(errors: readonly ErrorObject[], part: string): A
   if (error.keyword === 'enum') {
     reason = `must be one of ${(error.params as { allowedValues: unknown[] }).allowedValues.map((v) => JSON.stringify(v)).join(', ')}`;
   } else if (error.keyword === 'const') {
-    reason = `must be ${JSON.stringify((error.params as { allowedValue: unknown }).allowedValue)}`;
+    // A union of literals fails in each of its branches: name every value the union allows.
+    const allowed = errors
+      .filter((e) => e.keyword === 'const' && e.instancePath === error.instancePath)
+      .map((e) => JSON.stringify((e.params as { allowedValue: unknown }).allowedValue));
+    reason = allowed.length > 1 ? `must be one of ${allowed.join(', ')}` : `must be ${allowed[0]}`;
   }
   if (!base) {
     return invalidParameter(part === 'body' ? 'request body' : part, reason);
