@@ -118,7 +118,9 @@ export async function deleteTeam(deps: Deps, actor: Actor, by: TeamSelector): Pr
   if (Object.values(by).every((v) => v === undefined))
     throw invalidParameter('team_id', 'name the team by team_id, team_name or ref_id');
   await deps.db.q.transaction().execute(async (trx) => {
-    const team = await findTeam(trx, actor.accountId, by);
+    // Locked before the reference check: a channel being created share-locks the team, so either it
+    // commits first and is seen here, or it waits and then finds the team deleted.
+    const team = await findTeam(trx, actor.accountId, by, { forUpdate: true });
     if (!team) throw notFound('team');
     if (await isTeamReferenced(trx, actor.accountId, team.team_id)) {
       throw new AppError(

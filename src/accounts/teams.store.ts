@@ -35,12 +35,15 @@ export type TeamSelector = {
   ref_id?: string | undefined;
 };
 
+/** The live team a selector names; `forUpdate` locks its row until the transaction ends. */
 export async function findTeam(
   q: Executor,
   accountId: number,
   by: TeamSelector,
+  options: { forUpdate?: boolean } = {},
 ): Promise<TeamRow | undefined> {
   let query = selectTeams(q).where('account_id', '=', accountId).where('status', '<>', 'deleted');
+  if (options.forUpdate) query = query.forUpdate('teams');
   if (by.team_id !== undefined) query = query.where('team_id', '=', by.team_id);
   if (by.team_name !== undefined) query = query.where('team_name', '=', by.team_name);
   if (by.ref_id !== undefined) query = query.where('ref_id', '=', by.ref_id);
