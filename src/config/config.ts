@@ -14,6 +14,8 @@ export type Config = {
   logLevel: LogLevel;
   rateLimitAccountPerSecond: number;
   rateLimitAccountPerMinute: number;
+  rateLimitIntegrationPerSecond: number;
+  rateLimitIntegrationPerMinute: number;
 };
 
 const LOG_LEVELS = ['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent'] as const;
@@ -42,6 +44,16 @@ export const CONFIG_VARIABLES = [
     name: 'RATE_LIMIT_ACCOUNT_PER_MINUTE',
     default: '1000',
     meaning: 'Open API calls per account per minute; 0 = off',
+  },
+  {
+    name: 'RATE_LIMIT_INTEGRATION_PER_SECOND',
+    default: '1000',
+    meaning: 'event pushes per integration per second; 0 = off',
+  },
+  {
+    name: 'RATE_LIMIT_INTEGRATION_PER_MINUTE',
+    default: '0',
+    meaning: 'event pushes per integration per minute; 0 = off',
   },
 ] as const;
 
@@ -108,6 +120,9 @@ export function loadConfig(env: Env = process.env): Config {
     logLevel: logLevel as LogLevel,
     rateLimitAccountPerSecond: integer('RATE_LIMIT_ACCOUNT_PER_SECOND', 50, 0, 1_000_000),
     rateLimitAccountPerMinute: integer('RATE_LIMIT_ACCOUNT_PER_MINUTE', 1000, 0, 60_000_000),
+    // A self-hosted Vigil absorbs an alert storm and reduces it by grouping rather than refusing it.
+    rateLimitIntegrationPerSecond: integer('RATE_LIMIT_INTEGRATION_PER_SECOND', 1000, 0, 1_000_000),
+    rateLimitIntegrationPerMinute: integer('RATE_LIMIT_INTEGRATION_PER_MINUTE', 0, 0, 60_000_000),
   };
   if (problems.length > 0) throw new ConfigError(problems);
   return config;

@@ -117,6 +117,10 @@ export type IntegrationsTable = {
   created_at: number;
   updated_at: number;
   deleted_at: Defaulted<number>;
+  dropped_event_cnt: Defaulted<number>;
+  last_event_at: Defaulted<number>;
+  /** Events discarded by noise control, per reason (migration 0003). */
+  dropped_event_reasons: ColumnType<Partial<Record<string, number>>, string | undefined, string>;
 };
 
 export type RoutesTable = {
@@ -132,6 +136,135 @@ export type RoutesTable = {
   updated_at: number;
 };
 
+export type Severity = 'Critical' | 'Warning' | 'Info';
+export type EventStatus = Severity | 'Ok';
+export type Progress = 'Triggered' | 'Processing' | 'Closed';
+export type Image = { src: string; alt: string; href: string };
+
+export type IncidentsTable = {
+  incident_id: string;
+  account_id: number;
+  channel_id: Defaulted<number>;
+  integration_id: Defaulted<number>;
+  integration_ids: Defaulted<number[]>;
+  dedup_key: Defaulted<string>;
+  equals_md5: Defaulted<string>;
+  group_key: string | null;
+  group_method: Defaulted<string>;
+  title: string;
+  description: Defaulted<string>;
+  impact: Defaulted<string>;
+  root_cause: Defaulted<string>;
+  resolution: Defaulted<string>;
+  incident_severity: Severity;
+  incident_status: EventStatus;
+  progress: Defaulted<Progress>;
+  start_time: number;
+  last_time: number;
+  end_time: Defaulted<number>;
+  ack_time: Defaulted<number>;
+  close_time: Defaulted<number>;
+  creator_id: Defaulted<number>;
+  closer_id: Defaulted<number>;
+  owner_id: Defaulted<number>;
+  snoozed_before: Defaulted<number>;
+  ever_muted: Defaulted<boolean>;
+  /** Notifications stay muted until this time (flapping in "alert then silence" mode). */
+  muted_until: Defaulted<number>;
+  merge_disabled: Defaulted<boolean>;
+  last_merge_time: Defaulted<number>;
+  labels: Json<Record<string, string>>;
+  fields: Json<Record<string, unknown>>;
+  images: Json<Image[]>;
+  manual_overrides: Defaulted<string[]>;
+  alert_cnt: Defaulted<number>;
+  active_alert_cnt: Defaulted<number>;
+  alert_event_cnt: Defaulted<number>;
+  responders: Json<unknown[]>;
+  assigned_to: ColumnType<Record<string, unknown> | null, string | null, string | null>;
+  created_at: number;
+  updated_at: number;
+  deleted_at: Defaulted<number>;
+};
+
+export type AlertsTable = {
+  alert_id: string;
+  account_id: number;
+  integration_id: number;
+  channel_id: Defaulted<number>;
+  incident_id: string | null;
+  alert_key: string;
+  title: string;
+  title_rule: string;
+  description: Defaulted<string>;
+  alert_severity: Severity;
+  alert_status: EventStatus;
+  start_time: number;
+  last_time: number;
+  end_time: Defaulted<number>;
+  labels: Json<Record<string, string>>;
+  images: Json<Image[]>;
+  ever_muted: Defaulted<boolean>;
+  event_cnt: Defaulted<number>;
+  created_at: number;
+  updated_at: number;
+  deleted_at: Defaulted<number>;
+};
+
+export type AlertEventsTable = {
+  event_id: string;
+  alert_id: string;
+  account_id: number;
+  channel_id: Defaulted<number>;
+  integration_id: number;
+  integration_type: string;
+  alert_key: string;
+  title: string;
+  title_rule: string;
+  description: Defaulted<string>;
+  event_severity: Severity;
+  event_status: EventStatus;
+  event_time: number;
+  labels: Json<Record<string, string>>;
+  images: Json<Image[]>;
+  created_at: number;
+};
+
+export type FeedEntriesTable = {
+  ref_id: string;
+  account_id: number;
+  incident_id: string | null;
+  alert_id: string | null;
+  type: string;
+  detail: Json<Record<string, unknown>>;
+  creator_id: Defaulted<number>;
+  /** Milliseconds, as Flashduty's feeds are. */
+  created_at: number;
+};
+
+export type ChannelRuleKind = 'silence' | 'inhibit' | 'drop';
+
+/** Silence, inhibit and drop rules of channels (migration 0003; docs/noise-control.md). */
+export type ChannelRulesTable = {
+  rule_id: string;
+  account_id: number;
+  channel_id: number;
+  kind: ChannelRuleKind;
+  rule_name: string;
+  description: Defaulted<string>;
+  priority: Defaulted<number>;
+  status: Defaulted<'enabled' | 'disabled' | 'deleted'>;
+  /** OR of AND groups of conditions: the alerts the rule acts on (inhibit: its target_filters). */
+  filters: Json<{ key: string; oper: 'IN' | 'NOTIN'; vals: string[] }[][]>;
+  /** What only this kind of rule has (see the migration). */
+  settings: Json<Record<string, unknown>>;
+  creator_id: number;
+  updated_by: number;
+  created_at: number;
+  updated_at: number;
+  deleted_at: Defaulted<number>;
+};
+
 export type Tables = {
   accounts: AccountsTable;
   members: MembersTable;
@@ -142,4 +275,9 @@ export type Tables = {
   channels: ChannelsTable;
   integrations: IntegrationsTable;
   routes: RoutesTable;
+  incidents: IncidentsTable;
+  alerts: AlertsTable;
+  alert_events: AlertEventsTable;
+  feed_entries: FeedEntriesTable;
+  channel_rules: ChannelRulesTable;
 };

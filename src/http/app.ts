@@ -8,6 +8,7 @@ import { registerAccountRoutes } from '../accounts/accounts.routes.ts';
 import { registerChannelRoutes } from '../channels/channels.routes.ts';
 import type { Config } from '../config/config.ts';
 import type { Db } from '../db/db.ts';
+import { registerIngestRoutes } from '../ingest/ingest.routes.ts';
 import { registerIntegrationRoutes } from '../integrations/integrations.routes.ts';
 import { AppError } from '../shared/app-error.ts';
 import type { Clock } from '../shared/clock.ts';
@@ -121,6 +122,7 @@ export async function buildApp(deps: AppDeps): Promise<Api> {
 
   registerAccountRoutes(app, deps);
   registerIntegrationRoutes(app, deps);
+  registerIngestRoutes(app, deps);
   registerChannelRoutes(app, deps);
   return app;
 }

@@ -3,7 +3,7 @@ import { findKeyOwner, hashAppKey } from '../accounts/app-keys.store.ts';
 import { type Actor, PERMISSIONS, type Permission, permissionsOf } from '../accounts/permissions.ts';
 import type { Db } from '../db/db.ts';
 import { AppError } from '../shared/app-error.ts';
-import type { RateLimit } from './rate-limit.ts';
+import { enforceRateLimit, type RateLimit } from './rate-limit.ts';
 
 declare module 'fastify' {
   interface FastifyContextConfig {
@@ -33,17 +33,7 @@ export function appKeyHook(db: Db, accountLimit: RateLimit) {
     if (!owner)
       throw new AppError('Unauthorized', 'You are unauthorized: the app_key is invalid or disabled.');
 
-    if (!accountLimit.isOff) {
-      const decision = await accountLimit.consume(String(owner.accountId));
-      const resetSeconds = Math.ceil((Date.now() + decision.msBeforeReset) / 1000);
-      reply.header('X-RateLimit-Limit', decision.limit);
-      reply.header('X-RateLimit-Remaining', decision.remaining);
-      reply.header('X-RateLimit-Reset', resetSeconds);
-      if (!decision.allowed) {
-        reply.header('Retry-After', Math.max(1, Math.ceil(decision.msBeforeReset / 1000)));
-        throw new AppError('RequestTooFrequently', 'Request too frequently.');
-      }
-    }
+    await enforceRateLimit(accountLimit, String(owner.accountId), reply);
 
     const actor: Actor = { ...owner, permissions: permissionsOf(owner.roleIds) };
     if (rule.permission && !actor.permissions.has(rule.permission)) {

@@ -1,3 +1,4 @@
+import type { FastifyReply } from 'fastify';
 import type { Redis } from 'ioredis';
 import {
   type RateLimiterAbstract,
@@ -5,6 +6,7 @@ import {
   RateLimiterRedis,
   RateLimiterRes,
 } from 'rate-limiter-flexible';
+import { AppError } from '../shared/app-error.ts';
 
 /** One window of a limit: `points` requests per `seconds`. A window of 0 points is off. */
 export type Window = { points: number; seconds: number };
@@ -68,5 +70,21 @@ export class RateLimit {
       if (!tightest || decision.remaining < tightest.remaining) tightest = decision;
     }
     return tightest ?? { allowed: true, limit: 0, remaining: 0, msBeforeReset: 0 };
+  }
+}
+
+/**
+ * Counts one request against `key`, sets X-RateLimit-Limit/Remaining/Reset (Unix seconds), and on
+ * refusal adds Retry-After and throws RequestTooFrequently.
+ */
+export async function enforceRateLimit(limit: RateLimit, key: string, reply: FastifyReply): Promise<void> {
+  if (limit.isOff) return;
+  const decision = await limit.consume(key);
+  reply.header('X-RateLimit-Limit', decision.limit);
+  reply.header('X-RateLimit-Remaining', decision.remaining);
+  reply.header('X-RateLimit-Reset', Math.ceil((Date.now() + decision.msBeforeReset) / 1000));
+  if (!decision.allowed) {
+    reply.header('Retry-After', Math.max(1, Math.ceil(decision.msBeforeReset / 1000)));
+    throw new AppError('RequestTooFrequently', 'Request too frequently.');
   }
 }

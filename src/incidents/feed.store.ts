@@ -1,0 +1,34 @@
+import type { Db } from '../db/db.ts';
+import { newObjectId } from '../shared/ids.ts';
+
+type Executor = Db['q'];
+
+/** One timeline entry of an incident and/or an alert (times in milliseconds, as Flashduty's feeds). */
+export type FeedEntry = {
+  accountId: number;
+  incidentId?: string | null | undefined;
+  alertId?: string | null | undefined;
+  type: string;
+  detail?: Record<string, unknown>;
+  creatorId?: number;
+  atMs: number;
+};
+
+export async function addFeedEntries(q: Executor, entries: readonly FeedEntry[]): Promise<void> {
+  if (entries.length === 0) return;
+  await q
+    .insertInto('feed_entries')
+    .values(
+      entries.map((e) => ({
+        ref_id: newObjectId(e.atMs),
+        account_id: e.accountId,
+        incident_id: e.incidentId ?? null,
+        alert_id: e.alertId ?? null,
+        type: e.type,
+        detail: JSON.stringify(e.detail ?? {}),
+        creator_id: e.creatorId ?? 0,
+        created_at: e.atMs,
+      })),
+    )
+    .execute();
+}

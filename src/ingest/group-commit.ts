@@ -1,0 +1,77 @@
+import type { Db } from '../db/db.ts';
+
+type Executor = Db['q'];
+
+type Job<I, O> = { input: I; resolve: (output: O) => void; reject: (error: unknown) => void };
+
+/** SQLSTATEs after which the same work may simply be tried again. */
+const RETRYABLE = new Set(['40P01', '40001']); // deadlock detected, serialization failure
+const MAX_ATTEMPTS = 3;
+
+/**
+ * Group commit: work submitted while a transaction is in flight waits, then runs together in the
+ * next one, so a burst of requests costs one commit instead of one each. Every submitter's promise
+ * settles only after the transaction holding its work committed — a 200 still means durable.
+ * Work runs in submission order. If a batch fails, each item is retried alone, so one bad event
+ * cannot fail its neighbours; deadlocks with other instances are retried.
+ */
+export class GroupCommit<I, O> {
+  readonly #db: Db;
+  readonly #work: (q: Executor, input: I) => Promise<O>;
+  readonly #maxBatch: number;
+  #pending: Job<I, O>[] = [];
+  #running = false;
+
+  constructor(db: Db, work: (q: Executor, input: I) => Promise<O>, maxBatch = 256) {
+    this.#db = db;
+    this.#work = work;
+    this.#maxBatch = maxBatch;
+  }
+
+  submit(input: I): Promise<O> {
+    return new Promise<O>((resolve, reject) => {
+      this.#pending.push({ input, resolve, reject });
+      if (!this.#running) void this.#drain();
+    });
+  }
+
+  async #drain(): Promise<void> {
+    this.#running = true;
+    try {
+      while (this.#pending.length > 0) {
+        const batch = this.#pending.splice(0, this.#maxBatch);
+        await this.#runBatch(batch);
+      }
+    } finally {
+      this.#running = false;
+    }
+  }
+
+  async #runBatch(batch: Job<I, O>[]): Promise<void> {
+    try {
+      const outputs = await this.#transaction(batch);
+      for (const [i, job] of batch.entries()) job.resolve(outputs[i]!);
+    } catch (error) {
+      if (batch.length === 1) {
+        batch[0]!.reject(error);
+        return;
+      }
+      for (const job of batch) await this.#runBatch([job]);
+    }
+  }
+
+  async #transaction(batch: Job<I, O>[]): Promise<O[]> {
+    for (let attempt = 1; ; attempt++) {
+      try {
+        return await this.#db.q.transaction().execute(async (trx) => {
+          const outputs: O[] = [];
+          for (const job of batch) outputs.push(await this.#work(trx, job.input));
+          return outputs;
+        });
+      } catch (error) {
+        const code = (error as { code?: string }).code;
+        if (attempt >= MAX_ATTEMPTS || !code || !RETRYABLE.has(code)) throw error;
+      }
+    }
+  }
+}

@@ -1,0 +1,114 @@
+import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
+import Type, { type Static, type TSchema } from 'typebox';
+import type { AppDeps } from '../http/app.ts';
+import { enforceRateLimit, RateLimit } from '../http/rate-limit.ts';
+import { type Api, envelope } from '../http/route.ts';
+import { findIntegrationByKey } from '../integrations/integrations.service.ts';
+import type { IntegrationRow } from '../integrations/integrations.store.ts';
+import { AppError } from '../shared/app-error.ts';
+import { nowSeconds } from '../shared/clock.ts';
+import type { AlertEventInput } from './event.ts';
+import { normalizeStandardEvent, StandardPushBody } from './event.ts';
+import { AlertIngestor } from './ingest.service.ts';
+import { AlertmanagerPayload, normalizeAlertmanagerPayload } from './prometheus.ts';
+
+/** Alertmanager batches can be large; other pushes keep the API's 1 MiB. */
+const ALERTMANAGER_BODY_LIMIT_BYTES = 8 * 1024 * 1024;
+
+/**
+ * Event push: `integration_key` in the query instead of an app_key. An unknown, disabled or
+ * mismatched key is InvalidParameter (as Flashduty answers), then the integration's rate limit
+ * applies. The reply is sent only after every event of the request is committed.
+ */
+export function registerIngestRoutes(app: Api, deps: AppDeps): void {
+  const ingestor = new AlertIngestor(deps);
+  const limit = new RateLimit(
+    'integration',
+    [
+      { points: deps.config.rateLimitIntegrationPerSecond, seconds: 1 },
+      { points: deps.config.rateLimitIntegrationPerMinute, seconds: 60 },
+    ],
+    deps.redis,
+  );
+
+  async function integrationFor(
+    request: FastifyRequest,
+    reply: FastifyReply,
+    pluginType: string,
+  ): Promise<IntegrationRow> {
+    const key = (request.query as { integration_key?: unknown }).integration_key;
+    const integration =
+      typeof key === 'string' && key !== '' ? await findIntegrationByKey(deps.db, key) : undefined;
+    if (!integration) {
+      throw new AppError('InvalidParameter', 'The specified parameter integration_key is not a valid one.');
+    }
+    if (integration.plugin_type !== pluginType) {
+      throw new AppError(
+        'InvalidParameter',
+        `The specified parameter integration_key belongs to a ${integration.plugin_type} integration; push to its own endpoint.`,
+      );
+    }
+    await enforceRateLimit(limit, String(integration.integration_id), reply);
+    return integration;
+  }
+
+  function pushRoute<B extends TSchema, D extends TSchema>(
+    url: string,
+    spec: { pluginType: string; summary: string; body: B; data: D; bodyLimit?: number },
+    toEvents: (body: Static<B>, integration: IntegrationRow, now: number) => AlertEventInput[],
+    reply: (events: AlertEventInput[]) => Static<D>,
+  ): void {
+    // Untyped registration, as in http/route.ts: the response schema checks the shape at run time.
+    (app as unknown as FastifyInstance).route({
+      method: 'POST',
+      url,
+      ...(spec.bodyLimit ? { bodyLimit: spec.bodyLimit } : {}),
+      schema: {
+        tags: ['Event push'],
+        summary: spec.summary,
+        security: [],
+        querystring: Type.Object({ integration_key: Type.String() }),
+        body: spec.body,
+        response: { 200: envelope(spec.data) },
+      },
+      handler: async (request, res) => {
+        const integration = await integrationFor(request, res, spec.pluginType);
+        const events = toEvents(request.body as Static<B>, integration, nowSeconds(deps.clock));
+        await ingestor.ingest(integration, events);
+        return { request_id: request.id, data: reply(events) };
+      },
+    });
+  }
+
+  const context = (integration: IntegrationRow, now: number) => ({
+    integrationId: integration.integration_id,
+    integrationType: integration.plugin_type,
+    integrationName: integration.name,
+    nowSeconds: now,
+  });
+
+  pushRoute(
+    '/event/push/alert/standard',
+    {
+      pluginType: 'alert.standard',
+      summary: 'Push one alert event (standard alert integration)',
+      body: StandardPushBody,
+      data: Type.Object({ alert_key: Type.String() }),
+    },
+    (body, integration, now) => [normalizeStandardEvent(body, context(integration, now)).event],
+    (events) => ({ alert_key: events[0]!.alertKey }),
+  );
+
+  pushRoute(
+    '/event/push/alert/prometheus',
+    {
+      pluginType: 'alert.prometheus',
+      summary: 'Push a Prometheus Alertmanager webhook (version 4)',
+      body: AlertmanagerPayload,
+      data: Type.Object({ alert_keys: Type.Array(Type.String()) }),
+      bodyLimit: ALERTMANAGER_BODY_LIMIT_BYTES,
+    },
+    (body, integration, now) => normalizeAlertmanagerPayload(body, context(integration, now)).events,
+    (events) => ({ alert_keys: events.map((e) => e.alertKey) }),
+  );
+}

@@ -1,0 +1,48 @@
+import type { TestAccount, TestApp } from '../harness/app.ts';
+
+/** A channel in its own team, with an optional grouping config; returns its id. */
+export async function newChannel(
+  t: TestApp,
+  account: TestAccount,
+  body: Record<string, unknown> = {},
+): Promise<number> {
+  const suffix = Math.random().toString(36).slice(2, 8);
+  const team = await t.post('/team/upsert', { team_name: `team-${suffix}` }, account.appKey);
+  const channel = await t.post(
+    '/channel/create',
+    { team_id: team.body.data.team_id, channel_name: `channel-${suffix}`, ...body },
+    account.appKey,
+  );
+  if (channel.status !== 200) throw new Error(JSON.stringify(channel.body));
+  return channel.body.data.channel_id;
+}
+
+/** An integration's push key; bound to `channelId` when given, shared otherwise. */
+export async function newIntegration(
+  t: TestApp,
+  account: TestAccount,
+  pluginType: 'alert.standard' | 'alert.prometheus' | 'change.standard',
+  channelId?: number,
+): Promise<{ integrationId: number; key: string }> {
+  const res = await t.post(
+    '/datasource/upsert',
+    { name: `int-${pluginType}`, plugin_type: pluginType, ...(channelId ? { channel_id: channelId } : {}) },
+    account.appKey,
+  );
+  if (res.status !== 200) throw new Error(JSON.stringify(res.body));
+  return { integrationId: res.body.data.integration_id, key: res.body.data.integration_key };
+}
+
+/** POSTs a push body with an integration key, as a monitoring system does. */
+export async function push(t: TestApp, path: string, key: string, body: unknown) {
+  const raw = await t.app.inject({
+    method: 'POST',
+    url: `${path}?integration_key=${encodeURIComponent(key)}`,
+    payload: body as object,
+    headers: { 'content-type': 'application/json' },
+  });
+  return { status: raw.statusCode, body: raw.json() as any, headers: raw.headers };
+}
+
+export const pushStandard = (t: TestApp, key: string, body: Record<string, unknown>) =>
+  push(t, '/event/push/alert/standard', key, body);
