@@ -119,8 +119,6 @@ export type IntegrationsTable = {
   deleted_at: Defaulted<number>;
   dropped_event_cnt: Defaulted<number>;
   last_event_at: Defaulted<number>;
-  /** Events discarded by noise control, per reason (migration 0003). */
-  dropped_event_reasons: ColumnType<Partial<Record<string, number>>, string | undefined, string>;
 };
 
 export type RoutesTable = {
@@ -169,8 +167,6 @@ export type IncidentsTable = {
   owner_id: Defaulted<number>;
   snoozed_before: Defaulted<number>;
   ever_muted: Defaulted<boolean>;
-  /** Notifications stay muted until this time (flapping in "alert then silence" mode). */
-  muted_until: Defaulted<number>;
   merge_disabled: Defaulted<boolean>;
   last_merge_time: Defaulted<number>;
   labels: Json<Record<string, string>>;
