@@ -2,10 +2,6 @@ import type { EventStatus, Severity } from '../db/schema.ts';
 
 const RANK: Record<EventStatus, number> = { Ok: 0, Info: 1, Warning: 2, Critical: 3 };
 
-export function severityRank(status: EventStatus): number {
-  return RANK[status];
-}
-
 /** The more severe of two severities. */
 export function higherSeverity(a: Severity, b: Severity): Severity {
   return RANK[a] >= RANK[b] ? a : b;

@@ -3,6 +3,7 @@ import type { Actor } from '../accounts/permissions.ts';
 import type { Db } from '../db/db.ts';
 import { isUniqueViolation } from '../db/errors.ts';
 import type { ChannelStatus } from '../db/schema.ts';
+import { DEFAULT_I_KEYS } from '../incidents/grouping.ts';
 import { AppError, invalidParameter, notFound } from '../shared/app-error.ts';
 import { type Clock, nowSeconds } from '../shared/clock.ts';
 import { newSecret } from '../shared/ids.ts';
@@ -29,9 +30,6 @@ type Executor = Db['q'];
 type StoredGroup = Required<GroupInput>;
 type StoredFlapping = Required<FlappingInput>;
 
-/** Flashduty's documented default fields for intelligent grouping. */
-const DEFAULT_I_KEYS = ['title', 'description', 'labels.service', 'labels.resource'];
-
 function normalizeGroup(group: GroupInput | undefined): StoredGroup {
   const g = group ?? { method: 'n' };
   if (g.method === 'p' && !g.equals?.length && !g.cases?.length) {
@@ -46,7 +44,7 @@ function normalizeGroup(group: GroupInput | undefined): StoredGroup {
     window_type: g.window_type ?? 'tumbling',
     storm_threshold: g.storm_threshold ?? 0,
     storm_thresholds: g.storm_thresholds ?? [],
-    i_keys: g.i_keys?.length ? g.i_keys : DEFAULT_I_KEYS,
+    i_keys: g.i_keys?.length ? g.i_keys : [...DEFAULT_I_KEYS],
     i_score_threshold: g.i_score_threshold ?? 0.9,
   };
 }

@@ -138,7 +138,7 @@ export function normalizeLabels(
 const CONTROL_OR_SPACE = /[\s\p{Cc}]/u;
 
 /** An absolute http(s) URL without spaces or control characters. */
-export function isHttpUrl(text: string): boolean {
+function isHttpUrl(text: string): boolean {
   return /^https?:\/\//i.test(text) && !CONTROL_OR_SPACE.test(text) && URL.canParse(text);
 }
 
@@ -153,7 +153,7 @@ type RawImage = { src: string; alt?: string | undefined; href?: string | undefin
  * upload key, drops the image; alt is cut to 128 and href to 256 characters, an href that is not an
  * http(s) URL is removed; of images with the same (non-empty) alt the first is kept.
  */
-export function normalizeImages(images: readonly RawImage[], warn: Warn, field = 'images'): EventImage[] {
+function normalizeImages(images: readonly RawImage[], warn: Warn, field = 'images'): EventImage[] {
   const kept: EventImage[] = [];
   const alts = new Set<string>();
   images.forEach((image, i) => {

@@ -71,7 +71,7 @@ export type IngestJob = { integration: IntegrationRow; event: AlertEventInput };
  * One event, inside the caller's transaction: to each channel it is routed to, or dropped and
  * counted on the integration when no route accepts it (or its channel is disabled) — not refused.
  */
-export async function processAlertEvent(q: Executor, job: IngestJob, clock: Clock): Promise<IngestResult> {
+async function processAlertEvent(q: Executor, job: IngestJob, clock: Clock): Promise<IngestResult> {
   const { integration, event } = job;
   const nowMs = clock.nowMs();
   const channels = await targetChannels(q, integration, event);

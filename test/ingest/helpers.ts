@@ -34,7 +34,7 @@ export async function newIntegration(
 }
 
 /** POSTs a push body with an integration key, as a monitoring system does. */
-export async function push(t: TestApp, path: string, key: string, body: unknown) {
+async function push(t: TestApp, path: string, key: string, body: unknown) {
   const raw = await t.app.inject({
     method: 'POST',
     url: `${path}?integration_key=${encodeURIComponent(key)}`,
