@@ -31,7 +31,8 @@ async function memberInfo(url: string, appKey: string) {
   return { status: response.status, body: (await response.json()) as any };
 }
 
-describe('vigil CLI', () => {
+// Real processes (each opens PGlite, ~1–5 s): generous timeouts for a busy two-core machine.
+describe('vigil CLI', { timeout: 120_000 }, () => {
   it('creates an account and integrations before and while a server runs, and the keys work over HTTP', async () => {
     const env = await databaseEnv();
     const before = await runVigil(['account', 'create', '--name', 'Acme', '--email', 'ops@acme.test'], env);
@@ -103,7 +104,7 @@ describe('vigil CLI', () => {
   });
 });
 
-describe.runIf(!TEST_DATABASE_URL)('one PGlite directory, one process', () => {
+describe.runIf(!TEST_DATABASE_URL)('one PGlite directory, one process', { timeout: 120_000 }, () => {
   it('refuses a second server on the same directory, saying what to do', async () => {
     const env = { DATA_DIR: mkdtempSync(path.join(tmpdir(), 'vigil-cli-')) };
     const server = await startVigil(env);
@@ -114,7 +115,7 @@ describe.runIf(!TEST_DATABASE_URL)('one PGlite directory, one process', () => {
   });
 });
 
-describe.runIf(TEST_DATABASE_URL)('several instances on one PostgreSQL', () => {
+describe.runIf(TEST_DATABASE_URL)('several instances on one PostgreSQL', { timeout: 120_000 }, () => {
   it('starts two servers at once on an empty database; both migrate safely and serve', async () => {
     const env = await databaseEnv();
     const both = await Promise.all([startVigil(env), startVigil(env)]);
