@@ -8,10 +8,13 @@ import { type Db, openDb } from './db/db.ts';
 import { migrate } from './db/migrate.ts';
 import { buildApp } from './http/app.ts';
 import type { Api } from './http/route.ts';
+import { Engine } from './jobs/engine.ts';
+import { engineModules } from './jobs/modules.ts';
 import { systemClock } from './shared/clock.ts';
 
 /*
- * The composition root: config → database → migrations → HTTP. No logic lives here.
+ * The composition root: config → database → migrations → HTTP → background engine. No logic lives
+ * here.
  *
  * On PGlite the server owns the data directory (a lock file), and listens on a Unix control socket
  * beside it so `vigil` CLI commands can run through this process instead of opening the directory
@@ -49,6 +52,8 @@ export async function startServer(config: Config): Promise<RunningServer> {
     const url = await app.listen({ port: config.port, host: config.host });
     if (!config.databaseUrl)
       control = await listenForCommands(controlSocketPath(config.dataDir), { db, config });
+    const engine = new Engine({ db, clock: systemClock, modules: engineModules, logger: app.log });
+    engine.start(config.engineIntervalSeconds * 1000);
     app.log.info({ url, database: db.kind }, 'Vigil is listening');
     const openDb_ = db;
     const openRedis = redis;
@@ -57,6 +62,7 @@ export async function startServer(config: Config): Promise<RunningServer> {
       app,
       url,
       async close() {
+        await engine.stop();
         await new Promise<void>((resolve) => (openControl ? openControl.close(() => resolve()) : resolve()));
         await app.close();
         await openDb_.close();

@@ -8,6 +8,7 @@ import { refreshIncident } from '../incidents/refresh-incident.ts';
 import type { AlertEventInput } from '../ingest/event.ts';
 import { newObjectId } from '../shared/ids.ts';
 import { type AlertRow, findOpenAlert, insertAlert, insertAlertEvent, updateAlert } from './alerts.store.ts';
+import { applyScreening, type DiscardedEvent, screenAlertEvent } from './noise-control.ts';
 import { higherSeverity } from './severity.ts';
 
 type Executor = Db['q'];
@@ -22,7 +23,9 @@ export type EventOutcome =
   /** Same status, title and description as the alert already has: not stored, the alert refreshed. */
   | { kind: 'duplicate'; alertId: string }
   /** An Ok event for a key with no open alert: nothing to recover. */
-  | { kind: 'ignored' };
+  | { kind: 'ignored' }
+  /** Discarded by a drop, silence or inhibit rule of the channel (src/alerts/noise-control.ts). */
+  | DiscardedEvent;
 
 /**
  * Labels after an event: a firing event's labels replace the alert's; a recovery only adds the keys
@@ -63,6 +66,8 @@ export async function applyAlertEvent(
 
   if (!open) {
     if (event.status === 'Ok') return { kind: 'ignored' };
+    const screening = await screenAlertEvent(q, source, channel, event, undefined, nowMs);
+    if (screening.discarded) return screening.outcome;
     const alert: AlertRow = {
       alert_id: newObjectId(nowMs),
       account_id: source.accountId,
@@ -94,10 +99,16 @@ export async function applyAlertEvent(
         accountId: source.accountId,
         alertId: alert.alert_id,
         type: 'a_new',
-        detail: { incident_id: placement.incidentId, reason: placement.reason, event_status: event.status },
+        detail: {
+          severity: event.severity,
+          status: event.status,
+          incident_id: placement.incidentId,
+          reason: placement.reason,
+        },
         atMs: nowMs,
       },
     ]);
+    await applyScreening(q, screening, alert.alert_id, placement.incidentId, nowMs);
     await refreshIncident(q, placement.incidentId, behaviour, nowMs);
     return { kind: 'new', alertId: alert.alert_id, incidentId: placement.incidentId };
   }
@@ -113,14 +124,16 @@ export async function applyAlertEvent(
       last_time: Math.max(open.last_time, event.eventTime),
       updated_at: now,
     });
+    if (open.incident_id) await touchIncident(q, open.incident_id, event.eventTime);
     return { kind: 'duplicate', alertId: open.alert_id };
   }
+  const screening = await screenAlertEvent(q, source, channel, event, open, nowMs);
+  if (screening.discarded) return screening.outcome;
 
   const recovered = event.status === 'Ok';
   await updateAlert(q, open.alert_id, {
-    title: event.title,
-    title_rule: event.titleRule,
-    description: event.description,
+    // A recovery closes the alert as it was: its title and description stay those of the problem.
+    ...(recovered ? {} : { title: event.title, title_rule: event.titleRule, description: event.description }),
     alert_status: event.status,
     alert_severity: recovered
       ? open.alert_severity
@@ -137,10 +150,12 @@ export async function applyAlertEvent(
       accountId: source.accountId,
       alertId: open.alert_id,
       type: recovered ? 'a_close' : 'a_update',
-      detail: recovered ? { from: 'event' } : { event_status: event.status, title: event.title },
+      // Flashduty's a_close detail has no fields; a_update is Vigil's (an alert changed status or text).
+      detail: recovered ? {} : { severity: event.severity, status: event.status, title: event.title },
       atMs: nowMs,
     },
   ]);
+  await applyScreening(q, screening, open.alert_id, open.incident_id, nowMs);
   if (open.incident_id) await refreshIncident(q, open.incident_id, behaviour, nowMs);
   return { kind: recovered ? 'recovered' : 'updated', alertId: open.alert_id, incidentId: open.incident_id };
 }
@@ -163,11 +178,29 @@ async function storeEvent(
     title: event.title,
     title_rule: event.titleRule,
     description: event.description,
-    event_severity: event.severity,
+    // An Ok event carries no severity of its own; it is recorded with the alert's.
+    event_severity: event.status === 'Ok' ? alert.alert_severity : event.severity,
     event_status: event.status,
     event_time: event.eventTime,
     labels: event.labels,
     images: event.images,
     created_at: Math.floor(nowMs / 1000),
   });
+}
+
+/** How stale an incident's last_time may get from repeats before a repeat moves it. */
+const TOUCH_GRANULARITY_SECONDS = 60;
+
+/**
+ * A repeat still shows the alert is firing, so it keeps the incident's last_time (what auto-resolve's
+ * "update" mode counts from) fresh — at most once a minute, so repeats rarely write or lock the
+ * incident row: rows the WHERE excludes are neither changed nor locked.
+ */
+async function touchIncident(q: Executor, incidentId: string, eventTime: number): Promise<void> {
+  await q
+    .updateTable('incidents')
+    .set({ last_time: eventTime })
+    .where('incident_id', '=', incidentId)
+    .where('last_time', '<', eventTime - TOUCH_GRANULARITY_SECONDS)
+    .execute();
 }

@@ -16,6 +16,7 @@ export type Config = {
   rateLimitAccountPerMinute: number;
   rateLimitIntegrationPerSecond: number;
   rateLimitIntegrationPerMinute: number;
+  engineIntervalSeconds: number;
 };
 
 const LOG_LEVELS = ['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent'] as const;
@@ -54,6 +55,11 @@ export const CONFIG_VARIABLES = [
     name: 'RATE_LIMIT_INTEGRATION_PER_MINUTE',
     default: '0',
     meaning: 'event pushes per integration per minute; 0 = off',
+  },
+  {
+    name: 'ENGINE_INTERVAL_SECONDS',
+    default: '5',
+    meaning: 'seconds between background engine cycles (snooze expiry, auto-resolve), 1-3600',
   },
 ] as const;
 
@@ -123,6 +129,7 @@ export function loadConfig(env: Env = process.env): Config {
     // A self-hosted Vigil absorbs an alert storm and reduces it by grouping rather than refusing it.
     rateLimitIntegrationPerSecond: integer('RATE_LIMIT_INTEGRATION_PER_SECOND', 1000, 0, 1_000_000),
     rateLimitIntegrationPerMinute: integer('RATE_LIMIT_INTEGRATION_PER_MINUTE', 0, 0, 60_000_000),
+    engineIntervalSeconds: integer('ENGINE_INTERVAL_SECONDS', 5, 1, 3600),
   };
   if (problems.length > 0) throw new ConfigError(problems);
   return config;

@@ -119,6 +119,8 @@ export type IntegrationsTable = {
   deleted_at: Defaulted<number>;
   dropped_event_cnt: Defaulted<number>;
   last_event_at: Defaulted<number>;
+  /** Events discarded by noise control, per reason (migration 0003). */
+  dropped_event_reasons: ColumnType<Partial<Record<string, number>>, string | undefined, string>;
 };
 
 export type RoutesTable = {
@@ -261,6 +263,15 @@ export type ChannelRulesTable = {
   deleted_at: Defaulted<number>;
 };
 
+/** Incidents whose notifications are muted until a time (flapping in "alert then silence" mode). */
+export type IncidentMutesTable = {
+  incident_id: string;
+  account_id: number;
+  reason: 'flapping';
+  muted_until: number;
+  updated_at: number;
+};
+
 export type Tables = {
   accounts: AccountsTable;
   members: MembersTable;
@@ -276,4 +287,5 @@ export type Tables = {
   alert_events: AlertEventsTable;
   feed_entries: FeedEntriesTable;
   channel_rules: ChannelRulesTable;
+  incident_mutes: IncidentMutesTable;
 };

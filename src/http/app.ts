@@ -5,9 +5,13 @@ import Fastify, { type FastifyServerOptions, LogController } from 'fastify';
 import type { Redis } from 'ioredis';
 import Type from 'typebox';
 import { registerAccountRoutes } from '../accounts/accounts.routes.ts';
+import { registerAlertRoutes } from '../alerts/alerts.routes.ts';
 import { registerChannelRoutes } from '../channels/channels.routes.ts';
+import { registerChannelRuleRoutes } from '../channels/rules/rules.routes.ts';
 import type { Config } from '../config/config.ts';
 import type { Db } from '../db/db.ts';
+import { registerIncidentActionRoutes } from '../incidents/actions/actions.routes.ts';
+import { registerIncidentRoutes } from '../incidents/incidents.routes.ts';
 import { registerIngestRoutes } from '../ingest/ingest.routes.ts';
 import { registerIntegrationRoutes } from '../integrations/integrations.routes.ts';
 import { AppError } from '../shared/app-error.ts';
@@ -124,5 +128,9 @@ export async function buildApp(deps: AppDeps): Promise<Api> {
   registerIntegrationRoutes(app, deps);
   registerIngestRoutes(app, deps);
   registerChannelRoutes(app, deps);
+  registerChannelRuleRoutes(app, deps);
+  registerIncidentRoutes(app, deps);
+  registerAlertRoutes(app, deps);
+  registerIncidentActionRoutes(app, deps);
   return app;
 }

@@ -63,17 +63,21 @@ export async function openMergeableIncidents(
   channel: { accountId: number; channelId: number },
   limit: number,
 ): Promise<IncidentRow[]> {
-  return q
-    .selectFrom('incidents')
-    .selectAll()
-    .where('account_id', '=', channel.accountId)
-    .where('channel_id', '=', channel.channelId)
-    .where('progress', '<>', 'Closed')
-    .where('merge_disabled', '=', false)
-    .where('deleted_at', '=', 0)
-    .orderBy('start_time', 'desc')
-    .limit(limit)
-    .execute();
+  return (
+    q
+      .selectFrom('incidents')
+      .selectAll()
+      .where('account_id', '=', channel.accountId)
+      .where('channel_id', '=', channel.channelId)
+      .where('progress', '<>', 'Closed')
+      .where('merge_disabled', '=', false)
+      .where('deleted_at', '=', 0)
+      // Incidents a person created by hand are not grouped into by similarity.
+      .where('creator_id', '=', 0)
+      .orderBy('start_time', 'desc')
+      .limit(limit)
+      .execute()
+  );
 }
 
 export async function getIncidentForUpdate(

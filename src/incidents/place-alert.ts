@@ -5,7 +5,12 @@ import { lockKey } from '../db/locks.ts';
 import { newObjectId } from '../shared/ids.ts';
 import { addFeedEntries } from './feed.store.ts';
 import { acceptsMerge, groupingKey, pickSimilar } from './grouping.ts';
-import { findGroupIncident, insertIncident, openMergeableIncidents } from './incidents.store.ts';
+import {
+  findGroupIncident,
+  getIncidentForUpdate,
+  insertIncident,
+  openMergeableIncidents,
+} from './incidents.store.ts';
 
 type Executor = Db['q'];
 
@@ -88,7 +93,9 @@ export async function placeAlert(
       facts,
       group,
     );
-    if (best) {
+    // The candidate was read without a lock: take it now and make sure it still takes alerts.
+    const chosen = best && (await getIncidentForUpdate(q, best.id));
+    if (best && chosen && chosen.progress !== 'Closed' && chosen.deleted_at === 0 && !chosen.merge_disabled) {
       return joinIncident(
         q,
         best.id,
@@ -154,7 +161,12 @@ async function openIncident(
       accountId: channel.account_id,
       incidentId,
       type: 'i_new',
-      detail: { alert_id: alert.alert_id, reason: how.reason },
+      detail: {
+        severity: alert.alert_severity,
+        title: alert.title,
+        alert_id: alert.alert_id,
+        reason: how.reason,
+      },
       atMs: nowMs,
     },
   ]);

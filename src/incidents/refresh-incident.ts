@@ -59,7 +59,8 @@ export async function refreshIncident(
       alert_event_cnt: agg.alert_event_cnt,
       last_time: Math.max(incident.last_time, agg.last_time),
       integration_ids: agg.integration_ids,
-      incident_status: statusOfRank(agg.active_status_rank),
+      // A closed incident keeps the status it had (a manual close closes alerts, not the status).
+      ...(incident.progress === 'Closed' ? {} : { incident_status: statusOfRank(agg.active_status_rank) }),
       ...(incident.manual_overrides.includes('incident_severity')
         ? {}
         : {

@@ -1,5 +1,6 @@
 import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
 import Type, { type Static, type TSchema } from 'typebox';
+import { logDiscarded } from '../alerts/noise-control.ts';
 import type { AppDeps } from '../http/app.ts';
 import { enforceRateLimit, RateLimit } from '../http/rate-limit.ts';
 import { type Api, envelope } from '../http/route.ts';
@@ -74,7 +75,7 @@ export function registerIngestRoutes(app: Api, deps: AppDeps): void {
       handler: async (request, res) => {
         const integration = await integrationFor(request, res, spec.pluginType);
         const events = toEvents(request.body as Static<B>, integration, nowSeconds(deps.clock));
-        await ingestor.ingest(integration, events);
+        logDiscarded(request.log, integration.integration_id, await ingestor.ingest(integration, events));
         return { request_id: request.id, data: reply(events) };
       },
     });

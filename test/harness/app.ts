@@ -5,6 +5,8 @@ import { type Config, loadConfig } from '../../src/config/config.ts';
 import type { Db } from '../../src/db/db.ts';
 import { buildApp } from '../../src/http/app.ts';
 import type { Api } from '../../src/http/route.ts';
+import { Engine } from '../../src/jobs/engine.ts';
+import { engineModules } from '../../src/jobs/modules.ts';
 import { ManualClock } from '../../src/shared/clock.ts';
 import { createTestDatabase, type TestDatabase } from './database.ts';
 
@@ -22,6 +24,8 @@ export type TestApp = {
   db: Db;
   clock: ManualClock;
   config: Config;
+  /** The background engine with every module, not started: tests call `engine.runOnce(t.clock.nowMs())`. */
+  engine: Engine;
   /** POSTs JSON to an Open API path with the app_key in the query, as Flashduty clients do. */
   post<T = any>(path: string, body: unknown, appKey: string | undefined): Promise<ApiResponse<T>>;
   /** Creates an account with an Owner member and returns its app key. */
@@ -78,6 +82,7 @@ export async function startTestApp(options: TestAppOptions = {}): Promise<TestAp
     db: database.db,
     clock,
     config,
+    engine: new Engine({ db: database.db, clock, modules: engineModules, logger: app.log }),
     post,
     async newAccount(name) {
       accountCounter += 1;

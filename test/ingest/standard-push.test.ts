@@ -111,6 +111,20 @@ describe('standard alert push', () => {
     expect(alerts[1]!.incident_id).not.toBe(alerts[0]!.incident_id);
   });
 
+  it('keeps the incident last_time fresh from repeats, at most once a minute', async () => {
+    const channelId = await newChannel(t, owner);
+    const { integrationId, key } = await newIntegration(t, owner, 'alert.standard', channelId);
+    const body = { alert_key: 'repeat', event_status: 'Warning', title_rule: 'repeating' };
+    const start = Math.floor(t.clock.nowMs() / 1000);
+    await pushStandard(t, key, { ...body, event_time: start });
+    await pushStandard(t, key, { ...body, event_time: start + 30 });
+    const [alert] = await alertsOf(integrationId);
+    expect((await incidentOf(alert!.incident_id!)).last_time).toBe(start);
+    await pushStandard(t, key, { ...body, event_time: start + 90 });
+    expect((await incidentOf(alert!.incident_id!)).last_time).toBe(start + 90);
+    expect((await alertsOf(integrationId))[0]!.event_cnt).toBe(1);
+  });
+
   it('refuses an unknown or disabled integration_key with InvalidParameter, storing nothing', async () => {
     const bad = await pushStandard(t, 'nope', { event_status: 'Critical', title_rule: 'x' });
     expect(bad.status).toBe(400);

@@ -1,0 +1,99 @@
+import type { Db } from '../db/db.ts';
+import type { Clock } from '../shared/clock.ts';
+
+/*
+ * The background engine (GoAlert's idea): a list of modules, each re-deriving from the database
+ * what is due at `nowMs` and doing it, run one after another in a cycle on a ticker. Timers are
+ * rows (snoozed_before, a channel's auto-resolve deadline, ...), never in-memory timeouts, so a
+ * restarted or second instance finds the same due work. Every module must be safe to run on any
+ * number of instances at once and to run again after a crash: it claims rows with conditional
+ * updates or row locks taken with SKIP LOCKED, so one due item changes once. docs/engine.md.
+ */
+
+export type EngineDeps = { db: Db; clock: Clock };
+
+export type EngineModule = {
+  /** Names the module in logs and in the cycle report. */
+  name: string;
+  /** Does what is due at `nowMs`; returns how many items it changed. */
+  run(deps: EngineDeps, nowMs: number): Promise<number>;
+};
+
+/** The part of a pino logger the engine writes to (Fastify's `app.log` is one). */
+export type EngineLogger = {
+  info(details: object, message: string): void;
+  error(details: object, message: string): void;
+};
+
+/** What one cycle did: items changed per module that ran, and the modules that failed. */
+export type CycleReport = { changed: Record<string, number>; failed: string[] };
+
+export class Engine {
+  readonly #deps: EngineDeps;
+  readonly #modules: readonly EngineModule[];
+  readonly #logger: EngineLogger;
+  /** The running loop; a loop whose token is no longer this one stops after its cycle. */
+  #loop: object | undefined;
+  #timer: NodeJS.Timeout | undefined;
+  #cycle: Promise<unknown> | undefined;
+
+  constructor(options: EngineDeps & { modules: readonly EngineModule[]; logger: EngineLogger }) {
+    this.#deps = { db: options.db, clock: options.clock };
+    this.#modules = options.modules;
+    this.#logger = options.logger;
+  }
+
+  /**
+   * Runs a cycle now, then another `intervalMs` after each one ends: one loop, so cycles of one
+   * engine never overlap however long a cycle takes (nor with a cycle still finishing after stop).
+   */
+  start(intervalMs: number): void {
+    if (this.#loop) throw new Error('The engine is already running');
+    const loop = {};
+    this.#loop = loop;
+    const tick = async () => {
+      this.#timer = undefined;
+      // A cycle of a loop stopped just before this start is let finish first.
+      await this.#cycle;
+      if (this.#loop !== loop) return;
+      const cycle = this.runOnce(this.#deps.clock.nowMs());
+      this.#cycle = cycle;
+      await cycle;
+      if (this.#cycle === cycle) this.#cycle = undefined;
+      if (this.#loop === loop) this.#schedule(tick, intervalMs);
+    };
+    this.#schedule(tick, 0);
+  }
+
+  /** Stops the loop; resolves once a cycle that is running has finished. */
+  async stop(): Promise<void> {
+    this.#loop = undefined;
+    clearTimeout(this.#timer);
+    this.#timer = undefined;
+    await this.#cycle;
+  }
+
+  /**
+   * Runs every module once, in order, for the moment `nowMs`. A module that throws is logged and
+   * reported; the others still run. Never rejects.
+   */
+  async runOnce(nowMs: number): Promise<CycleReport> {
+    const report: CycleReport = { changed: {}, failed: [] };
+    for (const module of this.#modules) {
+      try {
+        const changed = await module.run(this.#deps, nowMs);
+        report.changed[module.name] = changed;
+        if (changed > 0) this.#logger.info({ module: module.name, changed }, 'engine module changed items');
+      } catch (error) {
+        report.failed.push(module.name);
+        this.#logger.error({ module: module.name, err: error }, 'engine module failed');
+      }
+    }
+    return report;
+  }
+
+  #schedule(tick: () => Promise<void>, delayMs: number): void {
+    // The HTTP server keeps the process alive; the engine's timer alone must not.
+    this.#timer = setTimeout(tick, delayMs).unref();
+  }
+}
