@@ -6,7 +6,7 @@ declare module 'autocannon' {
     headers?: Record<string, string>;
     body?: string | Buffer;
     setupRequest?: (request: Request, context: Record<string, unknown>) => Request | undefined;
-    onResponse?: (status: number, body: string) => void;
+    onResponse?: (status: number, body: string, context: Record<string, unknown>) => void;
   };
 
   export type Options = Request & {
@@ -16,6 +16,10 @@ declare module 'autocannon' {
     pipelining?: number;
     timeout?: number;
     requests?: Request[];
+    /** Requests per second over all connections. */
+    overallRate?: number;
+    /** With a rate: record latencies as measured, without the correction for coordinated omission. */
+    ignoreCoordinatedOmission?: boolean;
   };
 
   export type Histogram = {

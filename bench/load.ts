@@ -1,9 +1,9 @@
-import autocannon, { type Request } from 'autocannon';
+import autocannon, { type Request, type Result } from 'autocannon';
 
 export const CONNECTIONS = 10;
 const PIPELINING = 1;
 const JSON_HEADERS = { 'content-type': 'application/json' };
-/** Error bodies kept per scenario, to show what went wrong. */
+/** Error bodies kept per load, to show what went wrong. */
 const KEPT_ERRORS = 3;
 
 export type LoadResult = {
@@ -29,36 +29,60 @@ export type Scenario = {
   body: unknown | (() => unknown);
 };
 
-/** Runs one autocannon load against `baseUrl + path?app_key=…` and summarises it. */
-export async function runLoad(
-  baseUrl: string,
-  appKey: string,
-  scenario: Scenario,
-  durationS: number,
-): Promise<LoadResult> {
+export type LoadOptions = {
+  name: string;
+  baseUrl: string;
+  /** The path, reported; `query` (not reported, it may hold a key) is appended to it. */
+  path: string;
+  query?: string;
+  connections: number;
+  durationS: number;
+  /** Requests per second over all connections; unset: each connection sends as fast as answered. */
+  overallRate?: number;
+  /**
+   * The JSON body text, fixed or made anew for every request; `context` belongs to the connection
+   * (one request in flight on each) and is handed to `onResponse` with the answer.
+   */
+  body: string | ((context: Record<string, unknown>) => string);
+  /** Sees every answer (after the non-2xx ones are noted). */
+  onResponse?: (status: number, body: string, context: Record<string, unknown>) => void;
+};
+
+/** Runs one autocannon load (POST, JSON) and summarises it. */
+export async function load(options: LoadOptions): Promise<LoadResult> {
   const firstErrors: string[] = [];
-  const makeBody = typeof scenario.body === 'function' ? (scenario.body as () => unknown) : undefined;
+  const { body, onResponse } = options;
   const request: Request = {
     method: 'POST',
-    path: `${scenario.path}?app_key=${encodeURIComponent(appKey)}`,
+    path: `${options.path}${options.query ? `?${options.query}` : ''}`,
     headers: JSON_HEADERS,
-    body: JSON.stringify(makeBody ? makeBody() : scenario.body),
-    onResponse(status, body) {
+    onResponse(status, text, context) {
       if ((status < 200 || status > 299) && firstErrors.length < KEPT_ERRORS)
-        firstErrors.push(`${status} ${body}`);
+        firstErrors.push(`${status} ${text}`);
+      onResponse?.(status, text, context);
     },
   };
-  if (makeBody) request.setupRequest = (req) => ({ ...req, body: JSON.stringify(makeBody()) });
+  // autocannon builds every request (the first too) through setupRequest, just before sending it.
+  if (typeof body === 'function') request.setupRequest = (req, context) => ({ ...req, body: body(context) });
+  else request.body = body;
   const result = await autocannon({
-    url: baseUrl,
-    connections: CONNECTIONS,
+    url: options.baseUrl,
+    connections: options.connections,
     pipelining: PIPELINING,
-    duration: durationS,
+    duration: options.durationS,
     requests: [request],
+    // autocannon's correction for coordinated omission at a fixed rate assumes a 1 ms interval
+    // between requests (Math.ceil(1 / rate)) and pads every answer of L ms with L - 1 made-up
+    // samples; the latencies reported here are those actually measured.
+    ...(options.overallRate ? { overallRate: options.overallRate, ignoreCoordinatedOmission: true } : {}),
   });
+  return summarise(options.name, options.path, result, firstErrors);
+}
+
+function summarise(scenario: string, path: string, result: Result, firstErrors: string[]): LoadResult {
   return {
-    scenario: scenario.name,
-    path: scenario.path,
+    scenario,
+    path,
     durationS: result.duration,
     requests: result.requests.total,
     requestsPerSecond: result.requests.average,
@@ -76,6 +100,37 @@ export async function runLoad(
     ),
     firstErrors,
   };
+}
+
+/** One Open API scenario against `baseUrl + path?app_key=…`, CONNECTIONS connections. */
+export function runLoad(
+  baseUrl: string,
+  appKey: string,
+  scenario: Scenario,
+  durationS: number,
+): Promise<LoadResult> {
+  const makeBody = typeof scenario.body === 'function' ? (scenario.body as () => unknown) : undefined;
+  return load({
+    name: scenario.name,
+    baseUrl,
+    path: scenario.path,
+    query: `app_key=${encodeURIComponent(appKey)}`,
+    connections: CONNECTIONS,
+    durationS,
+    body: makeBody ? () => JSON.stringify(makeBody()) : JSON.stringify(scenario.body),
+  });
+}
+
+/** Prints the loads that saw a non-2xx answer or a socket error; returns how many there were. */
+export function reportFailures(loads: Array<{ label: string; load: LoadResult }>): number {
+  const failed = loads.filter(({ load: l }) => l.non2xx > 0 || l.errors > 0);
+  for (const { label, load: l } of failed) {
+    process.stderr.write(
+      `\n${label} ${l.scenario}: ${l.non2xx} non-2xx, ${l.errors} errors; status codes ` +
+        `${JSON.stringify(l.statusCodes)}; first error bodies:\n${l.firstErrors.map((e) => `  ${e}`).join('\n')}\n`,
+    );
+  }
+  return failed.length;
 }
 
 /** One Open API call for setting up data; throws unless Vigil answers 200 with `data`. */

@@ -1,19 +1,20 @@
-import { mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
-import { cpus, tmpdir } from 'node:os';
+import { mkdirSync, writeFileSync } from 'node:fs';
+import { cpus } from 'node:os';
 import path from 'node:path';
 import { setTimeout as sleep } from 'node:timers/promises';
 import { parseArgs } from 'node:util';
-import pg from 'pg';
-import { CONNECTIONS, call, type LoadResult, runLoad, type Scenario } from './load.ts';
+import { runIngestBench } from './ingest.ts';
+import { CONNECTIONS, call, type LoadResult, reportFailures, runLoad, type Scenario } from './load.ts';
 import { runCli, type Server, startServer, vigilEnv } from './server.ts';
+import { chooseTargets, type DatabaseName, forEachTarget, log, type Target } from './targets.ts';
 
 /*
  * `npm run bench [-- --pglite-only] [-- --duration S]`: start-up time, idle memory and HTTP
  * throughput of `vigil serve`, on PGlite and (unless --pglite-only) on PostgreSQL.
- * See docs/benchmarks.md.
+ * `npm run bench -- ingest [--pglite-only] [--duration S]`: the event ingestion benchmark
+ * (bench/ingest.ts). See docs/benchmarks.md.
  */
 
-const DEFAULT_PG_URL = 'postgres://postgres@127.0.0.1:5432/postgres';
 const IDLE_MS = 2_000;
 const WARM_UP_S = 1;
 const CHANNELS = 5;
@@ -22,76 +23,12 @@ const RESULTS = path.resolve(import.meta.dirname, 'results/latest.json');
 type StartResult = { startMs: number; rssAfterStartMb: number; rssIdleMb: number; peakRssMb: number };
 
 type DatabaseResult = {
-  database: 'pglite' | 'postgres';
+  database: DatabaseName;
   version?: string;
   firstStart: StartResult;
   secondStart: StartResult;
   loads: LoadResult[];
 };
-
-/** A fresh, empty database: the environment that points Vigil at it, and how to remove it. */
-type Target = {
-  name: DatabaseResult['database'];
-  env: Record<string, string>;
-  version?: string;
-  drop(): Promise<void>;
-};
-
-function pgliteTarget(): Target {
-  const dir = mkdtempSync(path.join(tmpdir(), 'vigil-bench-'));
-  return {
-    name: 'pglite',
-    env: { DATA_DIR: path.join(dir, 'data') },
-    drop: async () => rmSync(dir, { recursive: true, force: true }),
-  };
-}
-
-async function adminQuery(url: string, sql: string): Promise<pg.QueryResult> {
-  const client = new pg.Client({ connectionString: url, connectionTimeoutMillis: 3_000 });
-  try {
-    await client.connect();
-    return await client.query(sql);
-  } finally {
-    await client.end().catch(() => {});
-  }
-}
-
-/** Creates a throw-away database next to `adminUrl`'s; throws when that server does not answer. */
-async function postgresTarget(adminUrl: string): Promise<Target> {
-  const { rows } = await adminQuery(adminUrl, 'show server_version');
-  const name = `vigil_bench_${Date.now()}_${process.pid}`;
-  await adminQuery(adminUrl, `create database ${name}`);
-  const url = new URL(adminUrl);
-  url.pathname = `/${name}`;
-  return {
-    name: 'postgres',
-    env: { DATABASE_URL: url.toString() },
-    version: `PostgreSQL ${(rows[0] as { server_version: string }).server_version}`,
-    drop: async () => {
-      await adminQuery(adminUrl, `drop database if exists ${name} with (force)`);
-    },
-  };
-}
-
-/** Which PostgreSQL to use: BENCH_DATABASE_URL must answer; the local default is used if it does. */
-async function choosePostgres(): Promise<{ adminUrl?: string; skipped?: string }> {
-  const asked = process.env.BENCH_DATABASE_URL?.trim();
-  const adminUrl = asked || DEFAULT_PG_URL;
-  try {
-    await adminQuery(adminUrl, 'select 1');
-    return { adminUrl };
-  } catch (error) {
-    const reason = `PostgreSQL at ${redact(adminUrl)} does not answer: ${(error as Error).message}`;
-    if (asked) throw new Error(`${reason}\nFix BENCH_DATABASE_URL, or run with --pglite-only.`);
-    return { skipped: `${reason} (set BENCH_DATABASE_URL, or pass --pglite-only)` };
-  }
-}
-
-function redact(url: string): string {
-  const parsed = new URL(url);
-  if (parsed.password) parsed.password = '***';
-  return parsed.toString();
-}
 
 async function measureStart(server: Server): Promise<StartResult> {
   const rssAfterStartMb = server.rssMb();
@@ -181,39 +118,9 @@ function table(results: DatabaseResult[]): string {
   ].join('\n');
 }
 
-function log(message: string): void {
-  process.stderr.write(`[bench] ${message}\n`);
-}
-
-async function main(): Promise<number> {
-  const { values } = parseArgs({
-    options: { 'pglite-only': { type: 'boolean' }, duration: { type: 'string', default: '10' } },
-  });
-  const durationS = Number(values.duration);
-  if (!Number.isInteger(durationS) || durationS < 1 || durationS > 60)
-    throw new Error('--duration must be a whole number of seconds from 1 to 60');
-
-  const targets: Array<() => Promise<Target>> = [async () => pgliteTarget()];
-  let skipped: string | undefined;
-  if (!values['pglite-only']) {
-    const choice = await choosePostgres();
-    skipped = choice.skipped;
-    if (choice.adminUrl) {
-      const adminUrl = choice.adminUrl;
-      targets.push(() => postgresTarget(adminUrl));
-    }
-  }
-  if (skipped) log(`skipping ${skipped}`);
-
-  const results: DatabaseResult[] = [];
-  for (const makeTarget of targets) {
-    const target = await makeTarget();
-    try {
-      results.push(await benchDatabase(target, durationS));
-    } finally {
-      await target.drop();
-    }
-  }
+async function benchServe(pgliteOnly: boolean, durationS: number): Promise<number> {
+  const { targets, skipped } = await chooseTargets(pgliteOnly);
+  const results = await forEachTarget(targets, (target) => benchDatabase(target, durationS));
 
   const report = {
     date: new Date().toISOString(),
@@ -228,16 +135,23 @@ async function main(): Promise<number> {
   writeFileSync(RESULTS, `${JSON.stringify(report, null, 2)}\n`);
   process.stdout.write(`${table(results)}\n\nResults written to ${path.relative(process.cwd(), RESULTS)}\n`);
 
-  const failed = results.flatMap((r) =>
-    r.loads.filter((l) => l.non2xx > 0 || l.errors > 0).map((l) => ({ database: r.database, ...l })),
-  );
-  for (const f of failed) {
-    process.stderr.write(
-      `\n${f.database} ${f.scenario}: ${f.non2xx} non-2xx, ${f.errors} errors; status codes ` +
-        `${JSON.stringify(f.statusCodes)}; first error bodies:\n${f.firstErrors.map((e) => `  ${e}`).join('\n')}\n`,
-    );
-  }
-  return failed.length > 0 ? 1 : 0;
+  const failed = reportFailures(results.flatMap((r) => r.loads.map((load) => ({ label: r.database, load }))));
+  return failed > 0 ? 1 : 0;
+}
+
+async function main(): Promise<number> {
+  const { values, positionals } = parseArgs({
+    allowPositionals: true,
+    options: { 'pglite-only': { type: 'boolean' }, duration: { type: 'string', default: '10' } },
+  });
+  const durationS = Number(values.duration);
+  if (!Number.isInteger(durationS) || durationS < 1 || durationS > 60)
+    throw new Error('--duration must be a whole number of seconds from 1 to 60');
+  const pgliteOnly = values['pglite-only'] ?? false;
+  const [command, ...extra] = positionals;
+  if (command === undefined) return benchServe(pgliteOnly, durationS);
+  if (command === 'ingest' && extra.length === 0) return runIngestBench(pgliteOnly, durationS);
+  throw new Error(`unknown command ${positionals.join(' ')}: use no command, or ingest`);
 }
 
 main().then(

@@ -17,6 +17,8 @@ export function vigilEnv(database: Record<string, string>): NodeJS.ProcessEnv {
     LOG_LEVEL: 'info',
     RATE_LIMIT_ACCOUNT_PER_SECOND: '0',
     RATE_LIMIT_ACCOUNT_PER_MINUTE: '0',
+    RATE_LIMIT_INTEGRATION_PER_SECOND: '0',
+    RATE_LIMIT_INTEGRATION_PER_MINUTE: '0',
     ...database,
   };
 }
@@ -30,16 +32,47 @@ export type Server = {
   rssMb(): number;
   /** Highest resident set size the server process has had so far, in MiB. */
   peakRssMb(): number;
+  /** CPU time the server process has used so far (user + system), in milliseconds. */
+  cpuMs(): number;
   /** Everything the process wrote so far (for error reports). */
   output(): string;
   stop(): Promise<void>;
 };
 
 /** A memory figure of /proc/<pid>/status in MiB: VmRSS (resident now) or VmHWM (resident at peak). */
-function statusMb(pid: number, field: 'VmRSS' | 'VmHWM'): number {
+export function statusMb(pid: number, field: 'VmRSS' | 'VmHWM'): number {
   const match = new RegExp(`^${field}:\\s+(\\d+) kB$`, 'm').exec(readFileSync(`/proc/${pid}/status`, 'utf8'));
   if (!match) throw new Error(`no ${field} in /proc/${pid}/status`);
   return Number(match[1]) / 1024;
+}
+
+/** Clock ticks per second of /proc's CPU times (USER_HZ): 100 on Linux. */
+const USER_HZ = 100;
+
+/** User + system CPU time of a process so far (/proc/<pid>/stat fields 14 and 15), in milliseconds. */
+export function processCpuMs(pid: number): number {
+  const stat = readFileSync(`/proc/${pid}/stat`, 'utf8');
+  // The command name (field 2) is in parentheses and may hold spaces: count fields after it.
+  const fields = stat.slice(stat.lastIndexOf(')') + 2).split(' ');
+  return ((Number(fields[11]) + Number(fields[12])) * 1000) / USER_HZ;
+}
+
+/** Share of the machine's CPU time that was idle over `ms` milliseconds (/proc/stat), in percent. */
+export async function idlePercent(ms: number): Promise<number> {
+  const sample = () => {
+    const times = readFileSync('/proc/stat', 'utf8')
+      .split('\n')[0]!
+      .trim()
+      .split(/\s+/)
+      .slice(1, 9)
+      .map(Number);
+    return { total: times.reduce((a, b) => a + b, 0), idle: times[3]! + times[4]! };
+  };
+  const before = sample();
+  await new Promise((resolve) => setTimeout(resolve, ms));
+  const after = sample();
+  const total = after.total - before.total;
+  return total > 0 ? (100 * (after.idle - before.idle)) / total : 100;
 }
 
 /** Spawns `node src/cli.ts serve` and resolves once it logs that it listens. */
@@ -83,6 +116,7 @@ export function startServer(env: NodeJS.ProcessEnv): Promise<Server> {
           startMs,
           rssMb: () => statusMb(pid, 'VmRSS'),
           peakRssMb: () => statusMb(pid, 'VmHWM'),
+          cpuMs: () => processCpuMs(pid),
           output: () => output,
           stop,
         });
