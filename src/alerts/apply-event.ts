@@ -55,8 +55,14 @@ export async function applyAlertEvent(
     channelId: channel.channel_id,
     alertKey: event.alertKey,
   };
-  await lockKey(q, `alert:${key.integrationId}:${key.channelId}:${key.alertKey}`);
-  const open = await findOpenAlert(q, key);
+  // An open alert's row lock serialises events for it; only when there is none yet is the key
+  // locked (across connections and instances) and looked up again, so two events cannot both
+  // create it. The common case, an event for a firing alert, costs one locking read.
+  let open = await findOpenAlert(q, key);
+  if (!open) {
+    await lockKey(q, `alert:${key.integrationId}:${key.channelId}:${key.alertKey}`);
+    open = await findOpenAlert(q, key);
+  }
   const behaviour = {
     disableAutoClose: channel.disable_auto_close,
     stormThresholds: ((channel.group as { storm_thresholds?: number[] }).storm_thresholds ?? []).filter(
@@ -124,7 +130,10 @@ export async function applyAlertEvent(
       last_time: Math.max(open.last_time, event.eventTime),
       updated_at: now,
     });
-    if (open.incident_id) await touchIncident(q, open.incident_id, event.eventTime);
+    // The alert's last_time was refreshed less than a minute ago: its incident was fresh then too.
+    if (open.incident_id && event.eventTime >= open.last_time + TOUCH_GRANULARITY_SECONDS) {
+      await touchIncident(q, open.incident_id, event.eventTime);
+    }
     return { kind: 'duplicate', alertId: open.alert_id };
   }
   const screening = await screenAlertEvent(q, source, channel, event, open, nowMs);
@@ -193,8 +202,8 @@ const TOUCH_GRANULARITY_SECONDS = 60;
 
 /**
  * A repeat still shows the alert is firing, so it keeps the incident's last_time (what auto-resolve's
- * "update" mode counts from) fresh — at most once a minute, so repeats rarely write or lock the
- * incident row: rows the WHERE excludes are neither changed nor locked.
+ * "update" mode counts from) fresh, to within two minutes: repeats rarely write or lock the incident
+ * row (rows the WHERE excludes are neither changed nor locked).
  */
 async function touchIncident(q: Executor, incidentId: string, eventTime: number): Promise<void> {
   await q
