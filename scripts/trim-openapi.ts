@@ -39,8 +39,8 @@ const TEXT_ANNOTATIONS = new Set(['description', 'summary', 'title', '$comment']
 /** Sample values, removed whatever their form. */
 const SAMPLE_KEYWORDS = new Set(['example', 'examples']);
 /**
- * OpenAPI-only annotations that validation does not use. `discriminator.mapping` names
- * components by $ref, which would dangle in a self-contained output; `oneOf` still validates.
+ * OpenAPI-only keywords dropped as such. A `discriminator` on a property that names a sibling
+ * property is first rewritten by `liftDiscriminators`; any other one is dropped, its `oneOf` kept.
  */
 const DROPPED_KEYWORDS = new Set(['discriminator', 'externalDocs', 'xml']);
 
@@ -131,6 +131,18 @@ export function trimSchema(document: JsonObject, schema: Json, openapi = '3.1.0'
         : { ...rest, allOf: [resolved, ...asList(rest.allOf)] };
     }
 
+    const lifted = liftDiscriminators(node);
+    if (lifted) {
+      const { schema, rules } = lifted;
+      const out = walk(schema, stack) as JsonObject;
+      const allOf = rules.map(({ value, property, name, ref }) => ({
+        if: { properties: { [name]: { const: value } }, required: [name] },
+        // biome-ignore lint/suspicious/noThenProperty: `then` is JSON Schema's keyword here, not a thenable.
+        then: { properties: { [property]: walk({ $ref: ref }, stack) } },
+      }));
+      return { ...out, allOf: [...asList(out.allOf), ...allOf] };
+    }
+
     const out: JsonObject = {};
     for (const [key, value] of Object.entries(node)) {
       if (key.startsWith('x-') || DROPPED_KEYWORDS.has(key) || SAMPLE_KEYWORDS.has(key)) continue;
@@ -160,6 +172,43 @@ export function trimSchema(document: JsonObject, schema: Json, openapi = '3.1.0'
   if (typeof root === 'boolean') return root;
   if (!isObject(root)) throw new Error('A schema resolved to something that is not a schema');
   return Object.keys(defs).length === 0 ? root : { ...root, $defs: defs };
+}
+
+type DiscriminatorRule = { value: string; property: string; name: string; ref: string };
+
+/**
+ * The discriminators of an object schema's properties that name a sibling property, as Flashduty
+ * writes them: `detail: {oneOf: [...], discriminator: {propertyName: 'type', mapping}}` beside
+ * `type`. JSON Schema cannot check them where they stand, so each is lifted to the object: for
+ * every mapping entry, `if` the sibling equals the key `then` the property holds the mapped
+ * schema. The bare `oneOf` it replaces is dropped (its open alternatives cannot match exactly
+ * once). Returns the object schema without those keywords and the rules, or undefined if none.
+ */
+export function liftDiscriminators(
+  node: JsonObject,
+): { schema: JsonObject; rules: DiscriminatorRule[] } | undefined {
+  if (!isObject(node.properties)) return undefined;
+  const properties: JsonObject = { ...node.properties };
+  const rules: DiscriminatorRule[] = [];
+  for (const [property, sub] of Object.entries(node.properties)) {
+    if (!isObject(sub) || !isObject(sub.discriminator)) continue;
+    const { propertyName: name, mapping } = sub.discriminator;
+    if (typeof name !== 'string' || name === property || !(name in properties) || !isObject(mapping))
+      continue;
+    for (const [value, target] of Object.entries(mapping)) {
+      if (typeof target !== 'string') throw new Error(`Discriminator mapping ${value} is not a $ref`);
+      // A bare name stands for a component schema (OpenAPI 3.1 §4.8.25).
+      rules.push({
+        value,
+        property,
+        name,
+        ref: target.includes('/') ? target : `#/components/schemas/${target}`,
+      });
+    }
+    const { discriminator: _discriminator, oneOf: _oneOf, ...rest } = sub;
+    properties[property] = rest;
+  }
+  return rules.length === 0 ? undefined : { schema: { ...node, properties }, rules };
 }
 
 function asList(value: Json | undefined): Json[] {

@@ -270,17 +270,17 @@ export const SAMPLES: Record<string, Sample> = {
     };
   },
   '/incident/list-by-ids': async (ctx) => ({ incident_ids: [(await ctx.alert()).incident_id] }),
-  // The documented feed `detail` is a oneOf of 26 (alerts: 3) open object schemas whose
-  // discriminator the trimmed fixture drops (it names `type`, a sibling of `detail`); without it
-  // no non-empty timeline can match exactly one alternative (i_ack and i_unack even share a
-  // schema). These samples therefore ask for a type the new incident or alert does not have yet;
-  // test/incidents/read.test.ts and test/alerts/read.test.ts validate real feed items against the
-  // fixture with the discriminator applied.
-  '/incident/feed': async (ctx) => ({
-    incident_id: (await ctx.alert()).incident_id,
-    types: ['i_comm'],
-    ...page,
-  }),
+  // Feeds with entries of several types, each `detail` checked against the schema its `type`
+  // maps to (the fixture turns the documented discriminator into if/then rules).
+  '/incident/feed': async (ctx) => {
+    const { incident_id } = await ctx.alert();
+    await ctx.call('/incident/ack', { incident_ids: [incident_id] });
+    await ctx.call('/incident/comment', {
+      incident_ids: [incident_id],
+      comment: 'from a conformance sample',
+    });
+    return { incident_id, ...page };
+  },
   '/incident/alert/list': async (ctx) => ({
     incident_id: (await ctx.alert()).incident_id,
     include_events: true,
@@ -304,7 +304,7 @@ export const SAMPLES: Record<string, Sample> = {
       ...page,
     };
   },
-  '/alert/feed': async (ctx) => ({ alert_id: (await ctx.alert()).alert_id, types: ['a_comm'], ...page }),
+  '/alert/feed': async (ctx) => ({ alert_id: (await ctx.alert()).alert_id, ...page }),
   // Incident lifecycle actions (on-call.openapi.en.json).
   '/incident/create': async (ctx) => ({
     incident_severity: 'Warning',

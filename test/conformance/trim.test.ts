@@ -161,6 +161,62 @@ describe('trimming an OpenAPI document', () => {
     });
   });
 
+  it('lifts a discriminator naming a sibling property into if/then rules on the object', () => {
+    const detail = (props: Doc): Doc => ({ type: 'object', properties: props });
+    const lifted = documentWith(
+      {
+        SuccessEnvelope: envelope,
+        'Thing Request': { type: 'object' },
+        Thing: {
+          type: 'object',
+          required: ['type', 'detail'],
+          properties: {
+            type: { type: 'string', enum: ['open', 'note', 'other'] },
+            detail: {
+              description: 'Shape depends on type',
+              oneOf: [{ $ref: '#/components/schemas/Open' }, { $ref: '#/components/schemas/Note' }],
+              discriminator: {
+                propertyName: 'type',
+                mapping: { open: '#/components/schemas/Open', note: 'Note' },
+              },
+            },
+          },
+        },
+        Open: detail({ severity: { type: 'string', enum: ['Critical', 'Ok'] } }),
+        Note: detail({ comment: { type: 'string' } }),
+      },
+      { responses: { '200': { $ref: '#/components/responses/ThingOk' } } },
+    );
+    const response = trimDocument(lifted, 'lifted.json').paths['/thing/info']!.post!.response as any;
+    const thing = response.allOf[1].properties.data;
+    expect(thing.properties.detail).toEqual({});
+    expect(thing.allOf).toEqual([
+      {
+        if: { properties: { type: { const: 'open' } }, required: ['type'] },
+        // biome-ignore lint/suspicious/noThenProperty: `then` is JSON Schema's keyword here, not a thenable.
+        then: { properties: { detail: detail({ severity: { type: 'string', enum: ['Critical', 'Ok'] } }) } },
+      },
+      {
+        if: { properties: { type: { const: 'note' } }, required: ['type'] },
+        // biome-ignore lint/suspicious/noThenProperty: `then` is JSON Schema's keyword here, not a thenable.
+        then: { properties: { detail: detail({ comment: { type: 'string' } }) } },
+      },
+    ]);
+    const body = (type: string, d: unknown) => ({ request_id: 'r', data: { type, detail: d } });
+    // Both details would match both open alternatives: the bare oneOf rejected them all.
+    expect(schemaErrors(response, body('open', { severity: 'Ok' }))).toEqual([]);
+    expect(schemaErrors(response, body('note', { comment: 'hi' }))).toEqual([]);
+    expect(schemaErrors(response, body('other', { anything: 1 }))).toEqual([]);
+    expect(schemaErrors(response, body('open', { severity: 'Loud' }))).toEqual([
+      expect.stringMatching(/^\/data\/detail\/severity must be equal to one of the allowed values/),
+      expect.stringMatching(/must match "then" schema/),
+    ]);
+    expect(schemaErrors(response, body('note', { comment: 5 }))).toEqual([
+      expect.stringMatching(/^\/data\/detail\/comment must be string/),
+      expect.stringMatching(/must match "then" schema/),
+    ]);
+  });
+
   it('refuses a $ref it cannot resolve', () => {
     const broken = documentWith({ SuccessEnvelope: envelope, 'Thing Request': {} }, {
       responses: { '200': { $ref: '#/components/responses/ThingOk' } },
