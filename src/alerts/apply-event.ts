@@ -4,7 +4,7 @@ import { lockKey } from '../db/locks.ts';
 import type { Severity } from '../db/schema.ts';
 import { addFeedEntries } from '../incidents/feed.store.ts';
 import { placeAlert } from '../incidents/place-alert.ts';
-import { refreshIncident } from '../incidents/refresh-incident.ts';
+import { channelBehaviour, refreshIncident } from '../incidents/refresh-incident.ts';
 import type { AlertEventInput } from '../ingest/event.ts';
 import { newObjectId } from '../shared/ids.ts';
 import { type AlertRow, findOpenAlert, insertAlert, insertAlertEvent, updateAlert } from './alerts.store.ts';
@@ -63,12 +63,7 @@ export async function applyAlertEvent(
     await lockKey(q, `alert:${key.integrationId}:${key.channelId}:${key.alertKey}`);
     open = await findOpenAlert(q, key);
   }
-  const behaviour = {
-    disableAutoClose: channel.disable_auto_close,
-    stormThresholds: ((channel.group as { storm_thresholds?: number[] }).storm_thresholds ?? []).filter(
-      (t) => t > 0,
-    ),
-  };
+  const behaviour = channelBehaviour(channel);
 
   if (!open) {
     if (event.status === 'Ok') return { kind: 'ignored' };

@@ -14,7 +14,14 @@ export type FeedEntry = {
   atMs: number;
 };
 
+/** Rows per insert: a merge of many alerts writes one entry per alert, and statements have a size limit. */
+const CHUNK = 1000;
+
 export async function addFeedEntries(q: Executor, entries: readonly FeedEntry[]): Promise<void> {
+  for (let i = 0; i < entries.length; i += CHUNK) await insertChunk(q, entries.slice(i, i + CHUNK));
+}
+
+async function insertChunk(q: Executor, entries: readonly FeedEntry[]): Promise<void> {
   if (entries.length === 0) return;
   await q
     .insertInto('feed_entries')

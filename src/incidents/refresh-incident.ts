@@ -7,6 +7,15 @@ type Executor = Db['q'];
 
 export type ChannelBehaviour = { disableAutoClose: boolean; stormThresholds: readonly number[] };
 
+/** What of a channel's settings re-deriving its incidents needs (none for a standalone incident). */
+export function channelBehaviour(
+  channel: { disable_auto_close: boolean; group: Record<string, unknown> } | undefined,
+): ChannelBehaviour {
+  if (!channel) return { disableAutoClose: false, stormThresholds: [] };
+  const thresholds = (channel.group as { storm_thresholds?: number[] }).storm_thresholds ?? [];
+  return { disableAutoClose: channel.disable_auto_close, stormThresholds: thresholds.filter((t) => t > 0) };
+}
+
 /**
  * Re-derives an incident from its alerts after an alert joined, changed or recovered: counters,
  * last_time, severity (unless a person set it), status (highest active alert status; Ok once all

@@ -1,6 +1,6 @@
 import type { Actor } from '../../accounts/permissions.ts';
-import type { FeedEntry } from '../feed.store.ts';
-import { type ActionDeps, addFeed, byActor, inTransaction, lockIncidents } from './actions.store.ts';
+import { addFeedEntries, type FeedEntry } from '../feed.store.ts';
+import { type ActionDeps, byActor, inTransaction, lockIncidents } from './actions.store.ts';
 import { acknowledgeBy, firstAcknowledgement, readResponders, unacknowledgeBy } from './responders.ts';
 
 /**
@@ -39,7 +39,7 @@ export async function acknowledgeIncidents(
         }),
       );
     }
-    await addFeed(trx, feed);
+    await addFeedEntries(trx, feed);
   });
 }
 
@@ -81,6 +81,6 @@ export async function unacknowledgeIncidents(
         }),
       );
     }
-    await addFeed(trx, feed);
+    await addFeedEntries(trx, feed);
   });
 }

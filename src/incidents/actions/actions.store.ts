@@ -5,8 +5,8 @@ import type { Db } from '../../db/db.ts';
 import type { AlertsTable, IncidentsTable } from '../../db/schema.ts';
 import { notFound } from '../../shared/app-error.ts';
 import type { Clock } from '../../shared/clock.ts';
-import { addFeedEntries, type FeedEntry } from '../feed.store.ts';
-import type { ChannelBehaviour } from '../refresh-incident.ts';
+import type { FeedEntry } from '../feed.store.ts';
+import { type ChannelBehaviour, channelBehaviour } from '../refresh-incident.ts';
 
 /*
  * What every lifecycle action shares: one transaction (retried when PostgreSQL breaks a deadlock),
@@ -92,13 +92,7 @@ export async function lockAlertsOf(
 export async function behaviourOf(q: Executor, incident: IncidentRow): Promise<ChannelBehaviour> {
   const channel =
     incident.channel_id > 0 ? await findChannel(q, incident.account_id, incident.channel_id) : undefined;
-  if (!channel) return { disableAutoClose: false, stormThresholds: [] };
-  return {
-    disableAutoClose: channel.disable_auto_close,
-    stormThresholds: ((channel.group as { storm_thresholds?: number[] }).storm_thresholds ?? []).filter(
-      (threshold) => threshold > 0,
-    ),
-  };
+  return channelBehaviour(channel);
 }
 
 /** Whether the member is live in the account (owners of incidents must be). */
@@ -116,8 +110,6 @@ export async function memberExists(q: Executor, accountId: number, memberId: num
 /** Alert end times never precede their start (an event may carry a start time in the future). */
 export const endTimeAt = (now: number) => sql<number>`greatest(start_time, ${now})`;
 
-const FEED_CHUNK = 1000;
-
 /** A feed entry written by the caller. */
 export function byActor(
   actor: Actor,
@@ -125,11 +117,4 @@ export function byActor(
   entry: Omit<FeedEntry, 'accountId' | 'creatorId' | 'atMs'>,
 ): FeedEntry {
   return { ...entry, accountId: actor.accountId, creatorId: actor.memberId, atMs: nowMs };
-}
-
-/** Adds feed entries in chunks (a merge of many alerts writes one entry per alert). */
-export async function addFeed(q: Executor, entries: readonly FeedEntry[]): Promise<void> {
-  for (let i = 0; i < entries.length; i += FEED_CHUNK) {
-    await addFeedEntries(q, entries.slice(i, i + FEED_CHUNK));
-  }
 }

@@ -1,5 +1,6 @@
 import type { Actor } from '../../accounts/permissions.ts';
-import { type ActionDeps, addFeed, byActor, inTransaction, lockIncidents } from './actions.store.ts';
+import { addFeedEntries } from '../feed.store.ts';
+import { type ActionDeps, byActor, inTransaction, lockIncidents } from './actions.store.ts';
 
 export type CommentInput = { incident_ids: string[]; comment: string; mute_reply?: boolean };
 
@@ -21,7 +22,7 @@ export async function commentIncidents(deps: ActionDeps, actor: Actor, input: Co
         incidents.map((i) => i.incident_id),
       )
       .execute();
-    await addFeed(
+    await addFeedEntries(
       trx,
       incidents.map((incident) =>
         byActor(actor, nowMs, {

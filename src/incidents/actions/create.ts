@@ -3,7 +3,8 @@ import { findChannel } from '../../channels/channels.store.ts';
 import type { Severity } from '../../db/schema.ts';
 import { invalidParameter } from '../../shared/app-error.ts';
 import { newObjectId } from '../../shared/ids.ts';
-import { type ActionDeps, addFeed, byActor, inTransaction } from './actions.store.ts';
+import { addFeedEntries } from '../feed.store.ts';
+import { type ActionDeps, byActor, inTransaction } from './actions.store.ts';
 
 export type CreateInput = {
   incident_severity: Severity;
@@ -75,7 +76,7 @@ export async function createIncident(
         updated_at: now,
       })
       .execute();
-    await addFeed(trx, [
+    await addFeedEntries(trx, [
       byActor(actor, nowMs, {
         incidentId,
         type: 'i_new',

@@ -1,10 +1,9 @@
 import type { Actor } from '../../accounts/permissions.ts';
 import { AppError, invalidParameter, notFound } from '../../shared/app-error.ts';
-import type { FeedEntry } from '../feed.store.ts';
+import { addFeedEntries, type FeedEntry } from '../feed.store.ts';
 import { refreshIncident } from '../refresh-incident.ts';
 import {
   type ActionDeps,
-  addFeed,
   behaviourOf,
   byActor,
   type Executor,
@@ -84,7 +83,7 @@ export async function mergeIncidents(deps: ActionDeps, actor: Actor, input: Merg
         }),
       ),
     );
-    await addFeed(trx, feed);
+    await addFeedEntries(trx, feed);
   });
 }
 
@@ -182,7 +181,7 @@ export async function mergeAlerts(deps: ActionDeps, actor: Actor, input: AlertMe
         }),
       ),
     );
-    await addFeed(trx, feed);
+    await addFeedEntries(trx, feed);
   });
 }
 

@@ -1,8 +1,8 @@
 import type { Actor } from '../../accounts/permissions.ts';
 import type { Severity } from '../../db/schema.ts';
 import { invalidParameter } from '../../shared/app-error.ts';
-import type { FeedEntry } from '../feed.store.ts';
-import { type ActionDeps, addFeed, byActor, inTransaction, lockIncidents } from './actions.store.ts';
+import { addFeedEntries, type FeedEntry } from '../feed.store.ts';
+import { type ActionDeps, byActor, inTransaction, lockIncidents } from './actions.store.ts';
 
 export type ResetInput = {
   incident_id: string;
@@ -67,7 +67,7 @@ export async function resetIncident(deps: ActionDeps, actor: Actor, input: Reset
       .set({ ...changes, manual_overrides: [...overrides], updated_at: now })
       .where('incident_id', '=', incident!.incident_id)
       .execute();
-    await addFeed(trx, feed);
+    await addFeedEntries(trx, feed);
   });
 }
 
@@ -107,7 +107,7 @@ export async function resetIncidentField(
       .set({ fields: JSON.stringify(fields), updated_at: now })
       .where('incident_id', '=', incident!.incident_id)
       .execute();
-    await addFeed(trx, [
+    await addFeedEntries(trx, [
       byActor(actor, nowMs, {
         incidentId: incident!.incident_id,
         type: 'i_r_field',

@@ -1,8 +1,7 @@
 import type { Actor } from '../../accounts/permissions.ts';
-import type { FeedEntry } from '../feed.store.ts';
+import { addFeedEntries, type FeedEntry } from '../feed.store.ts';
 import {
   type ActionDeps,
-  addFeed,
   byActor,
   type Executor,
   endTimeAt,
@@ -49,7 +48,7 @@ export async function resolveIncidents(deps: ActionDeps, actor: Actor, input: Re
       .execute();
     const closedAlerts = await closeOpenAlerts(trx, closingIds, now);
 
-    await addFeed(trx, [
+    await addFeedEntries(trx, [
       ...closedAlerts.map((alert) =>
         byActor(actor, nowMs, {
           alertId: alert.alert_id,
@@ -117,6 +116,6 @@ export async function reopenIncidents(deps: ActionDeps, actor: Actor, input: Reo
         }),
       );
     }
-    await addFeed(trx, feed);
+    await addFeedEntries(trx, feed);
   });
 }

@@ -1,8 +1,8 @@
 import { sql } from 'kysely';
 import type { Actor } from '../../accounts/permissions.ts';
 import type { Db } from '../../db/db.ts';
-import type { FeedEntry } from '../feed.store.ts';
-import { type ActionDeps, addFeed, byActor, inTransaction, lockIncidents } from './actions.store.ts';
+import { addFeedEntries, type FeedEntry } from '../feed.store.ts';
+import { type ActionDeps, byActor, inTransaction, lockIncidents } from './actions.store.ts';
 
 export type SnoozeInput = { incident_ids: string[]; minutes: number };
 
@@ -30,7 +30,7 @@ export async function snoozeIncidents(deps: ActionDeps, actor: Actor, input: Sno
         }),
       );
     }
-    await addFeed(trx, feed);
+    await addFeedEntries(trx, feed);
   });
 }
 
@@ -62,7 +62,7 @@ export async function wakeIncidents(
         }),
       );
     }
-    await addFeed(trx, feed);
+    await addFeedEntries(trx, feed);
   });
 }
 
@@ -94,7 +94,7 @@ export async function wakeExpiredSnoozes(db: Db, nowMs: number): Promise<number>
         from due
        where i.incident_id = due.incident_id
       returning i.incident_id, i.account_id, due.snoozed_before`.execute(trx);
-    await addFeed(
+    await addFeedEntries(
       trx,
       rows.map((row) => ({
         accountId: row.account_id,
