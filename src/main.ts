@@ -11,10 +11,11 @@ import type { Api } from './http/route.ts';
 import { Engine } from './jobs/engine.ts';
 import { engineModules } from './jobs/modules.ts';
 import { systemClock } from './shared/clock.ts';
+import { createWebhookWorker, WEBHOOK_POLL_MS } from './webhooks/webhooks.delivery.ts';
 
 /*
- * The composition root: config → database → migrations → HTTP → background engine. No logic lives
- * here.
+ * The composition root: config → database → migrations → HTTP → background engine and webhook
+ * delivery. No logic lives here.
  *
  * On PGlite the server owns the data directory (a lock file), and listens on a Unix control socket
  * beside it so `vigil` CLI commands can run through this process instead of opening the directory
@@ -54,6 +55,13 @@ export async function startServer(config: Config): Promise<RunningServer> {
       control = await listenForCommands(controlSocketPath(config.dataDir), { db, config });
     const engine = new Engine({ db, clock: systemClock, modules: engineModules, logger: app.log });
     engine.start(config.engineIntervalSeconds * 1000);
+    const webhooks = createWebhookWorker({
+      db,
+      clock: systemClock,
+      publicUrl: config.publicUrl,
+      logger: app.log,
+    });
+    webhooks.start(WEBHOOK_POLL_MS);
     app.log.info({ url, database: db.kind }, 'Vigil is listening');
     const openDb_ = db;
     const openRedis = redis;
@@ -63,6 +71,7 @@ export async function startServer(config: Config): Promise<RunningServer> {
       url,
       async close() {
         await engine.stop();
+        await webhooks.stop();
         await new Promise<void>((resolve) => (openControl ? openControl.close(() => resolve()) : resolve()));
         await app.close();
         await openDb_.close();

@@ -1,4 +1,4 @@
-import type { ColumnType, Generated } from 'kysely';
+import type { ColumnType, Generated, GeneratedAlways } from 'kysely';
 
 /*
  * Row types of every table, mirroring db/migrations. Kysely checks every query against them.
@@ -121,6 +121,8 @@ export type IntegrationsTable = {
   last_event_at: Defaulted<number>;
   /** Events discarded by noise control, per reason (migration 0003). */
   dropped_event_reasons: ColumnType<Partial<Record<string, number>>, string | undefined, string>;
+  /** A webhook integration's settings, `{}` for other types (migration 0006; docs/webhooks.md). */
+  settings: ColumnType<Record<string, unknown>, string | undefined, string>;
 };
 
 export type RoutesTable = {
@@ -149,6 +151,8 @@ export type IncidentsTable = {
   integration_ids: Defaulted<number[]>;
   dedup_key: Defaulted<string>;
   equals_md5: Defaulted<string>;
+  /** The kind of incident, for `frequency` (migration 0008): computed by the database, never written. */
+  recurrence_key: GeneratedAlways<string>;
   group_key: string | null;
   group_method: Defaulted<string>;
   title: string;
@@ -272,6 +276,84 @@ export type IncidentMutesTable = {
   updated_at: number;
 };
 
+export type ChangeStatus = 'Planned' | 'Ready' | 'Processing' | 'Canceled' | 'Done';
+
+/** A change: the events of one change_key within an integration, merged (migration 0007; docs/changes.md). */
+export type ChangesTable = {
+  change_id: string;
+  account_id: number;
+  integration_id: number;
+  channel_id: Defaulted<number>;
+  change_key: string;
+  change_status: ChangeStatus;
+  title: string;
+  description: Defaulted<string>;
+  link: Defaulted<string>;
+  labels: Json<Record<string, string>>;
+  start_time: number;
+  last_time: number;
+  end_time: Defaulted<number>;
+  event_cnt: Defaulted<number>;
+  created_at: number;
+  updated_at: number;
+};
+
+/** One pushed change event; `seq` is its arrival order within the change. */
+export type ChangeEventsTable = {
+  event_id: string;
+  change_id: string;
+  account_id: number;
+  integration_id: number;
+  seq: number;
+  change_key: string;
+  change_status: ChangeStatus;
+  title: string;
+  description: Defaulted<string>;
+  link: Defaulted<string>;
+  labels: Json<Record<string, string>>;
+  event_time: number;
+  created_at: number;
+};
+
+/** An account's change-correlation settings; absent = the defaults. */
+export type ChangeCorrelationSettingsTable = {
+  account_id: number;
+  label_keys: string[];
+  window_seconds: number;
+  updated_by: number;
+  updated_at: number;
+};
+
+export type DeliveryStatus = 'pending' | 'success' | 'failed';
+
+/** The outbox, queue and log of outbound webhooks: one row per (webhook, event); times in ms (migration 0006). */
+export type WebhookDeliveriesTable = {
+  delivery_id: Generated<number>;
+  account_id: number;
+  integration_id: number;
+  event_id: string;
+  event_type: string;
+  webhook_type: 'alert' | 'incident';
+  event_time: number;
+  channel_id: Defaulted<number>;
+  ref_id: string;
+  ref_title: Defaulted<string>;
+  person_id: Defaulted<number>;
+  endpoint: string;
+  request_headers: string;
+  request_body: ColumnType<string | null, string | null | undefined, string | null>;
+  status: Defaulted<DeliveryStatus>;
+  attempt: Defaulted<number>;
+  next_attempt_at: number;
+  attempted_at: Defaulted<number>;
+  status_code: Defaulted<number>;
+  duration: Defaulted<number>;
+  error_message: Defaulted<string>;
+  response_headers: Defaulted<string>;
+  response_body: Defaulted<string>;
+  created_at: number;
+};
+
 export type Tables = {
   accounts: AccountsTable;
   members: MembersTable;
@@ -288,4 +370,8 @@ export type Tables = {
   feed_entries: FeedEntriesTable;
   channel_rules: ChannelRulesTable;
   incident_mutes: IncidentMutesTable;
+  webhook_deliveries: WebhookDeliveriesTable;
+  changes: ChangesTable;
+  change_events: ChangeEventsTable;
+  change_correlation_settings: ChangeCorrelationSettingsTable;
 };

@@ -6,6 +6,7 @@ import type { Redis } from 'ioredis';
 import Type from 'typebox';
 import { registerAccountRoutes } from '../accounts/accounts.routes.ts';
 import { registerAlertRoutes } from '../alerts/alerts.routes.ts';
+import { registerChangeRoutes } from '../changes/changes.routes.ts';
 import { registerChannelRoutes } from '../channels/channels.routes.ts';
 import { registerChannelRuleRoutes } from '../channels/rules/rules.routes.ts';
 import type { Config } from '../config/config.ts';
@@ -17,6 +18,7 @@ import { registerIntegrationRoutes } from '../integrations/integrations.routes.t
 import { AppError } from '../shared/app-error.ts';
 import type { Clock } from '../shared/clock.ts';
 import { newUlid } from '../shared/ids.ts';
+import { registerWebhookRoutes } from '../webhooks/webhooks.routes.ts';
 import { appKeyHook } from './auth.ts';
 import { errorHandler, sendError } from './errors.ts';
 import { RateLimit } from './rate-limit.ts';
@@ -132,5 +134,7 @@ export async function buildApp(deps: AppDeps): Promise<Api> {
   registerIncidentRoutes(app, deps);
   registerAlertRoutes(app, deps);
   registerIncidentActionRoutes(app, deps);
+  registerWebhookRoutes(app, deps);
+  registerChangeRoutes(app, deps);
   return app;
 }

@@ -1,5 +1,6 @@
 import type { Db } from '../db/db.ts';
 import { newObjectId } from '../shared/ids.ts';
+import { enqueueWebhookEvents } from '../webhooks/webhooks.enqueue.ts';
 
 type Executor = Db['q'];
 
@@ -17,17 +18,23 @@ export type FeedEntry = {
 /** Rows per insert: a merge of many alerts writes one entry per alert, and statements have a size limit. */
 const CHUNK = 1000;
 
+/**
+ * Appends timeline entries, and in the same transaction the outbound webhook deliveries they are
+ * events for (src/webhooks/; an entry's ref_id is its event_id).
+ */
 export async function addFeedEntries(q: Executor, entries: readonly FeedEntry[]): Promise<void> {
-  for (let i = 0; i < entries.length; i += CHUNK) await insertChunk(q, entries.slice(i, i + CHUNK));
+  const events = entries.map((entry) => ({ ...entry, refId: newObjectId(entry.atMs) }));
+  for (let i = 0; i < events.length; i += CHUNK) await insertChunk(q, events.slice(i, i + CHUNK));
+  await enqueueWebhookEvents(q, events);
 }
 
-async function insertChunk(q: Executor, entries: readonly FeedEntry[]): Promise<void> {
+async function insertChunk(q: Executor, entries: readonly (FeedEntry & { refId: string })[]): Promise<void> {
   if (entries.length === 0) return;
   await q
     .insertInto('feed_entries')
     .values(
       entries.map((e) => ({
-        ref_id: newObjectId(e.atMs),
+        ref_id: e.refId,
         account_id: e.accountId,
         incident_id: e.incidentId ?? null,
         alert_id: e.alertId ?? null,

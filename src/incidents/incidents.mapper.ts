@@ -1,4 +1,5 @@
 import type { Db } from '../db/db.ts';
+import { type Frequency, loadFrequencies } from './frequency.query.ts';
 import type { IncidentInfo } from './incidents.schemas.ts';
 import type { IncidentRow } from './incidents.store.ts';
 import {
@@ -12,7 +13,12 @@ import {
 type Executor = Db['q'];
 
 /** What turning incident rows into IncidentInfo needs besides the rows: one load per page. */
-export type IncidentContext = Related & { publicUrl: string; account: AccountRef };
+export type IncidentContext = Related & {
+  publicUrl: string;
+  account: AccountRef;
+  /** By incident id, for the incidents that have a frequency (frequency.query.ts). */
+  frequencies: ReadonlyMap<string, Frequency>;
+};
 
 /** A responder as stored in `incidents.responders`. */
 type StoredResponder = { person_id: number; assigned_at?: number; acknowledged_at?: number; as?: string };
@@ -30,8 +36,8 @@ function memberIdsOf(row: IncidentRow): number[] {
 }
 
 /**
- * Loads, for a page of incidents of one account, the account and every channel, integration and
- * member they name (one query per kind).
+ * Loads, for a page of incidents of one account, the account, every channel, integration and
+ * member they name (one query per kind) and their frequencies (one query).
  */
 export async function loadIncidentContext(
   q: Executor,
@@ -39,15 +45,20 @@ export async function loadIncidentContext(
   rows: readonly IncidentRow[],
   publicUrl: string,
 ): Promise<IncidentContext> {
-  const [related, account] = await Promise.all([
+  const [related, account, frequencies] = await Promise.all([
     loadRelated(q, accountId, {
       channelIds: rows.map((r) => r.channel_id),
       integrationIds: rows.flatMap((r) => [r.integration_id, ...r.integration_ids]),
       memberIds: rows.flatMap(memberIdsOf),
     }),
     loadAccountRef(q, accountId),
+    loadFrequencies(
+      q,
+      accountId,
+      rows.map((r) => r.incident_id),
+    ),
   ]);
-  return { ...related, account, publicUrl };
+  return { ...related, account, frequencies, publicUrl };
 }
 
 /** A member's name and e-mail (the e-mail left out when the member has none). */
@@ -94,8 +105,9 @@ function incidentNum(incidentId: string): string {
 }
 
 /**
- * An incident row in the API shape (IncidentInfo), with names from the context. `frequency` is left
- * out: Vigil does not compute recurrence yet, and the spec's enum has no "unknown" value.
+ * An incident row in the API shape (IncidentInfo), with names and frequency from the context.
+ * `frequency` is left out when the incident is neither rare nor frequent (the spec's enum has no
+ * value for that).
  */
 export function toIncidentInfo(row: IncidentRow, context: IncidentContext): IncidentInfo {
   const integrationIds =
@@ -112,6 +124,7 @@ export function toIncidentInfo(row: IncidentRow, context: IncidentContext): Inci
   const creator = personRef(row.creator_id, context);
   const closer = personRef(row.closer_id, context);
   const owner = personRef(row.owner_id, context);
+  const frequency = context.frequencies.get(row.incident_id);
   return {
     incident_id: row.incident_id,
     account_id: row.account_id,
@@ -143,6 +156,7 @@ export function toIncidentInfo(row: IncidentRow, context: IncidentContext): Inci
     root_cause: row.root_cause,
     resolution: row.resolution,
     num: incidentNum(row.incident_id),
+    ...(frequency ? { frequency } : {}),
     created_at: row.created_at,
     updated_at: row.updated_at,
     deleted_at: row.deleted_at,

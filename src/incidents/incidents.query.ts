@@ -2,6 +2,7 @@ import { type SqlBool, sql } from 'kysely';
 import type { Db } from '../db/db.ts';
 import type { Progress, Severity } from '../db/schema.ts';
 import { type SearchPage, TOTAL_CAP } from '../http/search-paging.ts';
+import { isRare } from './frequency.query.ts';
 import type { IncidentRow } from './incidents.store.ts';
 
 type Executor = Db['q'];
@@ -93,8 +94,8 @@ function matching(q: Executor, s: IncidentSearch) {
     .where('deleted_at', '=', 0)
     .where('start_time', '>=', s.startTime)
     .where('start_time', '<=', s.endTime);
-  // Vigil does not detect outliers yet, so no incident is rare.
-  if (s.rare) query = query.where(sql<SqlBool>`false`);
+  // The same rule as IncidentInfo's `frequency: rare`, probing incidents_recurrence_idx per row.
+  if (s.rare) query = query.where(isRare());
   if (some(s.progress)) query = query.where('progress', 'in', [...s.progress]);
   if (some(s.severities)) query = query.where('incident_severity', 'in', [...s.severities]);
   if (some(s.channelIds)) query = query.where('channel_id', 'in', [...s.channelIds]);

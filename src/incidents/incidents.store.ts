@@ -9,6 +9,7 @@ export type IncidentRow = Selectable<IncidentsTable>;
 
 export type NewIncident = Omit<
   IncidentRow,
+  | 'recurrence_key'
   | 'labels'
   | 'fields'
   | 'images'

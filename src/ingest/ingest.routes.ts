@@ -1,17 +1,15 @@
-import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
+import type { FastifyInstance } from 'fastify';
 import Type, { type Static, type TSchema } from 'typebox';
 import { logDiscarded } from '../alerts/noise-control.ts';
 import type { AppDeps } from '../http/app.ts';
-import { enforceRateLimit, RateLimit } from '../http/rate-limit.ts';
 import { type Api, envelope } from '../http/route.ts';
-import { findIntegrationByKey } from '../integrations/integrations.service.ts';
 import type { IntegrationRow } from '../integrations/integrations.store.ts';
-import { AppError } from '../shared/app-error.ts';
 import { nowSeconds } from '../shared/clock.ts';
 import type { AlertEventInput } from './event.ts';
 import { normalizeStandardEvent, StandardPushBody } from './event.ts';
 import { AlertIngestor } from './ingest.service.ts';
 import { AlertmanagerPayload, normalizeAlertmanagerPayload } from './prometheus.ts';
+import { pushAuth } from './push-auth.ts';
 
 /** Alertmanager batches can be large; other pushes keep the API's 1 MiB. */
 const ALERTMANAGER_BODY_LIMIT_BYTES = 8 * 1024 * 1024;
@@ -19,39 +17,11 @@ const ALERTMANAGER_BODY_LIMIT_BYTES = 8 * 1024 * 1024;
 /**
  * Event push: `integration_key` in the query instead of an app_key. An unknown, disabled or
  * mismatched key is InvalidParameter (as Flashduty answers), then the integration's rate limit
- * applies. The reply is sent only after every event of the request is committed.
+ * applies (./push-auth.ts). The reply is sent only after every event of the request is committed.
  */
 export function registerIngestRoutes(app: Api, deps: AppDeps): void {
   const ingestor = new AlertIngestor(deps);
-  const limit = new RateLimit(
-    'integration',
-    [
-      { points: deps.config.rateLimitIntegrationPerSecond, seconds: 1 },
-      { points: deps.config.rateLimitIntegrationPerMinute, seconds: 60 },
-    ],
-    deps.redis,
-  );
-
-  async function integrationFor(
-    request: FastifyRequest,
-    reply: FastifyReply,
-    pluginType: string,
-  ): Promise<IntegrationRow> {
-    const key = (request.query as { integration_key?: unknown }).integration_key;
-    const integration =
-      typeof key === 'string' && key !== '' ? await findIntegrationByKey(deps.db, key) : undefined;
-    if (!integration) {
-      throw new AppError('InvalidParameter', 'The specified parameter integration_key is not a valid one.');
-    }
-    if (integration.plugin_type !== pluginType) {
-      throw new AppError(
-        'InvalidParameter',
-        `The specified parameter integration_key belongs to a ${integration.plugin_type} integration; push to its own endpoint.`,
-      );
-    }
-    await enforceRateLimit(limit, String(integration.integration_id), reply);
-    return integration;
-  }
+  const integrationFor = pushAuth(deps);
 
   function pushRoute<B extends TSchema, D extends TSchema>(
     url: string,

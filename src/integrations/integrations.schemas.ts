@@ -25,6 +25,9 @@ export const PLUGIN_TYPES = {
     category: 'event.change',
     pushPath: '/event/push/change/standard',
   },
+  // Outbound: Vigil calls them (src/webhooks/, docs/webhooks.md); nothing is pushed to them.
+  'webhook.alert': { name: 'Alert Webhook', category: 'webhook', pushPath: '' },
+  'webhook.incident': { name: 'Incident Webhook', category: 'webhook', pushPath: '' },
 } as const;
 
 export type PluginType = keyof typeof PLUGIN_TYPES;
@@ -33,7 +36,13 @@ export const PLUGIN_TYPE_KEYS = Object.keys(PLUGIN_TYPES) as PluginType[];
 export const NAME_MAX = 39;
 export const DESCRIPTION_MAX = 500;
 
-const PluginTypeSchema = Type.Enum(['alert.standard', 'alert.prometheus', 'change.standard']);
+const PluginTypeSchema = Type.Enum([
+  'alert.standard',
+  'alert.prometheus',
+  'change.standard',
+  'webhook.alert',
+  'webhook.incident',
+]);
 const IntegrationStatus = Type.Enum(['enabled', 'disabled', 'deleted']);
 
 export const IntegrationUpsertRequest = Type.Object({
@@ -43,6 +52,8 @@ export const IntegrationUpsertRequest = Type.Object({
   description: Type.Optional(Type.String({ maxLength: DESCRIPTION_MAX })),
   team_id: Type.Optional(Id),
   channel_id: Type.Optional(Id),
+  /** Webhook types only (checked by the service, which names the field); ignored for the others. */
+  settings: Type.Optional(Type.Record(Type.String(), Type.Unknown())),
 });
 
 export const IntegrationUpsertResponse = Type.Object({ integration_id: Id, integration_key: Type.String() });
@@ -59,7 +70,8 @@ export const IntegrationItem = Type.Object({
   plugin_type_name: Type.String(),
   description: Type.String(),
   integration_key: Type.String(),
-  settings: Type.Array(Type.Object({})),
+  /** `[]`, or for a webhook `[settings]` (the legacy schema types it as an array of objects). */
+  settings: Type.Array(Type.Record(Type.String(), Type.Unknown())),
   creator_id: Id,
   created_at: Type.Integer(),
   updated_at: Type.Integer(),

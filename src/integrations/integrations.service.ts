@@ -7,6 +7,13 @@ import { AppError, invalidParameter, notFound } from '../shared/app-error.ts';
 import { type Clock, nowSeconds } from '../shared/clock.ts';
 import { newSecret } from '../shared/ids.ts';
 import {
+  parseWebhookSettings,
+  storedWebhookSettings,
+  type WebhookSettings,
+  webhookKindOf,
+} from '../webhooks/webhook-settings.ts';
+import { forgetWebhookConfigs } from '../webhooks/webhooks.enqueue.ts';
+import {
   DESCRIPTION_MAX,
   type IntegrationItem,
   NAME_MAX,
@@ -20,6 +27,7 @@ import {
   type IntegrationRow,
   insertIntegration,
   liveChannelIds,
+  liveIntegrationTypes,
   updateIntegration as updateIntegrationRow,
 } from './integrations.store.ts';
 import { deleteRoute } from './routes.store.ts';
@@ -33,6 +41,8 @@ export type IntegrationInput = {
   channel_id?: number | undefined;
   team_id?: number | undefined;
   description?: string | undefined;
+  /** Webhook types: their settings (required on create); ignored for the other types. */
+  settings?: Record<string, unknown> | undefined;
 };
 
 /** Bytes of randomness in an integration key (hex-encoded: 32 characters). */
@@ -104,11 +114,39 @@ async function checkChannel(
 ): Promise<void> {
   if (!channelId) return;
   if (!isAlertIntegration(pluginType)) {
-    throw invalidParameter('channel_id', 'a change integration cannot be bound to a channel; send 0');
+    throw invalidParameter('channel_id', `a ${pluginType} integration cannot be bound to a channel; send 0`);
   }
   if (!(await liveChannelIds(q, accountId, [channelId])).has(channelId)) {
     throw invalidParameter('channel_id', `channel ${channelId} does not exist`);
   }
+}
+
+/**
+ * A webhook's settings, checked (src/webhooks/webhook-settings.ts) and with every channel and alert
+ * integration they name live in the account. Undefined for other types, whose settings are ignored.
+ */
+async function checkSettings(
+  q: Executor,
+  accountId: number,
+  pluginType: PluginType,
+  raw: Record<string, unknown> | undefined,
+): Promise<WebhookSettings | undefined> {
+  const kind = webhookKindOf(pluginType);
+  if (!kind) return undefined;
+  const settings = parseWebhookSettings(kind, raw);
+  const channels = await liveChannelIds(q, accountId, settings.channel_ids);
+  settings.channel_ids.forEach((id, i) => {
+    if (!channels.has(id))
+      throw invalidParameter(`settings.channel_ids[${i}]`, `channel ${id} does not exist`);
+  });
+  const sources = await liveIntegrationTypes(q, accountId, settings.integration_ids);
+  settings.integration_ids.forEach((id, i) => {
+    const type = sources.get(id);
+    if (type === undefined || !isAlertIntegration(type)) {
+      throw invalidParameter(`settings.integration_ids[${i}]`, `alert integration ${id} does not exist`);
+    }
+  });
+  return settings;
 }
 
 /**
@@ -118,20 +156,16 @@ async function checkChannel(
 export async function createIntegration(
   deps: { db: Db; clock: Clock; config: Config },
   actor: Actor,
-  input: {
-    name: string;
-    plugin_type: 'alert.standard' | 'alert.prometheus' | 'change.standard';
-    channel_id?: number | undefined;
-    team_id?: number | undefined;
-    description?: string | undefined;
-  },
+  input: IntegrationInput,
 ): Promise<{ integration_id: number; integration_key: string }> {
   requireIntegrationsManage(actor);
   const checked = checkInput(input);
+  // Webhooks are called, never pushed to; their key is only an identifier nobody can push with.
   const integrationKey = newSecret(INTEGRATION_KEY_BYTES);
   const integrationId = await deps.db.q.transaction().execute(async (q) => {
     await checkTeam(q, actor.accountId, checked.team_id);
     await checkChannel(q, actor.accountId, checked.plugin_type, checked.channel_id);
+    const settings = await checkSettings(q, actor.accountId, checked.plugin_type, checked.settings);
     return insertIntegration(q, {
       account_id: actor.accountId,
       team_id: checked.team_id ?? 0,
@@ -140,16 +174,19 @@ export async function createIntegration(
       plugin_type: checked.plugin_type,
       integration_key: integrationKey,
       channel_id: checked.channel_id ?? 0,
+      settings: settings ?? {},
       creator_id: actor.memberId,
       now: nowSeconds(deps.clock),
     });
   });
+  if (webhookKindOf(checked.plugin_type)) forgetWebhookConfigs(actor.accountId);
   return { integration_id: integrationId, integration_key: integrationKey };
 }
 
 /**
- * Updates name, description, team and channel of a live integration; fields not sent keep their
- * value. plugin_type must be sent unchanged. Making a shared integration private drops its route.
+ * Updates name, description, team, channel and (webhooks) settings of a live integration; fields
+ * not sent keep their value. plugin_type must be sent unchanged. Making a shared integration private
+ * drops its route.
  */
 export async function updateIntegration(
   deps: Deps,
@@ -158,7 +195,7 @@ export async function updateIntegration(
 ): Promise<{ integration_id: number; integration_key: string }> {
   requireIntegrationsManage(actor);
   const checked = checkInput(input);
-  return deps.db.q.transaction().execute(async (trx) => {
+  const updated = await deps.db.q.transaction().execute(async (trx) => {
     const existing = await getIntegration(trx, actor.accountId, input.integration_id, 'update');
     if (!existing) throw notFound(`integration ${input.integration_id}`);
     if (existing.plugin_type !== checked.plugin_type) {
@@ -173,8 +210,13 @@ export async function updateIntegration(
     if (checked.channel_id !== undefined && checked.channel_id !== existing.channel_id) {
       await checkChannel(trx, actor.accountId, checked.plugin_type, checked.channel_id);
     }
+    const settings =
+      checked.settings === undefined
+        ? undefined
+        : await checkSettings(trx, actor.accountId, checked.plugin_type, checked.settings);
     await updateIntegrationRow(trx, actor.accountId, existing.integration_id, {
       name: checked.name,
+      ...(settings ? { settings: JSON.stringify(settings) } : {}),
       ...(checked.description !== undefined ? { description: checked.description } : {}),
       ...(checked.team_id !== undefined ? { team_id: checked.team_id } : {}),
       ...(checked.channel_id !== undefined ? { channel_id: checked.channel_id } : {}),
@@ -183,6 +225,8 @@ export async function updateIntegration(
     if (checked.channel_id) await deleteRoute(trx, actor.accountId, existing.integration_id);
     return { integration_id: existing.integration_id, integration_key: existing.integration_key };
   });
+  if (webhookKindOf(checked.plugin_type)) forgetWebhookConfigs(actor.accountId);
+  return updated;
 }
 
 /** Enables or disables a live integration; a disabled one's key is refused by the push endpoints. */
@@ -198,6 +242,8 @@ export async function setIntegrationStatus(
     updated_at: nowSeconds(deps.clock),
   });
   if (!found) throw notFound(`integration ${integrationId}`);
+  // Whatever its type: forgetting an account's webhooks only costs the next event a lookup.
+  forgetWebhookConfigs(actor.accountId);
 }
 
 /** Soft-deletes an integration (status "deleted"); its route is deleted with it. */
@@ -213,6 +259,7 @@ export async function deleteIntegration(deps: Deps, actor: Actor, integrationId:
     if (!found) throw notFound(`integration ${integrationId}`);
     await deleteRoute(trx, actor.accountId, integrationId);
   });
+  forgetWebhookConfigs(actor.accountId);
 }
 
 /** The enabled integration a push key belongs to; undefined for unknown, disabled or deleted ones. */
@@ -225,6 +272,7 @@ export async function findIntegrationByKey(db: Db, key: string): Promise<Integra
 /** The URL a monitoring system pushes to for this integration. */
 function pushUrl(publicUrl: string, pluginType: string, integrationKey: string): string {
   const path = isPluginType(pluginType) ? PLUGIN_TYPES[pluginType].pushPath : '';
+  if (path === '') return '';
   return `${publicUrl}${path}?integration_key=${encodeURIComponent(integrationKey)}`;
 }
 
@@ -239,7 +287,7 @@ export function toIntegrationItem(row: IntegrationRow, publicUrl: string): Stati
     plugin_type_name: isPluginType(row.plugin_type) ? PLUGIN_TYPES[row.plugin_type].name : row.plugin_type,
     description: row.description,
     integration_key: row.integration_key,
-    settings: [],
+    settings: webhookKindOf(row.plugin_type) ? [settingsItem(row.settings)] : [],
     creator_id: row.creator_id,
     created_at: row.created_at,
     updated_at: row.updated_at,
@@ -247,4 +295,10 @@ export function toIntegrationItem(row: IntegrationRow, publicUrl: string): Stati
     is_private: row.channel_id !== 0,
     push_url: pushUrl(publicUrl, row.plugin_type, row.integration_key),
   };
+}
+
+/** A webhook's settings as desc and list show them: `endpoint` repeats `url` under its legacy name. */
+function settingsItem(stored: Record<string, unknown>): Record<string, unknown> {
+  const settings = storedWebhookSettings(stored);
+  return { ...settings, endpoint: settings.url };
 }

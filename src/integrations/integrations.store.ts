@@ -37,15 +37,17 @@ export type NewIntegration = {
   plugin_type: string;
   integration_key: string;
   channel_id: number;
+  /** A webhook's settings; `{}` for other types. */
+  settings: Record<string, unknown>;
   creator_id: number;
   now: number;
 };
 
 export async function insertIntegration(q: Executor, row: NewIntegration): Promise<number> {
-  const { now, ...values } = row;
+  const { now, settings, ...values } = row;
   const { integration_id } = await q
     .insertInto('integrations')
-    .values({ ...values, created_at: now, updated_at: now })
+    .values({ ...values, settings: JSON.stringify(settings), created_at: now, updated_at: now })
     .returning('integration_id')
     .executeTakeFirstOrThrow();
   return integration_id;
@@ -140,4 +142,21 @@ export async function liveChannelIds(
     .forShare()
     .execute();
   return new Set(rows.map((r) => r.channel_id));
+}
+
+/** The plugin types of those of these ids that are live (not deleted) integrations of the account. */
+export async function liveIntegrationTypes(
+  q: Executor,
+  accountId: number,
+  integrationIds: readonly number[],
+): Promise<Map<number, string>> {
+  if (integrationIds.length === 0) return new Map();
+  const rows = await q
+    .selectFrom('integrations')
+    .select(['integration_id', 'plugin_type'])
+    .where('account_id', '=', accountId)
+    .where('integration_id', 'in', [...new Set(integrationIds)])
+    .where('status', '<>', 'deleted')
+    .execute();
+  return new Map(rows.map((r) => [r.integration_id, r.plugin_type]));
 }

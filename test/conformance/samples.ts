@@ -1,3 +1,5 @@
+import { createServer } from 'node:http';
+import type { AddressInfo } from 'node:net';
 import type { TestAccount, TestApp } from '../harness/app.ts';
 
 /**
@@ -21,6 +23,8 @@ export type SampleContext = {
   channel(): Promise<{ channel_id: number; channel_name: string }>;
   /** A new shared alert integration (channel_id 0), which routes events to channels. */
   alertIntegration(): Promise<{ integration_id: number }>;
+  /** A new change (Planned, then Processing) pushed to a new change.standard integration. */
+  change(): Promise<{ change_id: string; integration_id: number; at: number }>;
   /**
    * A new alert and the incident it opened: a Critical event pushed to a new integration bound to
    * a new channel (which does not group, so the incident is the alert's own).
@@ -33,7 +37,30 @@ export type SampleContext = {
     /** When it was pushed, Unix seconds. */
     at: number;
   }>;
+  /**
+   * An incident webhook's delivery of a new incident, attempted once against a local receiver that
+   * answers 200 (the webhook is disabled afterwards, so other samples enqueue nothing).
+   */
+  webhookDelivery(): Promise<{ integration_id: number; event_id: string; at_ms: number }>;
 };
+
+/** A local HTTP receiver answering 200, started on first use; unref'd, so it never holds the process. */
+let receiverUrl: Promise<string> | undefined;
+function receiver(): Promise<string> {
+  receiverUrl ??= new Promise((resolve) => {
+    const server = createServer((request, response) => {
+      request.resume();
+      request.on('end', () =>
+        response.writeHead(200, { 'content-type': 'application/json' }).end('{"ok":true}'),
+      );
+    });
+    server.listen(0, '127.0.0.1', () => {
+      server.unref();
+      resolve(`http://127.0.0.1:${(server.address() as AddressInfo).port}/hook`);
+    });
+  });
+  return receiverUrl;
+}
 
 /** Builds the JSON body (or, for a GET operation, the query) of a valid request. */
 export type Sample = (ctx: SampleContext) => Promise<Record<string, unknown>>;
@@ -83,6 +110,37 @@ export function sampleContext(t: TestApp, account: TestAccount): SampleContext {
       });
       return { integration_id: created.integration_id };
     },
+    change: async () => {
+      const integration = await call('/datasource/upsert', {
+        name: unique('changes'),
+        plugin_type: 'change.standard',
+      });
+      const change_key = unique('CHG');
+      let change_id = '';
+      for (const change_status of ['Planned', 'Processing']) {
+        const pushed = await t.app.inject({
+          method: 'POST',
+          url: `/event/push/change/standard?integration_key=${integration.integration_key}`,
+          headers: { 'content-type': 'application/json' },
+          payload: {
+            change_status,
+            change_key,
+            title: 'Conformance change',
+            description: 'pushed by a conformance sample',
+            link: 'https://example.com/changes/1',
+            labels: { service: 'web', cluster: 'nj' },
+          },
+        });
+        if (pushed.statusCode !== 200)
+          throw new Error(`change push answered ${pushed.statusCode}: ${pushed.body}`);
+        change_id = pushed.json().data.change_id;
+      }
+      return {
+        change_id,
+        integration_id: integration.integration_id,
+        at: Math.floor(t.clock.nowMs() / 1000),
+      };
+    },
     alert: async () => {
       const { channel_id } = await ctx.channel();
       const integration = await call('/datasource/upsert', {
@@ -120,6 +178,24 @@ export function sampleContext(t: TestApp, account: TestAccount): SampleContext {
         integration_id: integration.integration_id,
         at: now,
       };
+    },
+    webhookDelivery: async () => {
+      const webhook = await call('/datasource/upsert', {
+        name: unique('webhook'),
+        plugin_type: 'webhook.incident',
+        settings: { url: await receiver(), event_types: ['i_new'], headers: { 'X-Sample': 'conformance' } },
+      });
+      await ctx.alert();
+      await t.webhooks.runOnce();
+      await call('/datasource/disable', { integration_id: webhook.integration_id });
+      const at_ms = t.clock.nowMs();
+      const history = await call('/webhook/history/list', {
+        limit: 1,
+        start_time: at_ms - 3_600_000,
+        end_time: at_ms + 60_000,
+        integration_id: webhook.integration_id,
+      });
+      return { integration_id: webhook.integration_id, event_id: history.items[0].event_id, at_ms };
     },
   };
   return ctx;
@@ -245,6 +321,21 @@ export const SAMPLES: Record<string, Sample> = {
     return { ...page };
   },
   '/datasource/desc': async (ctx) => ({ integration_id: (await ctx.alertIntegration()).integration_id }),
+  '/webhook/history/list': async (ctx) => {
+    const { integration_id, at_ms } = await ctx.webhookDelivery();
+    return {
+      limit: 20,
+      start_time: at_ms - 3_600_000,
+      end_time: at_ms + 60_000,
+      integration_id,
+      status: 'success',
+      event_types: ['i_new'],
+    };
+  },
+  '/webhook/history/detail': async (ctx) => {
+    const { integration_id, event_id } = await ctx.webhookDelivery();
+    return { integration_id, event_id };
+  },
   '/route/upsert': routed,
   '/route/info': async (ctx) => {
     const route = await routed(ctx);
@@ -305,6 +396,18 @@ export const SAMPLES: Record<string, Sample> = {
     };
   },
   '/alert/feed': async (ctx) => ({ alert_id: (await ctx.alert()).alert_id, ...page }),
+  // Changes (openapi.legacy.zh.json): a listed change with its events.
+  '/change/list': async (ctx) => {
+    const { integration_id, at } = await ctx.change();
+    return {
+      start_time: at - 3600,
+      end_time: at + 60,
+      integration_ids: [integration_id],
+      include_events: true,
+      order_by: 'start_time',
+      ...page,
+    };
+  },
   // Incident lifecycle actions (on-call.openapi.en.json).
   '/incident/create': async (ctx) => ({
     incident_severity: 'Warning',

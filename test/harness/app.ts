@@ -8,6 +8,7 @@ import type { Api } from '../../src/http/route.ts';
 import { Engine } from '../../src/jobs/engine.ts';
 import { engineModules } from '../../src/jobs/modules.ts';
 import { ManualClock } from '../../src/shared/clock.ts';
+import { createWebhookWorker, type WebhookPassReport } from '../../src/webhooks/webhooks.delivery.ts';
 import { createTestDatabase, type TestDatabase } from './database.ts';
 
 export type ApiResponse<T = any> = {
@@ -26,6 +27,8 @@ export type TestApp = {
   config: Config;
   /** The background engine with every module, not started: tests call `engine.runOnce(t.clock.nowMs())`. */
   engine: Engine;
+  /** Outbound webhook delivery, not started: `webhooks.runOnce()` runs one pass at the manual clock's time. */
+  webhooks: { runOnce(): Promise<WebhookPassReport> };
   /** POSTs JSON to an Open API path with the app_key in the query, as Flashduty clients do. */
   post<T = any>(path: string, body: unknown, appKey: string | undefined): Promise<ApiResponse<T>>;
   /** Creates an account with an Owner member and returns its app key. */
@@ -47,6 +50,8 @@ export type TestAppOptions = {
   extend?: (app: Api) => void;
   /** Share another test app's database (two instances on one database). */
   database?: TestDatabase;
+  /** The webhook call timeout (default: production's 5 s). */
+  webhookTimeoutMs?: number;
 };
 
 export async function startTestApp(options: TestAppOptions = {}): Promise<TestApp> {
@@ -83,6 +88,13 @@ export async function startTestApp(options: TestAppOptions = {}): Promise<TestAp
     clock,
     config,
     engine: new Engine({ db: database.db, clock, modules: engineModules, logger: app.log }),
+    webhooks: createWebhookWorker({
+      db: database.db,
+      clock,
+      publicUrl: config.publicUrl,
+      logger: app.log,
+      ...(options.webhookTimeoutMs ? { timeoutMs: options.webhookTimeoutMs } : {}),
+    }),
     post,
     async newAccount(name) {
       accountCounter += 1;

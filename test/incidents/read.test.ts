@@ -93,6 +93,7 @@ describe('/incident/info', () => {
       root_cause: '',
       resolution: '',
       num: incidentId.slice(-6).toUpperCase(),
+      frequency: 'rare',
       created_at: pushedAt,
       updated_at: pushedAt,
       deleted_at: 0,
@@ -171,9 +172,13 @@ describe('/incident/info', () => {
     });
   });
 
-  it('leaves out person refs of nobody and the frequency it does not compute', async () => {
+  it('leaves out person refs of nobody, and the frequency of an incident neither rare nor frequent', async () => {
     const source = await newSource(t, owner);
-    const { incidentId } = await push(t, source);
+    const first = await push(t, source);
+    await push(t, source, { event_status: 'Ok', alert_key: first.alertKey });
+    // The second occurrence of the alert in 30 days (test/incidents/frequency.test.ts has the rule).
+    const { incidentId } = await push(t, source, { alert_key: first.alertKey });
+    expect(incidentId).not.toBe(first.incidentId);
     const { data } = (await t.post('/incident/info', { incident_id: incidentId }, owner.appKey)).body;
     expect(data).not.toHaveProperty('creator');
     expect(data).not.toHaveProperty('closer');
@@ -255,7 +260,8 @@ describe('/incident/list filters', () => {
     });
     const e = await make('E', s3, { event_status: 'Warning', title_rule: 'Queue backlog' });
     await pushStandard(t, s3.key, { event_status: 'Ok', title_rule: 'Queue backlog', alert_key: e.alertKey });
-    await make('F', s3, { event_status: 'Info', title_rule: 'Certificate expiry' });
+    // E's alert recovered; F is the same alert firing again: the second of its kind, so not rare.
+    await make('F', s3, { event_status: 'Info', title_rule: 'Certificate expiry', alert_key: e.alertKey });
 
     const now = nowOf(t);
     await setIncident(id.A!, { creator_id: f.memberId, snoozed_before: now - 10 });
@@ -373,7 +379,8 @@ describe('/incident/list filters', () => {
     expect(await letters({ is_my_team: true })).toEqual(['A', 'B']);
     expect(await letters({ is_my_channel: true })).toEqual(['A', 'B', 'C']);
     expect(await letters({ is_my_team: true }, colleague.appKey)).toEqual(['C']);
-    expect(await letters({ is_rare: true })).toEqual([]);
+    expect(await letters({ is_rare: true })).toEqual(['A', 'B', 'C', 'D', 'E']);
+    expect(await letters({ is_rare: false })).toHaveLength(6);
   });
 });
 

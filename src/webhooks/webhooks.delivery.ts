@@ -1,0 +1,168 @@
+import { type Selectable, sql } from 'kysely';
+import type { Db } from '../db/db.ts';
+import type { WebhookDeliveriesTable } from '../db/schema.ts';
+import { type AttemptOutcome, claimDue, type Outbox, recordAttempt } from '../notifications/outbox.ts';
+import { postJson } from '../notifications/providers/webhook.ts';
+import { OutboxWorker, type WorkerLogger } from '../notifications/worker.ts';
+import type { Clock } from '../shared/clock.ts';
+import { onWebhooksEnqueued } from './webhooks.enqueue.ts';
+import { buildWebhookBody } from './webhooks.payload.ts';
+
+/*
+ * Delivering webhook calls: a pass claims a batch of due deliveries, sends them a few at a time and
+ * records each attempt in its row. docs/webhooks.md.
+ */
+
+const SECOND = 1_000;
+const MINUTE = 60 * SECOND;
+
+/** 10 s, 30 s, 2 min, 10 min, 30 min, 1 h, 2 h between the 8 attempts: about 4 h in all. */
+export const WEBHOOK_OUTBOX: Outbox = {
+  table: 'webhook_deliveries',
+  idColumn: 'delivery_id',
+  policy: {
+    backoffMs: [10 * SECOND, 30 * SECOND, 2 * MINUTE, 10 * MINUTE, 30 * MINUTE, 60 * MINUTE, 120 * MINUTE],
+    maxAttempts: 8,
+    // Far beyond a batch's sending time (BATCH / CONCURRENCY × the timeout), so only a dead worker loses it.
+    leaseMs: 2 * MINUTE,
+  },
+};
+
+/** Deliveries claimed per pass, and sent at once within it. */
+const BATCH = 50;
+const CONCURRENCY = 8;
+const DEFAULT_TIMEOUT_MS = 5_000;
+/** How much of a receiver's answer the log keeps. */
+const RESPONSE_MAX_BYTES = 4096;
+/** Seconds between the passes that find other processes' deliveries and retries falling due. */
+export const WEBHOOK_POLL_MS = 1_000;
+
+type DeliveryRow = Selectable<WebhookDeliveriesTable>;
+
+export type WebhookDeps = {
+  db: Db;
+  clock: Clock;
+  publicUrl: string;
+  logger: WorkerLogger;
+  timeoutMs?: number;
+};
+
+export type WebhookPassReport = {
+  claimed: number;
+  delivered: number;
+  retrying: number;
+  failed: number;
+  /** Claims whose lease ran out before the attempt was recorded (another worker took the row). */
+  lost: number;
+  /** Deliveries that threw (the database failed); their lease runs out and they are tried again. */
+  errors: number;
+};
+
+/** Which of these webhooks are still enabled: a disabled or deleted webhook sends nothing more. */
+async function enabledWebhooks(q: Db['q'], integrationIds: readonly number[]): Promise<Set<number>> {
+  const rows = await q
+    .selectFrom('integrations')
+    .select('integration_id')
+    .where('integration_id', 'in', [...new Set(integrationIds)])
+    .where('status', '=', 'enabled')
+    .execute();
+  return new Set(rows.map((r) => r.integration_id));
+}
+
+/**
+ * The body of a delivery's first attempt, stored before it is sent, so every retry sends the same
+ * bytes; should two workers build it (a lease ran out), the first stored wins.
+ */
+async function firstBody(deps: WebhookDeps, row: DeliveryRow): Promise<string | undefined> {
+  const built = await buildWebhookBody(deps.db.q, row, deps.publicUrl);
+  if (built === undefined) return undefined;
+  const stored = await deps.db.q
+    .updateTable('webhook_deliveries')
+    .set({ request_body: sql<string>`coalesce(request_body, ${built})` })
+    .where('delivery_id', '=', row.delivery_id)
+    .returning('request_body')
+    .executeTakeFirst();
+  return stored?.request_body ?? built;
+}
+
+/** Gives up on a delivery without calling anyone. */
+function giveUp(deps: WebhookDeps, row: DeliveryRow, reason: string) {
+  return recordAttempt(
+    deps.db.q,
+    WEBHOOK_OUTBOX,
+    { id: row.delivery_id, attempt: row.attempt },
+    deps.clock.nowMs(),
+    { ok: false, final: true },
+    { error_message: reason, status_code: 0, duration: 0 },
+  );
+}
+
+async function deliver(deps: WebhookDeps, row: DeliveryRow, enabled: boolean) {
+  if (!enabled)
+    return giveUp(deps, row, 'the webhook was disabled or deleted before the event was delivered');
+  const body = row.request_body ?? (await firstBody(deps, row));
+  if (body === undefined) return giveUp(deps, row, `the ${row.webhook_type} ${row.ref_id} no longer exists`);
+  const result = await postJson(row.endpoint, JSON.parse(row.request_headers), body, {
+    timeoutMs: deps.timeoutMs ?? DEFAULT_TIMEOUT_MS,
+    maxResponseBytes: RESPONSE_MAX_BYTES,
+  });
+  return recordAttempt(
+    deps.db.q,
+    WEBHOOK_OUTBOX,
+    { id: row.delivery_id, attempt: row.attempt },
+    deps.clock.nowMs(),
+    { ok: result.ok },
+    {
+      status_code: result.statusCode,
+      duration: result.durationMs,
+      error_message: result.error,
+      response_headers: result.responseHeaders,
+      response_body: result.responseBody,
+    },
+  );
+}
+
+const COUNTERS: Record<AttemptOutcome, 'delivered' | 'retrying' | 'failed'> = {
+  success: 'delivered',
+  retry: 'retrying',
+  failed: 'failed',
+};
+
+/** One pass: claims up to BATCH due deliveries and attempts each, CONCURRENCY at a time. */
+async function deliverDueWebhooks(deps: WebhookDeps): Promise<WebhookPassReport> {
+  const report: WebhookPassReport = { claimed: 0, delivered: 0, retrying: 0, failed: 0, lost: 0, errors: 0 };
+  const rows = await claimDue<DeliveryRow>(deps.db.q, WEBHOOK_OUTBOX, deps.clock.nowMs(), BATCH);
+  report.claimed = rows.length;
+  if (rows.length === 0) return report;
+  const enabled = await enabledWebhooks(
+    deps.db.q,
+    rows.map((r) => r.integration_id),
+  );
+  let next = 0;
+  const lane = async () => {
+    while (next < rows.length) {
+      const row = rows[next++]!;
+      try {
+        const outcome = await deliver(deps, row, enabled.has(row.integration_id));
+        if (outcome) report[COUNTERS[outcome]] += 1;
+        else report.lost += 1;
+      } catch (error) {
+        report.errors += 1;
+        deps.logger.error({ delivery_id: row.delivery_id, err: error }, 'webhook delivery failed');
+      }
+    }
+  };
+  await Promise.all(Array.from({ length: Math.min(CONCURRENCY, rows.length) }, lane));
+  return report;
+}
+
+/** The webhook delivery loop of a process, woken by deliveries enqueued in it (not started). */
+export function createWebhookWorker(deps: WebhookDeps): OutboxWorker<WebhookPassReport> {
+  return new OutboxWorker({
+    name: 'webhooks',
+    pass: () => deliverDueWebhooks(deps),
+    batchSize: BATCH,
+    logger: deps.logger,
+    wakeOn: onWebhooksEnqueued,
+  });
+}
