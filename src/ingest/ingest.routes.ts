@@ -4,7 +4,6 @@ import { logDiscarded } from '../alerts/noise-control.ts';
 import type { AppDeps } from '../http/app.ts';
 import { enforceRateLimit, RateLimit } from '../http/rate-limit.ts';
 import { type Api, envelope } from '../http/route.ts';
-import { findIntegrationByKey } from '../integrations/integrations.service.ts';
 import type { IntegrationRow } from '../integrations/integrations.store.ts';
 import { AppError } from '../shared/app-error.ts';
 import { nowSeconds } from '../shared/clock.ts';
@@ -12,6 +11,9 @@ import type { AlertEventInput } from './event.ts';
 import { normalizeStandardEvent, StandardPushBody } from './event.ts';
 import { AlertIngestor } from './ingest.service.ts';
 import { AlertmanagerPayload, normalizeAlertmanagerPayload } from './prometheus.ts';
+
+/** The operations that change where events go, or whether a key is accepted. */
+const CONFIG_CHANGES = /^\/(datasource|route|channel)\/(upsert|create|update|delete|enable|disable)$/;
 
 /** Alertmanager batches can be large; other pushes keep the API's 1 MiB. */
 const ALERTMANAGER_BODY_LIMIT_BYTES = 8 * 1024 * 1024;
@@ -23,6 +25,12 @@ const ALERTMANAGER_BODY_LIMIT_BYTES = 8 * 1024 * 1024;
  */
 export function registerIngestRoutes(app: Api, deps: AppDeps): void {
   const ingestor = new AlertIngestor(deps);
+  // The ingestor keeps integrations, routes and channels for a second; a change through this
+  // process's API applies to the very next event.
+  app.addHook('onSend', async (request, reply) => {
+    if (reply.statusCode === 200 && CONFIG_CHANGES.test(request.routeOptions.url ?? ''))
+      ingestor.configChanged();
+  });
   const limit = new RateLimit(
     'integration',
     [
@@ -39,7 +47,7 @@ export function registerIngestRoutes(app: Api, deps: AppDeps): void {
   ): Promise<IntegrationRow> {
     const key = (request.query as { integration_key?: unknown }).integration_key;
     const integration =
-      typeof key === 'string' && key !== '' ? await findIntegrationByKey(deps.db, key) : undefined;
+      typeof key === 'string' && key !== '' ? await ingestor.integrationByKey(key) : undefined;
     if (!integration) {
       throw new AppError('InvalidParameter', 'The specified parameter integration_key is not a valid one.');
     }
