@@ -8,6 +8,7 @@ import type { AlertRow } from './alerts.store.ts';
 import type { AlertAttributes } from './conditions.ts';
 import {
   decideNoise,
+  type Flapping,
   type FlappingConfig,
   INHIBIT_WINDOW_SECONDS,
   judgeFlapping,
@@ -65,7 +66,7 @@ const FEED_TYPE: Record<NoiseReason, string> = {
   inhibit: 'a_m_inhibit',
 };
 
-function defaultFlapping(stored: Record<string, unknown>): FlappingConfig {
+export function defaultFlapping(stored: Record<string, unknown>): FlappingConfig {
   const f = stored as Partial<FlappingConfig>;
   return {
     is_disabled: f.is_disabled ?? false,
@@ -185,10 +186,25 @@ async function judgeAndRecordFlapping(
   nowMs: number,
 ): Promise<void> {
   const now = Math.floor(nowMs / 1000);
+  const points = await keyStatusHistory(q, subject, now - subject.flapping.in_mins * 60);
+  const flapping = judgeFlapping(subject.flapping, points, now);
+  if (flapping) await recordFlapping(q, subject, alertId, incidentId, flapping, nowMs);
+}
+
+/**
+ * A flapping key: its incident gets an i_m_flapping entry once per flapping period and, when the
+ * channel mutes flapping alerts, ever_muted and a muted_until.
+ */
+export async function recordFlapping(
+  q: Executor,
+  subject: { accountId: number; alertKey: string; flapping: FlappingConfig },
+  alertId: string,
+  incidentId: string,
+  flapping: Flapping,
+  nowMs: number,
+): Promise<void> {
+  const now = Math.floor(nowMs / 1000);
   const config = subject.flapping;
-  const points = await keyStatusHistory(q, subject, now - config.in_mins * 60);
-  const flapping = judgeFlapping(config, points, now);
-  if (!flapping) return;
   const mutedUntil = config.mute_mins > 0 ? now + config.mute_mins * 60 : 0;
   if (mutedUntil > 0) {
     await markIncidentMuted(q, incidentId);
@@ -326,6 +342,36 @@ async function keyStatusHistory(q: Executor, subject: Subject, windowStart: numb
     order by event_time desc, event_id desc
     limit ${MAX_FLAPPING_EVENTS}`.execute(q);
   return rows.rows.map((r) => ({ status: r.status, time: Number(r.time) })).reverse();
+}
+
+/**
+ * keyStatusHistory for many keys in one statement: each key's events from its window start on,
+ * plus the last one before it, oldest first.
+ */
+export async function keyStatusHistories(
+  q: Executor,
+  keys: readonly { channelId: number; integrationId: number; alertKey: string; windowStart: number }[],
+): Promise<StatusPoint[][]> {
+  const histories: StatusPoint[][] = keys.map(() => []);
+  if (keys.length === 0) return histories;
+  const rows = await sql<{ i: number | string; status: string; time: number | string }>`
+    select k.i, e.event_status as status, e.event_time as time
+      from unnest(${keys.map((k) => k.channelId)}::bigint[], ${keys.map((k) => k.integrationId)}::bigint[],
+                  ${keys.map((k) => k.alertKey)}::text[], ${keys.map((k) => k.windowStart)}::bigint[])
+           with ordinality as k(channel_id, integration_id, alert_key, window_start, i)
+      cross join lateral (
+        select event_status, event_time, event_id from alert_events
+         where channel_id = k.channel_id and integration_id = k.integration_id and alert_key = k.alert_key
+           and event_time >= coalesce(
+             (select max(event_time) from alert_events
+               where channel_id = k.channel_id and integration_id = k.integration_id and alert_key = k.alert_key
+                 and event_time < k.window_start),
+             k.window_start)
+         order by event_time desc, event_id desc
+         limit ${MAX_FLAPPING_EVENTS}) e
+     order by k.i, e.event_time, e.event_id`.execute(q);
+  for (const r of rows.rows) histories[Number(r.i) - 1]!.push({ status: r.status, time: Number(r.time) });
+  return histories;
 }
 
 /** Logs (at debug) every event of a push that a channel rule discarded: such events leave no alert behind. */

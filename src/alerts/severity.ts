@@ -2,6 +2,11 @@ import type { EventStatus, Severity } from '../db/schema.ts';
 
 const RANK: Record<EventStatus, number> = { Ok: 0, Info: 1, Warning: 2, Critical: 3 };
 
+/** A status's rank: Ok 0, Info 1, Warning 2, Critical 3 (SEVERITY_RANK_SQL in SQL). */
+export function rankOf(status: EventStatus): number {
+  return RANK[status];
+}
+
 /** The more severe of two severities. */
 export function higherSeverity(a: Severity, b: Severity): Severity {
   return RANK[a] >= RANK[b] ? a : b;

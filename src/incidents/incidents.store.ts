@@ -1,4 +1,4 @@
-import { type Selectable, sql } from 'kysely';
+import { type Insertable, type Selectable, sql } from 'kysely';
 import { SEVERITY_RANK_SQL } from '../alerts/severity.ts';
 import type { Db } from '../db/db.ts';
 import type { Image, IncidentsTable } from '../db/schema.ts';
@@ -107,17 +107,79 @@ export type AlertAggregate = {
 };
 
 export async function aggregateAlerts(q: Executor, incidentId: string): Promise<AlertAggregate> {
-  const { rows } = await sql<AlertAggregate>`
-    select count(*)::int as alert_cnt,
-           (count(*) filter (where end_time = 0))::int as active_alert_cnt,
-           coalesce(sum(event_cnt), 0)::int as alert_event_cnt,
-           coalesce(max(last_time), 0) as last_time,
-           coalesce(max(end_time), 0) as max_end_time,
-           coalesce(max(${sql.raw(SEVERITY_RANK_SQL('alert_severity'))}), 0)::int as severity_rank,
-           coalesce(max(${sql.raw(SEVERITY_RANK_SQL('alert_status'))}) filter (where end_time = 0), 0)::int as active_status_rank,
-           coalesce(array_agg(distinct integration_id), '{}') as integration_ids,
-           (array_agg(labels order by start_time, alert_id))[1] as first_labels
-      from alerts
-     where incident_id = ${incidentId} and deleted_at = 0`.execute(q);
-  return rows[0]!;
+  return (await aggregateAlertsOf(q, [incidentId])).get(incidentId) ?? EMPTY_AGGREGATE;
+}
+
+const EMPTY_AGGREGATE: AlertAggregate = {
+  alert_cnt: 0,
+  active_alert_cnt: 0,
+  alert_event_cnt: 0,
+  last_time: 0,
+  max_end_time: 0,
+  severity_rank: 0,
+  active_status_rank: 0,
+  integration_ids: [],
+  first_labels: null,
+};
+
+/** The aggregates of many incidents' alerts in one statement (incidents without alerts are absent). */
+export async function aggregateAlertsOf(
+  q: Executor,
+  incidentIds: readonly string[],
+): Promise<Map<string, AlertAggregate>> {
+  if (incidentIds.length === 0) return new Map();
+  // The first alert's labels come from one index probe each, not from aggregating every alert's.
+  const { rows } = await sql<AlertAggregate & { incident_id: string }>`
+    select g.*,
+           (select labels from alerts f
+             where f.incident_id = g.incident_id and f.deleted_at = 0
+             order by f.start_time, f.alert_id limit 1) as first_labels
+      from (select incident_id,
+                   count(*)::int as alert_cnt,
+                   (count(*) filter (where end_time = 0))::int as active_alert_cnt,
+                   coalesce(sum(event_cnt), 0)::int as alert_event_cnt,
+                   coalesce(max(last_time), 0) as last_time,
+                   coalesce(max(end_time), 0) as max_end_time,
+                   coalesce(max(${sql.raw(SEVERITY_RANK_SQL('alert_severity'))}), 0)::int as severity_rank,
+                   coalesce(max(${sql.raw(SEVERITY_RANK_SQL('alert_status'))}) filter (where end_time = 0), 0)::int
+                     as active_status_rank,
+                   coalesce(array_agg(distinct integration_id), '{}') as integration_ids
+              from alerts
+             where incident_id = any(${[...incidentIds]}::text[]) and deleted_at = 0
+             group by incident_id) g`.execute(q);
+  return new Map(rows.map(({ incident_id, ...agg }) => [incident_id, agg]));
+}
+
+/** Inserts incidents (each with every column it sets), many per statement. */
+export async function insertIncidents(
+  q: Executor,
+  incidents: readonly Insertable<IncidentsTable>[],
+): Promise<void> {
+  for (let i = 0; i < incidents.length; i += 500) {
+    await q
+      .insertInto('incidents')
+      .values(incidents.slice(i, i + 500))
+      .execute();
+  }
+}
+
+/**
+ * Open or groupable incidents by id, and the incidents that take alerts for grouping keys, locked
+ * in incident-id order in one statement (so concurrent batches wait instead of deadlocking).
+ */
+export async function lockIncidents(
+  q: Executor,
+  ids: readonly string[],
+  groups: readonly { accountId: number; channelId: number; groupKey: string }[],
+): Promise<IncidentRow[]> {
+  if (ids.length === 0 && groups.length === 0) return [];
+  const { rows } = await sql<IncidentRow>`
+    select * from incidents
+     where incident_id = any(${[...ids]}::text[])
+        or (account_id, channel_id, group_key) in (
+             select * from unnest(${groups.map((g) => g.accountId)}::bigint[], ${groups.map((g) => g.channelId)}::bigint[],
+                                  ${groups.map((g) => g.groupKey)}::text[]))
+     order by incident_id
+     for update`.execute(q);
+  return rows;
 }

@@ -3,12 +3,13 @@ import type { ChannelRow } from '../channels/channels.store.ts';
 import type { Db } from '../db/db.ts';
 import { lockKey } from '../db/locks.ts';
 import { newObjectId } from '../shared/ids.ts';
-import { addFeedEntries } from './feed.store.ts';
+import { addFeedEntries, type FeedEntry } from './feed.store.ts';
 import { acceptsMerge, groupingKey, pickSimilar } from './grouping.ts';
 import {
   findGroupIncident,
   getIncidentForUpdate,
   insertIncident,
+  type NewIncident,
   openMergeableIncidents,
 } from './incidents.store.ts';
 
@@ -18,6 +19,10 @@ type Executor = Db['q'];
 const SIMILARITY_CANDIDATES = 200;
 
 export type Placement = { incidentId: string; created: boolean; reason: string };
+
+/** Why an alert opened its own incident, in its feed. */
+export const NOT_GROUPED = 'the channel does not group alerts; each alert opens its own incident';
+export const NO_DIMENSION = 'no grouping dimension applies to this alert; it opened its own incident';
 
 /**
  * Puts a new alert into an incident, per the channel's grouping: its own incident (method n, or no
@@ -52,7 +57,7 @@ export async function placeAlert(
     const grouping = groupingKey(group, facts);
     if (!grouping) {
       return openIncident(q, channel, alert, nowMs, {
-        reason: 'no grouping dimension applies to this alert; it opened its own incident',
+        reason: NO_DIMENSION,
       });
     }
     await lockKey(q, `group:${channel.channel_id}:${grouping.key}`);
@@ -110,7 +115,7 @@ export async function placeAlert(
   }
 
   return openIncident(q, channel, alert, nowMs, {
-    reason: 'the channel does not group alerts; each alert opens its own incident',
+    reason: NOT_GROUPED,
   });
 }
 
@@ -121,17 +126,35 @@ async function openIncident(
   nowMs: number,
   how: { reason: string; groupKey?: string },
 ): Promise<Placement> {
-  const incidentId = newObjectId(nowMs);
+  const incident = newIncident(channel, alert, nowMs, how.groupKey);
+  const incidentId = incident.incident_id;
+  await insertIncident(q, incident);
+  await q
+    .updateTable('alerts')
+    .set({ incident_id: incidentId })
+    .where('alert_id', '=', alert.alert_id)
+    .execute();
+  await addFeedEntries(q, [openedEntry(incidentId, alert, how.reason, nowMs)]);
+  return { incidentId, created: true, reason: how.reason };
+}
+
+/** The incident a new alert opens (counters are derived once the alert is in it). */
+export function newIncident(
+  channel: Pick<ChannelRow, 'account_id' | 'channel_id' | 'group'>,
+  alert: AlertRow,
+  nowMs: number,
+  groupKey: string | undefined,
+): NewIncident {
   const now = Math.floor(nowMs / 1000);
-  await insertIncident(q, {
-    incident_id: incidentId,
+  return {
+    incident_id: newObjectId(nowMs),
     account_id: channel.account_id,
     channel_id: channel.channel_id,
     integration_id: alert.integration_id,
     integration_ids: [alert.integration_id],
     dedup_key: alert.alert_key,
-    equals_md5: how.groupKey ?? '',
-    group_key: how.groupKey ?? null,
+    equals_md5: groupKey ?? '',
+    group_key: groupKey ?? null,
     group_method: (channel.group as { method: string }).method,
     title: alert.title,
     description: alert.description,
@@ -150,27 +173,7 @@ async function openIncident(
     alert_event_cnt: 0,
     created_at: now,
     updated_at: now,
-  });
-  await q
-    .updateTable('alerts')
-    .set({ incident_id: incidentId })
-    .where('alert_id', '=', alert.alert_id)
-    .execute();
-  await addFeedEntries(q, [
-    {
-      accountId: channel.account_id,
-      incidentId,
-      type: 'i_new',
-      detail: {
-        severity: alert.alert_severity,
-        title: alert.title,
-        alert_id: alert.alert_id,
-        reason: how.reason,
-      },
-      atMs: nowMs,
-    },
-  ]);
-  return { incidentId, created: true, reason: how.reason };
+  };
 }
 
 async function joinIncident(
@@ -190,14 +193,28 @@ async function joinIncident(
     .set({ incident_id: incidentId })
     .where('alert_id', '=', alert.alert_id)
     .execute();
-  await addFeedEntries(q, [
-    {
-      accountId: alert.account_id,
-      incidentId,
-      type: 'a_merge',
-      detail: { alert_id: alert.alert_id, title: alert.title, reason },
-      atMs: nowMs,
-    },
-  ]);
+  await addFeedEntries(q, [joinedEntry(incidentId, alert, reason, nowMs)]);
   return { incidentId, created: false, reason };
+}
+
+/** The incident's feed entry for its opening by an alert. */
+export function openedEntry(incidentId: string, alert: AlertRow, reason: string, nowMs: number): FeedEntry {
+  return {
+    accountId: alert.account_id,
+    incidentId,
+    type: 'i_new',
+    detail: { severity: alert.alert_severity, title: alert.title, alert_id: alert.alert_id, reason },
+    atMs: nowMs,
+  };
+}
+
+/** The incident's feed entry for an alert that joined it, and why. */
+export function joinedEntry(incidentId: string, alert: AlertRow, reason: string, nowMs: number): FeedEntry {
+  return {
+    accountId: alert.account_id,
+    incidentId,
+    type: 'a_merge',
+    detail: { alert_id: alert.alert_id, title: alert.title, reason },
+    atMs: nowMs,
+  };
 }

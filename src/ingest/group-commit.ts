@@ -12,17 +12,17 @@ const MAX_ATTEMPTS = 3;
  * Group commit: work submitted while a transaction is in flight waits, then runs together in the
  * next one, so a burst of requests costs one commit instead of one each. Every submitter's promise
  * settles only after the transaction holding its work committed — a 200 still means durable.
- * Work runs in submission order. If a batch fails, each item is retried alone, so one bad event
+ * Work is given the whole batch, in submission order. If a batch fails, each item is retried alone, so one bad event
  * cannot fail its neighbours; deadlocks with other instances are retried.
  */
 export class GroupCommit<I, O> {
   readonly #db: Db;
-  readonly #work: (q: Executor, input: I) => Promise<O>;
+  readonly #work: (q: Executor, inputs: I[]) => Promise<O[]>;
   readonly #maxBatch: number;
   #pending: Job<I, O>[] = [];
   #running = false;
 
-  constructor(db: Db, work: (q: Executor, input: I) => Promise<O>, maxBatch = 256) {
+  constructor(db: Db, work: (q: Executor, inputs: I[]) => Promise<O[]>, maxBatch = 256) {
     this.#db = db;
     this.#work = work;
     this.#maxBatch = maxBatch;
@@ -39,6 +39,10 @@ export class GroupCommit<I, O> {
     this.#running = true;
     try {
       while (this.#pending.length > 0) {
+        // Let the event loop read the requests that are already waiting, so they join this batch.
+        // PGlite runs a whole transaction in microtasks: without this, no request is read while a
+        // batch runs, and every batch would hold one event.
+        await new Promise((resolve) => setImmediate(resolve));
         const batch = this.#pending.splice(0, this.#maxBatch);
         await this.#runBatch(batch);
       }
@@ -63,11 +67,12 @@ export class GroupCommit<I, O> {
   async #transaction(batch: Job<I, O>[]): Promise<O[]> {
     for (let attempt = 1; ; attempt++) {
       try {
-        return await this.#db.q.transaction().execute(async (trx) => {
-          const outputs: O[] = [];
-          for (const job of batch) outputs.push(await this.#work(trx, job.input));
-          return outputs;
-        });
+        return await this.#db.q.transaction().execute((trx) =>
+          this.#work(
+            trx,
+            batch.map((job) => job.input),
+          ),
+        );
       } catch (error) {
         const code = (error as { code?: string }).code;
         if (attempt >= MAX_ATTEMPTS || !code || !RETRYABLE.has(code)) throw error;

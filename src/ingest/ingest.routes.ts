@@ -11,6 +11,9 @@ import { AlertIngestor } from './ingest.service.ts';
 import { AlertmanagerPayload, normalizeAlertmanagerPayload } from './prometheus.ts';
 import { pushAuth } from './push-auth.ts';
 
+/** The operations that change where events go, or whether a key is accepted. */
+const CONFIG_CHANGES = /^\/(datasource|route|channel)\/(upsert|create|update|delete|enable|disable)$/;
+
 /** Alertmanager batches can be large; other pushes keep the API's 1 MiB. */
 const ALERTMANAGER_BODY_LIMIT_BYTES = 8 * 1024 * 1024;
 
@@ -21,7 +24,13 @@ const ALERTMANAGER_BODY_LIMIT_BYTES = 8 * 1024 * 1024;
  */
 export function registerIngestRoutes(app: Api, deps: AppDeps): void {
   const ingestor = new AlertIngestor(deps);
-  const integrationFor = pushAuth(deps);
+  // The ingestor keeps integrations, routes and channels for a second; a change through this
+  // process's API applies to the very next event.
+  app.addHook('onSend', async (request, reply) => {
+    if (reply.statusCode === 200 && CONFIG_CHANGES.test(request.routeOptions.url ?? ''))
+      ingestor.configChanged();
+  });
+  const integrationFor = pushAuth(deps, (key) => ingestor.integrationByKey(key));
 
   function pushRoute<B extends TSchema, D extends TSchema>(
     url: string,

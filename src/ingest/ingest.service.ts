@@ -1,11 +1,15 @@
 import { sql } from 'kysely';
-import { type AlertSource, applyAlertEvent, type EventOutcome } from '../alerts/apply-event.ts';
+import { type AlertUnit, applyAlertBatch } from '../alerts/apply-batch.ts';
+import type { EventOutcome } from '../alerts/apply-event.ts';
+import type { AlertSource } from '../alerts/transitions.ts';
 import type { ChannelRow } from '../channels/channels.store.ts';
 import type { Db } from '../db/db.ts';
+import { findIntegrationByKey } from '../integrations/integrations.service.ts';
 import type { IntegrationRow } from '../integrations/integrations.store.ts';
 import { type CompiledRoute, compileRoute, type RouteCase } from '../integrations/route-match.ts';
 import { getRoutes } from '../integrations/routes.store.ts';
 import type { Clock } from '../shared/clock.ts';
+import { TtlCache } from '../shared/ttl-cache.ts';
 import type { AlertEventInput } from './event.ts';
 import { GroupCommit } from './group-commit.ts';
 
@@ -76,43 +80,59 @@ export type IngestResult = { alertKey: string; outcomes: EventOutcome[]; dropped
 export type IngestJob = { integration: IntegrationRow; channels: ChannelRow[]; event: AlertEventInput };
 
 /**
- * One event, inside the caller's transaction: to each channel it is routed to, or dropped and
- * counted on the integration when no route accepts it (or its channel is disabled) — not refused.
+ * A batch of events, inside the caller's transaction: each to every channel it is routed to
+ * (src/alerts/apply-batch.ts), or dropped and counted on its integration when no route accepts it
+ * (or its channel is disabled) — not refused.
  */
-async function processAlertEvent(q: Executor, job: IngestJob, clock: Clock): Promise<IngestResult> {
-  const { integration, channels, event } = job;
-  const nowMs = clock.nowMs();
-  if (channels.length === 0) {
+async function processAlertEvents(
+  q: Executor,
+  jobs: readonly IngestJob[],
+  clock: Clock,
+): Promise<IngestResult[]> {
+  const units: AlertUnit[] = [];
+  const dropped = new Map<number, number>();
+  for (const { integration, channels, event } of jobs) {
+    if (channels.length === 0)
+      dropped.set(integration.integration_id, (dropped.get(integration.integration_id) ?? 0) + 1);
+    const source: AlertSource = {
+      accountId: integration.account_id,
+      integrationId: integration.integration_id,
+      integrationType: integration.plugin_type,
+    };
+    for (const channel of channels) units.push({ source, channel, event });
+  }
+  for (const [integrationId, count] of [...dropped].sort((a, b) => a[0] - b[0])) {
     await q
       .updateTable('integrations')
-      .set({ dropped_event_cnt: sql`dropped_event_cnt + 1` })
-      .where('integration_id', '=', integration.integration_id)
+      .set({ dropped_event_cnt: sql`dropped_event_cnt + ${count}` })
+      .where('integration_id', '=', integrationId)
       .execute();
-    return { alertKey: event.alertKey, outcomes: [], dropped: true };
   }
-  const source: AlertSource = {
-    accountId: integration.account_id,
-    integrationId: integration.integration_id,
-    integrationType: integration.plugin_type,
-  };
-  const outcomes: EventOutcome[] = [];
-  for (const channel of channels) outcomes.push(await applyAlertEvent(q, source, channel, event, nowMs));
-  return { alertKey: event.alertKey, outcomes, dropped: false };
+  const outcomes = await applyAlertBatch(q, units, clock.nowMs());
+  let next = 0;
+  return jobs.map(({ channels, event }) => {
+    const mine = outcomes.slice(next, next + channels.length);
+    next += channels.length;
+    return { alertKey: event.alertKey, outcomes: mine, dropped: channels.length === 0 };
+  });
 }
 
-/** How long an integration's channels and route are reused before being read again. */
-const TARGETS_TTL_MS = 1_000;
+/**
+ * How long an integration, its channels and its route are reused before being read again, when
+ * they were changed by another process (a change made through this one applies at once).
+ */
+const CONFIG_TTL_MS = 1_000;
 
 /**
  * The ingestion entry point of one process. Events are processed through group commit
  * (src/ingest/group-commit.ts) in lanes: an alert key always uses the same lane, so its events stay
- * in arrival order. Each call resolves once its events are committed. Channel and route configuration is
- * reused for a second, so a change to it applies to events arriving a second later at most.
+ * in arrival order. Each call resolves once its events are committed.
  */
 export class AlertIngestor {
   readonly #db: Db;
   readonly #lanes: GroupCommit<IngestJob, IngestResult>[];
-  readonly #targets = new Map<number, { at: number; targets: Promise<Targets> }>();
+  readonly #targets = new TtlCache<number, Targets>(CONFIG_TTL_MS);
+  readonly #integrations = new TtlCache<string, IntegrationRow | undefined>(CONFIG_TTL_MS);
 
   constructor(deps: { db: Db; clock: Clock }) {
     this.#db = deps.db;
@@ -122,7 +142,7 @@ export class AlertIngestor {
     const laneCount = 1;
     this.#lanes = Array.from(
       { length: laneCount },
-      () => new GroupCommit(deps.db, (q, job: IngestJob) => processAlertEvent(q, job, deps.clock)),
+      () => new GroupCommit(deps.db, (q, jobs: IngestJob[]) => processAlertEvents(q, jobs, deps.clock)),
     );
   }
 
@@ -146,13 +166,18 @@ export class AlertIngestor {
     return this.#lanes[Math.abs(hash) % this.#lanes.length]!;
   }
 
+  /** The enabled integration of a push key (undefined when unknown, disabled or deleted). */
+  integrationByKey(key: string): Promise<IntegrationRow | undefined> {
+    return this.#integrations.get(key, () => findIntegrationByKey(this.#db, key));
+  }
+
+  /** Integrations, routes or channels changed in this process: read them again from the next event on. */
+  configChanged(): void {
+    this.#targets.clear();
+    this.#integrations.clear();
+  }
+
   #targetsOf(integration: IntegrationRow): Promise<Targets> {
-    const now = Date.now();
-    const cached = this.#targets.get(integration.integration_id);
-    if (cached && now - cached.at < TARGETS_TTL_MS) return cached.targets;
-    const targets = loadTargets(this.#db.q, integration);
-    this.#targets.set(integration.integration_id, { at: now, targets });
-    targets.catch(() => this.#targets.delete(integration.integration_id));
-    return targets;
+    return this.#targets.get(integration.integration_id, () => loadTargets(this.#db.q, integration));
   }
 }

@@ -17,9 +17,13 @@ export type PushAuth = (
  * Event push authentication, shared by every push endpoint (alerts and changes): the
  * `integration_key` in the query must name an enabled integration of the endpoint's type
  * (InvalidParameter otherwise, as Flashduty answers a bad key), then the integration's rate limit
- * applies (per integration, whatever endpoint it pushes to).
+ * applies (per integration, whatever endpoint it pushes to). `lookup` finds the enabled integration
+ * of a key (the alert ingestor's is cached).
  */
-export function pushAuth(deps: AppDeps): PushAuth {
+export function pushAuth(
+  deps: AppDeps,
+  lookup: (key: string) => Promise<IntegrationRow | undefined> = (key) => findIntegrationByKey(deps.db, key),
+): PushAuth {
   const limit = new RateLimit(
     'integration',
     [
@@ -30,8 +34,7 @@ export function pushAuth(deps: AppDeps): PushAuth {
   );
   return async (request, reply, pluginType) => {
     const key = (request.query as { integration_key?: unknown }).integration_key;
-    const integration =
-      typeof key === 'string' && key !== '' ? await findIntegrationByKey(deps.db, key) : undefined;
+    const integration = typeof key === 'string' && key !== '' ? await lookup(key) : undefined;
     if (!integration) {
       throw new AppError('InvalidParameter', 'The specified parameter integration_key is not a valid one.');
     }

@@ -182,3 +182,16 @@ export async function loadNoiseRules(
   );
   return { timeZone: rows[0]?.time_zone || 'UTC', rules };
 }
+
+/** Which of these channels have an enabled drop, silence or inhibit rule. */
+export async function channelsWithRules(q: Executor, channelIds: readonly number[]): Promise<Set<number>> {
+  if (channelIds.length === 0) return new Set();
+  const rows = await q
+    .selectFrom('channel_rules')
+    .select('channel_id')
+    .distinct()
+    .where('channel_id', 'in', [...channelIds])
+    .where('status', '=', 'enabled')
+    .execute();
+  return new Set(rows.map((r) => r.channel_id));
+}

@@ -1,0 +1,463 @@
+import { type Insertable, sql } from 'kysely';
+import type { ChannelRow } from '../channels/channels.store.ts';
+import { channelsWithRules } from '../channels/rules/rules.store.ts';
+import type { Db } from '../db/db.ts';
+import { lockKeys } from '../db/locks.ts';
+import type { IncidentsTable } from '../db/schema.ts';
+import { addFeedEntries, type FeedEntry } from '../incidents/feed.store.ts';
+import { acceptsMerge, type GroupConfig, groupingKey } from '../incidents/grouping.ts';
+import {
+  aggregateAlertsOf,
+  type IncidentRow,
+  insertIncidents,
+  lockIncidents,
+} from '../incidents/incidents.store.ts';
+import {
+  joinedEntry,
+  NO_DIMENSION,
+  NOT_GROUPED,
+  newIncident,
+  openedEntry,
+} from '../incidents/place-alert.ts';
+import {
+  aggregateOf,
+  type ChannelBehaviour,
+  channelBehaviour,
+  type DerivedIncident,
+  deriveIncident,
+  updateDerivedIncidents,
+} from '../incidents/refresh-incident.ts';
+import type { AlertEventInput } from '../ingest/event.ts';
+import {
+  type AlertKey,
+  type AlertRow,
+  findOpenAlerts,
+  insertAlertEvents,
+  insertAlerts,
+  type NewAlertEvent,
+  updateChangedAlerts,
+} from './alerts.store.ts';
+import { applyAlertEvent, type EventOutcome, touchIncidents } from './apply-event.ts';
+import type { Flapping, FlappingConfig, StatusPoint } from './noise.ts';
+import { judgeFlapping } from './noise.ts';
+import { defaultFlapping, keyStatusHistories, recordFlapping } from './noise-control.ts';
+import {
+  type AlertSource,
+  alertLockName,
+  changedAlert,
+  changedAlertEntry,
+  type IncidentTouch,
+  newAlertEntry,
+  openedAlert,
+  repeatedAlert,
+  storedEvent,
+} from './transitions.ts';
+
+type Executor = Db['q'];
+
+/** One event for one of the channels it was routed to. */
+export type AlertUnit = { source: AlertSource; channel: ChannelRow; event: AlertEventInput };
+
+const keyOf = (unit: AlertUnit): AlertKey => ({
+  integrationId: unit.source.integrationId,
+  channelId: unit.channel.channel_id,
+  alertKey: unit.event.alertKey,
+});
+
+const nameOf = (alert: AlertRow) =>
+  alertLockName({
+    integrationId: alert.integration_id,
+    channelId: alert.channel_id,
+    alertKey: alert.alert_key,
+  });
+
+const groupLockName = (channelId: number, groupKey: string) => `group:${channelId}:${groupKey}`;
+
+/**
+ * Applies a batch of events, in order, inside the caller's transaction, with the outcome each would
+ * have applied alone through `applyAlertEvent` (the specification: the same pure transitions in
+ * src/alerts/transitions.ts, the same locks). The batch locks all its alert keys in one statement,
+ * in one global order, so concurrent batches — of this process or another — wait instead of
+ * deadlocking. Events of channels that screen events (noise rules) or group by similarity go
+ * through `applyAlertEvent` one by one; runs of the others are applied set-based (applyRun).
+ */
+export async function applyAlertBatch(
+  q: Executor,
+  units: readonly AlertUnit[],
+  nowMs: number,
+): Promise<EventOutcome[]> {
+  if (units.length === 0) return [];
+  await lockKeys(q, [...new Set(units.map((u) => alertLockName(keyOf(u))))]);
+  const screened = await channelsWithRules(q, [...new Set(units.map((u) => u.channel.channel_id))]);
+  const oneByOne = (unit: AlertUnit) =>
+    screened.has(unit.channel.channel_id) || (unit.channel.group as GroupConfig).method === 'i';
+
+  const outcomes: EventOutcome[] = [];
+  for (let start = 0; start < units.length; ) {
+    const slow = oneByOne(units[start]!);
+    let end = start + 1;
+    while (end < units.length && oneByOne(units[end]!) === slow) end++;
+    const run = units.slice(start, end);
+    if (slow) {
+      for (const u of run) outcomes.push(await applyAlertEvent(q, u.source, u.channel, u.event, nowMs));
+    } else {
+      outcomes.push(...(await applyRun(q, run, nowMs)));
+    }
+    start = end;
+  }
+  return outcomes;
+}
+
+/** An incident the run reads or opens, with what the run has done to it so far. */
+type IncidentState = {
+  row: IncidentRow;
+  /** Opened in this run: inserted at the end with every alert it got. */
+  opened: boolean;
+  alerts: AlertRow[];
+  activeCnt: number;
+  alertCnt: number;
+  behaviour: ChannelBehaviour;
+  /** For an incident read from the database: what to write before its re-derivation. */
+  clearGroupKey: boolean;
+  mergedAt: number;
+  /** An alert joined it, changed or recovered: re-derive it at the end. */
+  changed: boolean;
+};
+
+type Flap = {
+  subject: { accountId: number; alertKey: string; flapping: FlappingConfig };
+  alertId: string;
+  incidentId: string;
+  flapping: Flapping;
+};
+
+/** What an event is to the alert of its key, before anything is written. */
+type Kind = 'repeat' | 'ignored' | 'new' | 'change';
+
+/**
+ * A run of events of channels without noise rules or similarity grouping, applied set-based: read
+ * (open alerts; incidents of changed alerts and of the grouping keys new alerts need, locked; key
+ * histories for flapping), apply every event in memory in order, write with multi-row statements.
+ */
+async function applyRun(q: Executor, units: readonly AlertUnit[], nowMs: number): Promise<EventOutcome[]> {
+  const now = Math.floor(nowMs / 1000);
+  const known = new Map<string, AlertRow | null>(units.map((u) => [alertLockName(keyOf(u)), null]));
+  const uniqueKeys = new Map(units.map((u) => [alertLockName(keyOf(u)), keyOf(u)]));
+  for (const alert of await findOpenAlerts(q, [...uniqueKeys.values()])) known.set(nameOf(alert), alert);
+
+  // First pass, on a copy of the keys' state: what each event is, so everything the run needs to
+  // read is read up front — incidents by id and by grouping key, and flapping histories.
+  const kinds: Kind[] = [];
+  const incidentIds = new Set<string>();
+  const groups = new Map<string, { accountId: number; channelId: number; groupKey: string }>();
+  const histories = new Map<
+    string,
+    { channelId: number; integrationId: number; alertKey: string; windowStart: number }
+  >();
+  const simulated = new Map(known);
+  for (const unit of units) {
+    const name = alertLockName(keyOf(unit));
+    const open = simulated.get(name) ?? null;
+    const kind: Kind = !open
+      ? unit.event.status === 'Ok'
+        ? 'ignored'
+        : 'new'
+      : repeatedAlert(open, unit.event, now)
+        ? 'repeat'
+        : 'change';
+    kinds.push(kind);
+    if (kind === 'repeat' || kind === 'ignored') continue;
+    if (kind === 'new') {
+      const grouping = groupingKey(unit.channel.group as GroupConfig, factsOf(unit));
+      if (grouping) {
+        const g = {
+          accountId: unit.source.accountId,
+          channelId: unit.channel.channel_id,
+          groupKey: grouping.key,
+        };
+        groups.set(groupLockName(g.channelId, g.groupKey), g);
+      }
+      simulated.set(name, openedAlert(unit.source, unit.channel, unit.event, nowMs));
+    } else {
+      if (open?.incident_id) incidentIds.add(open.incident_id);
+      simulated.set(name, unit.event.status === 'Ok' ? null : changedAlert(open!, unit.event, now));
+    }
+    const flapping = defaultFlapping(unit.channel.flapping);
+    if (!flapping.is_disabled) {
+      const key = keyOf(unit);
+      histories.set(name, { ...key, windowStart: now - flapping.in_mins * 60 });
+    }
+  }
+
+  await lockKeys(q, [...groups.keys()]);
+  const incidents = new Map<string, IncidentState>();
+  const groupIncident = new Map<string, string>();
+  const behaviours = new Map(units.map((u) => [u.channel.channel_id, channelBehaviour(u.channel)]));
+  for (const row of await lockIncidents(q, [...incidentIds], [...groups.values()])) {
+    incidents.set(row.incident_id, {
+      row,
+      opened: false,
+      alerts: [],
+      activeCnt: row.active_alert_cnt,
+      alertCnt: row.alert_cnt,
+      behaviour: behaviours.get(row.channel_id) ?? channelBehaviour(undefined),
+      clearGroupKey: false,
+      mergedAt: 0,
+      changed: false,
+    });
+    if (row.group_key !== null)
+      groupIncident.set(groupLockName(row.channel_id, row.group_key), row.incident_id);
+  }
+  const historyNames = [...histories.keys()];
+  const points = new Map<string, StatusPoint[]>();
+  for (const [i, history] of (await keyStatusHistories(q, [...histories.values()])).entries()) {
+    points.set(historyNames[i]!, history);
+  }
+
+  // Second pass: apply every event in memory.
+  const inserted = new Map<string, AlertRow>();
+  const updated = new Map<string, AlertRow>();
+  const events: NewAlertEvent[] = [];
+  const feed: FeedEntry[] = [];
+  const flaps: Flap[] = [];
+  const touches: IncidentTouch[] = [];
+  const outcomes: EventOutcome[] = [];
+
+  const keep = (alert: AlertRow) =>
+    (inserted.has(alert.alert_id) ? inserted : updated).set(alert.alert_id, alert);
+
+  const place = (unit: AlertUnit, alert: AlertRow): { incidentId: string; reason: string } => {
+    const group = unit.channel.group as GroupConfig;
+    const grouping = groupingKey(group, factsOf(unit));
+    if (grouping) {
+      const name = groupLockName(unit.channel.channel_id, grouping.key);
+      const existing = incidents.get(groupIncident.get(name) ?? '');
+      const takes =
+        existing &&
+        acceptsMerge(
+          { createdAtSeconds: existing.row.created_at, lastMergeSeconds: existing.row.last_merge_time },
+          group,
+          now,
+        );
+      if (existing && takes) {
+        existing.row.last_merge_time = now;
+        existing.mergedAt = now;
+        existing.alertCnt += 1;
+        existing.activeCnt += 1;
+        existing.changed = true;
+        existing.alerts.push(alert);
+        feed.push(joinedEntry(existing.row.incident_id, alert, grouping.reason, nowMs));
+        return { incidentId: existing.row.incident_id, reason: grouping.reason };
+      }
+      // Its grouping window has passed: it keeps its alerts but takes no more.
+      if (existing) forgetGroupKey(existing);
+      return open(unit, alert, grouping.reason, grouping.key);
+    }
+    return open(unit, alert, group.method === 'p' ? NO_DIMENSION : NOT_GROUPED, undefined);
+  };
+
+  const forgetGroupKey = (incident: IncidentState) => {
+    if (incident.row.group_key === null) return;
+    groupIncident.delete(groupLockName(incident.row.channel_id, incident.row.group_key));
+    incident.row.group_key = null;
+    incident.clearGroupKey = !incident.opened;
+  };
+
+  const open = (unit: AlertUnit, alert: AlertRow, reason: string, groupKey: string | undefined) => {
+    const fresh = newIncident(unit.channel, alert, nowMs, groupKey);
+    const row: IncidentRow = {
+      ...fresh,
+      fields: {},
+      responders: [],
+      assigned_to: null,
+      impact: '',
+      root_cause: '',
+      resolution: '',
+      end_time: 0,
+      ack_time: 0,
+      close_time: 0,
+      closer_id: 0,
+      owner_id: 0,
+      snoozed_before: 0,
+      merge_disabled: false,
+      manual_overrides: [],
+      deleted_at: 0,
+      recurrence_key: '', // generated by the database
+    };
+    incidents.set(row.incident_id, {
+      row,
+      opened: true,
+      alerts: [alert],
+      activeCnt: 1,
+      alertCnt: 1,
+      behaviour: behaviours.get(unit.channel.channel_id)!,
+      clearGroupKey: false,
+      mergedAt: 0,
+      changed: true,
+    });
+    if (groupKey !== undefined)
+      groupIncident.set(groupLockName(unit.channel.channel_id, groupKey), row.incident_id);
+    feed.push(openedEntry(row.incident_id, alert, reason, nowMs));
+    return { incidentId: row.incident_id, reason };
+  };
+
+  const judge = (unit: AlertUnit, name: string, alertId: string, incidentId: string | null) => {
+    const history = points.get(name);
+    if (!history) return;
+    history.push({ status: unit.event.status, time: unit.event.eventTime });
+    const config = defaultFlapping(unit.channel.flapping);
+    const flapping = incidentId ? judgeFlapping(config, history, now) : undefined;
+    if (flapping && incidentId) {
+      flaps.push({
+        subject: { accountId: unit.source.accountId, alertKey: unit.event.alertKey, flapping: config },
+        alertId,
+        incidentId,
+        flapping,
+      });
+    }
+  };
+
+  for (const [i, unit] of units.entries()) {
+    const name = alertLockName(keyOf(unit));
+    const openAlert = known.get(name) ?? null;
+    const kind = kinds[i]!;
+    if (kind === 'ignored') {
+      outcomes.push({ kind: 'ignored' });
+    } else if (kind === 'repeat') {
+      const repeat = repeatedAlert(openAlert!, unit.event, now)!;
+      known.set(name, repeat.alert);
+      keep(repeat.alert);
+      if (repeat.touch) touches.push(repeat.touch);
+      outcomes.push({ kind: 'duplicate', alertId: openAlert!.alert_id });
+    } else if (kind === 'new') {
+      const alert = openedAlert(unit.source, unit.channel, unit.event, nowMs);
+      events.push(storedEvent(unit.source, alert, unit.event, nowMs));
+      const placement = place(unit, alert);
+      alert.incident_id = placement.incidentId;
+      inserted.set(alert.alert_id, alert);
+      known.set(name, alert);
+      feed.push(newAlertEntry(alert, placement, nowMs));
+      judge(unit, name, alert.alert_id, placement.incidentId);
+      outcomes.push({ kind: 'new', alertId: alert.alert_id, incidentId: placement.incidentId });
+    } else {
+      const open = openAlert!;
+      const next = changedAlert(open, unit.event, now);
+      const recovered = unit.event.status === 'Ok';
+      events.push(storedEvent(unit.source, open, unit.event, nowMs));
+      feed.push(changedAlertEntry(open, unit.event, nowMs));
+      keep(next);
+      known.set(name, recovered ? null : next);
+      const incident = open.incident_id ? incidents.get(open.incident_id) : undefined;
+      if (incident) {
+        incident.changed = true;
+        if (recovered) {
+          incident.activeCnt -= 1;
+          // Every alert recovered: it closes at the end of the run, so it takes no more alerts now.
+          if (
+            incident.alertCnt > 0 &&
+            incident.activeCnt <= 0 &&
+            incident.row.progress !== 'Closed' &&
+            !incident.behaviour.disableAutoClose
+          ) {
+            forgetGroupKey(incident);
+          }
+        }
+      }
+      judge(unit, name, open.alert_id, open.incident_id);
+      outcomes.push({
+        kind: recovered ? 'recovered' : 'updated',
+        alertId: open.alert_id,
+        incidentId: open.incident_id,
+      });
+    }
+  }
+
+  // Writes, in an order the constraints accept: incidents that give up their grouping key before
+  // the incidents that take it; incidents before the alerts in them.
+  const states = [...incidents.values()];
+  const existing = states
+    .filter((s) => !s.opened)
+    .sort((a, b) => (a.row.incident_id < b.row.incident_id ? -1 : 1));
+  await updateMergeState(
+    q,
+    existing.filter((s) => s.clearGroupKey || s.mergedAt > 0),
+  );
+
+  const openedRows: Insertable<IncidentsTable>[] = [];
+  for (const state of states.filter((s) => s.opened)) {
+    const { set, feed: derivedFeed } = deriveIncident(
+      { ...state.row, alert_cnt: 0 },
+      aggregateOf(state.alerts.map((a) => inserted.get(a.alert_id) ?? a)),
+      state.behaviour,
+      nowMs,
+    );
+    const { recurrence_key: _generated, ...row } = { ...state.row, ...set };
+    openedRows.push({
+      ...row,
+      labels: JSON.stringify(row.labels),
+      images: JSON.stringify(row.images),
+      fields: '{}',
+      responders: '[]',
+      assigned_to: null,
+    });
+    feed.push(...derivedFeed);
+  }
+  await insertIncidents(q, openedRows);
+  await insertAlerts(q, [...inserted.values()]);
+  await updateChangedAlerts(
+    q,
+    [...updated.values()].sort((a, b) => (a.alert_id < b.alert_id ? -1 : 1)),
+  );
+  await insertAlertEvents(q, events);
+  await addFeedEntries(q, feed);
+  for (const flap of flaps) {
+    await recordFlapping(q, flap.subject, flap.alertId, flap.incidentId, flap.flapping, nowMs);
+  }
+
+  const refreshed = existing.filter((s) => s.changed);
+  const aggregates = await aggregateAlertsOf(
+    q,
+    refreshed.map((s) => s.row.incident_id),
+  );
+  const derivedFeed: FeedEntry[] = [];
+  const derived: { incidentId: string; set: DerivedIncident }[] = [];
+  for (const state of refreshed) {
+    const agg = aggregates.get(state.row.incident_id);
+    if (!agg) continue;
+    const { set, feed: entries } = deriveIncident(state.row, agg, state.behaviour, nowMs);
+    derived.push({ incidentId: state.row.incident_id, set });
+    derivedFeed.push(...entries);
+  }
+  await updateDerivedIncidents(q, derived);
+  await addFeedEntries(q, derivedFeed);
+  const refreshedIds = new Set(refreshed.map((s) => s.row.incident_id));
+  await touchIncidents(
+    q,
+    touches.filter((t) => !refreshedIds.has(t.incidentId) && !incidents.get(t.incidentId)?.opened),
+  );
+  return outcomes;
+}
+
+/** What grouping reads of the alert an event opens. */
+function factsOf(unit: AlertUnit) {
+  return {
+    title: unit.event.title,
+    description: unit.event.description,
+    severity: unit.event.severity,
+    labels: unit.event.labels,
+    alertKey: unit.event.alertKey,
+    integrationId: unit.source.integrationId,
+  };
+}
+
+/** Grouping keys given up and merge times moved, on incidents read from the database, in one statement. */
+async function updateMergeState(q: Executor, states: readonly IncidentState[]): Promise<void> {
+  if (states.length === 0) return;
+  await sql`
+    update incidents i
+       set group_key = case when v.clear then null else i.group_key end,
+           last_merge_time = greatest(i.last_merge_time, v.merged_at)
+      from unnest(${states.map((s) => s.row.incident_id)}::text[], ${states.map((s) => s.clearGroupKey)}::boolean[],
+                  ${states.map((s) => s.mergedAt)}::bigint[]) as v(incident_id, clear, merged_at)
+     where i.incident_id = v.incident_id`.execute(q);
+}
