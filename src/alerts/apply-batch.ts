@@ -1,8 +1,6 @@
-import { type Insertable, sql } from 'kysely';
+import type { Insertable } from 'kysely';
 import type { ChannelRow } from '../channels/channels.store.ts';
-import { channelsWithRules } from '../channels/rules/rules.store.ts';
 import type { Db } from '../db/db.ts';
-import { lockKeys } from '../db/locks.ts';
 import type { IncidentsTable } from '../db/schema.ts';
 import { addFeedEntries, type FeedEntry } from '../incidents/feed.store.ts';
 import { acceptsMerge, type GroupConfig, groupingKey } from '../incidents/grouping.ts';
@@ -55,8 +53,16 @@ import {
 
 type Executor = Db['q'];
 
-/** One event for one of the channels it was routed to. */
-export type AlertUnit = { source: AlertSource; channel: ChannelRow; event: AlertEventInput };
+/**
+ * One event for one of the channels it was routed to. `screened`: the channel has drop, silence or
+ * inhibit rules, so the event takes the one-event path (which screens it).
+ */
+export type AlertUnit = {
+  source: AlertSource;
+  channel: ChannelRow;
+  event: AlertEventInput;
+  screened: boolean;
+};
 
 const keyOf = (unit: AlertUnit): AlertKey => ({
   integrationId: unit.source.integrationId,
@@ -76,10 +82,16 @@ const groupLockName = (channelId: number, groupKey: string) => `group:${channelI
 /**
  * Applies a batch of events, in order, inside the caller's transaction, with the outcome each would
  * have applied alone through `applyAlertEvent` (the specification: the same pure transitions in
- * src/alerts/transitions.ts, the same locks). The batch locks all its alert keys in one statement,
- * in one global order, so concurrent batches — of this process or another — wait instead of
- * deadlocking. Events of channels that screen events (noise rules) or group by similarity go
- * through `applyAlertEvent` one by one; runs of the others are applied set-based (applyRun).
+ * src/alerts/transitions.ts). Events of channels that screen events (noise rules) or group by
+ * similarity go through `applyAlertEvent` one by one; runs of the others are applied set-based
+ * (applyRun).
+ *
+ * Concurrency: rows that exist are locked in one statement each, in id order (open alerts, then
+ * incidents), so concurrent batches — of this process or another — wait for each other instead of
+ * deadlocking. Rows that do not exist yet cannot be locked: two transactions creating the open
+ * alert of one key, or the incident of one grouping key, collide on a unique index
+ * (alerts_open_key, incidents_group_key); the loser waits for the winner's commit and fails, and
+ * group commit runs its batch again, which then finds the winner's row.
  */
 export async function applyAlertBatch(
   q: Executor,
@@ -87,10 +99,7 @@ export async function applyAlertBatch(
   nowMs: number,
 ): Promise<EventOutcome[]> {
   if (units.length === 0) return [];
-  await lockKeys(q, [...new Set(units.map((u) => alertLockName(keyOf(u))))]);
-  const screened = await channelsWithRules(q, [...new Set(units.map((u) => u.channel.channel_id))]);
-  const oneByOne = (unit: AlertUnit) =>
-    screened.has(unit.channel.channel_id) || (unit.channel.group as GroupConfig).method === 'i';
+  const oneByOne = (unit: AlertUnit) => unit.screened || (unit.channel.group as GroupConfig).method === 'i';
 
   const outcomes: EventOutcome[] = [];
   for (let start = 0; start < units.length; ) {
@@ -189,7 +198,6 @@ async function applyRun(q: Executor, units: readonly AlertUnit[], nowMs: number)
     }
   }
 
-  await lockKeys(q, [...groups.keys()]);
   const incidents = new Map<string, IncidentState>();
   const groupIncident = new Map<string, string>();
   const behaviours = new Map(units.map((u) => [u.channel.channel_id, channelBehaviour(u.channel)]));
@@ -378,9 +386,9 @@ async function applyRun(q: Executor, units: readonly AlertUnit[], nowMs: number)
   const existing = states
     .filter((s) => !s.opened)
     .sort((a, b) => (a.row.incident_id < b.row.incident_id ? -1 : 1));
-  await updateMergeState(
+  await clearGroupKeys(
     q,
-    existing.filter((s) => s.clearGroupKey || s.mergedAt > 0),
+    existing.filter((s) => s.clearGroupKey),
   );
 
   const openedRows: Insertable<IncidentsTable>[] = [];
@@ -420,12 +428,12 @@ async function applyRun(q: Executor, units: readonly AlertUnit[], nowMs: number)
     refreshed.map((s) => s.row.incident_id),
   );
   const derivedFeed: FeedEntry[] = [];
-  const derived: { incidentId: string; set: DerivedIncident }[] = [];
+  const derived: { incidentId: string; set: DerivedIncident; mergedAt: number }[] = [];
   for (const state of refreshed) {
     const agg = aggregates.get(state.row.incident_id);
     if (!agg) continue;
     const { set, feed: entries } = deriveIncident(state.row, agg, state.behaviour, nowMs);
-    derived.push({ incidentId: state.row.incident_id, set });
+    derived.push({ incidentId: state.row.incident_id, set, mergedAt: state.mergedAt });
     derivedFeed.push(...entries);
   }
   await updateDerivedIncidents(q, derived);
@@ -450,14 +458,16 @@ function factsOf(unit: AlertUnit) {
   };
 }
 
-/** Grouping keys given up and merge times moved, on incidents read from the database, in one statement. */
-async function updateMergeState(q: Executor, states: readonly IncidentState[]): Promise<void> {
+/** Grouping keys given up by incidents read from the database, before others take them. */
+async function clearGroupKeys(q: Executor, states: readonly IncidentState[]): Promise<void> {
   if (states.length === 0) return;
-  await sql`
-    update incidents i
-       set group_key = case when v.clear then null else i.group_key end,
-           last_merge_time = greatest(i.last_merge_time, v.merged_at)
-      from unnest(${states.map((s) => s.row.incident_id)}::text[], ${states.map((s) => s.clearGroupKey)}::boolean[],
-                  ${states.map((s) => s.mergedAt)}::bigint[]) as v(incident_id, clear, merged_at)
-     where i.incident_id = v.incident_id`.execute(q);
+  await q
+    .updateTable('incidents')
+    .set({ group_key: null })
+    .where(
+      'incident_id',
+      'in',
+      states.map((s) => s.row.incident_id),
+    )
+    .execute();
 }

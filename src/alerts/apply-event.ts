@@ -130,7 +130,8 @@ function alertChange(alert: AlertRow): AlertChange {
 /**
  * A repeat still shows the alert is firing, so it keeps the incident's last_time (what auto-resolve's
  * "update" mode counts from) fresh, to within two minutes: repeats rarely write or lock the incident
- * row (rows the WHERE excludes are neither changed nor locked). Rows are visited in id order.
+ * row. An incident another transaction holds is skipped (the next repeat moves it): a touch must
+ * never wait, or it could close a lock cycle with a batch of another lane.
  */
 export async function touchIncidents(q: Executor, touches: readonly IncidentTouch[]): Promise<void> {
   const latest = new Map<string, number>();

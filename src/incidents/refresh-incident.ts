@@ -119,11 +119,13 @@ export async function refreshIncident(
   await addFeedEntries(q, feed);
 }
 
-
-/** Writes re-derived incidents, many in one statement (a column left out keeps its value). */
+/**
+ * Writes re-derived incidents, many in one statement (a column left out keeps its value), with the
+ * time an alert last joined each (`mergedAt`, the start of a sliding grouping window).
+ */
 export async function updateDerivedIncidents(
   q: Executor,
-  incidents: readonly { incidentId: string; set: DerivedIncident }[],
+  incidents: readonly { incidentId: string; set: DerivedIncident; mergedAt?: number }[],
 ): Promise<void> {
   if (incidents.length === 0) return;
   const col = <T>(pick: (set: DerivedIncident) => T) => incidents.map((i) => pick(i.set));
@@ -140,6 +142,7 @@ export async function updateDerivedIncidents(
            end_time = case when v.closes then v.end_time else i.end_time end,
            group_key = case when v.closes then null else i.group_key end,
            snoozed_before = case when v.closes then 0 else i.snoozed_before end,
+           last_merge_time = greatest(i.last_merge_time, v.merged_at),
            updated_at = v.updated_at
       from unnest(${incidents.map((i) => i.incidentId)}::text[], ${col((s) => s.alert_cnt)}::int[],
                   ${col((s) => s.active_alert_cnt)}::int[], ${col((s) => s.alert_event_cnt)}::int[],
@@ -147,9 +150,9 @@ export async function updateDerivedIncidents(
                   ${col((s) => s.incident_status ?? null)}::text[], ${col((s) => s.incident_severity ?? null)}::text[],
                   ${col((s) => (s.labels ? JSON.stringify(s.labels) : null))}::text[],
                   ${col((s) => s.progress === 'Closed')}::boolean[], ${col((s) => s.end_time ?? 0)}::bigint[],
-                  ${col((s) => s.updated_at)}::bigint[])
+                  ${col((s) => s.updated_at)}::bigint[], ${incidents.map((i) => i.mergedAt ?? 0)}::bigint[])
            as v(incident_id, alert_cnt, active_alert_cnt, alert_event_cnt, last_time, integration_ids,
-                incident_status, incident_severity, labels, closes, end_time, updated_at)
+                incident_status, incident_severity, labels, closes, end_time, updated_at, merged_at)
      where i.incident_id = v.incident_id`.execute(q);
 }
 

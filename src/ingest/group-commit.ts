@@ -4,8 +4,12 @@ type Executor = Db['q'];
 
 type Job<I, O> = { input: I; resolve: (output: O) => void; reject: (error: unknown) => void };
 
-/** SQLSTATEs after which the same work may simply be tried again. */
-const RETRYABLE = new Set(['40P01', '40001']); // deadlock detected, serialization failure
+/**
+ * SQLSTATEs after which the same work may simply be tried again: deadlock detected, serialization
+ * failure, and unique violation — two transactions created the same row (an open alert, a grouping
+ * key's incident); run again, the batch finds the winner's row.
+ */
+const RETRYABLE = new Set(['40P01', '40001', '23505']);
 const MAX_ATTEMPTS = 3;
 
 /**

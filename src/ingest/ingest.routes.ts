@@ -11,8 +11,9 @@ import { AlertIngestor } from './ingest.service.ts';
 import { AlertmanagerPayload, normalizeAlertmanagerPayload } from './prometheus.ts';
 import { pushAuth } from './push-auth.ts';
 
-/** The operations that change where events go, or whether a key is accepted. */
-const CONFIG_CHANGES = /^\/(datasource|route|channel)\/(upsert|create|update|delete|enable|disable)$/;
+/** The operations that change where events go, whether a key is accepted, or a channel's rules. */
+const CONFIG_CHANGES =
+  /^\/(datasource|route|channel|channel\/(silence|inhibit|unsubscribe)\/rule)\/(upsert|create|update|delete|enable|disable)$/;
 
 /** Alertmanager batches can be large; other pushes keep the API's 1 MiB. */
 const ALERTMANAGER_BODY_LIMIT_BYTES = 8 * 1024 * 1024;

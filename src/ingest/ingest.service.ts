@@ -3,6 +3,7 @@ import { type AlertUnit, applyAlertBatch } from '../alerts/apply-batch.ts';
 import type { EventOutcome } from '../alerts/apply-event.ts';
 import type { AlertSource } from '../alerts/transitions.ts';
 import type { ChannelRow } from '../channels/channels.store.ts';
+import { channelsWithRules } from '../channels/rules/rules.store.ts';
 import type { Db } from '../db/db.ts';
 import { findIntegrationByKey } from '../integrations/integrations.service.ts';
 import type { IntegrationRow } from '../integrations/integrations.store.ts';
@@ -18,11 +19,29 @@ type Executor = Db['q'];
 /** Where an integration's events can go: its enabled channels, and a shared integration's route. */
 type Targets = {
   channels: ReadonlyMap<number, ChannelRow>;
+  /** Channels with drop, silence or inhibit rules: their events are screened, one by one. */
+  ruled: ReadonlySet<number>;
+  /** Channels whose events take the one-event path (rules, similarity grouping): lane 0 only. */
+  screened: ReadonlySet<number>;
   route?: CompiledRoute;
   channelIdByName?: ReadonlyMap<string, number>;
 };
 
 async function loadTargets(q: Executor, integration: IntegrationRow): Promise<Targets> {
+  const base = await loadRouting(q, integration);
+  const ruled = await channelsWithRules(q, [...base.channels.keys()]);
+  const screened = new Set(
+    [...base.channels.values()]
+      .filter((c) => ruled.has(c.channel_id) || (c.group as { method?: string }).method === 'i')
+      .map((c) => c.channel_id),
+  );
+  return { ...base, ruled, screened };
+}
+
+async function loadRouting(
+  q: Executor,
+  integration: IntegrationRow,
+): Promise<Omit<Targets, 'ruled' | 'screened'>> {
   const enabledChannels = (ids?: number[]) => {
     let query = q
       .selectFrom('channels')
@@ -77,7 +96,13 @@ function pickChannels(targets: Targets, integration: IntegrationRow, event: Aler
 
 export type IngestResult = { alertKey: string; outcomes: EventOutcome[]; dropped: boolean };
 
-export type IngestJob = { integration: IntegrationRow; channels: ChannelRow[]; event: AlertEventInput };
+export type IngestJob = {
+  integration: IntegrationRow;
+  channels: ChannelRow[];
+  event: AlertEventInput;
+  /** The channels (of `channels`) whose events take the one-event path: they have noise rules. */
+  screened: ReadonlySet<number>;
+};
 
 /**
  * A batch of events, inside the caller's transaction: each to every channel it is routed to
@@ -91,7 +116,7 @@ async function processAlertEvents(
 ): Promise<IngestResult[]> {
   const units: AlertUnit[] = [];
   const dropped = new Map<number, number>();
-  for (const { integration, channels, event } of jobs) {
+  for (const { integration, channels, event, screened } of jobs) {
     if (channels.length === 0)
       dropped.set(integration.integration_id, (dropped.get(integration.integration_id) ?? 0) + 1);
     const source: AlertSource = {
@@ -99,7 +124,9 @@ async function processAlertEvents(
       integrationId: integration.integration_id,
       integrationType: integration.plugin_type,
     };
-    for (const channel of channels) units.push({ source, channel, event });
+    for (const channel of channels) {
+      units.push({ source, channel, event, screened: screened.has(channel.channel_id) });
+    }
   }
   for (const [integrationId, count] of [...dropped].sort((a, b) => a[0] - b[0])) {
     await q
@@ -125,8 +152,8 @@ const CONFIG_TTL_MS = 1_000;
 
 /**
  * The ingestion entry point of one process. Events are processed through group commit
- * (src/ingest/group-commit.ts) in lanes: an alert key always uses the same lane, so its events stay
- * in arrival order. Each call resolves once its events are committed.
+ * (src/ingest/group-commit.ts) in lanes (see #laneOf). Each call resolves once its events are
+ * committed.
  */
 export class AlertIngestor {
   readonly #db: Db;
@@ -136,10 +163,9 @@ export class AlertIngestor {
 
   constructor(deps: { db: Db; clock: Clock }) {
     this.#db = deps.db;
-    // One lane for now: parallel lanes deadlocked on group and incident locks taken in different
-    // orders (measured: p99 over 1 s, PostgreSQL's deadlock_timeout). Ordered, set-based locking per
-    // batch is the way to several lanes.
-    const laneCount = 1;
+    // PostgreSQL runs two transactions at once: while one lane commits, the other works. PGlite has
+    // one connection, which the lanes would only queue for.
+    const laneCount = deps.db.kind === 'postgres' ? 2 : 1;
     this.#lanes = Array.from(
       { length: laneCount },
       () => new GroupCommit(deps.db, (q, jobs: IngestJob[]) => processAlertEvents(q, jobs, deps.clock)),
@@ -149,17 +175,31 @@ export class AlertIngestor {
   async ingest(integration: IntegrationRow, events: readonly AlertEventInput[]): Promise<IngestResult[]> {
     const targets = await this.#targetsOf(integration);
     return Promise.all(
-      events.map((event) =>
-        this.#laneOf(integration, event).submit({
+      events.map((event) => {
+        const channels = pickChannels(targets, integration, event);
+        const screened = channels.some((c) => targets.screened.has(c.channel_id));
+        return this.#laneOf(integration, event, screened).submit({
           integration,
-          channels: pickChannels(targets, integration, event),
+          channels,
           event,
-        }),
-      ),
+          screened: targets.ruled,
+        });
+      }),
     );
   }
 
-  #laneOf(integration: IntegrationRow, event: AlertEventInput): GroupCommit<IngestJob, IngestResult> {
+  /**
+   * An alert key always takes the same lane, so its events stay in arrival order. Batches of two
+   * lanes take their locks in one global order (src/alerts/apply-batch.ts), so they never deadlock;
+   * the one-event path of screened channels locks in arrival order, so all their events take lane 0
+   * (other lanes never touch those channels' alerts or incidents).
+   */
+  #laneOf(
+    integration: IntegrationRow,
+    event: AlertEventInput,
+    screened: boolean,
+  ): GroupCommit<IngestJob, IngestResult> {
+    if (screened) return this.#lanes[0]!;
     const key = `${integration.integration_id}:${event.alertKey}`;
     let hash = 0;
     for (let i = 0; i < key.length; i++) hash = (hash * 31 + key.charCodeAt(i)) | 0;
