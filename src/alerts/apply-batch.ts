@@ -5,6 +5,7 @@ import type { IncidentsTable } from '../db/schema.ts';
 import { addFeedEntries, type FeedEntry } from '../incidents/feed.store.ts';
 import { acceptsMerge, type GroupConfig, groupingKey } from '../incidents/grouping.ts';
 import {
+  type AlertAggregate,
   aggregateAlertsOf,
   type IncidentRow,
   insertIncidents,
@@ -39,6 +40,7 @@ import { applyAlertEvent, type EventOutcome, touchIncidents } from './apply-even
 import type { Flapping, FlappingConfig, StatusPoint } from './noise.ts';
 import { judgeFlapping } from './noise.ts';
 import { defaultFlapping, keyStatusHistories, recordFlapping } from './noise-control.ts';
+import { rankOf } from './severity.ts';
 import {
   type AlertSource,
   alertLockName,
@@ -131,6 +133,11 @@ type IncidentState = {
   mergedAt: number;
   /** An alert joined it, changed or recovered: re-derive it at the end. */
   changed: boolean;
+  /**
+   * Of the alerts already in it, one changed or recovered: its aggregate must be read again. Alerts
+   * that only joined can be added to its counters (see joinedAggregate).
+   */
+  alertsChanged: boolean;
 };
 
 type Flap = {
@@ -212,6 +219,7 @@ async function applyRun(q: Executor, units: readonly AlertUnit[], nowMs: number)
       clearGroupKey: false,
       mergedAt: 0,
       changed: false,
+      alertsChanged: false,
     });
     if (row.group_key !== null)
       groupIncident.set(groupLockName(row.channel_id, row.group_key), row.incident_id);
@@ -302,6 +310,7 @@ async function applyRun(q: Executor, units: readonly AlertUnit[], nowMs: number)
       clearGroupKey: false,
       mergedAt: 0,
       changed: true,
+      alertsChanged: false,
     });
     if (groupKey !== undefined)
       groupIncident.set(groupLockName(unit.channel.channel_id, groupKey), row.incident_id);
@@ -358,6 +367,7 @@ async function applyRun(q: Executor, units: readonly AlertUnit[], nowMs: number)
       const incident = open.incident_id ? incidents.get(open.incident_id) : undefined;
       if (incident) {
         incident.changed = true;
+        incident.alertsChanged = true;
         if (recovered) {
           incident.activeCnt -= 1;
           // Every alert recovered: it closes at the end of the run, so it takes no more alerts now.
@@ -423,14 +433,19 @@ async function applyRun(q: Executor, units: readonly AlertUnit[], nowMs: number)
   }
 
   const refreshed = existing.filter((s) => s.changed);
+  const joined = (state: IncidentState) => state.alerts.map((a) => inserted.get(a.alert_id) ?? a);
+  const incremental = (state: IncidentState) =>
+    !state.alertsChanged && joined(state).every((a) => a.start_time >= state.row.start_time);
   const aggregates = await aggregateAlertsOf(
     q,
-    refreshed.map((s) => s.row.incident_id),
+    refreshed.filter((s) => !incremental(s)).map((s) => s.row.incident_id),
   );
   const derivedFeed: FeedEntry[] = [];
   const derived: { incidentId: string; set: DerivedIncident; mergedAt: number }[] = [];
   for (const state of refreshed) {
-    const agg = aggregates.get(state.row.incident_id);
+    const agg = incremental(state)
+      ? joinedAggregate(state.row, joined(state))
+      : aggregates.get(state.row.incident_id);
     if (!agg) continue;
     const { set, feed: entries } = deriveIncident(state.row, agg, state.behaviour, nowMs);
     derived.push({ incidentId: state.row.incident_id, set, mergedAt: state.mergedAt });
@@ -444,6 +459,32 @@ async function applyRun(q: Executor, units: readonly AlertUnit[], nowMs: number)
     touches.filter((t) => !refreshedIds.has(t.incidentId) && !incidents.get(t.incidentId)?.opened),
   );
   return outcomes;
+}
+
+/**
+ * The aggregate of an incident's alerts after new alerts joined it and none of its earlier alerts
+ * changed: its stored counters plus the newcomers', without reading its alerts (a storm incident
+ * with thousands of alerts costs nothing more per batch). Valid because the incident's derived
+ * columns were written from its alerts, and severity (highest ever) and an open incident's status
+ * (highest active) only rise when alerts join. Labels stay (the newcomers start no earlier than the
+ * incident, so none becomes its first alert); max_end_time only matters on a close, which joining
+ * alerts cannot cause.
+ */
+function joinedAggregate(incident: IncidentRow, newcomers: readonly AlertRow[]): AlertAggregate {
+  const own = aggregateOf(newcomers);
+  return {
+    alert_cnt: incident.alert_cnt + own.alert_cnt,
+    active_alert_cnt: incident.active_alert_cnt + own.active_alert_cnt,
+    alert_event_cnt: incident.alert_event_cnt + own.alert_event_cnt,
+    last_time: Math.max(incident.last_time, own.last_time),
+    max_end_time: own.max_end_time,
+    severity_rank: Math.max(rankOf(incident.incident_severity), own.severity_rank),
+    active_status_rank: Math.max(rankOf(incident.incident_status), own.active_status_rank),
+    integration_ids: [...new Set([...incident.integration_ids, ...own.integration_ids])].sort(
+      (a, b) => a - b,
+    ),
+    first_labels: null,
+  };
 }
 
 /** What grouping reads of the alert an event opens. */

@@ -1,0 +1,75 @@
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { statusOfRank } from '../../src/alerts/severity.ts';
+import { aggregateAlerts } from '../../src/incidents/incidents.store.ts';
+import { startTestApp, type TestAccount, type TestApp } from '../harness/app.ts';
+import { newChannel, newIntegration, pushStandard } from './helpers.ts';
+
+/*
+ * A batch re-derives an incident that only gained alerts from its stored counters plus the
+ * newcomers', and any other from its alerts (src/alerts/apply-batch.ts). Whatever the mix of events
+ * and however they fall into batches, the stored incident must equal a derivation from its alerts.
+ */
+
+let t: TestApp;
+let owner: TestAccount;
+
+beforeAll(async () => {
+  t = await startTestApp();
+  owner = await t.newAccount();
+});
+afterAll(() => t.close());
+
+describe('incident derivation in batches', () => {
+  it('keeps every incident equal to a derivation from its alerts, through joins, changes and recoveries', async () => {
+    const channelId = await newChannel(t, owner, { group: { method: 'p', equals: [['labels.service']] } });
+    const { key } = await newIntegration(t, owner, 'alert.standard', channelId);
+    const event = (host: number, status: string, text = 'disk') => ({
+      alert_key: `host/${host}`,
+      event_status: status,
+      title_rule: `${text} on h${host}`,
+      labels: { service: `s${host % 3}`, host: `h${host}` },
+    });
+    // Waves sent concurrently so they share batches: joins only, then joins with changes and
+    // recoveries of earlier alerts, then repeats mixed with joins.
+    const waves = [
+      Array.from({ length: 30 }, (_, i) => event(i, i % 5 === 0 ? 'Critical' : 'Warning')),
+      [
+        ...Array.from({ length: 10 }, (_, i) => event(100 + i, 'Info')),
+        ...Array.from({ length: 6 }, (_, i) => event(i, 'Ok')),
+        ...Array.from({ length: 6 }, (_, i) => event(10 + i, 'Critical', 'cpu')),
+      ],
+      [
+        ...Array.from({ length: 10 }, (_, i) => event(20 + i, i % 5 === 0 ? 'Critical' : 'Warning')),
+        ...Array.from({ length: 10 }, (_, i) => event(200 + i, 'Critical')),
+      ],
+    ];
+    for (const wave of waves) {
+      const answers = await Promise.all(wave.map((body) => pushStandard(t, key, body)));
+      expect(answers.map((a) => a.status)).toEqual(wave.map(() => 200));
+    }
+
+    const incidents = await t.db.q
+      .selectFrom('incidents')
+      .selectAll()
+      .where('channel_id', '=', channelId)
+      .execute();
+    expect(incidents).toHaveLength(3);
+    for (const incident of incidents) {
+      const agg = await aggregateAlerts(t.db.q, incident.incident_id);
+      expect(incident).toMatchObject({
+        alert_cnt: agg.alert_cnt,
+        active_alert_cnt: agg.active_alert_cnt,
+        alert_event_cnt: agg.alert_event_cnt,
+        last_time: Math.max(incident.start_time, agg.last_time),
+        integration_ids: agg.integration_ids,
+        incident_status: statusOfRank(agg.active_status_rank),
+        incident_severity: statusOfRank(Math.max(1, agg.severity_rank)),
+        labels: agg.first_labels,
+      });
+    }
+    const total = incidents.reduce((sum, i) => sum + i.alert_cnt, 0);
+    // 30 first alerts, 10 more in wave two, 10 more in wave three (its hosts 20–29 repeat).
+    expect(total).toBe(30 + 10 + 10);
+    expect(incidents.some((i) => i.incident_severity === 'Critical')).toBe(true);
+  });
+});
