@@ -52,8 +52,37 @@ const SINGLE_ALERTMANAGER = JSON.stringify([
   },
 ]);
 
+/**
+ * Alertmanager groups alerts into one notification: a webhook batch of this many firing alerts (one
+ * service, its hosts), sent again and again, as Alertmanager repeats a group's notification.
+ */
+const BATCH_ALERTS = 20;
+const batchAlertmanager = (startsAt: string) =>
+  JSON.stringify({
+    version: '4',
+    status: 'firing',
+    receiver: 'vigil',
+    groupKey: '{}:{service="batch"}',
+    groupLabels: { service: 'batch' },
+    commonLabels: { service: 'batch', alertname: 'HighLatency' },
+    commonAnnotations: {},
+    externalURL: 'http://alertmanager.local',
+    alerts: Array.from({ length: BATCH_ALERTS }, (_, i) => {
+      const host = `batch-${String(i).padStart(2, '0')}`;
+      return {
+        status: 'firing',
+        labels: { alertname: 'HighLatency', severity: 'warning', service: 'batch', host },
+        annotations: { summary: `p99 latency above 1 s on ${host}` },
+        startsAt,
+        endsAt: '0001-01-01T00:00:00Z',
+        generatorURL: 'http://prometheus.local/graph',
+        fingerprint: `b${String(i).padStart(15, '0')}`,
+      };
+    }),
+  });
+
 type IngestLoad = LoadResult & {
-  /** 2xx answers per second: a push carries one event. */
+  /** Events of 2xx answers per second (a standard push carries one, an Alertmanager batch several). */
   eventsPerSecond: number;
   /** CPU time of the server process (not of PostgreSQL's) per 2xx answer, in milliseconds. */
   cpuMsPerEvent: number;
@@ -125,9 +154,10 @@ async function backendCpuMs(client: pg.Client): Promise<Map<number, number>> {
 async function measure(
   proc: Measured,
   run: () => Promise<LoadResult>,
-  options: { targetRate?: number; postgres?: pg.Client | undefined } = {},
+  options: { targetRate?: number; postgres?: pg.Client | undefined; eventsPerRequest?: number } = {},
 ): Promise<IngestLoad> {
   const { targetRate, postgres } = options;
+  const perRequest = options.eventsPerRequest ?? 1;
   const dbBefore = postgres ? await backendCpuMs(postgres) : undefined;
   const cpuBefore = proc.cpuMs();
   const result = await run();
@@ -138,9 +168,11 @@ async function measure(
     if (after.size > 0)
       dbCpuMs = [...after].reduce((sum, [pid, ms]) => sum + ms - (dbBefore.get(pid) ?? 0), 0);
   }
-  const ok = Object.entries(result.statusCodes)
-    .filter(([code]) => code.startsWith('2'))
-    .reduce((sum, [, count]) => sum + count, 0);
+  const ok =
+    perRequest *
+    Object.entries(result.statusCodes)
+      .filter(([code]) => code.startsWith('2'))
+      .reduce((sum, [, count]) => sum + count, 0);
   return {
     ...result,
     rssAfterMb: proc.rssMb(),
@@ -322,6 +354,27 @@ async function benchDatabase(target: Target, durationS: number): Promise<Databas
     loads.push(await measure(server, () => single(durationS), { postgres }));
     await sleep(SETTLE_MS);
 
+    log(`${target.name}: Alertmanager batches of ${BATCH_ALERTS}, ${WARM_UP_S} s warm-up + ${durationS} s`);
+    const prometheus = await call<{ integration_key: string }>(server.url, appKey, '/datasource/upsert', {
+      name: 'bench alertmanager',
+      plugin_type: 'alert.prometheus',
+      channel_id: channel.channel_id,
+    });
+    const batches = (seconds: number) =>
+      load({
+        name: `Alertmanager batches of ${BATCH_ALERTS} alerts`,
+        baseUrl: server.url,
+        path: '/event/push/alert/prometheus',
+        query: `integration_key=${encodeURIComponent(prometheus.integration_key)}`,
+        connections: CONNECTIONS,
+        durationS: seconds,
+        // Started now: an incident's start is its first alert's, and the counts list from `since`.
+        body: batchAlertmanager(new Date().toISOString()),
+      });
+    await batches(WARM_UP_S);
+    loads.push(await measure(server, () => batches(durationS), { postgres, eventsPerRequest: BATCH_ALERTS }));
+    await sleep(SETTLE_MS);
+
     listed = await listIncidents(server.url, appKey, since);
     if (postgres) found = await countStored(target, postgres);
   } finally {
@@ -330,13 +383,14 @@ async function benchDatabase(target: Target, durationS: number): Promise<Databas
   }
   found ??= await countStored(target, undefined);
 
-  // The single alert: one alert and one stored event (its repeats are deduplicated).
+  // The single alert and the batch's alerts: one alert and one stored event each (their repeats
+  // are deduplicated).
   const fromMix = mix.expected();
   const expected: Counts = {
-    alerts: fromMix.alerts + 1,
+    alerts: fromMix.alerts + 1 + BATCH_ALERTS,
     recovered: fromMix.recovered,
-    open: fromMix.open + 1,
-    storedEvents: fromMix.storedEvents + 1,
+    open: fromMix.open + 1 + BATCH_ALERTS,
+    storedEvents: fromMix.storedEvents + 1 + BATCH_ALERTS,
   };
   const mismatches = (Object.keys(expected) as Array<keyof Counts>)
     .filter((k) => expected[k] !== found[k])
