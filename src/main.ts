@@ -10,12 +10,19 @@ import { buildApp } from './http/app.ts';
 import type { Api } from './http/route.ts';
 import { Engine } from './jobs/engine.ts';
 import { engineModules } from './jobs/modules.ts';
+import {
+  createNotificationWorker,
+  createProviders,
+  NOTIFICATION_POLL_MS,
+} from './notifications/notifications.delivery.ts';
+import { EmailProvider } from './notifications/providers/email.ts';
 import { systemClock } from './shared/clock.ts';
+import { createStatusPageWorker, STATUS_PAGE_POLL_MS } from './status-pages/delivery.ts';
 import { createWebhookWorker, WEBHOOK_POLL_MS } from './webhooks/webhooks.delivery.ts';
 
 /*
- * The composition root: config → database → migrations → HTTP → background engine and webhook
- * delivery. No logic lives here.
+ * The composition root: config → database → migrations → HTTP → background engine, webhook and
+ * notification delivery, and status-page subscriber notifications. No logic lives here.
  *
  * On PGlite the server owns the data directory (a lock file), and listens on a Unix control socket
  * beside it so `vigil` CLI commands can run through this process instead of opening the directory
@@ -62,6 +69,24 @@ export async function startServer(config: Config): Promise<RunningServer> {
       logger: app.log,
     });
     webhooks.start(WEBHOOK_POLL_MS);
+    const providers = createProviders(config, systemClock);
+    const notifications = createNotificationWorker({
+      db,
+      clock: systemClock,
+      publicUrl: config.publicUrl,
+      providers,
+      logger: app.log,
+    });
+    notifications.start(NOTIFICATION_POLL_MS);
+    const email = new EmailProvider({ smtpUrl: config.smtpUrl, from: config.smtpFrom, timeoutMs: 10_000 });
+    const subscribers = createStatusPageWorker({
+      db,
+      clock: systemClock,
+      publicUrl: config.publicUrl,
+      email,
+      logger: app.log,
+    });
+    subscribers.start(STATUS_PAGE_POLL_MS);
     app.log.info({ url, database: db.kind }, 'Vigil is listening');
     const openDb_ = db;
     const openRedis = redis;
@@ -72,6 +97,10 @@ export async function startServer(config: Config): Promise<RunningServer> {
       async close() {
         await engine.stop();
         await webhooks.stop();
+        await notifications.stop();
+        providers.close();
+        await subscribers.stop();
+        email.close();
         await new Promise<void>((resolve) => (openControl ? openControl.close(() => resolve()) : resolve()));
         await app.close();
         await openDb_.close();

@@ -1,5 +1,6 @@
 import Type, { type Static } from 'typebox';
 import { Id } from '../accounts/accounts.schemas.ts';
+import { InlineEscalateRule } from '../escalation/escalation.schemas.ts';
 import { pageFields } from '../http/pagination.ts';
 
 /*
@@ -65,14 +66,14 @@ const ChannelFields = {
   disable_outlier_detection: Type.Optional(Type.Boolean()),
   disable_auto_close: Type.Optional(Type.Boolean()),
   is_external_report_enabled: Type.Optional(Type.Boolean()),
-  // Accepted by the schema only so the service can refuse it by name instead of dropping it unseen.
-  escalate_rule: Type.Optional(Type.Unknown()),
 };
 
 export const ChannelCreateRequest = Type.Object({
   team_id: Id,
   channel_name: ChannelName,
   ...ChannelFields,
+  /** The channel's first escalation rule, "Default" (docs/escalation.md). */
+  escalate_rule: Type.Optional(InlineEscalateRule),
 });
 
 export const ChannelCreateResponse = Type.Object({
@@ -86,6 +87,9 @@ export const ChannelUpdateRequest = Type.Object({
   team_id: Type.Optional(Id),
   channel_name: Type.Optional(ChannelName),
   ...ChannelFields,
+  // Not in the spec's update request. Accepted by the schema only so the service can refuse it by
+  // name (pointing at /channel/escalate/rule/update) instead of dropping it unseen.
+  escalate_rule: Type.Optional(Type.Unknown()),
 });
 
 export const ChannelUpdateResponse = Type.Object({ external_report_token: Type.String() });

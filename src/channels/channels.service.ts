@@ -3,6 +3,7 @@ import type { Actor } from '../accounts/permissions.ts';
 import type { Db } from '../db/db.ts';
 import { isUniqueViolation } from '../db/errors.ts';
 import type { ChannelStatus } from '../db/schema.ts';
+import { insertDefaultRule, prepareDefaultRule } from '../escalation/escalation.service.ts';
 import { DEFAULT_I_KEYS } from '../incidents/grouping.ts';
 import { AppError, invalidParameter, notFound } from '../shared/app-error.ts';
 import { type Clock, nowSeconds } from '../shared/clock.ts';
@@ -104,11 +105,12 @@ export function toBriefChannelItem(row: ChannelRow) {
   };
 }
 
+/** The spec takes `escalate_rule` on create only; an existing channel's rules have their own API. */
 function refuseEscalateRule(request: { escalate_rule?: unknown }): void {
   if (request.escalate_rule !== undefined) {
     throw invalidParameter(
       'escalate_rule',
-      'escalation rules are managed with /channel/escalate/rule/* once available; send the channel without it',
+      "a channel's escalation rules are changed with /channel/escalate/rule/update (or create); send the channel without it",
     );
   }
 }
@@ -149,18 +151,19 @@ export async function createChannel(
   actor: Actor,
   request: Static<typeof ChannelCreateRequest>,
 ): Promise<{ channel_id: number; channel_name: string; external_report_token: string }> {
-  refuseEscalateRule(request);
   const name = cleanName(request.channel_name);
+  const defaultRule = request.escalate_rule && prepareDefaultRule(request.escalate_rule);
   const group = normalizeGroup(request.group);
   const flapping = normalizeFlapping(request.flapping);
   const managingTeamIds = unique(request.managing_team_ids) ?? [];
   const token = request.is_external_report_enabled ? newSecret(16) : '';
-  const now = nowSeconds(deps.clock);
+  const nowMs = deps.clock.nowMs();
+  const now = Math.floor(nowMs / 1000);
   try {
     const channelId = await deps.db.q.transaction().execute(async (trx) => {
       await checkTeams(trx, actor.accountId, { teamId: request.team_id, managingTeamIds });
       // The partial unique index channels_name_key decides name clashes, so concurrent creates cannot both win.
-      return insertChannel(trx, {
+      const id = await insertChannel(trx, {
         account_id: actor.accountId,
         team_id: request.team_id,
         managing_team_ids: managingTeamIds,
@@ -180,6 +183,9 @@ export async function createChannel(
         created_at: now,
         updated_at: now,
       });
+      // The inline rule becomes the channel's first escalation rule, in the same transaction.
+      if (defaultRule) await insertDefaultRule(trx, actor, id, defaultRule, nowMs);
+      return id;
     });
     return { channel_id: channelId, channel_name: name, external_report_token: token };
   } catch (error) {

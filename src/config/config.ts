@@ -17,6 +17,13 @@ export type Config = {
   rateLimitIntegrationPerSecond: number;
   rateLimitIntegrationPerMinute: number;
   engineIntervalSeconds: number;
+  /** SMTP server for e-mail (status-page subscribers); undefined: e-mail is not sent. */
+  smtpUrl: string | undefined;
+  smtpFrom: string;
+  /** SMS/voice HTTP gateway for notifications (docs/notifications.md); undefined: none is sent. */
+  phoneProviderUrl: string | undefined;
+  phoneProviderToken: string | undefined;
+  telegramApiUrl: string;
 };
 
 const LOG_LEVELS = ['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent'] as const;
@@ -61,6 +68,25 @@ export const CONFIG_VARIABLES = [
     default: '5',
     meaning: 'seconds between background engine cycles (snooze expiry, auto-resolve), 1-3600',
   },
+  {
+    name: 'SMTP_URL',
+    default: '',
+    meaning: 'SMTP server for e-mail (smtp://user:pass@host:587, smtps:// for TLS); unset: no e-mail is sent',
+    secret: true,
+  },
+  { name: 'SMTP_FROM', default: 'Vigil <vigil@localhost>', meaning: 'sender of the e-mail Vigil sends' },
+  {
+    name: 'PHONE_PROVIDER_URL',
+    default: '',
+    meaning: 'base URL of the SMS/voice HTTP gateway (POST {url}/sms, {url}/voice); unset: no SMS or voice',
+  },
+  {
+    name: 'PHONE_PROVIDER_TOKEN',
+    default: '',
+    meaning: 'bearer token sent to the SMS/voice gateway',
+    secret: true,
+  },
+  { name: 'TELEGRAM_API_URL', default: 'https://api.telegram.org', meaning: 'Telegram Bot API base URL' },
 ] as const;
 
 export class ConfigError extends Error {
@@ -130,6 +156,14 @@ export function loadConfig(env: Env = process.env): Config {
     rateLimitIntegrationPerSecond: integer('RATE_LIMIT_INTEGRATION_PER_SECOND', 1000, 0, 1_000_000),
     rateLimitIntegrationPerMinute: integer('RATE_LIMIT_INTEGRATION_PER_MINUTE', 0, 0, 60_000_000),
     engineIntervalSeconds: integer('ENGINE_INTERVAL_SECONDS', 5, 1, 3600),
+    smtpUrl: url('SMTP_URL', ['smtp:', 'smtps:']),
+    smtpFrom: read('SMTP_FROM') ?? 'Vigil <vigil@localhost>',
+    phoneProviderUrl: url('PHONE_PROVIDER_URL', ['http:', 'https:'])?.replace(/\/+$/, ''),
+    phoneProviderToken: read('PHONE_PROVIDER_TOKEN'),
+    telegramApiUrl: (url('TELEGRAM_API_URL', ['http:', 'https:']) ?? 'https://api.telegram.org').replace(
+      /\/+$/,
+      '',
+    ),
   };
   if (problems.length > 0) throw new ConfigError(problems);
   return config;

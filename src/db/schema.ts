@@ -354,6 +354,276 @@ export type WebhookDeliveriesTable = {
   created_at: number;
 };
 
+export type StatusPageType = 'public' | 'internal';
+export type CustomLink = { name: string; url: string };
+export type PageSubscription = { email?: boolean; im?: boolean; webhook?: boolean };
+
+/** A status page (migration 0010). */
+export type StatusPagesTable = {
+  page_id: Generated<number>;
+  account_id: number;
+  name: string;
+  url_name: string;
+  type: StatusPageType;
+  date_view: 'calendar' | 'list';
+  display_uptime_mode: 'chart_and_percentage' | 'chart' | 'none';
+  custom_domain: Defaulted<string>;
+  page_title: Defaulted<string>;
+  page_header: Defaulted<string>;
+  page_footer: Defaulted<string>;
+  contact_info: Defaulted<string>;
+  logo: Defaulted<string>;
+  dark_logo: Defaulted<string>;
+  favicon: Defaulted<string>;
+  logo_url: Defaulted<string>;
+  template_preference: Defaulted<string>;
+  custom_links: Json<CustomLink[]>;
+  subscription: Json<PageSubscription>;
+  creator_id: Defaulted<number>;
+  created_at: number;
+  updated_at: number;
+};
+
+export type StatusPageSectionsTable = {
+  section_id: string;
+  page_id: number;
+  account_id: number;
+  name: string;
+  description: Defaulted<string>;
+  order_id: Defaulted<number>;
+  hide_uptime: Defaulted<boolean>;
+  hide_all: Defaulted<boolean>;
+  created_at: number;
+  updated_at: number;
+};
+
+export type StatusPageComponentsTable = {
+  component_id: string;
+  page_id: number;
+  account_id: number;
+  section_id: Defaulted<string>;
+  name: string;
+  description: Defaulted<string>;
+  order_id: Defaulted<number>;
+  hide_uptime: Defaulted<boolean>;
+  hide_all: Defaulted<boolean>;
+  available_since_seconds: number;
+  created_at: number;
+  updated_at: number;
+};
+
+export type StatusPageChangeType = 'incident' | 'maintenance';
+export type ComponentChange = { component_id: string; status: string };
+
+/** An incident or maintenance event of a status page; status and close time follow its timeline. */
+export type StatusPageChangesTable = {
+  change_id: Generated<number>;
+  account_id: number;
+  page_id: number;
+  type: StatusPageChangeType;
+  title: string;
+  description: string;
+  status: string;
+  start_at_seconds: number;
+  close_at_seconds: Defaulted<number>;
+  planned_close_at: Defaulted<number>;
+  is_retrospective: Defaulted<boolean>;
+  notify_subscribers: Defaulted<boolean>;
+  auto_update_by_schedule: Defaulted<boolean>;
+  auto_start_pending: Defaulted<boolean>;
+  auto_end_pending: Defaulted<boolean>;
+  responder_ids: Json<number[]>;
+  linked_change_ids: Json<string[]>;
+  creator_id: Defaulted<number>;
+  created_at: number;
+  updated_at: number;
+};
+
+export type StatusPageUpdatesTable = {
+  update_id: string;
+  change_id: number;
+  account_id: number;
+  at_seconds: number;
+  status: string | null;
+  description: Defaulted<string>;
+  component_changes: Json<ComponentChange[]>;
+  creator_id: Defaulted<number>;
+  created_at: number;
+};
+
+export type SubscriberMethod = 'email' | 'im' | 'webhook';
+
+export type StatusPageSubscribersTable = {
+  subscriber_id: Generated<number>;
+  page_id: number;
+  account_id: number;
+  method: SubscriberMethod;
+  recipient: string;
+  subscribe_all: Defaulted<boolean>;
+  component_ids: Json<string[]>;
+  change_ids: Json<number[]>;
+  locale: Defaulted<string>;
+  status: Defaulted<'pending' | 'active'>;
+  token: string;
+  created_at: number;
+  confirmed_at: Defaulted<number>;
+};
+
+/** The outbox and log of subscriber notifications; times in ms (migration 0010). */
+export type StatusPageNotificationsTable = {
+  notification_id: Generated<number>;
+  account_id: number;
+  page_id: number;
+  subscriber_id: number;
+  kind: 'confirm' | 'update';
+  change_id: Defaulted<number>;
+  update_id: Defaulted<string>;
+  channel: 'email' | 'webhook';
+  recipient: string;
+  payload: ColumnType<string | null, string | null | undefined, string | null>;
+  status: Defaulted<DeliveryStatus>;
+  attempt: Defaulted<number>;
+  next_attempt_at: number;
+  attempted_at: Defaulted<number>;
+  error_message: Defaulted<string>;
+  created_at: number;
+};
+
+/** Notification templates (migration 0012): per-channel Go-template bodies in `bodies`. */
+export type NotificationTemplatesTable = {
+  template_id: string;
+  account_id: number;
+  team_id: Defaulted<number>;
+  template_name: string;
+  description: Defaulted<string>;
+  bodies: Json<Record<string, string>>;
+  status: Defaulted<'enabled' | 'disabled' | 'deleted'>;
+  creator_id: Defaulted<number>;
+  updated_by: Defaulted<number>;
+  deleted_at: Defaulted<number>;
+  created_at: number;
+  updated_at: number;
+};
+
+/** A person's notification preferences (migration 0012). */
+export type NotificationPreferencesTable = {
+  account_id: number;
+  person_id: number;
+  trigger_notify: Json<Record<string, string[]>>;
+  schedule_shift_notify: ColumnType<{ personal_channels: string[] }, string | undefined, string>;
+  status_page_notify: ColumnType<{ im_integrations: string[] }, string | undefined, string>;
+  updated_at: number;
+};
+
+/** The outbox, queue and log of notifications: one row per (incident, step, recipient, channel); ms (migration 0012). */
+export type NotificationDeliveriesTable = {
+  notification_id: Generated<number>;
+  account_id: number;
+  incident_id: string;
+  step: string;
+  recipient: string;
+  channel: string;
+  person_id: Defaulted<number>;
+  target: ColumnType<Record<string, unknown>, string | undefined, string>;
+  template_id: string;
+  facts: ColumnType<Record<string, unknown>, string | undefined, string>;
+  content: ColumnType<string | null, string | null | undefined, string | null>;
+  status: Defaulted<DeliveryStatus>;
+  attempt: Defaulted<number>;
+  next_attempt_at: number;
+  attempted_at: Defaulted<number>;
+  error_kind: Defaulted<string>;
+  error_message: Defaulted<string>;
+  status_code: Defaulted<number>;
+  duration: Defaulted<number>;
+  response_body: Defaulted<string>;
+  created_at: number;
+};
+
+/** A schedule (migration 0011); layers and notify are documents validated by src/schedules. */
+export type SchedulesTable = {
+  schedule_id: Generated<number>;
+  account_id: number;
+  schedule_name: string;
+  description: Defaulted<string>;
+  team_id: Defaulted<number>;
+  time_zone: string;
+  layers: Json<unknown[]>;
+  notify: Json<unknown>;
+  person_ids: Defaulted<number[]>;
+  status: Defaulted<'enabled' | 'deleted'>;
+  creator_id: number;
+  updated_by: number;
+  created_at: number;
+  updated_at: number;
+  deleted_at: Defaulted<number>;
+};
+
+export type CalendarKind = 'region.official.holiday' | 'religion.holiday' | 'personal';
+
+/** A service calendar (migration 0011). */
+export type CalendarsTable = {
+  cal_id: string;
+  account_id: number;
+  team_id: Defaulted<number>;
+  cal_name: string;
+  description: Defaulted<string>;
+  timezone: string;
+  kind: Defaulted<CalendarKind>;
+  workdays: Json<number[]>;
+  extra_cal_ids: Json<string[]>;
+  status: Defaulted<'enabled' | 'deleted'>;
+  creator_id: number;
+  updated_by: number;
+  created_at: number;
+  updated_at: number;
+};
+
+export type CalendarEventsTable = {
+  cal_id: string;
+  event_id: string;
+  account_id: number;
+  creator_id: number;
+  summary: string;
+  description: Defaulted<string>;
+  start_at: string;
+  end_at: string;
+  is_off: boolean;
+  created_at: number;
+  updated_at: number;
+};
+
+/** A calendar feed's secret (its SHA-256 digest): of a schedule, or of a person's shifts (schedule_id 0). */
+export type ScheduleFeedsTable = {
+  token_hash: string;
+  account_id: number;
+  schedule_id: Defaulted<number>;
+  person_id: Defaulted<number>;
+  created_by: number;
+  created_at: number;
+};
+
+/** Escalation rules of channels (migration 0013; docs/escalation.md). The jsonb shapes are src/escalation/escalation.types.ts. */
+export type EscalationRulesTable = {
+  rule_id: string;
+  account_id: number;
+  channel_id: number;
+  rule_name: string;
+  description: Defaulted<string>;
+  priority: Defaulted<number>;
+  aggr_window: Defaulted<number>;
+  template_id: string;
+  status: Defaulted<'enabled' | 'disabled' | 'deleted'>;
+  layers: Json<unknown[]>;
+  time_filters: Json<unknown[]>;
+  filters: Json<{ key: string; oper: 'IN' | 'NOTIN'; vals: string[] }[][]>;
+  creator_id: number;
+  updated_by: number;
+  created_at: number;
+  updated_at: number;
+  deleted_at: Defaulted<number>;
+};
+
 export type Tables = {
   accounts: AccountsTable;
   members: MembersTable;
@@ -369,9 +639,24 @@ export type Tables = {
   alert_events: AlertEventsTable;
   feed_entries: FeedEntriesTable;
   channel_rules: ChannelRulesTable;
+  escalation_rules: EscalationRulesTable;
   incident_mutes: IncidentMutesTable;
   webhook_deliveries: WebhookDeliveriesTable;
   changes: ChangesTable;
   change_events: ChangeEventsTable;
   change_correlation_settings: ChangeCorrelationSettingsTable;
+  status_pages: StatusPagesTable;
+  status_page_sections: StatusPageSectionsTable;
+  status_page_components: StatusPageComponentsTable;
+  status_page_changes: StatusPageChangesTable;
+  status_page_updates: StatusPageUpdatesTable;
+  status_page_subscribers: StatusPageSubscribersTable;
+  status_page_notifications: StatusPageNotificationsTable;
+  notification_templates: NotificationTemplatesTable;
+  notification_preferences: NotificationPreferencesTable;
+  notification_deliveries: NotificationDeliveriesTable;
+  schedules: SchedulesTable;
+  calendars: CalendarsTable;
+  calendar_events: CalendarEventsTable;
+  schedule_feeds: ScheduleFeedsTable;
 };

@@ -125,13 +125,25 @@ describe('channel create validation', () => {
     expect(await channelSnapshot(t, owner)).toEqual(before);
   });
 
-  it('says where escalation rules are managed', async () => {
+  it('refuses an inline escalate_rule that names nobody to notify personally or in chats (test/escalation covers the rest)', async () => {
+    const before = await channelSnapshot(t, owner);
     const res = await t.post(
       '/channel/create',
       { team_id: teamId, channel_name: 'With rule', escalate_rule: escalateRule },
       owner.appKey,
     );
-    expect(res.body.error?.message).toContain('/channel/escalate/rule/');
+    expectInvalid(res, 'escalate_rule.target.by');
+    expect(await channelSnapshot(t, owner)).toEqual(before);
+  });
+
+  it('says where the escalation rules of an existing channel are changed', async () => {
+    const res = await t.post(
+      '/channel/update',
+      { channel_id: channelId, escalate_rule: escalateRule },
+      owner.appKey,
+    );
+    expectInvalid(res, 'escalate_rule');
+    expect(res.body.error?.message).toContain('/channel/escalate/rule/update');
   });
 });
 

@@ -11,6 +11,8 @@ export type SampleContext = {
   account: TestAccount;
   /** POSTs to Vigil with the owner's app key and returns `data`; throws unless the answer is 200. */
   call<T = any>(path: string, body?: unknown): Promise<T>;
+  /** GETs a read operation with this query and the owner's app key and returns `data` (the status-page reads are GET). */
+  read<T = any>(path: string, query: Record<string, string | number>): Promise<T>;
   /** A name no other sample uses, e.g. `team-7`. */
   unique(prefix: string): string;
   /** A new team with the owner in it. */
@@ -81,9 +83,15 @@ export function sampleContext(t: TestApp, account: TestAccount): SampleContext {
     }
     return res.body.data;
   };
+  const read = async (path: string, query: Record<string, string | number>) => {
+    const res = await t.get(path, query, account.appKey);
+    if (res.status !== 200) throw new Error(`${path} answered ${res.status}: ${JSON.stringify(res.body)}`);
+    return res.body.data;
+  };
   const ctx: SampleContext = {
     account,
     call,
+    read,
     unique,
     team: async () => {
       const team_name = unique('team');
@@ -526,7 +534,285 @@ export const SAMPLES: Record<string, Sample> = {
   '/channel/unsubscribe/rule/delete': async (ctx) => channelRule(ctx, 'unsubscribe'),
   '/channel/unsubscribe/rule/enable': async (ctx) => channelRule(ctx, 'unsubscribe'),
   '/channel/unsubscribe/rule/disable': async (ctx) => channelRule(ctx, 'unsubscribe'),
+
+  // Escalation rules of channels (on-call.openapi.en.json).
+  '/channel/escalate/rule/list': async (ctx) => {
+    const { channel_id } = await escalationRule(ctx);
+    // A second, disabled rule with webhooks, windows and schedules, so every part of an item is checked.
+    const second = await ctx.call('/channel/escalate/rule/create', {
+      channel_id,
+      ...(await escalationRuleBody(ctx)),
+      priority: 5,
+      time_filters: [{ start: '22:00', end: '06:00', repeat: [5, 6], cal_id: 'cn', is_off: true }],
+      layers: [
+        {
+          target: {
+            schedule_to_role_ids: { '1001': [1] },
+            emails: ['oncall@example.com'],
+            webhooks: [{ type: 'slack', settings: { url: 'https://hooks.slack.example/T1' } }],
+          },
+        },
+      ],
+    });
+    await ctx.call('/channel/escalate/rule/disable', { channel_id, rule_id: second.rule_id });
+    return { channel_id };
+  },
+  '/channel/escalate/rule/info': async (ctx) => escalationRule(ctx),
+  '/channel/escalate/rule/create': async (ctx) => ({
+    channel_id: (await ctx.channel()).channel_id,
+    ...(await escalationRuleBody(ctx)),
+  }),
+  '/channel/escalate/rule/update': async (ctx) => ({
+    ...(await escalationRule(ctx)),
+    ...(await escalationRuleBody(ctx)),
+    rule_name: ctx.unique('escalation'),
+    aggr_window: 0,
+  }),
+  '/channel/escalate/rule/delete': async (ctx) => escalationRule(ctx),
+  '/channel/escalate/rule/enable': async (ctx) => escalationRule(ctx),
+  '/channel/escalate/rule/disable': async (ctx) => escalationRule(ctx),
+
+  // Status pages (on-call.openapi.en.json); the reads are GET with a query.
+  '/status-page/change/create': async (ctx) => {
+    const { page_id, component_id } = await statusPage(ctx);
+    return statusPageIncident(page_id, component_id);
+  },
+  '/status-page/change/update': async (ctx) => {
+    const { page_id, change_id } = await statusPageEvent(ctx);
+    return { page_id, change_id, title: 'Web Console Degraded Performance (Updated)' };
+  },
+  '/status-page/change/delete': async (ctx) => {
+    const { page_id, change_id } = await statusPageEvent(ctx);
+    return { page_id, change_id };
+  },
+  '/status-page/change/info': async (ctx) => {
+    const { page_id, change_id } = await statusPageEvent(ctx);
+    return { page_id, change_id };
+  },
+  '/status-page/change/list': async (ctx) => {
+    const { page_id } = await statusPageEvent(ctx);
+    return { page_id, type: 'incident', status: 'investigating' };
+  },
+  '/status-page/change/timeline/create': async (ctx) => {
+    const { page_id, change_id, component_id } = await statusPageEvent(ctx);
+    return {
+      page_id,
+      change_id,
+      status: 'identified',
+      description: 'We have identified the root cause and are working on a fix.',
+      component_changes: [{ component_id, status: 'partial_outage' }],
+    };
+  },
+  '/status-page/change/timeline/update': async (ctx) => {
+    const { page_id, change_id, update_id } = await statusPageEvent(ctx);
+    return { page_id, change_id, update_id, description: 'Corrected description.' };
+  },
+  '/status-page/change/timeline/delete': async (ctx) => {
+    const { page_id, change_id } = await statusPageEvent(ctx);
+    const { update_id } = await ctx.call('/status-page/change/timeline/create', {
+      page_id,
+      change_id,
+      status: 'identified',
+      description: 'A second update, to delete.',
+    });
+    return { page_id, change_id, update_id };
+  },
+  '/status-page/subscriber/list': async (ctx) => {
+    const { page_id, component_id } = await statusPageSubscribers(ctx);
+    return { page_id, component_ids: component_id, p: 1, limit: 10 };
+  },
+  '/status-page/subscriber/import': async (ctx) => {
+    const { page_id, component_id } = await statusPage(ctx);
+    return {
+      page_id,
+      method: 'email',
+      subscribers: [
+        { recipient: 'alice@example.com', all: true, locale: 'en-US' },
+        { recipient: 'bob@example.com', component_ids: [component_id], all: false, locale: 'zh-CN' },
+      ],
+    };
+  },
+  '/status-page/subscriber/export': async (ctx) => {
+    const { page_id } = await statusPageSubscribers(ctx);
+    return { page_id };
+  },
+  // Notification templates (on-call.openapi.en.json; /template/preview and /preference/* legacy).
+  '/template/create': async (ctx) => ({
+    template_name: ctx.unique('tpl'),
+    description: 'Conformance sample',
+    email: '<b>{{.Title}}</b>',
+    slack: '*{{.Title}}* {{.DetailUrl}}',
+  }),
+  '/template/update': async (ctx) => {
+    const { template_id } = await ctx.call('/template/create', { template_name: ctx.unique('tpl') });
+    return { template_id, template_name: ctx.unique('tpl'), sms: '{{.Title}}' };
+  },
+  '/template/delete': async (ctx) => {
+    const { template_id } = await ctx.call('/template/create', { template_name: ctx.unique('tpl') });
+    return { template_id };
+  },
+  '/template/info': async (ctx) => {
+    const { template_id } = await ctx.call('/template/create', {
+      template_name: ctx.unique('tpl'),
+      feishu: '{{.Title}}',
+    });
+    return { template_id };
+  },
+  '/template/list': async (ctx) => {
+    await ctx.call('/template/create', { template_name: ctx.unique('tpl') });
+    return { ...page, orderby: 'created_at' };
+  },
+  '/template/preview': async (ctx) => {
+    const { incident_id } = await ctx.alert();
+    return { type: 'slack', content: '{{.IncidentSeverity}} {{.Title}}', incident_id };
+  },
+  '/preference/info': async () => ({}),
+  '/preference/update': async () => ({
+    trigger_notify: { critical: ['email', 'sms'], warning: ['email'], info: [] },
+  }),
+  // Service calendars (on-call.openapi.en.json, "Calendars").
+  '/calendar/create': async (ctx) => ({
+    cal_name: ctx.unique('cal'),
+    description: 'Conformance sample',
+    timezone: 'Asia/Shanghai',
+    workdays: [1, 2, 3, 4, 5],
+  }),
+  '/calendar/update': async (ctx) => ({
+    cal_id: await calendar(ctx),
+    cal_name: ctx.unique('cal'),
+    workdays: [1, 2],
+  }),
+  '/calendar/delete': async (ctx) => ({ cal_id: await calendar(ctx) }),
+  '/calendar/info': async (ctx) => ({ cal_id: await calendar(ctx) }),
+  '/calendar/list': async (ctx) => {
+    await calendar(ctx);
+    return { kind: 'personal' };
+  },
+  '/calendar/event/upsert': async (ctx) => ({
+    cal_id: await calendar(ctx),
+    summary: 'Holiday',
+    description: 'Conformance sample',
+    start_at: '2026-01-01',
+    end_at: '2026-01-02',
+    is_off: true,
+  }),
+  '/calendar/event/delete': async (ctx) => {
+    const cal_id = await calendar(ctx);
+    const { event_id } = await ctx.call('/calendar/event/upsert', {
+      cal_id,
+      summary: 'Holiday',
+      start_at: '2026-01-01',
+      end_at: '2026-01-02',
+      is_off: true,
+    });
+    return { cal_id, event_id };
+  },
+  '/calendar/event/list': async (ctx) => {
+    const cal_id = await calendar(ctx);
+    await ctx.call('/calendar/event/upsert', {
+      cal_id,
+      summary: 'Holiday',
+      start_at: '2026-01-01',
+      end_at: '2026-01-02',
+      is_off: true,
+    });
+    return { cal_id, year: 2026, month: 1 };
+  },
+  // Schedules (on-call.openapi.en.json, "Schedules").
+  '/schedule/create': async (ctx) => scheduleBody(ctx),
+  '/schedule/update': async (ctx) => {
+    const { schedule_id } = await ctx.call('/schedule/create', scheduleBody(ctx));
+    return { ...scheduleBody(ctx), schedule_id };
+  },
+  '/schedule/delete': async (ctx) => {
+    const { schedule_id } = await ctx.call('/schedule/create', scheduleBody(ctx));
+    return { schedule_ids: [schedule_id] };
+  },
+  '/schedule/info': async (ctx) => {
+    const { schedule_id } = await ctx.call('/schedule/create', scheduleBody(ctx));
+    return { schedule_id, ...SCHEDULE_WINDOW };
+  },
+  '/schedule/infos': async (ctx) => {
+    const { schedule_id } = await ctx.call('/schedule/create', scheduleBody(ctx));
+    return { schedule_ids: [schedule_id] };
+  },
+  '/schedule/list': async (ctx) => {
+    await ctx.call('/schedule/create', scheduleBody(ctx));
+    return { p: 1, limit: 10, ...SCHEDULE_WINDOW };
+  },
+  '/schedule/preview': async (ctx) => ({ ...scheduleBody(ctx), ...SCHEDULE_WINDOW }),
+  '/oncall/roles': async () => ({}),
+  '/schedule/self': async (ctx) => {
+    await ctx.call('/schedule/create', scheduleBody(ctx));
+    return SCHEDULE_WINDOW;
+  },
 };
+
+/** A new public status page with one component. */
+async function statusPage(ctx: SampleContext): Promise<{ page_id: number; component_id: string }> {
+  const { page_id } = await ctx.call('/status-page/create', {
+    name: 'Conformance',
+    url_name: ctx.unique('conformance'),
+    type: 'public',
+    date_view: 'list',
+    display_uptime_mode: 'chart_and_percentage',
+  });
+  const { component_ids } = await ctx.call('/status-page/component/upsert', {
+    page_id,
+    components: [{ name: 'Web Console' }],
+  });
+  return { page_id, component_id: component_ids[0] };
+}
+
+/** The seed's incident on a page's component. */
+function statusPageIncident(page_id: number, component_id: string) {
+  return {
+    page_id,
+    type: 'incident',
+    title: 'Web Console Degraded Performance',
+    description: 'We are investigating degraded performance affecting the web console.',
+    status: 'investigating',
+    start_at_seconds: 1712000000,
+    notify_subscribers: true,
+    updates: [
+      {
+        status: 'investigating',
+        description: 'We are currently investigating an issue affecting some users.',
+        component_changes: [{ component_id, status: 'degraded' }],
+      },
+    ],
+  };
+}
+
+/** A new page with an open incident on its component. */
+async function statusPageEvent(ctx: SampleContext) {
+  const { page_id, component_id } = await statusPage(ctx);
+  const { change_id } = await ctx.call(
+    '/status-page/change/create',
+    statusPageIncident(page_id, component_id),
+  );
+  const info = await ctx.read('/status-page/change/info', { page_id, change_id });
+  return {
+    page_id,
+    component_id,
+    change_id: change_id as number,
+    update_id: info.updates[0].update_id as string,
+  };
+}
+
+/** A new page with e-mail subscribers, one of them scoped to its component. */
+async function statusPageSubscribers(ctx: SampleContext) {
+  const { page_id, component_id } = await statusPage(ctx);
+  await ctx.call('/status-page/subscriber/import', {
+    page_id,
+    method: 'email',
+    subscribers: [
+      { recipient: 'all@example.com', all: true },
+      { recipient: 'scoped@example.com', component_ids: [component_id], all: false },
+    ],
+  });
+  return { page_id, component_id };
+}
 
 type RuleFamily = 'silence' | 'inhibit' | 'unsubscribe';
 
@@ -564,4 +850,138 @@ async function channelRule(ctx: SampleContext, family: RuleFamily) {
     ...channelRuleBody(ctx, family),
   });
   return { channel_id, rule_id: rule_id as string };
+}
+
+/** Around the harness clock (2026-01-05 09:00 UTC): the week from Monday 00:00. */
+const SCHEDULE_WINDOW = { start: 1_767_571_200, end: 1_767_571_200 + 7 * 86_400 };
+
+/**
+ * A schedule layer as the upsert document spells it: the detail model, read-only fields included
+ * (Vigil ignores those and computes them).
+ */
+function scheduleLayer(ctx: SampleContext, layer: Record<string, any>) {
+  const start = layer.layer_start as number;
+  return {
+    account_id: ctx.account.accountId,
+    name: layer.layer_name,
+    schedule_id: 0,
+    hidden: 0,
+    weight: 0,
+    rotation_duration: 86_400,
+    handoff_time: 0,
+    enable_time: start,
+    expire_time: layer.layer_end ?? 0,
+    restrict_mode: 0,
+    restrict_start: 0,
+    restrict_end: 0,
+    restrict_periods: [],
+    day_mask: { repeat: [] },
+    create_at: 0,
+    create_by: 0,
+    update_at: 0,
+    update_by: 0,
+    fair_rotation: false,
+    rotation_unit: 'day',
+    rotation_value: 1,
+    mask_continuous_enabled: false,
+    ...layer,
+    groups: (layer.groups as Record<string, unknown>[]).map((g) => ({
+      name: g.group_name,
+      start,
+      end: 0,
+      ...g,
+    })),
+  };
+}
+
+/** A schedule with a restricted daily rotation of the owner, an override, and notification settings. */
+function scheduleBody(ctx: SampleContext) {
+  const person = ctx.account.memberId;
+  return {
+    schedule_name: ctx.unique('schedule'),
+    description: 'Conformance sample',
+    time_zone: 'Asia/Shanghai',
+    layers: [
+      scheduleLayer(ctx, {
+        layer_name: 'day',
+        mode: 0,
+        groups: [{ group_name: 'first', members: [{ role_id: 1, person_ids: [person] }] }],
+        rotation_unit: 'day',
+        rotation_value: 1,
+        layer_start: SCHEDULE_WINDOW.start,
+        restrict_mode: 1,
+        restrict_periods: [{ restrict_start: 9 * 3600, restrict_end: 18 * 3600 }],
+        day_mask: { repeat: [1, 2, 3, 4, 5] },
+      }),
+      scheduleLayer(ctx, {
+        layer_name: 'cover',
+        mode: 1,
+        groups: [{ group_name: 'cover', members: [{ role_id: 1, person_ids: [person] }] }],
+        layer_start: SCHEDULE_WINDOW.start + 3600,
+        layer_end: SCHEDULE_WINDOW.start + 10 * 3600,
+      }),
+    ],
+    notify: {
+      advance_in_time: 600,
+      fixed_time: { cycle: 'day', start: '08:00' },
+      by: { follow_preference: true, personal_channels: [] },
+      webhooks: [
+        {
+          type: 'feishu',
+          settings: {
+            token: 'secret',
+            alias: 'ops',
+            data_source_id: 0,
+            chat_ids: [],
+            verify_token: '',
+            sign_secret: '',
+          },
+        },
+      ],
+    },
+  };
+}
+
+/** A valid escalation rule create body (without channel_id): two layers, a member then a team. */
+async function escalationRuleBody(ctx: SampleContext): Promise<Record<string, unknown>> {
+  const { member_id } = await ctx.member();
+  const { team_id } = await ctx.team();
+  return {
+    rule_name: ctx.unique('escalation'),
+    description: 'Conformance sample',
+    priority: 1,
+    aggr_window: 60,
+    template_id: '6321aad26c12104586a88916',
+    layers: [
+      {
+        max_times: 2,
+        notify_step: 5,
+        escalate_window: 15,
+        force_escalate: false,
+        target: { person_ids: [member_id], by: { follow_preference: true } },
+      },
+      { target: { team_ids: [team_id], by: { critical: ['voice', 'sms'], warning: ['email'], info: [] } } },
+    ],
+    time_filters: [{ start: '09:00', end: '18:00', repeat: [1, 2, 3, 4, 5] }],
+    filters: [[{ key: 'severity', oper: 'IN', vals: ['Critical', 'Warning'] }]],
+  };
+}
+
+/** A new channel with one new escalation rule; answers the {channel_id, rule_id} rule operations take. */
+async function escalationRule(ctx: SampleContext) {
+  const { channel_id } = await ctx.channel();
+  const { rule_id } = await ctx.call('/channel/escalate/rule/create', {
+    channel_id,
+    ...(await escalationRuleBody(ctx)),
+  });
+  return { channel_id, rule_id: rule_id as string };
+}
+
+/** The id of a new calendar with a workday pattern. */
+async function calendar(ctx: SampleContext): Promise<string> {
+  const { cal_id } = await ctx.call('/calendar/create', {
+    cal_name: ctx.unique('cal'),
+    workdays: [1, 2, 3, 4, 5],
+  });
+  return cal_id as string;
 }

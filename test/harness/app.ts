@@ -7,7 +7,9 @@ import { buildApp } from '../../src/http/app.ts';
 import type { Api } from '../../src/http/route.ts';
 import { Engine } from '../../src/jobs/engine.ts';
 import { engineModules } from '../../src/jobs/modules.ts';
+import { EmailProvider } from '../../src/notifications/providers/email.ts';
 import { ManualClock } from '../../src/shared/clock.ts';
+import { createStatusPageWorker, type NotificationPassReport } from '../../src/status-pages/delivery.ts';
 import { createWebhookWorker, type WebhookPassReport } from '../../src/webhooks/webhooks.delivery.ts';
 import { createTestDatabase, type TestDatabase } from './database.ts';
 
@@ -29,8 +31,16 @@ export type TestApp = {
   engine: Engine;
   /** Outbound webhook delivery, not started: `webhooks.runOnce()` runs one pass at the manual clock's time. */
   webhooks: { runOnce(): Promise<WebhookPassReport> };
+  /** Status-page subscriber notifications, not started: one pass at the manual clock's time (e-mail to SMTP_URL of `env`). */
+  statusPages: { runOnce(): Promise<NotificationPassReport> };
   /** POSTs JSON to an Open API path with the app_key in the query, as Flashduty clients do. */
   post<T = any>(path: string, body: unknown, appKey: string | undefined): Promise<ApiResponse<T>>;
+  /** GETs an Open API path with the query (arrays repeat their key) and the app_key, as Flashduty's GET reads take it. */
+  get<T = any>(
+    path: string,
+    query: Record<string, unknown>,
+    appKey: string | undefined,
+  ): Promise<ApiResponse<T>>;
   /** Creates an account with an Owner member and returns its app key. */
   newAccount(name?: string): Promise<TestAccount>;
   /** Invites a member with these roles into the account and returns the member's own app key. */
@@ -82,6 +92,22 @@ export async function startTestApp(options: TestAppOptions = {}): Promise<TestAp
     return { status: raw.statusCode, headers: raw.headers, body: raw.json(), raw };
   };
 
+  const email = new EmailProvider({ smtpUrl: config.smtpUrl, from: config.smtpFrom, timeoutMs: 5_000 });
+
+  const get = async <T>(
+    path: string,
+    query: Record<string, unknown>,
+    appKey: string | undefined,
+  ): Promise<ApiResponse<T>> => {
+    const params = new URLSearchParams();
+    if (appKey !== undefined) params.append('app_key', appKey);
+    for (const [key, value] of Object.entries(query)) {
+      for (const item of Array.isArray(value) ? value : [value]) params.append(key, String(item));
+    }
+    const raw = await app.inject({ method: 'GET', url: `${path}?${params}` });
+    return { status: raw.statusCode, headers: raw.headers, body: raw.json(), raw };
+  };
+
   return {
     app,
     db: database.db,
@@ -95,7 +121,16 @@ export async function startTestApp(options: TestAppOptions = {}): Promise<TestAp
       logger: app.log,
       ...(options.webhookTimeoutMs ? { timeoutMs: options.webhookTimeoutMs } : {}),
     }),
+    statusPages: createStatusPageWorker({
+      db: database.db,
+      clock,
+      publicUrl: config.publicUrl,
+      email,
+      logger: app.log,
+      ...(options.webhookTimeoutMs ? { webhookTimeoutMs: options.webhookTimeoutMs } : {}),
+    }),
     post,
+    get,
     async newAccount(name) {
       accountCounter += 1;
       const created = await createAccount(
@@ -122,6 +157,7 @@ export async function startTestApp(options: TestAppOptions = {}): Promise<TestAp
     },
     database,
     async close() {
+      email.close();
       await app.close();
       if (!options.database) await database.drop();
     },

@@ -1,0 +1,202 @@
+import { createHmac } from 'node:crypto';
+import {
+  type DeliveryChannel,
+  delivered,
+  failed,
+  type Message,
+  type Provider,
+  type SendResult,
+  targetString,
+  transientHttpStatus,
+} from './provider.ts';
+import { postJson } from './webhook.ts';
+
+/*
+ * IM bots through their own incoming-webhook formats: Slack, Feishu/Lark, DingTalk, WeCom,
+ * Microsoft Teams (Workflows, Adaptive Card), Telegram (Bot API sendMessage), and a custom webhook
+ * (Vigil's JSON). Some services answer HTTP 200 with an error code in the body; those codes are
+ * read, and the throttling ones are transient. docs/notifications.md.
+ */
+
+export type ChatSettings = { timeoutMs: number; telegramApiUrl: string; nowMs: () => number };
+
+type Request = { url: string; body: unknown };
+type BodyCheck = (json: Record<string, unknown>) => { ok: boolean; transient: boolean; error: string };
+
+const RESPONSE_MAX_BYTES = 4096;
+
+/** Feishu/Lark: `code` (or `StatusCode`) 0 is success; 9499 and 11232 are rate limits. */
+const feishuCheck: BodyCheck = (json) => {
+  const code = Number(json.code ?? json.StatusCode ?? 0);
+  return {
+    ok: code === 0,
+    transient: code === 9499 || code === 11232,
+    error: `Feishu answered code ${code}: ${String(json.msg ?? json.StatusMessage ?? '')}`,
+  };
+};
+/** DingTalk: `errcode` 0 is success; 130101 (too many messages) and -1 (busy) are transient. */
+const dingtalkCheck: BodyCheck = (json) => {
+  const code = Number(json.errcode ?? 0);
+  return {
+    ok: code === 0,
+    transient: code === 130101 || code === -1,
+    error: `DingTalk answered errcode ${code}: ${String(json.errmsg ?? '')}`,
+  };
+};
+/** WeCom: `errcode` 0 is success; 45009 (API frequency) and -1 (busy) are transient. */
+const wecomCheck: BodyCheck = (json) => {
+  const code = Number(json.errcode ?? 0);
+  return {
+    ok: code === 0,
+    transient: code === 45009 || code === -1,
+    error: `WeCom answered errcode ${code}: ${String(json.errmsg ?? '')}`,
+  };
+};
+/** Telegram: `ok` true is success. */
+const telegramCheck: BodyCheck = (json) => ({
+  ok: json.ok === true,
+  transient: Number(json.error_code) === 429,
+  error: `Telegram answered ${String(json.error_code ?? '')}: ${String(json.description ?? '')}`,
+});
+
+function feishu(message: Message, url: string, nowMs: number): Request {
+  const body: Record<string, unknown> = { msg_type: 'text', content: { text: message.body } };
+  const secret = targetString(message.target, 'secret');
+  if (secret) {
+    const timestamp = String(Math.floor(nowMs / 1000));
+    body.timestamp = timestamp;
+    body.sign = createHmac('sha256', `${timestamp}\n${secret}`).update('').digest('base64');
+  }
+  return { url, body };
+}
+
+function dingtalk(message: Message, url: string, nowMs: number): Request {
+  const secret = targetString(message.target, 'secret');
+  let signed = url;
+  if (secret) {
+    const timestamp = String(nowMs);
+    const sign = createHmac('sha256', secret).update(`${timestamp}\n${secret}`).digest('base64');
+    signed += `${url.includes('?') ? '&' : '?'}timestamp=${timestamp}&sign=${encodeURIComponent(sign)}`;
+  }
+  return {
+    url: signed,
+    body: { msgtype: 'markdown', markdown: { title: message.title, text: message.body } },
+  };
+}
+
+function teams(message: Message, url: string): Request {
+  return {
+    url,
+    body: {
+      type: 'message',
+      attachments: [
+        {
+          contentType: 'application/vnd.microsoft.card.adaptive',
+          contentUrl: null,
+          content: {
+            $schema: 'http://adaptivecards.io/schemas/adaptive-card.json',
+            type: 'AdaptiveCard',
+            version: '1.4',
+            body: [
+              { type: 'TextBlock', text: message.title, weight: 'Bolder', size: 'Medium', wrap: true },
+              { type: 'TextBlock', text: message.body, wrap: true },
+            ],
+          },
+        },
+      ],
+    },
+  };
+}
+
+export class ChatProvider implements Provider {
+  readonly #settings: ChatSettings;
+
+  constructor(settings: ChatSettings) {
+    this.#settings = settings;
+  }
+
+  #request(message: Message): Request | string {
+    const nowMs = this.#settings.nowMs();
+    if (message.channel === 'telegram') {
+      const token = targetString(message.target, 'token');
+      const chatId = targetString(message.target, 'chat_id');
+      if (!token || !chatId) return 'a Telegram target needs token and chat_id';
+      return {
+        url: `${this.#settings.telegramApiUrl}/bot${token}/sendMessage`,
+        body: { chat_id: chatId, text: message.body, disable_web_page_preview: true },
+      };
+    }
+    const url = targetString(message.target, 'url');
+    if (!url || !/^https?:\/\//.test(url)) return `a ${message.channel} target needs an http(s) url`;
+    switch (message.channel) {
+      case 'slack':
+        return { url, body: { text: message.body } };
+      case 'feishu':
+        return feishu(message, url, nowMs);
+      case 'dingtalk':
+        return dingtalk(message, url, nowMs);
+      case 'wecom':
+        return { url, body: { msgtype: 'markdown', markdown: { content: message.body } } };
+      case 'teams':
+        return teams(message, url);
+      default:
+        return {
+          url,
+          body: {
+            event_type: 'notification',
+            notification_id: message.notificationId,
+            title: message.title,
+            content: message.body,
+            ...message.extra,
+          },
+        };
+    }
+  }
+
+  async send(message: Message): Promise<SendResult> {
+    const request = this.#request(message);
+    if (typeof request === 'string') return failed(true, request);
+    const headers: Record<string, string> = {
+      'content-type': 'application/json',
+      'user-agent': 'Vigil-Notify/1.0',
+    };
+    const extraHeaders = message.target.headers;
+    if (message.channel === 'webhook' && extraHeaders && typeof extraHeaders === 'object') {
+      for (const [k, v] of Object.entries(extraHeaders)) if (typeof v === 'string') headers[k] = v;
+    }
+    const result = await postJson(request.url, headers, JSON.stringify(request.body), {
+      timeoutMs: this.#settings.timeoutMs,
+      maxResponseBytes: RESPONSE_MAX_BYTES,
+    });
+    const details = {
+      statusCode: result.statusCode,
+      durationMs: result.durationMs,
+      response: result.responseBody,
+    };
+    if (!result.ok) {
+      // Telegram explains its 4xx in the body; others are classified by status alone.
+      return failed(!transientHttpStatus(result.statusCode), result.error, details);
+    }
+    const check = CHECKS[message.channel];
+    if (check) {
+      let json: unknown;
+      try {
+        json = JSON.parse(result.responseBody);
+      } catch {
+        json = undefined;
+      }
+      if (json && typeof json === 'object') {
+        const verdict = check(json as Record<string, unknown>);
+        if (!verdict.ok) return failed(!verdict.transient, verdict.error, details);
+      }
+    }
+    return delivered(result.statusCode, result.durationMs, result.responseBody);
+  }
+}
+
+const CHECKS: Partial<Record<DeliveryChannel, BodyCheck>> = {
+  feishu: feishuCheck,
+  dingtalk: dingtalkCheck,
+  wecom: wecomCheck,
+  telegram: telegramCheck,
+};

@@ -1,0 +1,195 @@
+import { type Selectable, sql } from 'kysely';
+import type { Db } from '../db/db.ts';
+import type { StatusPageNotificationsTable } from '../db/schema.ts';
+import { type AttemptOutcome, claimDue, type Outbox, recordAttempt } from '../notifications/outbox.ts';
+import type { Provider } from '../notifications/providers/provider.ts';
+import { postJson } from '../notifications/providers/webhook.ts';
+import { OutboxWorker, type WorkerLogger } from '../notifications/worker.ts';
+import type { Clock } from '../shared/clock.ts';
+import { findChange, withUpdates } from './changes.store.ts';
+import { type Mail, updateMail, updateWebhookBody } from './messages.ts';
+import { onNotificationsEnqueued } from './notify.ts';
+import { componentsOf } from './pages.store.ts';
+
+/*
+ * Delivering subscriber notifications: the same outbox mechanism as outbound webhooks
+ * (src/notifications/outbox.ts — claims with SKIP LOCKED and a lease, attempts fenced by their
+ * number, backoff, a log in the row), with e-mail over SMTP and webhook calls as the channels.
+ * An update's content is built at its first attempt and stored, so every retry sends the same.
+ * docs/status-pages.md.
+ */
+
+const SECOND = 1_000;
+const MINUTE = 60 * SECOND;
+
+/** 30 s, 2 min, 10 min, 30 min, 1 h, 2 h between the 7 attempts: about 4 h in all. */
+const STATUS_PAGE_OUTBOX: Outbox = {
+  table: 'status_page_notifications',
+  idColumn: 'notification_id',
+  policy: {
+    backoffMs: [30 * SECOND, 2 * MINUTE, 10 * MINUTE, 30 * MINUTE, 60 * MINUTE, 120 * MINUTE],
+    maxAttempts: 7,
+    leaseMs: 2 * MINUTE,
+  },
+};
+
+const BATCH = 50;
+const CONCURRENCY = 8;
+const WEBHOOK_TIMEOUT_MS = 5_000;
+export const STATUS_PAGE_POLL_MS = 1_000;
+
+type Row = Selectable<StatusPageNotificationsTable>;
+
+export type NotificationDeps = {
+  db: Db;
+  clock: Clock;
+  publicUrl: string;
+  /** The e-mail provider (src/notifications/providers/email.ts); without SMTP_URL it fails each mail at once, saying so. */
+  email: Provider;
+  logger: WorkerLogger;
+  webhookTimeoutMs?: number;
+};
+
+export type NotificationPassReport = {
+  claimed: number;
+  delivered: number;
+  retrying: number;
+  failed: number;
+  lost: number;
+  errors: number;
+};
+
+/** The content of an update's notification, as the event stands now; undefined when it is gone. */
+async function buildUpdatePayload(
+  deps: NotificationDeps,
+  row: Row,
+  token: string,
+): Promise<string | undefined> {
+  const q = deps.db.q;
+  const page = await q
+    .selectFrom('status_pages')
+    .selectAll()
+    .where('page_id', '=', row.page_id)
+    .executeTakeFirst();
+  if (!page) return undefined;
+  const change = await findChange(q, { accountId: row.account_id, pageId: row.page_id }, row.change_id);
+  if (!change) return undefined;
+  const [withTimeline] = await withUpdates(q, [change]);
+  const update = withTimeline!.updates.find((u) => u.update_id === row.update_id);
+  if (!update) return undefined;
+  const components = new Map((await componentsOf(q, [row.page_id])).map((c) => [c.component_id, c]));
+  const context = { page, change: withTimeline!, update, components, publicUrl: deps.publicUrl };
+  return row.channel === 'webhook' ? updateWebhookBody(context) : JSON.stringify(updateMail(context, token));
+}
+
+/** Stores the first attempt's content; should two workers build it (a lease ran out), the first stored wins. */
+async function firstPayload(deps: NotificationDeps, row: Row, token: string): Promise<string | undefined> {
+  const built = await buildUpdatePayload(deps, row, token);
+  if (built === undefined) return undefined;
+  const stored = await deps.db.q
+    .updateTable('status_page_notifications')
+    .set({ payload: sql<string>`coalesce(payload, ${built})` })
+    .where('notification_id', '=', row.notification_id)
+    .returning('payload')
+    .executeTakeFirst();
+  return stored?.payload ?? built;
+}
+
+function record(deps: NotificationDeps, row: Row, result: { ok: boolean; final?: boolean }, error: string) {
+  return recordAttempt(
+    deps.db.q,
+    STATUS_PAGE_OUTBOX,
+    { id: row.notification_id, attempt: row.attempt },
+    deps.clock.nowMs(),
+    result,
+    { error_message: error },
+  );
+}
+
+async function deliver(deps: NotificationDeps, row: Row): Promise<AttemptOutcome | undefined> {
+  const subscriber = await deps.db.q
+    .selectFrom('status_page_subscribers')
+    .select(['status', 'token'])
+    .where('subscriber_id', '=', row.subscriber_id)
+    .executeTakeFirst();
+  if (!subscriber || (row.kind === 'update' && subscriber.status !== 'active')) {
+    return record(deps, row, { ok: false, final: true }, 'the subscriber unsubscribed before it was sent');
+  }
+  const payload = row.payload ?? (await firstPayload(deps, row, subscriber.token));
+  if (payload === undefined) {
+    return record(
+      deps,
+      row,
+      { ok: false, final: true },
+      'the event or its update was deleted before it was sent',
+    );
+  }
+  if (row.channel === 'webhook') {
+    const result = await postJson(
+      row.recipient,
+      { 'content-type': 'application/json', 'user-agent': 'Vigil-StatusPage/1.0' },
+      payload,
+      { timeoutMs: deps.webhookTimeoutMs ?? WEBHOOK_TIMEOUT_MS, maxResponseBytes: 1024 },
+    );
+    return record(deps, row, { ok: result.ok }, result.error);
+  }
+  const mail = JSON.parse(payload) as Mail;
+  const result = await deps.email.send({
+    channel: 'email',
+    target: { address: row.recipient },
+    title: mail.subject,
+    body: mail.text,
+    notificationId: row.notification_id,
+    extra: { html: mail.html, headers: mail.headers },
+  });
+  return record(deps, row, { ok: result.ok, final: result.permanent }, result.error);
+}
+
+const COUNTERS: Record<AttemptOutcome, 'delivered' | 'retrying' | 'failed'> = {
+  success: 'delivered',
+  retry: 'retrying',
+  failed: 'failed',
+};
+
+async function deliverDue(deps: NotificationDeps): Promise<NotificationPassReport> {
+  const report: NotificationPassReport = {
+    claimed: 0,
+    delivered: 0,
+    retrying: 0,
+    failed: 0,
+    lost: 0,
+    errors: 0,
+  };
+  const rows = await claimDue<Row>(deps.db.q, STATUS_PAGE_OUTBOX, deps.clock.nowMs(), BATCH);
+  report.claimed = rows.length;
+  let next = 0;
+  const lane = async () => {
+    while (next < rows.length) {
+      const row = rows[next++]!;
+      try {
+        const outcome = await deliver(deps, row);
+        if (outcome) report[COUNTERS[outcome]] += 1;
+        else report.lost += 1;
+      } catch (error) {
+        report.errors += 1;
+        deps.logger.error(
+          { notification_id: row.notification_id, err: error },
+          'status page notification failed',
+        );
+      }
+    }
+  };
+  await Promise.all(Array.from({ length: Math.min(CONCURRENCY, rows.length) }, lane));
+  return report;
+}
+
+/** The subscriber-notification loop of a process, woken by notifications enqueued in it (not started). */
+export function createStatusPageWorker(deps: NotificationDeps): OutboxWorker<NotificationPassReport> {
+  return new OutboxWorker({
+    name: 'status-page-notifications',
+    pass: () => deliverDue(deps),
+    batchSize: BATCH,
+    logger: deps.logger,
+    wakeOn: onNotificationsEnqueued,
+  });
+}

@@ -1,0 +1,267 @@
+import { createHash } from 'node:crypto';
+import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
+import { findKeyOwner, hashAppKey } from '../accounts/app-keys.store.ts';
+import type { AppDeps } from '../http/app.ts';
+import type { Api } from '../http/route.ts';
+import { AppError } from '../shared/app-error.ts';
+import { nowSeconds } from '../shared/clock.ts';
+import { feedXml, summaryJson } from './feeds.ts';
+import { newRenderCache } from './page-cache.ts';
+import { loadFeedEvents, loadHistory, loadPageView } from './page-view.ts';
+import { componentsOf, findPageByUrlName, type PageRow } from './pages.store.ts';
+import {
+  AUTH_AND,
+  AUTH_QUERY,
+  renderHistoryPage,
+  renderMainPage,
+  renderMessagePage,
+  renderUnsubscribePage,
+} from './render.ts';
+import { confirmSubscription, subscribeByEmail, unsubscribe } from './subscribers.service.ts';
+
+/*
+ * The public side of status pages: /status/<url_name> (HTML), its history, summary.json, RSS and
+ * Atom feeds, and the e-mail subscription links. Rendered output is cached for a second per page
+ * (page-cache.ts), so a traffic spike costs one render per page per second. An internal page is
+ * served only with the app_key of a member of its account. docs/status-pages.md.
+ */
+
+const HISTORY_PER_PAGE = 20;
+const FEED_ITEMS = 50;
+const MAX_HISTORY_PAGE = 500;
+
+type Rendered = {
+  status: number;
+  contentType: string;
+  body: string;
+  etag: string;
+  /** The page's account when it is internal; undefined for public pages and for "not found". */
+  internalAccountId: number | undefined;
+  pageId: number | undefined;
+};
+
+const HTML = 'text/html; charset=utf-8';
+const cache = newRenderCache<Rendered>();
+
+function rendered(page: PageRow | undefined, status: number, contentType: string, body: string): Rendered {
+  return {
+    status,
+    contentType,
+    body,
+    etag: `"${createHash('sha1').update(body).digest('base64url').slice(0, 22)}"`,
+    internalAccountId: page?.type === 'internal' ? page.account_id : undefined,
+    pageId: page?.page_id,
+  };
+}
+
+const notFoundBody = (urlName: string) =>
+  `<!doctype html><html lang="en"><head><meta charset="utf-8"><title>Not found</title></head><body><main><h1>No status page here</h1><p>There is no status page named ${urlName.replace(/[^A-Za-z0-9_-]/g, '')}.</p></main></body></html>`;
+
+/** Parses an HTML form body into its fields (a field sent several times keeps every value). */
+function parseForm(body: string): Record<string, string[]> {
+  const fields: Record<string, string[]> = {};
+  for (const [key, value] of new URLSearchParams(body)) {
+    fields[key] = [...(fields[key] ?? []), value];
+  }
+  return fields;
+}
+
+export function registerPublicStatusRoutes(app: Api, deps: AppDeps): void {
+  const { db, clock } = deps;
+  const publicUrl = deps.config.publicUrl;
+
+  /** The app_key an internal page's viewer gave, if it belongs to a member of the page's account. */
+  async function allowed(
+    request: FastifyRequest,
+    accountId: number | undefined,
+  ): Promise<string | undefined | false> {
+    if (accountId === undefined) return undefined;
+    const key = (request.query as { app_key?: unknown }).app_key;
+    if (typeof key !== 'string' || key === '') return false;
+    const owner = await findKeyOwner(db, hashAppKey(key));
+    return owner?.accountId === accountId ? key : false;
+  }
+
+  /**
+   * Serves a cached rendering: the viewer check for internal pages, the app_key put into their
+   * links, conditional requests, and short public caching (internal pages are never stored).
+   */
+  async function serve(
+    request: FastifyRequest,
+    reply: FastifyReply,
+    key: string,
+    urlName: string,
+    render: (page: PageRow) => Promise<Rendered>,
+  ) {
+    const result = await cache.get(key, async () => {
+      const page = await findPageByUrlName(db.q, urlName);
+      return page ? render(page) : rendered(undefined, 404, HTML, notFoundBody(urlName));
+    });
+    const viewerKey = await allowed(request, result.internalAccountId);
+    if (viewerKey === false) {
+      return reply
+        .code(401)
+        .type(HTML)
+        .header('Cache-Control', 'no-store')
+        .send(
+          '<!doctype html><html lang="en"><head><meta charset="utf-8"><title>Internal status page</title></head><body><main><h1>Internal status page</h1><p>This page is for members of its account: open it with your app_key (<code>?app_key=…</code>).</p></main></body></html>',
+        );
+    }
+    if (viewerKey !== undefined) {
+      const q = `app_key=${encodeURIComponent(viewerKey)}`;
+      return reply
+        .code(result.status)
+        .type(result.contentType)
+        .header('Cache-Control', 'private, no-store')
+        .send(result.body.replaceAll(AUTH_QUERY, `?${q}`).replaceAll(AUTH_AND, `&amp;${q}`));
+    }
+    reply.header('Cache-Control', 'public, max-age=1').header('ETag', result.etag);
+    if (result.status === 200 && request.headers['if-none-match'] === result.etag)
+      return reply.code(304).send();
+    const body =
+      result.contentType === HTML
+        ? result.body.replaceAll(AUTH_QUERY, '').replaceAll(AUTH_AND, '')
+        : result.body;
+    return reply.code(result.status).type(result.contentType).send(body);
+  }
+
+  const page = (request: FastifyRequest) => (request.params as { urlName: string }).urlName;
+  const lower = (request: FastifyRequest) => page(request).toLowerCase();
+
+  (app as unknown as FastifyInstance).register(async (scope) => {
+    scope.addContentTypeParser(
+      'application/x-www-form-urlencoded',
+      { parseAs: 'string', bodyLimit: 16 * 1024 },
+      (_request, body, done) => done(null, parseForm(body as string)),
+    );
+    const hide = { schema: { hide: true } };
+
+    scope.get('/status/:urlName', hide, (request, reply) =>
+      serve(request, reply, `html:${lower(request)}`, page(request), async (row) =>
+        rendered(row, 200, HTML, renderMainPage(await loadPageView(db.q, row, nowSeconds(clock)), publicUrl)),
+      ),
+    );
+
+    scope.get('/status/:urlName/history', hide, (request, reply) => {
+      const raw = Number((request.query as { p?: string }).p ?? 1);
+      const p = Number.isInteger(raw) && raw >= 1 ? Math.min(raw, MAX_HISTORY_PAGE) : 1;
+      return serve(request, reply, `history:${p}:${lower(request)}`, page(request), async (row) =>
+        rendered(
+          row,
+          200,
+          HTML,
+          renderHistoryPage(row, await loadHistory(db.q, row, p, HISTORY_PER_PAGE), p, publicUrl),
+        ),
+      );
+    });
+
+    scope.get('/status/:urlName/summary.json', hide, (request, reply) =>
+      serve(request, reply, `json:${lower(request)}`, page(request), async (row) =>
+        rendered(
+          row,
+          200,
+          'application/json; charset=utf-8',
+          summaryJson(await loadPageView(db.q, row, nowSeconds(clock)), publicUrl),
+        ),
+      ),
+    );
+
+    for (const format of ['rss', 'atom'] as const) {
+      scope.get(`/status/:urlName/feed.${format}`, hide, (request, reply) =>
+        serve(request, reply, `${format}:${lower(request)}`, page(request), async (row) => {
+          const [events, components] = await Promise.all([
+            loadFeedEvents(db.q, row, FEED_ITEMS),
+            componentsOf(db.q, [row.page_id]),
+          ]);
+          const byId = new Map(components.map((c) => [c.component_id, c]));
+          const type = format === 'rss' ? 'application/rss+xml' : 'application/atom+xml';
+          return rendered(row, 200, `${type}; charset=utf-8`, feedXml(row, events, byId, publicUrl, format));
+        }),
+      );
+    }
+
+    /** The page for a subscription link: public pages only (internal pages have no e-mail subscribers). */
+    async function publicPage(request: FastifyRequest, reply: FastifyReply): Promise<PageRow | undefined> {
+      const row = await findPageByUrlName(db.q, page(request));
+      if (row?.type !== 'public') {
+        reply
+          .code(404)
+          .type(HTML)
+          .send(notFoundBody(page(request)));
+        return undefined;
+      }
+      reply.header('Cache-Control', 'no-store');
+      return row;
+    }
+
+    const message = (reply: FastifyReply, row: PageRow, status: number, title: string, text: string) =>
+      reply
+        .code(status)
+        .type(HTML)
+        .send(renderMessagePage(row, title, text, publicUrl));
+
+    scope.post('/status/:urlName/subscribe', hide, async (request, reply) => {
+      const row = await publicPage(request, reply);
+      if (!row) return reply;
+      const form = (request.body ?? {}) as Record<string, string[]>;
+      try {
+        await subscribeByEmail({ db, clock, publicUrl }, row, {
+          email: form.email?.[0] ?? '',
+          componentIds: form.component_ids ?? [],
+        });
+      } catch (error) {
+        if (error instanceof AppError && error.code !== 'InternalError') {
+          return message(
+            reply,
+            row,
+            400,
+            'Not subscribed',
+            error.code === 'InvalidParameter'
+              ? 'That is not an e-mail address we can write to.'
+              : error.message,
+          );
+        }
+        throw error;
+      }
+      // The same answer whether or not the address was subscribed already: the form reveals no subscriber.
+      return message(
+        reply,
+        row,
+        200,
+        'Check your inbox',
+        'If this address is not subscribed yet, we sent it a link to confirm the subscription.',
+      );
+    });
+
+    scope.get('/status/:urlName/subscribe/confirm', hide, async (request, reply) => {
+      const row = await publicPage(request, reply);
+      if (!row) return reply;
+      const token = String((request.query as { token?: unknown }).token ?? '');
+      return (await confirmSubscription({ db, clock }, row, token))
+        ? message(reply, row, 200, 'Subscribed', `You will receive updates from ${row.name} status.`)
+        : message(reply, row, 404, 'Link not valid', 'This confirmation link is not valid any more.');
+    });
+
+    scope.get('/status/:urlName/unsubscribe', hide, async (request, reply) => {
+      const row = await publicPage(request, reply);
+      if (!row) return reply;
+      const token = String((request.query as { token?: unknown }).token ?? '');
+      return reply.type(HTML).send(renderUnsubscribePage(row, token, publicUrl));
+    });
+
+    // The button of the page above, and RFC 8058 one-click unsubscription from mail clients.
+    scope.post('/status/:urlName/unsubscribe', hide, async (request, reply) => {
+      const row = await publicPage(request, reply);
+      if (!row) return reply;
+      const token = String((request.query as { token?: unknown }).token ?? '');
+      await unsubscribe({ db, clock }, row, token);
+      return message(
+        reply,
+        row,
+        200,
+        'Unsubscribed',
+        `You will not receive updates from ${row.name} status any more.`,
+      );
+    });
+  });
+}
