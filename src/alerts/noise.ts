@@ -10,6 +10,7 @@
  * Flapping is judged afterwards, on every event that was stored.
  */
 
+import { localTime } from '../shared/wall-clock.ts';
 import {
   type AlertAttributes,
   type AlertPredicate,
@@ -120,37 +121,10 @@ function ofKind<K extends NoiseRule['kind']>(
   return rules.filter((r): r is Extract<NoiseRule, { kind: K }> => r.kind === kind).sort(byPriority);
 }
 
-const WEEKDAYS = ['Sun', 'Mon', 'Tue', 'Wed', 'Thu', 'Fri', 'Sat'];
-const formatters = new Map<string, Intl.DateTimeFormat>();
-
-function formatter(timeZone: string): Intl.DateTimeFormat {
-  let found = formatters.get(timeZone);
-  if (!found) {
-    try {
-      found = new Intl.DateTimeFormat('en-US', {
-        timeZone,
-        hourCycle: 'h23',
-        weekday: 'short',
-        hour: '2-digit',
-        minute: '2-digit',
-      });
-    } catch {
-      // Not an IANA zone Node knows: read the window in UTC rather than never.
-      found = formatter('UTC');
-    }
-    formatters.set(timeZone, found);
-  }
-  return found;
-}
-
 /** The weekday (0 = Sunday) and minute of the day at an instant, on the wall clock of a time zone. */
 export function wallClock(timeZone: string, nowSeconds: number): { weekday: number; minute: number } {
-  const parts = formatter(timeZone).formatToParts(new Date(nowSeconds * 1000));
-  const part = (type: string) => parts.find((p) => p.type === type)?.value ?? '';
-  return {
-    weekday: WEEKDAYS.indexOf(part('weekday')),
-    minute: Number(part('hour')) * 60 + Number(part('minute')),
-  };
+  const { day, minute } = localTime(timeZone, nowSeconds);
+  return { weekday: day.weekday, minute };
 }
 
 /** "HH:MM" → minutes after midnight; "24:00" (an end) → 1440. Undefined when malformed. */

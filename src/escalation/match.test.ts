@@ -1,6 +1,7 @@
 import { describe, expect, it } from 'vitest';
+import { localTime } from '../shared/wall-clock.ts';
 import type { EscalateTimeFilter, EscalationRule } from './escalation.types.ts';
-import { type IsDayOff, localTime, pickEscalationRule, snapshotRule } from './match.ts';
+import { type IsDayOff, pickEscalationRule, snapshotRule } from './match.ts';
 
 const at = (iso: string): number => Date.parse(iso) / 1000;
 

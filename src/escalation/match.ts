@@ -6,6 +6,7 @@
 
 import { type AlertAttributes, type AlertPredicate, compileConditions } from '../alerts/conditions.ts';
 import { minuteOfDay } from '../alerts/noise.ts';
+import { type LocalDay, localTime } from '../shared/wall-clock.ts';
 import type { Condition, EscalateTimeFilter, EscalationRule } from './escalation.types.ts';
 
 /** What a rule's filters look at in an incident (the names of the incidents table). */
@@ -19,7 +20,6 @@ export type EscalationSubject = {
 };
 
 /** A calendar day on the wall clock of the account's time zone; weekday 0 = Sunday. */
-export type LocalDay = { year: number; month: number; day: number; weekday: number };
 
 /**
  * Whether a day is a day off in a calendar. Unknown calendars should answer false (a workday),
@@ -63,47 +63,6 @@ function filtersMatch(filters: readonly (readonly Condition[])[], incident: Esca
   if (filters.length === 0) return true;
   const subject = attributes(incident);
   return filters.some((group) => group.length > 0 && predicate(group)(subject));
-}
-
-const WEEKDAYS = ['Sun', 'Mon', 'Tue', 'Wed', 'Thu', 'Fri', 'Sat'];
-const formatters = new Map<string, Intl.DateTimeFormat>();
-
-function formatter(timeZone: string): Intl.DateTimeFormat {
-  let found = formatters.get(timeZone);
-  if (!found) {
-    try {
-      found = new Intl.DateTimeFormat('en-US', {
-        timeZone,
-        hourCycle: 'h23',
-        year: 'numeric',
-        month: 'numeric',
-        day: 'numeric',
-        weekday: 'short',
-        hour: '2-digit',
-        minute: '2-digit',
-      });
-    } catch {
-      // Not an IANA zone Node knows: read the windows in UTC rather than never.
-      found = formatter('UTC');
-    }
-    formatters.set(timeZone, found);
-  }
-  return found;
-}
-
-/** The local day and minute of the day at an instant, on the wall clock of a time zone. */
-export function localTime(timeZone: string, nowSeconds: number): { day: LocalDay; minute: number } {
-  const parts = formatter(timeZone).formatToParts(new Date(nowSeconds * 1000));
-  const part = (type: string) => parts.find((p) => p.type === type)?.value ?? '';
-  return {
-    day: {
-      year: Number(part('year')),
-      month: Number(part('month')),
-      day: Number(part('day')),
-      weekday: WEEKDAYS.indexOf(part('weekday')),
-    },
-    minute: Number(part('hour')) * 60 + Number(part('minute')),
-  };
 }
 
 function dayBefore(day: LocalDay): LocalDay {
