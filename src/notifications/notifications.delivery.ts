@@ -6,7 +6,13 @@ import { addFeedEntries } from '../incidents/feed.store.ts';
 import type { Clock } from '../shared/clock.ts';
 import { DEFAULT_TEMPLATE_ID, type TemplateChannel } from './default-template.ts';
 import { onNotificationsEnqueued } from './notifications.enqueue.ts';
-import { type AttemptOutcome, claimDue, type Outbox, recordAttempt } from './outbox.ts';
+import {
+  type AttemptOutcome,
+  type DeliveryPassReport,
+  type Outbox,
+  recordAttempt,
+  runDeliveryPass,
+} from './outbox.ts';
 import { ChatProvider } from './providers/chat.ts';
 import { EmailProvider } from './providers/email.ts';
 import { PhoneProvider } from './providers/phone.ts';
@@ -69,14 +75,7 @@ export type NotificationDeps = {
   logger: { error(details: object, message: string): void };
 };
 
-export type NotificationPassReport = {
-  claimed: number;
-  delivered: number;
-  retrying: number;
-  failed: number;
-  lost: number;
-  errors: number;
-};
+export type NotificationPassReport = DeliveryPassReport;
 
 const TIMEOUT_MS = 10_000;
 
@@ -265,43 +264,18 @@ async function deliver(deps: NotificationDeps, row: Row): Promise<AttemptOutcome
   return record(deps, row, result);
 }
 
-const COUNTERS: Record<AttemptOutcome, 'delivered' | 'retrying' | 'failed'> = {
-  success: 'delivered',
-  retry: 'retrying',
-  failed: 'failed',
-};
-
-/** One pass: claims up to BATCH due notifications and delivers them, CONCURRENCY at a time. */
+/** One pass: claims up to BATCH due rows and attempts each, CONCURRENCY at a time. */
 async function deliverDueNotifications(deps: NotificationDeps): Promise<NotificationPassReport> {
-  const report: NotificationPassReport = {
-    claimed: 0,
-    delivered: 0,
-    retrying: 0,
-    failed: 0,
-    lost: 0,
-    errors: 0,
-  };
-  const rows = await claimDue<Row>(deps.db.q, NOTIFICATION_OUTBOX, deps.clock.nowMs(), BATCH);
-  report.claimed = rows.length;
-  let next = 0;
-  const lane = async () => {
-    while (next < rows.length) {
-      const row = rows[next++]!;
-      try {
-        const outcome = await deliver(deps, row);
-        if (outcome) report[COUNTERS[outcome]] += 1;
-        else report.lost += 1;
-      } catch (error) {
-        report.errors += 1;
-        deps.logger.error(
-          { notification_id: row.notification_id, err: error },
-          'notification delivery failed',
-        );
-      }
-    }
-  };
-  await Promise.all(Array.from({ length: Math.min(CONCURRENCY, rows.length) }, lane));
-  return report;
+  return runDeliveryPass<Row>({
+    q: deps.db.q,
+    outbox: NOTIFICATION_OUTBOX,
+    nowMs: deps.clock.nowMs(),
+    batch: BATCH,
+    concurrency: CONCURRENCY,
+    prepare: async () => (row) => deliver(deps, row),
+    onError: (row, error) =>
+      deps.logger.error({ notification_id: row.notification_id, err: error }, 'notification delivery failed'),
+  });
 }
 
 /** The notification delivery loop of a process, woken by notifications enqueued in it (not started). */

@@ -98,3 +98,58 @@ export async function recordAttempt(
   );
   return Number(numAffectedRows ?? 0) > 0 ? outcome : undefined;
 }
+
+/** What one delivery pass did: rows claimed, and how their attempts ended. */
+export type DeliveryPassReport = {
+  claimed: number;
+  delivered: number;
+  retrying: number;
+  failed: number;
+  /** The claim was lost (its lease ran out and another worker took the row): nothing recorded. */
+  lost: number;
+  /** The delivery threw: logged; the row's lease runs out and it is tried again. */
+  errors: number;
+};
+
+const COUNTERS: Record<AttemptOutcome, 'delivered' | 'retrying' | 'failed'> = {
+  success: 'delivered',
+  retry: 'retrying',
+  failed: 'failed',
+};
+
+/**
+ * One delivery pass over an outbox: claims up to `batch` due rows and attempts each, `concurrency`
+ * at a time. `prepare` sees the claimed rows first (to read what they share in one query) and
+ * returns the attempt for one row, which records its result (recordAttempt) and answers the outcome.
+ */
+export async function runDeliveryPass<Row>(options: {
+  q: Executor;
+  outbox: Outbox;
+  nowMs: number;
+  batch: number;
+  concurrency: number;
+  prepare: (rows: readonly Row[]) => Promise<(row: Row) => Promise<AttemptOutcome | undefined>>;
+  onError: (row: Row, error: unknown) => void;
+}): Promise<DeliveryPassReport> {
+  const report: DeliveryPassReport = { claimed: 0, delivered: 0, retrying: 0, failed: 0, lost: 0, errors: 0 };
+  const rows = await claimDue<Row>(options.q, options.outbox, options.nowMs, options.batch);
+  report.claimed = rows.length;
+  if (rows.length === 0) return report;
+  const attempt = await options.prepare(rows);
+  let next = 0;
+  const lane = async () => {
+    while (next < rows.length) {
+      const row = rows[next++]!;
+      try {
+        const outcome = await attempt(row);
+        if (outcome) report[COUNTERS[outcome]] += 1;
+        else report.lost += 1;
+      } catch (error) {
+        report.errors += 1;
+        options.onError(row, error);
+      }
+    }
+  };
+  await Promise.all(Array.from({ length: Math.min(options.concurrency, rows.length) }, lane));
+  return report;
+}

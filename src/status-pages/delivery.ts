@@ -1,7 +1,13 @@
 import { type Selectable, sql } from 'kysely';
 import type { Db } from '../db/db.ts';
 import type { StatusPageNotificationsTable } from '../db/schema.ts';
-import { type AttemptOutcome, claimDue, type Outbox, recordAttempt } from '../notifications/outbox.ts';
+import {
+  type AttemptOutcome,
+  type DeliveryPassReport,
+  type Outbox,
+  recordAttempt,
+  runDeliveryPass,
+} from '../notifications/outbox.ts';
 import type { Provider } from '../notifications/providers/provider.ts';
 import { postJson } from '../notifications/providers/webhook.ts';
 import { OutboxWorker, type WorkerLogger } from '../notifications/worker.ts';
@@ -50,14 +56,7 @@ export type NotificationDeps = {
   webhookTimeoutMs?: number;
 };
 
-export type NotificationPassReport = {
-  claimed: number;
-  delivered: number;
-  retrying: number;
-  failed: number;
-  lost: number;
-  errors: number;
-};
+export type NotificationPassReport = DeliveryPassReport;
 
 /** The content of an update's notification, as the event stands now; undefined when it is gone. */
 async function buildUpdatePayload(
@@ -145,42 +144,21 @@ async function deliver(deps: NotificationDeps, row: Row): Promise<AttemptOutcome
   return record(deps, row, { ok: result.ok, final: result.permanent }, result.error);
 }
 
-const COUNTERS: Record<AttemptOutcome, 'delivered' | 'retrying' | 'failed'> = {
-  success: 'delivered',
-  retry: 'retrying',
-  failed: 'failed',
-};
-
+/** One pass: claims up to BATCH due rows and attempts each, CONCURRENCY at a time. */
 async function deliverDue(deps: NotificationDeps): Promise<NotificationPassReport> {
-  const report: NotificationPassReport = {
-    claimed: 0,
-    delivered: 0,
-    retrying: 0,
-    failed: 0,
-    lost: 0,
-    errors: 0,
-  };
-  const rows = await claimDue<Row>(deps.db.q, STATUS_PAGE_OUTBOX, deps.clock.nowMs(), BATCH);
-  report.claimed = rows.length;
-  let next = 0;
-  const lane = async () => {
-    while (next < rows.length) {
-      const row = rows[next++]!;
-      try {
-        const outcome = await deliver(deps, row);
-        if (outcome) report[COUNTERS[outcome]] += 1;
-        else report.lost += 1;
-      } catch (error) {
-        report.errors += 1;
-        deps.logger.error(
-          { notification_id: row.notification_id, err: error },
-          'status page notification failed',
-        );
-      }
-    }
-  };
-  await Promise.all(Array.from({ length: Math.min(CONCURRENCY, rows.length) }, lane));
-  return report;
+  return runDeliveryPass<Row>({
+    q: deps.db.q,
+    outbox: STATUS_PAGE_OUTBOX,
+    nowMs: deps.clock.nowMs(),
+    batch: BATCH,
+    concurrency: CONCURRENCY,
+    prepare: async () => (row) => deliver(deps, row),
+    onError: (row, error) =>
+      deps.logger.error(
+        { notification_id: row.notification_id, err: error },
+        'status page notification failed',
+      ),
+  });
 }
 
 /** The subscriber-notification loop of a process, woken by notifications enqueued in it (not started). */

@@ -1,7 +1,12 @@
 import { type Selectable, sql } from 'kysely';
 import type { Db } from '../db/db.ts';
 import type { WebhookDeliveriesTable } from '../db/schema.ts';
-import { type AttemptOutcome, claimDue, type Outbox, recordAttempt } from '../notifications/outbox.ts';
+import {
+  type DeliveryPassReport,
+  type Outbox,
+  recordAttempt,
+  runDeliveryPass,
+} from '../notifications/outbox.ts';
 import { postJson } from '../notifications/providers/webhook.ts';
 import { OutboxWorker, type WorkerLogger } from '../notifications/worker.ts';
 import type { Clock } from '../shared/clock.ts';
@@ -47,16 +52,7 @@ export type WebhookDeps = {
   timeoutMs?: number;
 };
 
-export type WebhookPassReport = {
-  claimed: number;
-  delivered: number;
-  retrying: number;
-  failed: number;
-  /** Claims whose lease ran out before the attempt was recorded (another worker took the row). */
-  lost: number;
-  /** Deliveries that threw (the database failed); their lease runs out and they are tried again. */
-  errors: number;
-};
+export type WebhookPassReport = DeliveryPassReport;
 
 /** Which of these webhooks are still enabled: a disabled or deleted webhook sends nothing more. */
 async function enabledWebhooks(q: Db['q'], integrationIds: readonly number[]): Promise<Set<number>> {
@@ -122,38 +118,24 @@ async function deliver(deps: WebhookDeps, row: DeliveryRow, enabled: boolean) {
   );
 }
 
-const COUNTERS: Record<AttemptOutcome, 'delivered' | 'retrying' | 'failed'> = {
-  success: 'delivered',
-  retry: 'retrying',
-  failed: 'failed',
-};
-
-/** One pass: claims up to BATCH due deliveries and attempts each, CONCURRENCY at a time. */
+/** One pass: claims up to BATCH due rows and attempts each, CONCURRENCY at a time. */
 async function deliverDueWebhooks(deps: WebhookDeps): Promise<WebhookPassReport> {
-  const report: WebhookPassReport = { claimed: 0, delivered: 0, retrying: 0, failed: 0, lost: 0, errors: 0 };
-  const rows = await claimDue<DeliveryRow>(deps.db.q, WEBHOOK_OUTBOX, deps.clock.nowMs(), BATCH);
-  report.claimed = rows.length;
-  if (rows.length === 0) return report;
-  const enabled = await enabledWebhooks(
-    deps.db.q,
-    rows.map((r) => r.integration_id),
-  );
-  let next = 0;
-  const lane = async () => {
-    while (next < rows.length) {
-      const row = rows[next++]!;
-      try {
-        const outcome = await deliver(deps, row, enabled.has(row.integration_id));
-        if (outcome) report[COUNTERS[outcome]] += 1;
-        else report.lost += 1;
-      } catch (error) {
-        report.errors += 1;
-        deps.logger.error({ delivery_id: row.delivery_id, err: error }, 'webhook delivery failed');
-      }
-    }
-  };
-  await Promise.all(Array.from({ length: Math.min(CONCURRENCY, rows.length) }, lane));
-  return report;
+  return runDeliveryPass<DeliveryRow>({
+    q: deps.db.q,
+    outbox: WEBHOOK_OUTBOX,
+    nowMs: deps.clock.nowMs(),
+    batch: BATCH,
+    concurrency: CONCURRENCY,
+    prepare: async (rows) => {
+      const enabled = await enabledWebhooks(
+        deps.db.q,
+        rows.map((r) => r.integration_id),
+      );
+      return (row) => deliver(deps, row, enabled.has(row.integration_id));
+    },
+    onError: (row, error) =>
+      deps.logger.error({ delivery_id: row.delivery_id, err: error }, 'webhook delivery failed'),
+  });
 }
 
 /** The webhook delivery loop of a process, woken by deliveries enqueued in it (not started). */
