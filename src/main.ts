@@ -60,7 +60,13 @@ export async function startServer(config: Config): Promise<RunningServer> {
     const url = await app.listen({ port: config.port, host: config.host });
     if (!config.databaseUrl)
       control = await listenForCommands(controlSocketPath(config.dataDir), { db, config });
-    const engine = new Engine({ db, clock: systemClock, modules: engineModules, logger: app.log });
+    const engine = new Engine({
+      db,
+      clock: systemClock,
+      modules: engineModules,
+      logger: app.log,
+      capabilities: { email: config.smtpUrl !== undefined, phone: config.phoneProviderUrl !== undefined },
+    });
     engine.start(config.engineIntervalSeconds * 1000);
     const webhooks = createWebhookWorker({
       db,

@@ -624,6 +624,23 @@ export type EscalationRulesTable = {
   deleted_at: Defaulted<number>;
 };
 
+/** Running escalations (migration 0014; docs/escalation.md "Runtime"). Times are ms. */
+export type EscalationsTable = {
+  escalation_id: Generated<number>;
+  account_id: number;
+  incident_id: string;
+  rule_snapshot: ColumnType<Record<string, unknown> | null, string | null, string | null>;
+  layer_idx: Defaulted<number>;
+  times_notified: Defaulted<number>;
+  layer_started_at: number;
+  next_at: number;
+  status: Defaulted<'active' | 'stopped' | 'done'>;
+  reason: Defaulted<string>;
+  started_at: number;
+  ended_at: Defaulted<number>;
+  updated_at: number;
+};
+
 export type Tables = {
   accounts: AccountsTable;
   members: MembersTable;
@@ -640,6 +657,7 @@ export type Tables = {
   feed_entries: FeedEntriesTable;
   channel_rules: ChannelRulesTable;
   escalation_rules: EscalationRulesTable;
+  escalations: EscalationsTable;
   incident_mutes: IncidentMutesTable;
   webhook_deliveries: WebhookDeliveriesTable;
   changes: ChangesTable;

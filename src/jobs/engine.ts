@@ -1,4 +1,5 @@
 import type { Db } from '../db/db.ts';
+import type { Capabilities } from '../notifications/preferences.ts';
 import type { Clock } from '../shared/clock.ts';
 
 /*
@@ -10,7 +11,12 @@ import type { Clock } from '../shared/clock.ts';
  * updates or row locks taken with SKIP LOCKED, so one due item changes once. docs/engine.md.
  */
 
-export type EngineDeps = { db: Db; clock: Clock };
+export type EngineDeps = {
+  db: Db;
+  clock: Clock;
+  /** What the deployment can deliver (SMTP, the phone gateway), for modules that notify people. */
+  capabilities?: Capabilities;
+};
 
 export type EngineModule = {
   /** Names the module in logs and in the cycle report. */
@@ -38,7 +44,11 @@ export class Engine {
   #cycle: Promise<unknown> | undefined;
 
   constructor(options: EngineDeps & { modules: readonly EngineModule[]; logger: EngineLogger }) {
-    this.#deps = { db: options.db, clock: options.clock };
+    this.#deps = {
+      db: options.db,
+      clock: options.clock,
+      ...(options.capabilities ? { capabilities: options.capabilities } : {}),
+    };
     this.#modules = options.modules;
     this.#logger = options.logger;
   }

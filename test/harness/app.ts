@@ -113,7 +113,13 @@ export async function startTestApp(options: TestAppOptions = {}): Promise<TestAp
     db: database.db,
     clock,
     config,
-    engine: new Engine({ db: database.db, clock, modules: engineModules, logger: app.log }),
+    engine: new Engine({
+      db: database.db,
+      clock,
+      modules: engineModules,
+      logger: app.log,
+      capabilities: { email: config.smtpUrl !== undefined, phone: config.phoneProviderUrl !== undefined },
+    }),
     webhooks: createWebhookWorker({
       db: database.db,
       clock,

@@ -92,7 +92,11 @@ describe('snooze expiry in the engine cycle', () => {
     await ok(t, owner, '/incident/snooze', { incident_ids: [fired.incidentId], minutes: 10 });
     t.clock.advance(600_000);
     const report = await t.engine.runOnce(t.clock.nowMs());
-    expect(report.changed).toEqual({ 'auto-resolve': 1, 'snooze-expiry': 0, 'status-page-schedule': 0 });
+    expect(report.changed).toMatchObject({
+      'auto-resolve': 1,
+      'snooze-expiry': 0,
+      'status-page-schedule': 0,
+    });
     expect(await info(fired.incidentId)).toMatchObject({
       progress: 'Closed',
       snoozed_before: 0,
