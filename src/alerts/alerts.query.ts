@@ -1,7 +1,7 @@
-import { type SqlBool, sql } from 'kysely';
+import { sql } from 'kysely';
 import type { Db } from '../db/db.ts';
 import type { EventStatus, Severity } from '../db/schema.ts';
-import { type SearchPage, TOTAL_CAP } from '../http/search-paging.ts';
+import { type SearchPage, searchRows } from '../http/search-paging.ts';
 import type { AlertEventRow, AlertRow } from './alerts.store.ts';
 
 type Executor = Db['q'];
@@ -110,32 +110,8 @@ export async function searchAlerts(
   s: AlertSearch,
   page: SearchPage,
 ): Promise<{ fetched: AlertRow[]; count: number }> {
-  const direction = s.asc ? 'asc' : 'desc';
   const base = matchingAlerts(q, s);
-  let rows = base.selectAll();
-  if (page.after) {
-    rows = rows.where(
-      sql<SqlBool>`(${sql.ref(s.orderBy)}, alert_id) ${sql.raw(s.asc ? '>' : '<')} (${page.after.value}, ${page.after.id})`,
-    );
-  }
-  const [fetched, counted] = await Promise.all([
-    rows
-      .orderBy(s.orderBy, direction)
-      .orderBy('alert_id', direction)
-      .offset(page.offset)
-      .limit(page.limit + 1)
-      .execute(),
-    q
-      .selectFrom(
-        base
-          .select(sql`1`.as('one'))
-          .limit(TOTAL_CAP + 1)
-          .as('capped'),
-      )
-      .select((eb) => eb.fn.countAll<number>().as('n'))
-      .executeTakeFirstOrThrow(),
-  ]);
-  return { fetched, count: Number(counted.n) };
+  return searchRows(q, base, { column: s.orderBy, id: 'alert_id', asc: s.asc }, page);
 }
 
 /**
@@ -218,7 +194,6 @@ export async function searchEvents(
   s: EventSearch,
   page: SearchPage,
 ): Promise<{ fetched: AlertEventRow[]; count: number }> {
-  const direction = s.asc ? 'asc' : 'desc';
   let base = q
     .selectFrom('alert_events')
     .where('account_id', '=', s.accountId)
@@ -228,28 +203,5 @@ export async function searchEvents(
   if (some(s.integrationTypes)) base = base.where('integration_type', 'in', [...s.integrationTypes]);
   if (some(s.channelIds)) base = base.where('channel_id', 'in', [...s.channelIds]);
   if (some(s.statuses)) base = base.where('event_status', 'in', [...s.statuses]);
-  let rows = base.selectAll();
-  if (page.after) {
-    rows = rows.where(
-      sql<SqlBool>`(event_time, event_id) ${sql.raw(s.asc ? '>' : '<')} (${page.after.value}, ${page.after.id})`,
-    );
-  }
-  const [fetched, counted] = await Promise.all([
-    rows
-      .orderBy('event_time', direction)
-      .orderBy('event_id', direction)
-      .offset(page.offset)
-      .limit(page.limit + 1)
-      .execute(),
-    q
-      .selectFrom(
-        base
-          .select(sql`1`.as('one'))
-          .limit(TOTAL_CAP + 1)
-          .as('capped'),
-      )
-      .select((eb) => eb.fn.countAll<number>().as('n'))
-      .executeTakeFirstOrThrow(),
-  ]);
-  return { fetched, count: Number(counted.n) };
+  return searchRows(q, base, { column: 'event_time', id: 'event_id', asc: s.asc }, page);
 }

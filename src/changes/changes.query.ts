@@ -1,6 +1,6 @@
 import { type RawBuilder, type SqlBool, sql } from 'kysely';
 import type { Db } from '../db/db.ts';
-import { type SearchPage, TOTAL_CAP } from '../http/search-paging.ts';
+import { type SearchPage, searchRows } from '../http/search-paging.ts';
 import { invalidParameter } from '../shared/app-error.ts';
 import type { RegexUse } from './change-filters.ts';
 import type { ChangeEventRow, ChangeRow } from './changes.store.ts';
@@ -44,7 +44,6 @@ export async function searchChanges(
   s: ChangeSearch,
   page: SearchPage,
 ): Promise<{ fetched: ChangeRow[]; count: number }> {
-  const direction = s.asc ? 'asc' : 'desc';
   let base = q
     .selectFrom('changes')
     .where('account_id', '=', s.accountId)
@@ -53,30 +52,7 @@ export async function searchChanges(
   if (some(s.channelIds)) base = base.where('channel_id', 'in', [...s.channelIds]);
   if (some(s.integrationIds)) base = base.where('integration_id', 'in', [...s.integrationIds]);
   for (const condition of s.where) base = base.where(condition);
-  let rows = base.selectAll();
-  if (page.after) {
-    rows = rows.where(
-      sql<SqlBool>`(${sql.ref(s.orderBy)}, change_id) ${sql.raw(s.asc ? '>' : '<')} (${page.after.value}, ${page.after.id})`,
-    );
-  }
-  const [fetched, counted] = await Promise.all([
-    rows
-      .orderBy(s.orderBy, direction)
-      .orderBy('change_id', direction)
-      .offset(page.offset)
-      .limit(page.limit + 1)
-      .execute(),
-    q
-      .selectFrom(
-        base
-          .select(sql`1`.as('one'))
-          .limit(TOTAL_CAP + 1)
-          .as('capped'),
-      )
-      .select((eb) => eb.fn.countAll<number>().as('n'))
-      .executeTakeFirstOrThrow(),
-  ]);
-  return { fetched, count: Number(counted.n) };
+  return searchRows(q, base, { column: s.orderBy, id: 'change_id', asc: s.asc }, page);
 }
 
 /** SQLSTATE of a regular expression PostgreSQL cannot compile. */

@@ -1,4 +1,6 @@
+import { type Kysely, type SelectQueryBuilder, type SqlBool, sql } from 'kysely';
 import Type from 'typebox';
+import type { Tables } from '../db/schema.ts';
 import { invalidParameter } from '../shared/app-error.ts';
 import { toPage } from './pagination.ts';
 
@@ -140,4 +142,43 @@ export function pageOfRows<R>(
 /** `total` as reported: exact below the cap, the cap itself above it. */
 export function cappedTotal(count: number): number {
   return Math.min(count, TOTAL_CAP);
+}
+
+/**
+ * One page of a search list and its total: the rows matching `base`, ordered by (`order.column`,
+ * `order.id`) and after the cursor when there is one, plus the count of at most TOTAL_CAP + 1
+ * matching rows — the two queries in parallel.
+ */
+export async function searchRows<Row>(
+  q: Kysely<Tables>,
+  // biome-ignore lint/suspicious/noExplicitAny: any table of the schema, filtered by the caller.
+  base: SelectQueryBuilder<any, any, object>,
+  order: { column: string; id: string; asc: boolean },
+  page: SearchPage,
+): Promise<{ fetched: Row[]; count: number }> {
+  const direction = order.asc ? 'asc' : 'desc';
+  let rows = base.selectAll();
+  if (page.after) {
+    rows = rows.where(
+      sql<SqlBool>`(${sql.ref(order.column)}, ${sql.ref(order.id)}) ${sql.raw(order.asc ? '>' : '<')} (${page.after.value}, ${page.after.id})`,
+    );
+  }
+  const [fetched, counted] = await Promise.all([
+    rows
+      .orderBy(sql.ref(order.column), direction)
+      .orderBy(sql.ref(order.id), direction)
+      .offset(page.offset)
+      .limit(page.limit + 1)
+      .execute(),
+    q
+      .selectFrom(
+        base
+          .select(sql`1`.as('one'))
+          .limit(TOTAL_CAP + 1)
+          .as('capped'),
+      )
+      .select((eb) => eb.fn.countAll<number>().as('n'))
+      .executeTakeFirstOrThrow(),
+  ]);
+  return { fetched: fetched as Row[], count: Number(counted.n) };
 }

@@ -1,7 +1,7 @@
 import { type SqlBool, sql } from 'kysely';
 import type { Db } from '../db/db.ts';
 import type { Progress, Severity } from '../db/schema.ts';
-import { type SearchPage, TOTAL_CAP } from '../http/search-paging.ts';
+import { type SearchPage, searchRows } from '../http/search-paging.ts';
 import { isRare } from './frequency.query.ts';
 import type { IncidentRow } from './incidents.store.ts';
 
@@ -172,30 +172,6 @@ export async function searchIncidents(
   s: IncidentSearch,
   page: SearchPage,
 ): Promise<{ fetched: IncidentRow[]; count: number }> {
-  const direction = s.asc ? 'asc' : 'desc';
   const base = matching(q, s);
-  let rows = base.selectAll();
-  if (page.after) {
-    rows = rows.where(
-      sql<SqlBool>`(start_time, incident_id) ${sql.raw(s.asc ? '>' : '<')} (${page.after.value}, ${page.after.id})`,
-    );
-  }
-  const [fetched, counted] = await Promise.all([
-    rows
-      .orderBy('start_time', direction)
-      .orderBy('incident_id', direction)
-      .offset(page.offset)
-      .limit(page.limit + 1)
-      .execute(),
-    q
-      .selectFrom(
-        base
-          .select(sql`1`.as('one'))
-          .limit(TOTAL_CAP + 1)
-          .as('capped'),
-      )
-      .select((eb) => eb.fn.countAll<number>().as('n'))
-      .executeTakeFirstOrThrow(),
-  ]);
-  return { fetched, count: Number(counted.n) };
+  return searchRows(q, base, { column: 'start_time', id: 'incident_id', asc: s.asc }, page);
 }
