@@ -1,18 +1,13 @@
 import { sql } from 'kysely';
 import type { Db } from '../db/db.ts';
 import type { Severity } from '../db/schema.ts';
-import { readResponders } from '../incidents/actions/responders.ts';
-import { addFeedEntries } from '../incidents/feed.store.ts';
 import type { EngineModule } from '../jobs/engine.ts';
 import { DEFAULT_TEMPLATE_ID } from '../notifications/default-template.ts';
-import { enqueueNotifications, type NotificationRequest } from '../notifications/notifications.enqueue.ts';
-import { resolvePeople } from '../notifications/preferences.service.ts';
 import type { Capabilities } from '../notifications/preferences.ts';
-import { inRoles, whoIsOnCall } from '../schedules/oncall-lookup.ts';
-import { newObjectId } from '../shared/ids.ts';
 import { loadEscalationRules } from './escalation.store.ts';
 import type { EscalateTarget } from './escalation.types.ts';
 import { type EscalationSnapshot, pickEscalationRule, snapshotRule } from './match.ts';
+import { runLayerStep } from './notify-layer.ts';
 import { type EscalationState, nextStep } from './runtime.ts';
 
 /*
@@ -139,39 +134,6 @@ async function startEscalations(db: Db, nowMs: number): Promise<number> {
   return started;
 }
 
-/** The people a layer's target names, now: persons, members of its teams, schedules' on-call by role. */
-async function targetPeople(
-  q: Executor,
-  accountId: number,
-  target: EscalateTarget,
-  nowMs: number,
-): Promise<number[]> {
-  const people = [...target.person_ids];
-  if (target.team_ids.length > 0) {
-    const members = await q
-      .selectFrom('team_members')
-      .innerJoin('teams', 'teams.team_id', 'team_members.team_id')
-      .select('team_members.person_id')
-      .where('team_members.account_id', '=', accountId)
-      .where('team_members.team_id', 'in', [...target.team_ids])
-      .where('teams.status', '<>', 'deleted')
-      .orderBy('team_members.person_id')
-      .execute();
-    people.push(...members.map((m) => m.person_id));
-  }
-  const schedules = Object.entries(target.schedule_to_role_ids);
-  if (schedules.length > 0) {
-    const onCall = await whoIsOnCall(
-      q,
-      accountId,
-      schedules.map(([id]) => Number(id)),
-      Math.floor(nowMs / 1000),
-    );
-    for (const [id, roles] of schedules) people.push(...inRoles(onCall.get(Number(id)) ?? [], roles));
-  }
-  return [...new Set(people.map(Number))];
-}
-
 type DueRow = {
   escalation_id: number;
   incident_id: string;
@@ -218,96 +180,26 @@ async function advanceOne(
   }
 
   const layer = snapshot.layers[step.layerIdx]!;
-  const target = layer.target as EscalateTarget;
-  const people = await targetPeople(trx, incident.account_id, target, nowMs);
-  const stepKey = `esc:${row.escalation_id}:rule:${snapshot.rule_id}:layer:${step.layerIdx}:fire:${step.fireNo}`;
-  const base = {
-    accountId: incident.account_id,
-    incidentId: incident.incident_id,
-    step: stepKey,
-    templateId: snapshot.template_id || DEFAULT_TEMPLATE_ID,
-    fireType: step.fireType,
-    layerIdx: step.layerIdx,
-    nowMs,
-  };
-  const requests: NotificationRequest[] = [];
-  const unreachable: number[] = [];
-  if (target.by) {
-    const resolved = await resolvePeople(
-      trx,
-      incident.account_id,
-      people,
-      incident.incident_severity,
-      target.by,
-      capabilities,
-    );
-    for (const person of resolved) {
-      if (person.unreachable) unreachable.push(person.personId);
-      for (const c of person.channels) {
-        requests.push({
-          ...base,
-          recipient: `person:${person.personId}`,
-          channel: c.channel,
-          target: c.target,
-          personId: person.personId,
-        });
-      }
-    }
-  }
-  if (capabilities.email) {
-    for (const address of target.emails) {
-      requests.push({
-        ...base,
-        recipient: `email:${address.toLowerCase()}`,
-        channel: 'email',
-        target: { address },
-      });
-    }
-  }
-  await enqueueNotifications(trx, requests);
-
-  const now = Math.floor(nowMs / 1000);
-  if (step.assign) {
-    const assignment = {
-      person_ids: people,
-      ...(target.emails.length > 0 ? { emails: [...target.emails] } : {}),
-      escalate_rule_id: snapshot.rule_id,
-      escalate_rule_name: snapshot.rule_name,
-      layer_idx: step.layerIdx,
-      type: step.assign,
-      assigned_at: now,
-      id: newObjectId(nowMs),
-    };
-    const responders = readResponders(incident.responders);
-    for (const personId of people) {
-      const current = responders.find((r) => r.person_id === personId);
-      if (!current) responders.push({ person_id: personId, assigned_at: now, acknowledged_at: 0 });
-      else if (current.assigned_at === 0) current.assigned_at = now;
-    }
-    await trx
-      .updateTable('incidents')
-      .set({
-        assigned_to: JSON.stringify(assignment),
-        responders: JSON.stringify(responders),
-        updated_at: now,
-      })
-      .where('incident_id', '=', incident.incident_id)
-      .execute();
-    await addFeedEntries(trx, [
-      {
-        accountId: incident.account_id,
-        incidentId: incident.incident_id,
-        type: 'i_assign',
-        detail: {
-          ...assignment,
-          ...(step.assign === 'escalate' ? { from: 'timeout' } : {}),
-          ...(unreachable.length > 0 ? { unreachable_person_ids: unreachable } : {}),
-          notifications: requests.length,
-        },
-        atMs: nowMs,
+  await runLayerStep(
+    trx,
+    incident,
+    layer.target as EscalateTarget,
+    {
+      stepKey: `esc:${row.escalation_id}:rule:${snapshot.rule_id}:layer:${step.layerIdx}:fire:${step.fireNo}`,
+      rule: {
+        rule_id: snapshot.rule_id,
+        rule_name: snapshot.rule_name,
+        template_id: snapshot.template_id || DEFAULT_TEMPLATE_ID,
       },
-    ]);
-  }
+      layerIdx: step.layerIdx,
+      fireType: step.fireType,
+      assign: step.assign
+        ? { type: step.assign, ...(step.assign === 'escalate' ? { from: 'timeout' } : {}), creatorId: 0 }
+        : null,
+    },
+    nowMs,
+    capabilities,
+  );
   await update
     .set({
       layer_idx: step.state.layerIdx,

@@ -43,6 +43,8 @@ const INCIDENT_FEED_TYPES = [
   'i_custom',
   'i_wr_create',
   'i_wr_delete',
+  // Vigil's: a heads-up that part of an escalation target could not be notified (docs/escalation.md).
+  'i_warn',
   'i_auto_refresh',
   'a_merge',
 ] as const;
