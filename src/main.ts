@@ -15,6 +15,7 @@ import {
   createProviders,
   NOTIFICATION_POLL_MS,
 } from './notifications/notifications.delivery.ts';
+import { deliveryCapabilities } from './notifications/preferences.ts';
 import { EmailProvider } from './notifications/providers/email.ts';
 import { systemClock } from './shared/clock.ts';
 import { createStatusPageWorker, STATUS_PAGE_POLL_MS } from './status-pages/delivery.ts';
@@ -65,7 +66,7 @@ export async function startServer(config: Config): Promise<RunningServer> {
       clock: systemClock,
       modules: engineModules,
       logger: app.log,
-      capabilities: { email: config.smtpUrl !== undefined, phone: config.phoneProviderUrl !== undefined },
+      capabilities: deliveryCapabilities(config),
     });
     engine.start(config.engineIntervalSeconds * 1000);
     const webhooks = createWebhookWorker({

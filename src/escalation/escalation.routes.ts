@@ -8,6 +8,7 @@ import {
   setEscalationRuleStatus,
   updateEscalationRuleFields,
 } from './escalation.service.ts';
+import { headsUp } from './heads-up.ts';
 
 /**
  * Escalation rules of channels: /channel/escalate/rule/* of on-call.openapi.en.json, tag
@@ -27,6 +28,19 @@ export function registerEscalationRoutes(app: Api, deps: AppDeps): void {
       data: S.EscalationListResponse,
     },
     async ({ actor, input }) => ({ items: await listEscalationRuleItems(deps, actor, input.channel_id) }),
+  );
+  openApi(
+    app,
+    '/channel/escalate/rule/heads-up',
+    {
+      tag,
+      summary:
+        'Vigil: parts of escalation rules that would reach nobody (unreachable people, empty teams, schedule gaps)',
+      permission: 'channels.read',
+      input: S.HeadsUpRequest,
+      data: S.HeadsUpResponse,
+    },
+    async ({ actor, input }) => headsUp(deps, actor, input),
   );
   openApi(
     app,

@@ -116,6 +116,26 @@ const RuleFields = {
 export const EscalationCreateRequest = Type.Object({ channel_id: Id, ...RuleFields });
 export const EscalationUpdateRequest = Type.Object({ channel_id: Id, rule_id: RuleId, ...RuleFields });
 export const ChannelScopedRequest = Type.Object({ channel_id: Id });
+
+/** The heads-up check (Vigil's): one channel or all, over the next `hours` (default a week, at most 30 days). */
+export const HeadsUpRequest = Type.Object({
+  channel_id: Type.Optional(Id),
+  hours: Type.Optional(Type.Integer({ minimum: 1, maximum: 720 })),
+});
+const Gap = Type.Object({ start: Type.Integer(), end: Type.Integer() });
+export const HeadsUpResponse = Type.Object({
+  window: Gap,
+  items: Type.Array(
+    Type.Object({
+      channel_id: Type.Integer(),
+      rule_id: Type.String(),
+      rule_name: Type.String(),
+      layer_idx: Type.Integer(),
+      // Each names its `kind` (person_unreachable, team_empty, schedule_gap with `gaps`, schedule_missing, email_unconfigured, chat_undeliverable).
+      warnings: Type.Array(Type.Object({ kind: Type.String() }, { additionalProperties: true })),
+    }),
+  ),
+});
 export const ChannelRuleIdRequest = Type.Object({ channel_id: Id, rule_id: RuleId });
 export const RuleCreateResponse = Type.Object({ rule_id: Type.String(), rule_name: Type.String() });
 

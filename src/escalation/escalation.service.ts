@@ -50,8 +50,8 @@ const LAYER_DEFAULTS = { max_times: 1, notify_step: 10, escalate_window: 30, for
 /** The name of the rule `/channel/create` makes from its inline `escalate_rule`. */
 const DEFAULT_RULE_NAME = 'Default';
 
-/** Personal channels: the built-in ones, or an IM (optionally its app integration and id). */
-const BY_CHANNEL = /^(email|sms|voice|push|(feishu|dingtalk|wecom|teams|slack)(_app)?(:\d{1,19})?)$/;
+/** Personal channels (`by`, `notify.personal_channels`): the built-in ones, or an IM (optionally its app integration and id). */
+export const BY_CHANNEL = /^(email|sms|voice|push|(feishu|dingtalk|wecom|teams|slack)(_app)?(:\d{1,19})?)$/;
 
 const WEBHOOK_TYPES = new Set([
   'feishu',

@@ -29,21 +29,18 @@ export function toEscalationRule(row: EscalationRuleRow): EscalationRule {
   };
 }
 
-/** The rules of a channel that are not deleted, in evaluation order. */
+/** The rules of a channel (or of every channel of the account) that are not deleted, in evaluation order. */
 export async function listEscalationRules(
   q: Executor,
-  scope: { accountId: number; channelId: number },
+  scope: { accountId: number; channelId?: number | undefined },
 ): Promise<EscalationRuleRow[]> {
-  return q
+  let query = q
     .selectFrom('escalation_rules')
     .selectAll()
     .where('account_id', '=', scope.accountId)
-    .where('channel_id', '=', scope.channelId)
-    .where('status', '<>', 'deleted')
-    .orderBy('priority')
-    .orderBy('created_at')
-    .orderBy('rule_id')
-    .execute();
+    .where('status', '<>', 'deleted');
+  if (scope.channelId !== undefined) query = query.where('channel_id', '=', scope.channelId);
+  return query.orderBy('channel_id').orderBy('priority').orderBy('created_at').orderBy('rule_id').execute();
 }
 
 export async function countEscalationRules(q: Executor, channelId: number): Promise<number> {

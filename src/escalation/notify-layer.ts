@@ -32,7 +32,7 @@ export type StepIncident = {
 /** The rule a step runs under; all empty for a manual assignment to people. */
 export type StepRule = { rule_id: string; rule_name: string; template_id: string };
 
-export type AssignType = 'assign' | 'escalate' | 'reassign';
+export type AssignType = 'assign' | 'escalate' | 'reassign' | 'reopen';
 
 export type LayerStep = {
   /** Identifies the step in the outbox key, so a retried or raced step enqueues nothing twice. */
@@ -57,7 +57,7 @@ export type Warning =
 export type TargetPeople = { people: number[]; warnings: Warning[] };
 
 /** The people a target names now: persons, members of its teams, schedules' on-call by role. */
-export async function targetPeople(
+async function targetPeople(
   q: Executor,
   accountId: number,
   target: EscalateTarget,
@@ -237,8 +237,10 @@ export async function runLayerStep(
     assignment = {
       person_ids: people,
       ...(target.emails.length > 0 ? { emails: [...target.emails] } : {}),
-      escalate_rule_id: step.rule.rule_id,
-      escalate_rule_name: step.rule.rule_name,
+      // A manual assignment to people runs under no rule: the rule fields are left out.
+      ...(step.rule.rule_id
+        ? { escalate_rule_id: step.rule.rule_id, escalate_rule_name: step.rule.rule_name }
+        : {}),
       layer_idx: step.layerIdx,
       type: step.assign.type,
       assigned_at: now,

@@ -40,7 +40,7 @@ export type Step =
 const MINUTE = 60_000;
 
 /** When the layer ends (escalate_window after it started) and the next repeat would be due. */
-function schedule(snapshot: EscalationSnapshot, state: EscalationState): number {
+export function nextDue(snapshot: EscalationSnapshot, state: EscalationState): number {
   const layer = snapshot.layers[state.layerIdx]!;
   const escalateAt = state.layerStartedAt + Math.round(layer.escalate_window * MINUTE);
   // Repeats: max_times more notifications after the first, every notify_step minutes, while the layer lasts.
@@ -60,7 +60,7 @@ function notify(snapshot: EscalationSnapshot, layerIdx: number, layerStartedAt: 
     fireType: sent === 0 ? 'fire' : 'refire',
     assign: sent === 0 ? (layerIdx === 0 ? 'assign' : 'escalate') : null,
     state,
-    nextAt: schedule(snapshot, state),
+    nextAt: nextDue(snapshot, state),
   };
 }
 

@@ -33,6 +33,14 @@ export type NotifyBy = { follow_preference?: boolean } & Partial<SeverityChannel
 /** What the deployment can deliver: e-mail needs SMTP, SMS and voice the phone gateway. */
 export type Capabilities = { email: boolean; phone: boolean };
 
+/** What this deployment's configuration can deliver. */
+export function deliveryCapabilities(config: {
+  smtpUrl?: string | undefined;
+  phoneProviderUrl?: string | undefined;
+}): Capabilities {
+  return { email: config.smtpUrl !== undefined, phone: config.phoneProviderUrl !== undefined };
+}
+
 export type ResolvedChannel =
   | { channel: 'email'; target: { address: string } }
   | { channel: 'sms' | 'voice'; target: { phone: string; country_code: string } };

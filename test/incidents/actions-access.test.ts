@@ -227,9 +227,9 @@ describe('bad input', () => {
       ['negative channel_id', { incident_severity: 'Info', title: 'x', channel_id: -1 }, 'channel_id'],
       ['unknown channel', { incident_severity: 'Info', title: 'x', channel_id: 987_654 }, 'channel_id'],
       [
-        'assigned_to',
+        'assigned_to an unknown person',
         { incident_severity: 'Info', title: 'x', assigned_to: { person_ids: [1] } },
-        'assigned_to',
+        'assigned_to.person_ids[0]',
       ],
     ],
     '/incident/merge': [

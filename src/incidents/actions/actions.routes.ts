@@ -3,6 +3,7 @@ import type { AppDeps } from '../../http/app.ts';
 import { type Api, type Call, Empty, openApi } from '../../http/route.ts';
 import { acknowledgeIncidents, unacknowledgeIncidents } from './acknowledge.ts';
 import * as S from './actions.schemas.ts';
+import { addResponders, assignIncidents } from './assign.ts';
 import { commentIncidents } from './comment.ts';
 import { createIncident } from './create.ts';
 import { mergeAlerts, mergeIncidents } from './merge.ts';
@@ -61,6 +62,12 @@ export function registerIncidentActionRoutes(app: Api, deps: AppDeps): void {
   );
   action('/incident/wake', 'Cancel snoozes', S.IncidentIdsRequest, (call) =>
     wakeIncidents(deps, call.actor, ids(call)),
+  );
+  action('/incident/assign', 'Reassign or escalate incidents', S.AssignRequest, ({ actor, input }) =>
+    assignIncidents(deps, actor, input),
+  );
+  action('/incident/responder/add', 'Add responders', S.ResponderAddRequest, ({ actor, input }) =>
+    addResponders(deps, actor, input),
   );
   action('/incident/comment', 'Comment on incidents', S.CommentRequest, ({ actor, input }) =>
     commentIncidents(deps, actor, input),

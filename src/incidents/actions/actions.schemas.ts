@@ -58,14 +58,39 @@ export const FieldResetRequest = Type.Object({
   field_value: Type.Optional(Type.Unknown()),
 });
 
+const PersonIds = Type.Array(Id, { maxItems: MAX_BATCH });
+const Emails = Type.Array(Type.String({ format: 'email', maxLength: 254 }), { maxItems: MAX_BATCH });
+
+/** How added responders are notified (Flashduty's `notify`). */
+export const NotifyOptions = Type.Object({
+  follow_preference: Type.Optional(Type.Boolean()),
+  personal_channels: Type.Optional(
+    Type.Array(Type.String({ minLength: 1, maxLength: 64 }), { maxItems: 16 }),
+  ),
+  template_id: Type.Optional(ObjectId),
+});
+
+/** Who to (re)assign to: people and addresses, or a layer of one of the channel's escalation rules. */
+export const AssignedTo = Type.Object({
+  person_ids: Type.Optional(PersonIds),
+  emails: Type.Optional(Emails),
+  escalate_rule_id: Type.Optional(ObjectId),
+  layer_idx: Type.Optional(Type.Integer({ minimum: 0 })),
+  type: Type.Optional(Type.Enum(['assign', 'reassign', 'escalate', 'reopen'])),
+  notify: Type.Optional(NotifyOptions),
+  // Output fields of the same object in the spec; accepted and ignored (Vigil sets them).
+  escalate_rule_name: Type.Optional(Type.String()),
+  assigned_at: Type.Optional(Type.Integer()),
+  id: Type.Optional(Type.String()),
+});
+
 export const CreateRequest = Type.Object({
   incident_severity: Severity,
   // Optional in the spec; a manual incident without a title cannot be told apart, so Vigil needs one.
   title: Type.String({ minLength: 1, maxLength: 512 }),
   description: Type.Optional(Text(1024)),
   channel_id: Type.Optional(Id),
-  // Accepted by the schema only so the service can refuse it by name instead of dropping it unseen.
-  assigned_to: Type.Optional(Type.Unknown()),
+  assigned_to: Type.Optional(AssignedTo),
 });
 
 export const CreateResponse = Type.Object({ incident_id: Type.String(), title: Type.String() });
@@ -85,4 +110,16 @@ export const AlertMergeRequest = Type.Object({
   comment: Type.Optional(Text(1024)),
   title: Type.Optional(Type.String({ minLength: 1, maxLength: 512 })),
   owner_id: Type.Optional(Id),
+});
+
+export const AssignRequest = Type.Object({
+  incident_id: Type.Optional(ObjectId),
+  incident_ids: Type.Optional(Type.Array(ObjectId, { maxItems: MAX_BATCH })),
+  assigned_to: AssignedTo,
+});
+
+export const ResponderAddRequest = Type.Object({
+  incident_id: ObjectId,
+  person_ids: Type.Array(Id, { minItems: 1, maxItems: MAX_BATCH }),
+  notify: Type.Optional(NotifyOptions),
 });

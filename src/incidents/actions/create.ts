@@ -1,17 +1,21 @@
+import type { Static } from 'typebox';
 import type { Actor } from '../../accounts/permissions.ts';
 import { findChannel } from '../../channels/channels.store.ts';
 import type { Severity } from '../../db/schema.ts';
+import { deliveryCapabilities } from '../../notifications/preferences.ts';
 import { invalidParameter } from '../../shared/app-error.ts';
 import { newObjectId } from '../../shared/ids.ts';
 import { addFeedEntries } from '../feed.store.ts';
-import { type ActionDeps, byActor, inTransaction } from './actions.store.ts';
+import type { AssignedTo } from './actions.schemas.ts';
+import { byActor, inTransaction, lockIncidents } from './actions.store.ts';
+import { type AssignDeps, applyAssignment } from './assign.ts';
 
 export type CreateInput = {
   incident_severity: Severity;
   title: string;
   description?: string;
   channel_id?: number;
-  assigned_to?: unknown;
+  assigned_to?: Static<typeof AssignedTo>;
 };
 
 /**
@@ -20,16 +24,10 @@ export type CreateInput = {
  * is its severity, as an incident's status is its highest active alert's.
  */
 export async function createIncident(
-  deps: ActionDeps,
+  deps: AssignDeps,
   actor: Actor,
   input: CreateInput,
 ): Promise<{ incident_id: string; title: string }> {
-  if (input.assigned_to !== undefined) {
-    throw invalidParameter(
-      'assigned_to',
-      'assignment is managed with /incident/assign once available; create the incident without it',
-    );
-  }
   const title = input.title.trim();
   if (title === '') throw invalidParameter('title', 'must not be blank');
   const channelId = input.channel_id ?? 0;
@@ -83,6 +81,18 @@ export async function createIncident(
         detail: { severity: input.incident_severity, title, person_id: actor.memberId },
       }),
     ]);
+    // Assigned at creation: paged now, and the engine does not start the channel's own escalation.
+    if (input.assigned_to) {
+      const incidents = await lockIncidents(trx, actor.accountId, [incidentId]);
+      await applyAssignment(
+        trx,
+        actor,
+        incidents,
+        input.assigned_to,
+        nowMs,
+        deliveryCapabilities(deps.config),
+      );
+    }
   });
   return { incident_id: incidentId, title };
 }
