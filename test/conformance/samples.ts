@@ -445,6 +445,15 @@ export const SAMPLES: Record<string, Sample> = {
     await ctx.call('/incident/snooze', { incident_ids: [incident_id], minutes: 30 });
     return { incident_ids: [incident_id] };
   },
+  '/incident/assign': async (ctx) => ({
+    incident_id: (await ctx.alert()).incident_id,
+    assigned_to: { person_ids: [(await ctx.member()).member_id], type: 'reassign' },
+  }),
+  '/incident/responder/add': async (ctx) => ({
+    incident_id: (await ctx.alert()).incident_id,
+    person_ids: [(await ctx.member()).member_id],
+    notify: { follow_preference: true },
+  }),
   '/incident/comment': async (ctx) => ({
     incident_ids: [(await ctx.alert()).incident_id],
     comment: 'Looking into it',
