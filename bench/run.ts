@@ -6,13 +6,15 @@ import { parseArgs } from 'node:util';
 import { runIngestBench } from './ingest.ts';
 import { CONNECTIONS, call, type LoadResult, reportFailures, runLoad, type Scenario } from './load.ts';
 import { runCli, type Server, startServer, vigilEnv } from './server.ts';
+import { runStatusPageBench } from './status-page.ts';
 import { chooseTargets, type DatabaseName, forEachTarget, log, type Target } from './targets.ts';
 
 /*
  * `npm run bench [-- --pglite-only] [-- --duration S]`: start-up time, idle memory and HTTP
  * throughput of `vigil serve`, on PGlite and (unless --pglite-only) on PostgreSQL.
  * `npm run bench -- ingest [--pglite-only] [--duration S]`: the event ingestion benchmark
- * (bench/ingest.ts). See docs/benchmarks.md.
+ * (bench/ingest.ts). `npm run bench -- status-page [--pglite-only] [--duration S]`: the public
+ * status page under readers while events change (bench/status-page.ts). See docs/benchmarks.md.
  */
 
 const IDLE_MS = 2_000;
@@ -151,7 +153,8 @@ async function main(): Promise<number> {
   const [command, ...extra] = positionals;
   if (command === undefined) return benchServe(pgliteOnly, durationS);
   if (command === 'ingest' && extra.length === 0) return runIngestBench(pgliteOnly, durationS);
-  throw new Error(`unknown command ${positionals.join(' ')}: use no command, or ingest`);
+  if (command === 'status-page' && extra.length === 0) return runStatusPageBench(pgliteOnly, durationS);
+  throw new Error(`unknown command ${positionals.join(' ')}: use no command, ingest or status-page`);
 }
 
 main().then(

@@ -19,6 +19,8 @@ Commands:
   integration create --app-key KEY --type alert.standard|alert.prometheus|change.standard
                      --name NAME [--channel-id ID]
                                           create an integration; prints JSON with its integration_key
+  member set-password --email EMAIL [--account-id ID]
+                                          set a member's console password, read from standard input
 
 Configuration comes from the environment:
 ${CONFIG_VARIABLES.map((v) => `  ${v.name.padEnd(32)}${v.meaning}${v.default ? ` (default ${v.default})` : ''}`).join('\n')}
@@ -26,7 +28,10 @@ ${CONFIG_VARIABLES.map((v) => `  ${v.name.padEnd(32)}${v.meaning}${v.default ? `
 
 class UsageError extends Error {}
 
-function parseCommand(argv: string[]): Command | 'serve' | 'help' {
+/** A command whose secret comes from standard input rather than the command line (visible in `ps`). */
+type PasswordCommand = { name: 'member set-password'; email: string; accountId: number | undefined };
+
+function parseCommand(argv: string[]): Command | PasswordCommand | 'serve' | 'help' {
   const { positionals, values } = parseArgs({
     args: argv,
     allowPositionals: true,
@@ -37,6 +42,7 @@ function parseCommand(argv: string[]): Command | 'serve' | 'help' {
       'app-key': { type: 'string' },
       type: { type: 'string' },
       'channel-id': { type: 'string' },
+      'account-id': { type: 'string' },
       help: { type: 'boolean', short: 'h' },
     },
   });
@@ -76,6 +82,16 @@ function parseCommand(argv: string[]): Command | 'serve' | 'help' {
           plugin_type: type,
           channel_id: channel === undefined ? undefined : Number(channel),
         },
+      };
+    }
+    case 'member set-password': {
+      const account = values['account-id'];
+      if (account !== undefined && !/^\d+$/.test(account))
+        throw new UsageError('vigil member set-password: --account-id must be a number');
+      return {
+        name: 'member set-password',
+        email: required('email'),
+        accountId: account === undefined ? undefined : Number(account),
       };
     }
     default:
@@ -150,6 +166,37 @@ async function execute(config: Config, command: Command): Promise<unknown> {
   );
 }
 
+/** The password: one line typed at a prompt (not echoed), or standard input when it is piped. */
+async function readPassword(): Promise<string> {
+  const stdin = process.stdin;
+  if (!stdin.isTTY) {
+    let text = '';
+    for await (const chunk of stdin) text += chunk;
+    return text.replace(/\r?\n$/, '');
+  }
+  process.stderr.write('Password: ');
+  stdin.setRawMode(true);
+  stdin.setEncoding('utf8');
+  return new Promise((resolve, reject) => {
+    let typed = '';
+    const onData = (key: string) => {
+      for (const char of key) {
+        if (char === '\u0003' || char === '\r' || char === '\n') {
+          stdin.setRawMode(false);
+          stdin.off('data', onData);
+          stdin.pause();
+          process.stderr.write('\n');
+          if (char === '\u0003') reject(new Error('cancelled'));
+          else resolve(typed);
+          return;
+        }
+        typed = char === '\u007f' ? typed.slice(0, -1) : typed + char;
+      }
+    };
+    stdin.on('data', onData);
+  });
+}
+
 async function main(argv: string[]): Promise<number> {
   let parsed: ReturnType<typeof parseCommand>;
   try {
@@ -163,6 +210,9 @@ async function main(argv: string[]): Promise<number> {
     return 0;
   }
   const config = loadConfig();
+  if (typeof parsed !== 'string' && parsed.name === 'member set-password') {
+    parsed = { ...parsed, password: await readPassword() };
+  }
   if (parsed === 'serve') {
     const server = await startServer(config);
     const stop = async () => {

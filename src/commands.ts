@@ -7,6 +7,7 @@ import { migrate } from './db/migrate.ts';
 import { createIntegration } from './integrations/integrations.service.ts';
 import { AppError } from './shared/app-error.ts';
 import type { Clock } from './shared/clock.ts';
+import { setMemberPassword } from './web/console.service.ts';
 
 /*
  * The administrative commands behind `vigil`. The CLI runs them against the database directly, or,
@@ -25,7 +26,8 @@ export type Command =
         plugin_type: 'alert.standard' | 'alert.prometheus' | 'change.standard';
         channel_id?: number | undefined;
       };
-    };
+    }
+  | { name: 'member set-password'; email: string; accountId: number | undefined; password: string };
 
 type Deps = { db: Db; clock: Clock; config: Config };
 
@@ -41,5 +43,7 @@ export async function runCommand(deps: Deps, command: Command): Promise<unknown>
       const actor = { ...owner, permissions: permissionsOf(owner.roleIds) };
       return createIntegration(deps, actor, command.integration);
     }
+    case 'member set-password':
+      return setMemberPassword(deps, command);
   }
 }

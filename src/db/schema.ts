@@ -469,6 +469,21 @@ export type StatusPageSubscribersTable = {
   confirmed_at: Defaulted<number>;
 };
 
+/** Event templates of a status page: canned text for a new event or an update (migration 0018). */
+export type StatusPageTemplatesTable = {
+  template_id: string;
+  page_id: number;
+  account_id: number;
+  type: 'pre_defined' | 'message';
+  event_type: 'incident' | 'maintenance';
+  status: string;
+  title: Defaulted<string>;
+  description: string;
+  creator_id: number;
+  created_at: number;
+  updated_at: number;
+};
+
 /** The outbox and log of subscriber notifications; times in ms (migration 0010). */
 export type StatusPageNotificationsTable = {
   notification_id: Generated<number>;
@@ -641,6 +656,33 @@ export type EscalationsTable = {
   updated_at: number;
 };
 
+export type MemberPasswordsTable = {
+  member_id: number;
+  account_id: number;
+  password_hash: string;
+  updated_at: number;
+};
+
+export type ConsoleSessionsTable = {
+  session_hash: string;
+  account_id: number;
+  member_id: number;
+  csrf_token: string;
+  created_at: number;
+  last_seen_at: number;
+  expires_at: number;
+};
+
+export type ConsoleInvitesTable = {
+  token_hash: string;
+  account_id: number;
+  member_id: number;
+  created_by: number;
+  created_at: number;
+  expires_at: number;
+  used_at: Defaulted<number>;
+};
+
 export type Tables = {
   accounts: AccountsTable;
   members: MembersTable;
@@ -670,6 +712,7 @@ export type Tables = {
   status_page_updates: StatusPageUpdatesTable;
   status_page_subscribers: StatusPageSubscribersTable;
   status_page_notifications: StatusPageNotificationsTable;
+  status_page_templates: StatusPageTemplatesTable;
   notification_templates: NotificationTemplatesTable;
   notification_preferences: NotificationPreferencesTable;
   notification_deliveries: NotificationDeliveriesTable;
@@ -677,4 +720,7 @@ export type Tables = {
   calendars: CalendarsTable;
   calendar_events: CalendarEventsTable;
   schedule_feeds: ScheduleFeedsTable;
+  member_passwords: MemberPasswordsTable;
+  console_sessions: ConsoleSessionsTable;
+  console_invites: ConsoleInvitesTable;
 };

@@ -25,6 +25,8 @@ import type { Clock } from '../shared/clock.ts';
 import { newUlid } from '../shared/ids.ts';
 import { registerPublicStatusRoutes } from '../status-pages/public.routes.ts';
 import { registerStatusPageRoutes } from '../status-pages/status-pages.routes.ts';
+import { consoleSessionAuth } from '../web/session-auth.ts';
+import { registerWebRoutes } from '../web/web.routes.ts';
 import { registerWebhookRoutes } from '../webhooks/webhooks.routes.ts';
 import { appKeyHook } from './auth.ts';
 import { errorHandler, sendError } from './errors.ts';
@@ -80,7 +82,7 @@ export async function buildApp(deps: AppDeps): Promise<Api> {
     ],
     deps.redis,
   );
-  app.addHook('onRequest', appKeyHook(deps.db, accountLimit));
+  app.addHook('onRequest', appKeyHook(deps.db, accountLimit, consoleSessionAuth(deps)));
 
   // A known path with the wrong method is MethodNotAllowed; anything else RouteNotFound.
   const knownPaths = new Set<string>();
@@ -88,6 +90,8 @@ export async function buildApp(deps: AppDeps): Promise<Api> {
     knownPaths.add(route.url);
   });
   app.setNotFoundHandler((request, reply) => {
+    // A browser asking for a console page (/incident/detail/<id>) gets the console.
+    if (web.fallback(request, reply, knownPaths)) return reply;
     const path = request.url.split('?')[0]!.replace(/\/+$/, '') || '/';
     return knownPaths.has(path)
       ? sendError(
@@ -150,5 +154,7 @@ export async function buildApp(deps: AppDeps): Promise<Api> {
   registerScheduleRoutes(app, deps);
   registerCalendarRoutes(app, deps);
   registerFeedRoutes(app, deps);
+  // Last: its page answers only what no route above does (see setNotFoundHandler).
+  const web = await registerWebRoutes(app, deps);
   return app;
 }

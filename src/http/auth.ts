@@ -1,5 +1,5 @@
 import type { FastifyReply, FastifyRequest } from 'fastify';
-import { findKeyOwner, hashAppKey } from '../accounts/app-keys.store.ts';
+import { findKeyOwner, hashAppKey, type KeyOwner } from '../accounts/app-keys.store.ts';
 import { type Actor, PERMISSIONS, type Permission, permissionsOf } from '../accounts/permissions.ts';
 import type { Db } from '../db/db.ts';
 import { AppError } from '../shared/app-error.ts';
@@ -18,20 +18,31 @@ declare module 'fastify' {
 const permissionName = (key: Permission) => PERMISSIONS.find((p) => p.key === key)!.name;
 
 /**
+ * Another way to name the calling member when there is no app_key (the console's session cookie,
+ * web/session-auth.ts): undefined when it does not apply; it throws when it applies and fails.
+ */
+export type SessionAuth = (request: FastifyRequest) => Promise<KeyOwner | undefined>;
+
+/**
  * The onRequest hook of every Open API route: app_key → member (401 otherwise), then the
  * account's rate limit (429), then the route's permission (403). It runs before the body is read,
- * so unauthenticated callers cost no parsing.
+ * so unauthenticated callers cost no parsing. Without an app_key, `session` may name the member;
+ * everything after that is the same, so a session can do exactly what the member's key could.
  */
-export function appKeyHook(db: Db, accountLimit: RateLimit) {
+export function appKeyHook(db: Db, accountLimit: RateLimit, session?: SessionAuth) {
   return async (request: FastifyRequest, reply: FastifyReply): Promise<void> => {
     const rule = request.routeOptions.config.appKey;
     if (!rule) return;
     const key = (request.query as Record<string, unknown> | undefined)?.app_key;
-    if (typeof key !== 'string' || key === '')
-      throw new AppError('Unauthorized', 'You are unauthorized: app_key is required.');
-    const owner = await findKeyOwner(db, hashAppKey(key));
-    if (!owner)
-      throw new AppError('Unauthorized', 'You are unauthorized: the app_key is invalid or disabled.');
+    let owner: KeyOwner | undefined;
+    if (typeof key === 'string' && key !== '') {
+      owner = await findKeyOwner(db, hashAppKey(key));
+      if (!owner)
+        throw new AppError('Unauthorized', 'You are unauthorized: the app_key is invalid or disabled.');
+    } else {
+      owner = await session?.(request);
+      if (!owner) throw new AppError('Unauthorized', 'You are unauthorized: app_key is required.');
+    }
 
     await enforceRateLimit(accountLimit, String(owner.accountId), reply);
 

@@ -31,8 +31,14 @@ export class RenderCache<V extends { pageId: number | undefined }> {
     return value;
   }
 
+  /**
+   * Drops the page's entries, and those whose page is not known: a rendering still loading may have
+   * read the page before the change, and a "no such page" may be about a page just created.
+   */
   forget(pageId: number): void {
-    for (const [key, entry] of this.#entries) if (entry.pageId === pageId) this.#entries.delete(key);
+    for (const [key, entry] of this.#entries) {
+      if (entry.pageId === pageId || entry.pageId === undefined) this.#entries.delete(key);
+    }
   }
 }
 

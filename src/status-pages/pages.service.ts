@@ -91,6 +91,8 @@ export async function createPage(deps: Deps, actor: Actor, input: PageCreateRequ
       created_at: now,
       updated_at: now,
     });
+    // A "no such page" for this url_name may be cached: drop it.
+    pageChanged(pageId);
     return (await findPage(deps.db.q, actor.accountId, pageId))!;
   } catch (error) {
     if (isUniqueViolation(error, 'status_pages_url_name_key'))

@@ -1,4 +1,6 @@
 import { createHash } from 'node:crypto';
+import { promisify } from 'node:util';
+import { gzip as gzipCallback } from 'node:zlib';
 import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
 import { findKeyOwner, hashAppKey } from '../accounts/app-keys.store.ts';
 import type { AppDeps } from '../http/app.ts';
@@ -33,7 +35,12 @@ const MAX_HISTORY_PAGE = 500;
 type Rendered = {
   status: number;
   contentType: string;
+  /** With the AUTH markers that the route fills per viewer of an internal page. */
   body: string;
+  /** What public pages send, markers taken out (kept as bytes: a hit costs no encoding)... */
+  plain: Buffer;
+  /** ...and gzipped, when it is worth it (public pages only). */
+  gzipped: Buffer | undefined;
   etag: string;
   /** The page's account when it is internal; undefined for public pages and for "not found". */
   internalAccountId: number | undefined;
@@ -41,17 +48,45 @@ type Rendered = {
 };
 
 const HTML = 'text/html; charset=utf-8';
+/** Below this size gzip saves less than its header and the client's work. */
+const GZIP_FROM_BYTES = 512;
 const cache = newRenderCache<Rendered>();
+const gzip = promisify(gzipCallback);
 
-function rendered(page: PageRow | undefined, status: number, contentType: string, body: string): Rendered {
+async function rendered(
+  page: PageRow | undefined,
+  status: number,
+  contentType: string,
+  body: string,
+): Promise<Rendered> {
+  const internal = page?.type === 'internal';
+  const plain = Buffer.from(
+    contentType === HTML ? body.replaceAll(AUTH_QUERY, '').replaceAll(AUTH_AND, '') : body,
+  );
   return {
     status,
     contentType,
     body,
-    etag: `"${createHash('sha1').update(body).digest('base64url').slice(0, 22)}"`,
-    internalAccountId: page?.type === 'internal' ? page.account_id : undefined,
+    plain,
+    gzipped: !internal && plain.length >= GZIP_FROM_BYTES ? await gzip(plain) : undefined,
+    etag: createHash('sha1').update(body).digest('base64url').slice(0, 22),
+    internalAccountId: internal ? page.account_id : undefined,
     pageId: page?.page_id,
   };
+}
+
+/** Whether an Accept-Encoding header takes gzip (RFC 9110 §12.5.3: named, or "*", with q > 0). */
+function acceptsGzip(header: string | undefined): boolean {
+  if (!header) return false;
+  let star: boolean | undefined;
+  for (const part of header.toLowerCase().split(',')) {
+    const [coding = '', ...params] = part.split(';').map((p) => p.trim());
+    const q = params.find((p) => p.startsWith('q='));
+    const accepted = q === undefined || Number(q.slice(2)) > 0;
+    if (coding === 'gzip' || coding === 'x-gzip') return accepted;
+    if (coding === '*') star = accepted;
+  }
+  return star ?? false;
 }
 
 const notFoundBody = (urlName: string) =>
@@ -115,14 +150,18 @@ export function registerPublicStatusRoutes(app: Api, deps: AppDeps): void {
         .header('Cache-Control', 'private, no-store')
         .send(result.body.replaceAll(AUTH_QUERY, `?${q}`).replaceAll(AUTH_AND, `&amp;${q}`));
     }
-    reply.header('Cache-Control', 'public, max-age=1').header('ETag', result.etag);
-    if (result.status === 200 && request.headers['if-none-match'] === result.etag)
-      return reply.code(304).send();
-    const body =
-      result.contentType === HTML
-        ? result.body.replaceAll(AUTH_QUERY, '').replaceAll(AUTH_AND, '')
-        : result.body;
-    return reply.code(result.status).type(result.contentType).send(body);
+    // A public rendering: sent as stored, gzipped when the client takes it (each coding its own ETag).
+    const gzipped =
+      result.gzipped && acceptsGzip(request.headers['accept-encoding']) ? result.gzipped : undefined;
+    const etag = `"${result.etag}${gzipped ? '-gz' : ''}"`;
+    reply.header('Cache-Control', 'public, max-age=1').header('ETag', etag);
+    if (result.gzipped) reply.header('Vary', 'Accept-Encoding');
+    if (result.status === 200 && request.headers['if-none-match'] === etag) return reply.code(304).send();
+    if (gzipped) reply.header('Content-Encoding', 'gzip');
+    return reply
+      .code(result.status)
+      .type(result.contentType)
+      .send(gzipped ?? result.plain);
   }
 
   const page = (request: FastifyRequest) => (request.params as { urlName: string }).urlName;

@@ -125,7 +125,10 @@ function componentItem(view: PageView, component: ComponentRow): string {
   const mode = view.page.display_uptime_mode;
   const uptime = view.uptime.get(component.component_id)!;
   const showUptime = mode !== 'none' && !component.hide_uptime;
-  const summary = `${percentText(uptime.percent)} uptime over the last 90 days`;
+  const summary =
+    uptime.percent === undefined
+      ? 'No uptime data yet'
+      : `${percentText(uptime.percent)} uptime over the last 90 days`;
   return `<li class="comp" data-component-id="${esc(component.component_id)}"><div class="row"><span>${esc(component.name)}</span><strong class="s-${status}">${STATUS_TEXT[status]}</strong></div>
 ${component.description ? `<div class="desc">${esc(component.description)}</div>` : ''}${
   showUptime
@@ -140,7 +143,7 @@ function groups(view: PageView): string {
       const name = group.section ? esc(group.section.name) : 'Other components';
       const percent =
         view.page.display_uptime_mode === 'chart_and_percentage' && !group.section?.hide_uptime
-          ? `<span class="muted">${percentText(group.percent)} uptime</span>`
+          ? `<span class="muted">${group.percent === undefined ? 'No uptime data yet' : `${percentText(group.percent)} uptime`}</span>`
           : '';
       const description = group.section?.description
         ? `<p class="desc" style="padding:0 1rem">${esc(group.section.description)}</p>`

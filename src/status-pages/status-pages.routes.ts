@@ -1,6 +1,8 @@
+import type { FastifyInstance } from 'fastify';
 import Type from 'typebox';
 import type { Actor } from '../accounts/permissions.ts';
 import type { AppDeps } from '../http/app.ts';
+import { enforceRateLimit, RateLimit } from '../http/rate-limit.ts';
 import { type Api, Empty, openApi } from '../http/route.ts';
 import { invalidParameter, notFound } from '../shared/app-error.ts';
 import { nowSeconds } from '../shared/clock.ts';
@@ -29,6 +31,7 @@ import { componentsOf, listPages, sectionsOf } from './pages.store.ts';
 import { toChangeItem, toPageItem } from './status-pages.mapper.ts';
 import * as S from './status-pages.schemas.ts';
 import { exportSubscribers, importSubscribers, listSubscribers } from './subscribers.service.ts';
+import { deleteTemplate, listTemplates, upsertTemplate } from './templates.service.ts';
 import { type ChangeType, INCIDENT_STATUSES, MAINTENANCE_STATUSES, statusesOf } from './timeline.ts';
 
 /**
@@ -295,6 +298,37 @@ export function registerStatusPageRoutes(app: Api, deps: AppDeps): void {
     },
   );
 
+  // ----- event templates -----
+
+  openApi(
+    app,
+    '/status-page/template/list',
+    { ...Read, summary: 'List event templates', input: S.TemplateListRequest, data: S.TemplateListResponse },
+    async ({ actor, input }) => listTemplates(db.q, actor, input),
+  );
+
+  openApi(
+    app,
+    '/status-page/template/upsert',
+    {
+      ...Pages,
+      summary: 'Create or update an event template',
+      input: S.TemplateUpsertRequest,
+      data: S.TemplateUpsertResponse,
+    },
+    async ({ actor, input }) => ({ template_id: await upsertTemplate(deps, actor, input) }),
+  );
+
+  openApi(
+    app,
+    '/status-page/template/delete',
+    { ...Pages, summary: 'Delete an event template', input: S.TemplateDeleteRequest, data: Empty },
+    async ({ actor, input }) => {
+      await deleteTemplate(deps, actor, input);
+      return {};
+    },
+  );
+
   // ----- subscribers -----
 
   openApi(
@@ -304,26 +338,47 @@ export function registerStatusPageRoutes(app: Api, deps: AppDeps): void {
     async ({ actor, input }) => listSubscribers(db.q, await pageOf(db.q, actor, input.page_id), input),
   );
 
-  openApi(
-    app,
-    '/status-page/subscriber/import',
-    { ...Pages, summary: 'Import subscribers', input: S.SubscriberImportRequest, data: Empty },
-    async ({ actor, input }) => {
-      await importSubscribers(deps, actor as Actor, input);
-      return {};
-    },
+  // Import and export have their own limits per account (Flashduty's: import 20 a minute and 2 a
+  // second, export 10 and 1) on top of the account's — where account limits are on at all.
+  const limitsOn = deps.config.rateLimitAccountPerSecond > 0 || deps.config.rateLimitAccountPerMinute > 0;
+  const limited = (name: string, perSecond: number, perMinute: number, register: (scope: Api) => void) => {
+    const windows = [
+      { points: perSecond, seconds: 1 },
+      { points: perMinute, seconds: 60 },
+    ];
+    const limit = new RateLimit(`status-page-${name}`, limitsOn ? windows : [], deps.redis);
+    (app as unknown as FastifyInstance).register(async (scope) => {
+      scope.addHook('preHandler', (request, reply) =>
+        enforceRateLimit(limit, String(request.actor!.accountId), reply),
+      );
+      register(scope as unknown as Api);
+    });
+  };
+
+  limited('subscriber-import', 2, 20, (scope) =>
+    openApi(
+      scope,
+      '/status-page/subscriber/import',
+      { ...Pages, summary: 'Import subscribers', input: S.SubscriberImportRequest, data: Empty },
+      async ({ actor, input }) => {
+        await importSubscribers(deps, actor as Actor, input);
+        return {};
+      },
+    ),
   );
 
-  openApi(
-    app,
-    '/status-page/subscriber/export',
-    {
-      ...Pages,
-      summary: 'Export subscribers as CSV (Method, Recipient, Components, Subscribe All, Locale)',
-      input: S.SubscriberExportRequest,
-      data: Type.String(),
-    },
-    async ({ actor, input }) =>
-      exportSubscribers(db.q, await pageOf(db.q, actor, input.page_id), input.component_ids),
+  limited('subscriber-export', 1, 10, (scope) =>
+    openApi(
+      scope,
+      '/status-page/subscriber/export',
+      {
+        ...Pages,
+        summary: 'Export subscribers as CSV (Method, Recipient, Components, Subscribe All, Locale)',
+        input: S.SubscriberExportRequest,
+        data: Type.String(),
+      },
+      async ({ actor, input }) =>
+        exportSubscribers(db.q, await pageOf(db.q, actor, input.page_id), input.component_ids),
+    ),
   );
 }

@@ -409,3 +409,44 @@ export const SubscriberExportRequest = Type.Object({
   page_id: Id,
   component_ids: Type.Optional(Type.Array(Ulid, { maxItems: LIMITS.items })),
 });
+
+// ----- event templates (CLI reference only: flashduty-api.md §2.7) -----
+
+const TemplateType = Type.Enum(['pre_defined', 'message']);
+
+export const TemplateUpsertRequest = Type.Object({
+  page_id: Id,
+  type: TemplateType,
+  template: Type.Object({
+    template_id: Type.Optional(Ulid),
+    event_type: ChangeType,
+    status: EventStatus,
+    title: Type.Optional(Text(LIMITS.name)),
+    description: Markdown,
+  }),
+});
+export type TemplateUpsertRequest = Static<typeof TemplateUpsertRequest>;
+
+export const TemplateUpsertResponse = Type.Object({ template_id: Type.String() });
+
+export const TemplateListRequest = Type.Object({
+  page_id: Id,
+  type: Type.Optional(TemplateType),
+  event_type: Type.Optional(ChangeType),
+});
+
+const TemplateItem = Type.Object({
+  template_id: Type.String(),
+  page_id: Type.Integer(),
+  type: Type.String(),
+  event_type: Type.String(),
+  status: Type.String(),
+  title: Type.String(),
+  description: Type.String(),
+  creator_id: Type.Integer(),
+  created_at: Type.Integer(),
+  updated_at: Type.Integer(),
+});
+export const TemplateListResponse = Type.Object({ items: Type.Array(TemplateItem) });
+
+export const TemplateDeleteRequest = Type.Object({ page_id: Id, template_id: Ulid });

@@ -232,12 +232,33 @@ export async function exportSubscribers(
   return `${lines.join('\n')}\n`;
 }
 
-export type SubscribeResult = 'confirmation-sent' | 'already-subscribed';
+export type SubscribeResult = 'confirmation-sent' | 'already-subscribed' | 'too-many-confirmations';
+
+/**
+ * Confirmation mails an address gets from one page in a day. The form is public: without a cap,
+ * anyone could have Vigil mail a stranger again and again (and spoil the sender's reputation).
+ */
+export const CONFIRMATIONS_PER_DAY = 3;
+const DAY_MS = 86_400_000;
+
+/** Confirmation mails enqueued for this address on this page since `sinceMs`. */
+async function confirmationsSince(q: Executor, pageId: number, email: string, sinceMs: number) {
+  const { sent } = await q
+    .selectFrom('status_page_notifications')
+    .select((eb) => eb.fn.countAll<number>().as('sent'))
+    .where('page_id', '=', pageId)
+    .where('kind', '=', 'confirm')
+    .where(sql<boolean>`lower(recipient) = ${email.toLowerCase()}`)
+    .where('created_at', '>', sinceMs)
+    .executeTakeFirstOrThrow();
+  return Number(sent);
+}
 
 /**
  * A visitor subscribes an e-mail address on a public page: a pending subscriber and a mail with the
  * confirmation link; nothing is sent to the address until it is followed. Subscribing again while
- * pending sends a new link (and replaces the scope).
+ * pending sends a new link (and replaces the scope), up to CONFIRMATIONS_PER_DAY mails a day; past
+ * that nothing changes (the earlier links stay valid).
  */
 export async function subscribeByEmail(
   deps: Deps & { publicUrl: string },
@@ -262,6 +283,11 @@ export async function subscribeByEmail(
       .forUpdate()
       .executeTakeFirst();
     if (existing?.status === 'active') return 'already-subscribed';
+    // The row lock above serialises concurrent submissions for an address already pending; a first
+    // submission has nothing sent yet to count.
+    const nowMs = deps.clock.nowMs();
+    if ((await confirmationsSince(trx, page.page_id, email, nowMs - DAY_MS)) >= CONFIRMATIONS_PER_DAY)
+      return 'too-many-confirmations';
     const token = newToken();
     const scope = {
       subscribe_all: componentIds.length === 0,
@@ -299,7 +325,7 @@ export async function subscribeByEmail(
       subscriberId,
       recipient: email,
       payload: JSON.stringify(confirmationMail(page, deps.publicUrl, token)),
-      nowMs: deps.clock.nowMs(),
+      nowMs,
     });
     return 'confirmation-sent';
   });

@@ -1,3 +1,4 @@
+import { gunzipSync } from 'node:zlib';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { startTestApp, type TestAccount, type TestApp } from '../harness/app.ts';
 import { newComponents, newIncident, newPage, nowOf, ok } from './helpers.ts';
@@ -202,6 +203,59 @@ describe('the public page', () => {
     const after = await view(`/status/${urlName}`, { 'if-none-match': first.headers.etag as string });
     expect(after.statusCode).toBe(200);
     expect(after.body).toContain('Some systems are degraded');
+  });
+
+  it('sends a rendering gzipped to a client that takes gzip, each coding with its own ETag', async () => {
+    const { pageId, urlName } = await newPage(t, owner);
+    await newComponents(t, owner, pageId, [
+      'API',
+      'Web',
+      'Mobile',
+      'Billing',
+      'Search',
+      'Mail',
+      'CDN',
+      'DNS',
+    ]);
+    for (const url of [`/status/${urlName}`, `/status/${urlName}/summary.json`]) {
+      const plain = await view(url);
+      expect(plain.headers['content-encoding'], url).toBeUndefined();
+      expect(plain.headers.vary).toBe('Accept-Encoding');
+      const zipped = await view(url, { 'accept-encoding': 'gzip, deflate, br' });
+      expect(zipped.headers['content-encoding'], url).toBe('gzip');
+      expect(zipped.headers.vary).toBe('Accept-Encoding');
+      expect(gunzipSync(zipped.rawPayload).toString('utf8')).toBe(plain.body);
+      expect(zipped.rawPayload.length).toBeLessThan(plain.rawPayload.length / 2);
+      expect(zipped.headers.etag).not.toBe(plain.headers.etag);
+      const unchanged = await view(url, {
+        'accept-encoding': 'gzip',
+        'if-none-match': zipped.headers.etag as string,
+      });
+      expect(unchanged.statusCode).toBe(304);
+      // The identity ETag does not match the gzipped representation.
+      const other = await view(url, {
+        'accept-encoding': 'gzip',
+        'if-none-match': plain.headers.etag as string,
+      });
+      expect(other.statusCode).toBe(200);
+    }
+    const url = `/status/${urlName}`;
+    expect((await view(url, { 'accept-encoding': '*' })).headers['content-encoding']).toBe('gzip');
+    for (const refused of ['gzip;q=0', 'gzip;q=0, *', 'identity', 'br']) {
+      expect(
+        (await view(url, { 'accept-encoding': refused })).headers['content-encoding'],
+        refused,
+      ).toBeUndefined();
+    }
+  });
+
+  it('serves a page created after its address was visited at once (no cached "not found")', async () => {
+    const urlName = `late-${Math.random().toString(36).slice(2, 8)}`;
+    expect((await view(`/status/${urlName}`)).statusCode).toBe(404);
+    await newPage(t, owner, { url_name: urlName, name: 'Late' });
+    const res = await view(`/status/${urlName}`);
+    expect(res.statusCode).toBe(200);
+    expect(res.body).toContain('Late status');
   });
 
   it('lists ended events on the history page, a page at a time', async () => {

@@ -1,0 +1,178 @@
+import type { FastifyReply, FastifyRequest } from 'fastify';
+import Type from 'typebox';
+import type { AppDeps } from '../http/app.ts';
+import { type Api, envelope, openApi } from '../http/route.ts';
+import { AppError } from '../shared/app-error.ts';
+import {
+  acceptInvite,
+  createInvite,
+  csrfMatches,
+  describeInvite,
+  findConsoleSession,
+  type NewSession,
+  SESSION_IDLE_SECONDS,
+  signIn,
+  signOut,
+} from './console.service.ts';
+import { readCookie, SESSION_COOKIE, sessionCookie } from './cookies.ts';
+import { PASSWORD_MAX_LENGTH } from './passwords.ts';
+import { CSRF_HEADER } from './session-auth.ts';
+import { SignInThrottle } from './throttle.ts';
+
+const Console = ['Console'];
+const SessionInfo = Type.Object({
+  account_id: Type.Number(),
+  member_id: Type.Number(),
+  csrf_token: Type.String({
+    description: 'Send it in the X-CSRF-Token header of every call made with the session.',
+  }),
+});
+const Password = Type.String({ maxLength: PASSWORD_MAX_LENGTH });
+const Token = Type.String({ minLength: 1, maxLength: 200 });
+
+/**
+ * The console's own endpoints (docs/console.md): sign-in, sign-out, the current session, invite
+ * links. Everything else the console does goes through the Open API with its session.
+ */
+export function registerConsoleRoutes(app: Api, deps: AppDeps): void {
+  const throttle = new SignInThrottle(deps.redis);
+  const secure = (request: FastifyRequest) =>
+    request.protocol === 'https' || deps.config.publicUrl.startsWith('https://');
+  const startSession = (request: FastifyRequest, reply: FastifyReply, session: NewSession) => {
+    reply.header(
+      'set-cookie',
+      sessionCookie(session.token, { maxAgeSeconds: SESSION_IDLE_SECONDS, secure: secure(request) }),
+    );
+    return {
+      request_id: request.id,
+      data: { account_id: session.accountId, member_id: session.memberId, csrf_token: session.csrfToken },
+    };
+  };
+
+  app.post(
+    '/console/sign-in',
+    {
+      schema: {
+        tags: Console,
+        summary: 'Sign in to the console with e-mail and password',
+        security: [],
+        body: Type.Object({ email: Type.String({ minLength: 1, maxLength: 320 }), password: Password }),
+        response: { 200: envelope(SessionInfo) },
+      },
+    },
+    async (request, reply) => {
+      const { email, password } = request.body;
+      const wait = await throttle.waitSeconds(email, request.ip);
+      if (wait > 0) {
+        reply.header('Retry-After', wait);
+        throw new AppError(
+          'RequestTooFrequently',
+          `Too many failed sign-ins: try again in ${Math.ceil(wait / 60)} minute(s).`,
+        );
+      }
+      let session: NewSession;
+      try {
+        session = await signIn(deps, { email, password });
+      } catch (error) {
+        if (error instanceof AppError && error.code === 'Unauthorized')
+          await throttle.failed(email, request.ip);
+        throw error;
+      }
+      await throttle.succeeded(email);
+      return startSession(request, reply, session);
+    },
+  );
+
+  app.get(
+    '/console/session',
+    {
+      schema: {
+        tags: Console,
+        summary: "The console session's member and CSRF token",
+        security: [],
+        response: { 200: envelope(SessionInfo) },
+      },
+    },
+    async (request) => {
+      const token = readCookie(request.headers.cookie, SESSION_COOKIE);
+      const session = token === undefined ? undefined : await findConsoleSession(deps, token);
+      if (!session) throw new AppError('Unauthorized', 'You are unauthorized: sign in to the console.');
+      return {
+        request_id: request.id,
+        data: { account_id: session.accountId, member_id: session.memberId, csrf_token: session.csrfToken },
+      };
+    },
+  );
+
+  app.post(
+    '/console/sign-out',
+    {
+      schema: {
+        tags: Console,
+        summary: 'End the console session',
+        security: [],
+        response: { 200: envelope(Type.Object({})) },
+      },
+    },
+    async (request, reply) => {
+      const token = readCookie(request.headers.cookie, SESSION_COOKIE);
+      const session = token === undefined ? undefined : await findConsoleSession(deps, token);
+      if (token !== undefined && session) {
+        // Only the console itself may end its session: another site cannot send the token.
+        const given = request.headers[CSRF_HEADER];
+        if (!csrfMatches(session.csrfToken, typeof given === 'string' ? given : undefined))
+          throw new AppError('AccessDenied', 'Access Denied: the X-CSRF-Token header is missing or wrong.');
+        await signOut(deps, token);
+      }
+      reply.header('set-cookie', sessionCookie('', { maxAgeSeconds: 0, secure: secure(request) }));
+      return { request_id: request.id, data: {} };
+    },
+  );
+
+  openApi(
+    app,
+    '/console/invite/create',
+    {
+      tag: 'Console',
+      summary: 'A single-use link with which a member sets their console password',
+      permission: 'members.manage',
+      input: Type.Object({ member_id: Type.Number() }),
+      data: Type.Object({ invite_url: Type.String(), expires_at: Type.Number() }),
+    },
+    async ({ actor, input }) =>
+      createInvite({ ...deps, publicUrl: deps.config.publicUrl }, actor, input.member_id),
+  );
+
+  app.post(
+    '/console/invite/info',
+    {
+      schema: {
+        tags: Console,
+        summary: 'Who an invite link is for',
+        security: [],
+        body: Type.Object({ token: Token }),
+        response: {
+          200: envelope(
+            Type.Object({ member_name: Type.String(), email: Type.String(), expires_at: Type.Number() }),
+          ),
+        },
+      },
+    },
+    async (request) => ({ request_id: request.id, data: await describeInvite(deps, request.body.token) }),
+  );
+
+  app.post(
+    '/console/invite/accept',
+    {
+      schema: {
+        tags: Console,
+        summary: 'Set the password of an invite link and sign in',
+        security: [],
+        body: Type.Object({ token: Token, password: Password }),
+        response: { 200: envelope(SessionInfo) },
+      },
+    },
+    async (request, reply) =>
+      startSession(request, reply, await acceptInvite(deps, request.body.token, request.body.password)),
+  );
+}

@@ -1,0 +1,139 @@
+import { Alert, AppShell, Button, Center, Group, Loader, Text, Title } from '@mantine/core';
+import { useCallback, useEffect, useMemo, useState } from 'react';
+import { Link, Redirect, Route, Switch, useLocation } from 'wouter';
+import { api, describeError, setCsrfToken, whenSignedOut } from './api.ts';
+import { pickTimeZone } from './format.ts';
+import { IncidentDetailPage } from './pages/IncidentDetail.tsx';
+import { IncidentListPage } from './pages/IncidentList.tsx';
+import { InvitePage } from './pages/Invite.tsx';
+import { MembersPage } from './pages/Members.tsx';
+import { SignInPage } from './pages/SignIn.tsx';
+import { type Session, SessionContext } from './session.tsx';
+import type { Member } from './types.ts';
+
+type State =
+  | { kind: 'loading' }
+  | { kind: 'signed-out' }
+  | { kind: 'error'; message: string }
+  | { kind: 'in'; member: Member };
+
+/** Loads the session (cookie → CSRF token → member) and routes between the pages. */
+export function App() {
+  const [state, setState] = useState<State>({ kind: 'loading' });
+  const [location, navigate] = useLocation();
+
+  const load = useCallback(async () => {
+    try {
+      const session = await api.get<{ csrf_token: string }>('/console/session');
+      setCsrfToken(session.csrf_token);
+      setState({ kind: 'in', member: await api.post<Member>('/member/info') });
+    } catch (error) {
+      setCsrfToken(undefined);
+      if ((error as { status?: number }).status === 401) setState({ kind: 'signed-out' });
+      else setState({ kind: 'error', message: describeError(error) });
+    }
+  }, []);
+
+  useEffect(() => {
+    whenSignedOut(() => setState({ kind: 'signed-out' }));
+    void load();
+  }, [load]);
+
+  const session = useMemo<Session | undefined>(() => {
+    if (state.kind !== 'in') return undefined;
+    return {
+      member: state.member,
+      timeZone: pickTimeZone(state.member.time_zone, state.member.account_time_zone),
+      async signOut() {
+        await api.post('/console/sign-out').catch(() => undefined);
+        setCsrfToken(undefined);
+        setState({ kind: 'signed-out' });
+        navigate('/sign-in');
+      },
+    };
+  }, [state, navigate]);
+
+  if (location.startsWith('/invite/')) {
+    return (
+      <Route path="/invite/:token">{(params) => <InvitePage token={params.token} onSignedIn={load} />}</Route>
+    );
+  }
+  if (state.kind === 'loading') {
+    return (
+      <Center h="100vh">
+        <Loader aria-label="Loading" />
+      </Center>
+    );
+  }
+  if (state.kind === 'error') {
+    return (
+      <Center h="100vh" p="md">
+        <Alert color="red" title="The console could not start">
+          {state.message}
+          <Button mt="sm" onClick={() => void load()}>
+            Try again
+          </Button>
+        </Alert>
+      </Center>
+    );
+  }
+  if (state.kind === 'signed-out' || !session) {
+    const next = location === '/sign-in' ? '/' : location;
+    return (
+      <SignInPage
+        onSignedIn={async () => {
+          await load();
+          navigate(next === '/sign-in' ? '/' : next, { replace: true });
+        }}
+      />
+    );
+  }
+
+  return (
+    <SessionContext.Provider value={session}>
+      <AppShell header={{ height: 56 }} padding="md">
+        <AppShell.Header>
+          <Group h="100%" px="md" justify="space-between" wrap="nowrap">
+            <Group gap="md" wrap="nowrap">
+              <Title order={1} size="h3">
+                <Link href="/" style={{ color: 'inherit', textDecoration: 'none' }}>
+                  Vigil
+                </Link>
+              </Title>
+              <Link href="/incidents">Incidents</Link>
+              <Link href="/members">Members</Link>
+            </Group>
+            <Group gap="sm" wrap="nowrap">
+              <Text size="sm" visibleFrom="xs">
+                {session.member.member_name}
+              </Text>
+              <Button variant="default" size="xs" onClick={() => void session.signOut()}>
+                Sign out
+              </Button>
+            </Group>
+          </Group>
+        </AppShell.Header>
+        <AppShell.Main>
+          <Switch>
+            <Route path="/">
+              <Redirect to="/incidents" replace />
+            </Route>
+            <Route path="/sign-in">
+              <Redirect to="/incidents" replace />
+            </Route>
+            <Route path="/incidents" component={IncidentListPage} />
+            <Route path="/members" component={MembersPage} />
+            <Route path="/incident/detail/:id">
+              {(params) => <IncidentDetailPage incidentId={params.id} />}
+            </Route>
+            <Route>
+              <Alert color="yellow" title="No such page">
+                This page does not exist. <Link href="/incidents">Go to the incidents.</Link>
+              </Alert>
+            </Route>
+          </Switch>
+        </AppShell.Main>
+      </AppShell>
+    </SessionContext.Provider>
+  );
+}

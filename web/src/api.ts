@@ -1,0 +1,76 @@
+/*
+ * The console talks to Vigil through the same Open API as any client: POST with a JSON body. The
+ * session cookie names the member; the CSRF token from /console/session goes in a header.
+ */
+
+export class ApiError extends Error {
+  readonly code: string;
+  readonly status: number;
+
+  constructor(code: string, message: string, status: number) {
+    super(message);
+    this.code = code;
+    this.status = status;
+  }
+}
+
+let csrfToken: string | undefined;
+let onSignedOut: (() => void) | undefined;
+
+export function setCsrfToken(token: string | undefined): void {
+  csrfToken = token;
+}
+
+/** Called when a call finds the session gone, so the app can send the member to sign in. */
+export function whenSignedOut(handler: () => void): void {
+  onSignedOut = handler;
+}
+
+async function send<T>(method: 'GET' | 'POST', path: string, body?: unknown): Promise<T> {
+  let response: Response;
+  try {
+    response = await fetch(path, {
+      method,
+      credentials: 'same-origin',
+      headers: {
+        ...(method === 'POST' ? { 'content-type': 'application/json' } : {}),
+        ...(csrfToken ? { 'x-csrf-token': csrfToken } : {}),
+      },
+      ...(method === 'POST' ? { body: JSON.stringify(body ?? {}) } : {}),
+    });
+  } catch {
+    throw new ApiError('NetworkError', 'Vigil could not be reached. Check the connection and try again.', 0);
+  }
+  let json: { data?: T; error?: { code: string; message: string } } | undefined;
+  try {
+    json = await response.json();
+  } catch {
+    json = undefined;
+  }
+  if (json?.error || !response.ok) {
+    const code = json?.error?.code ?? 'InternalError';
+    const error = new ApiError(
+      code,
+      json?.error?.message ?? `Vigil answered ${response.status} ${response.statusText}.`,
+      response.status,
+    );
+    if (response.status === 401 && !path.startsWith('/console/')) onSignedOut?.();
+    throw error;
+  }
+  return json?.data as T;
+}
+
+export const api = {
+  post: <T>(path: string, body?: unknown) => send<T>('POST', path, body),
+  get: <T>(path: string) => send<T>('GET', path),
+};
+
+/** An error as a sentence a person can act on. */
+export function describeError(error: unknown): string {
+  if (error instanceof ApiError) {
+    if (error.code === 'Unauthorized') return 'Your session has ended. Sign in again.';
+    if (error.code === 'AccessDenied') return `${error.message} Ask an account admin for access.`;
+    return error.message;
+  }
+  return error instanceof Error ? error.message : String(error);
+}

@@ -1,0 +1,21 @@
+import './styles.ts';
+import { type CSSVariablesResolver, createTheme, MantineProvider } from '@mantine/core';
+import { StrictMode } from 'react';
+import { createRoot } from 'react-dom/client';
+import { App } from './App.tsx';
+
+// Readable contrast (WCAG AA, 4.5:1 for body text): darker primary buttons and links, darker dimmed text.
+const theme = createTheme({ primaryShade: { light: 8, dark: 8 }, autoContrast: true });
+const resolver: CSSVariablesResolver = () => ({
+  variables: {},
+  light: { '--mantine-color-dimmed': 'var(--mantine-color-gray-7)' },
+  dark: { '--mantine-color-dimmed': 'var(--mantine-color-dark-1)' },
+});
+
+createRoot(document.getElementById('root')!).render(
+  <StrictMode>
+    <MantineProvider theme={theme} cssVariablesResolver={resolver} defaultColorScheme="auto">
+      <App />
+    </MantineProvider>
+  </StrictMode>,
+);

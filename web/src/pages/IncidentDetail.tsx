@@ -1,0 +1,617 @@
+import {
+  Alert,
+  Anchor,
+  Badge,
+  Button,
+  Card,
+  Grid,
+  Group,
+  Loader,
+  Menu,
+  Modal,
+  Select,
+  Stack,
+  Table,
+  Text,
+  Textarea,
+  TextInput,
+  Timeline,
+  Title,
+} from '@mantine/core';
+import { type FormEvent, Fragment, useCallback, useEffect, useState } from 'react';
+import { Link } from 'wouter';
+import { api, describeError } from '../api.ts';
+import { describeFeedEntry, formatDuration, formatTime } from '../format.ts';
+import { useSession } from '../session.tsx';
+import type { Alert as AlertItem, FeedItem, Incident, Person, RelatedChange, Severity } from '../types.ts';
+import { ProgressBadge, SeverityBadge } from '../ui.tsx';
+
+const POLL_MS = 10_000;
+const SNOOZES = [
+  { minutes: 30, label: '30 minutes' },
+  { minutes: 60, label: '1 hour' },
+  { minutes: 120, label: '2 hours' },
+  { minutes: 240, label: '4 hours' },
+  { minutes: 480, label: '8 hours' },
+  { minutes: 1440, label: '24 hours' },
+];
+
+type Loaded = {
+  incident: Incident;
+  feed: FeedItem[];
+  alerts: AlertItem[];
+  people: Map<number, string>;
+  /** Changes that may have caused it; a sentence when they could not be read. */
+  changes: RelatedChange[] | string;
+};
+
+/** Person ids named anywhere on the page, so one /person/infos call can name them all. */
+function personIds(incident: Incident, feed: FeedItem[]): number[] {
+  const ids = new Set<number>([
+    ...(incident.assigned_to.person_ids ?? []),
+    ...incident.responders.map((r) => r.person_id),
+  ]);
+  for (const entry of feed) {
+    if (entry.creator_id) ids.add(entry.creator_id);
+    if (Array.isArray(entry.detail.person_ids))
+      for (const id of entry.detail.person_ids as number[]) ids.add(id);
+  }
+  return [...ids].filter((id) => id > 0);
+}
+
+async function load(incidentId: string): Promise<Loaded> {
+  const [incident, feed, alerts, changes] = await Promise.all([
+    api.post<Incident>('/incident/info', { incident_id: incidentId }),
+    api.post<{ items: FeedItem[] }>('/incident/feed', { incident_id: incidentId, limit: 100 }),
+    api.post<{ items: AlertItem[] }>('/incident/alert/list', {
+      incident_id: incidentId,
+      limit: 100,
+      include_events: true,
+    }),
+    api
+      .post<{ items: RelatedChange[] }>('/incident/change/list', { incident_id: incidentId, limit: 5 })
+      .then((page) => page.items, describeError),
+  ]);
+  const ids = personIds(incident, feed.items);
+  const people = ids.length
+    ? (await api.post<{ items: Person[] }>('/person/infos', { person_ids: ids })).items
+    : [];
+  return {
+    incident,
+    feed: feed.items,
+    alerts: alerts.items,
+    changes,
+    people: new Map(people.map((p) => [p.person_id, p.person_name])),
+  };
+}
+
+export function IncidentDetailPage({ incidentId }: { incidentId: string }) {
+  const { member, timeZone } = useSession();
+  const locale = member.locale || 'en-US';
+  const time = (ms: number) => formatTime(ms, timeZone, locale);
+  const [data, setData] = useState<Loaded>();
+  const [loadError, setLoadError] = useState<string>();
+  const [actionError, setActionError] = useState<string>();
+  const [done, setDone] = useState<string>();
+  const [busy, setBusy] = useState<string>();
+  const [resolving, setResolving] = useState(false);
+  const [rootCause, setRootCause] = useState('');
+  const [resolution, setResolution] = useState('');
+  const [comment, setComment] = useState('');
+  const [openAlerts, setOpenAlerts] = useState<ReadonlySet<string>>(new Set());
+  const [editing, setEditing] = useState<{ title: string; severity: Severity; description: string }>();
+
+  const refresh = useCallback(async () => {
+    try {
+      setData(await load(incidentId));
+      setLoadError(undefined);
+    } catch (caught) {
+      setLoadError(describeError(caught));
+    }
+  }, [incidentId]);
+
+  useEffect(() => {
+    void refresh();
+    const timer = setInterval(() => {
+      if (document.visibilityState === 'visible') void refresh();
+    }, POLL_MS);
+    return () => clearInterval(timer);
+  }, [refresh]);
+
+  /** Runs one Open API action, then reloads the page's data. */
+  const act = async (name: string, path: string, body: Record<string, unknown>, success: string) => {
+    setBusy(name);
+    setActionError(undefined);
+    setDone(undefined);
+    try {
+      await api.post(
+        path,
+        path === '/incident/reset'
+          ? { incident_id: incidentId, ...body }
+          : { incident_ids: [incidentId], ...body },
+      );
+      setDone(success);
+      await refresh();
+      return true;
+    } catch (caught) {
+      setActionError(describeError(caught));
+      return false;
+    } finally {
+      setBusy(undefined);
+    }
+  };
+
+  if (!data) {
+    return loadError ? (
+      <Alert color="red" title="This incident could not be loaded" role="alert">
+        {loadError} <Link href="/incidents">Back to the incidents.</Link>
+      </Alert>
+    ) : (
+      <Loader aria-label="Loading the incident" />
+    );
+  }
+
+  const { incident, feed, alerts, people, changes } = data;
+  const ids = { incident_ids: [incidentId] };
+  const name = (id: number) => people.get(id) ?? `#${id}`;
+  const closed = incident.progress === 'Closed';
+  const snoozed = incident.snoozed_before * 1000 > Date.now();
+  const labels = Object.entries(incident.labels ?? {});
+
+  const submitComment = async (event: FormEvent) => {
+    event.preventDefault();
+    if (await act('comment', '/incident/comment', { ...ids, comment }, 'Comment added.')) setComment('');
+  };
+  const submitEdit = async (event: FormEvent) => {
+    event.preventDefault();
+    if (!editing) return;
+    // Only what changed: each field is its own timeline entry.
+    const body = {
+      incident_id: incidentId,
+      ...(editing.title !== incident.title ? { title: editing.title.trim() } : {}),
+      ...(editing.severity !== incident.incident_severity ? { incident_severity: editing.severity } : {}),
+      ...(editing.description !== incident.description ? { description: editing.description } : {}),
+    };
+    if (Object.keys(body).length === 1) return setEditing(undefined);
+    if (await act('edit', '/incident/reset', body, 'Incident updated.')) setEditing(undefined);
+  };
+  const submitResolve = async (event: FormEvent) => {
+    event.preventDefault();
+    const ok = await act(
+      'resolve',
+      '/incident/resolve',
+      { ...ids, ...(rootCause ? { root_cause: rootCause } : {}), ...(resolution ? { resolution } : {}) },
+      'Incident resolved.',
+    );
+    if (ok) setResolving(false);
+  };
+
+  return (
+    <Stack gap="md">
+      <Anchor component={Link} href="/incidents" size="sm">
+        ← Incidents
+      </Anchor>
+      <Stack gap={4}>
+        <Group gap="xs">
+          <SeverityBadge severity={incident.incident_severity} />
+          <ProgressBadge progress={incident.progress} />
+          {snoozed && (
+            <Badge color="grape" variant="light">
+              Snoozed until {time(incident.snoozed_before * 1000)}
+            </Badge>
+          )}
+          <Text size="sm" c="dimmed">
+            #{incident.num}
+          </Text>
+        </Group>
+        <Title order={2} style={{ overflowWrap: 'anywhere' }}>
+          {incident.title}
+        </Title>
+      </Stack>
+
+      <Group gap="xs" role="toolbar" aria-label="Actions">
+        {incident.progress === 'Triggered' && (
+          <Button
+            loading={busy === 'ack'}
+            onClick={() => void act('ack', '/incident/ack', ids, 'Acknowledged.')}
+          >
+            Acknowledge
+          </Button>
+        )}
+        {incident.progress === 'Processing' && (
+          <Button
+            variant="default"
+            loading={busy === 'unack'}
+            onClick={() => void act('unack', '/incident/unack', ids, 'Acknowledgement withdrawn.')}
+          >
+            Unacknowledge
+          </Button>
+        )}
+        {!closed && (
+          <Button color="green" onClick={() => setResolving(true)}>
+            Resolve
+          </Button>
+        )}
+        {closed && (
+          <Button
+            variant="default"
+            loading={busy === 'reopen'}
+            onClick={() => void act('reopen', '/incident/reopen', ids, 'Incident reopened.')}
+          >
+            Reopen
+          </Button>
+        )}
+        <Button
+          variant="default"
+          onClick={() =>
+            setEditing({
+              title: incident.title,
+              severity: incident.incident_severity,
+              description: incident.description,
+            })
+          }
+        >
+          Edit
+        </Button>
+        {!closed && (
+          <Menu>
+            <Menu.Target>
+              <Button variant="default" loading={busy === 'snooze'}>
+                Snooze
+              </Button>
+            </Menu.Target>
+            <Menu.Dropdown>
+              {SNOOZES.map((s) => (
+                <Menu.Item
+                  key={s.minutes}
+                  onClick={() =>
+                    void act(
+                      'snooze',
+                      '/incident/snooze',
+                      { ...ids, minutes: s.minutes },
+                      `Snoozed for ${s.label}.`,
+                    )
+                  }
+                >
+                  {s.label}
+                </Menu.Item>
+              ))}
+            </Menu.Dropdown>
+          </Menu>
+        )}
+      </Group>
+      <div aria-live="polite">
+        {done && (
+          <Text size="sm" c="green.8" role="status">
+            {done}
+          </Text>
+        )}
+      </div>
+      {actionError && (
+        <Alert
+          color="red"
+          title="That did not work"
+          role="alert"
+          withCloseButton
+          onClose={() => setActionError(undefined)}
+        >
+          {actionError}
+        </Alert>
+      )}
+      {loadError && (
+        <Alert color="yellow" role="status">
+          The page could not refresh: {loadError}
+        </Alert>
+      )}
+
+      <Grid gap="md">
+        <Grid.Col span={{ base: 12, md: 8 }}>
+          <Stack gap="md">
+            {incident.description && (
+              <Card withBorder>
+                <Title order={3} size="h5" mb="xs">
+                  Description
+                </Title>
+                <Text size="sm" style={{ whiteSpace: 'pre-wrap', overflowWrap: 'anywhere' }}>
+                  {incident.description}
+                </Text>
+              </Card>
+            )}
+            <Card withBorder component="section" aria-labelledby="timeline-title">
+              <Title order={3} size="h5" mb="sm" id="timeline-title">
+                Timeline
+              </Title>
+              <form onSubmit={submitComment}>
+                <Stack gap="xs" mb="md">
+                  <Textarea
+                    label="Comment"
+                    placeholder="What did you find, what are you trying?"
+                    autosize
+                    minRows={2}
+                    maxLength={1024}
+                    value={comment}
+                    onChange={(e) => setComment(e.currentTarget.value)}
+                  />
+                  <Group justify="flex-end">
+                    <Button type="submit" size="xs" disabled={!comment.trim()} loading={busy === 'comment'}>
+                      Add comment
+                    </Button>
+                  </Group>
+                </Stack>
+              </form>
+              <Timeline bulletSize={12} lineWidth={2} aria-label="Timeline entries">
+                {feed.map((entry) => (
+                  <Timeline.Item
+                    key={`${entry.ref_id}-${entry.created_at}-${entry.type}`}
+                    data-feed-type={entry.type}
+                  >
+                    <Text size="sm" style={{ overflowWrap: 'anywhere' }}>
+                      {describeFeedEntry(entry, name)}
+                    </Text>
+                    <Text size="xs" c="dimmed">
+                      {time(entry.created_at)}
+                    </Text>
+                  </Timeline.Item>
+                ))}
+              </Timeline>
+            </Card>
+            <Card withBorder component="section" aria-labelledby="alerts-title">
+              <Title order={3} size="h5" mb="sm" id="alerts-title">
+                Alerts ({incident.active_alert_cnt} active of {incident.alert_cnt})
+              </Title>
+              <Table.ScrollContainer minWidth={320}>
+                <Table verticalSpacing={4} aria-label="Alerts">
+                  <Table.Thead>
+                    <Table.Tr>
+                      <Table.Th>Severity</Table.Th>
+                      <Table.Th>Title</Table.Th>
+                      <Table.Th visibleFrom="sm">Integration</Table.Th>
+                      <Table.Th visibleFrom="sm">Last event</Table.Th>
+                      <Table.Th>Events</Table.Th>
+                    </Table.Tr>
+                  </Table.Thead>
+                  <Table.Tbody>
+                    {alerts.map((alert) => {
+                      const open = openAlerts.has(alert.alert_id);
+                      const toggle = () => {
+                        const next = new Set(openAlerts);
+                        if (open) next.delete(alert.alert_id);
+                        else next.add(alert.alert_id);
+                        setOpenAlerts(next);
+                      };
+                      return (
+                        <Fragment key={alert.alert_id}>
+                          <Table.Tr>
+                            <Table.Td>
+                              <SeverityBadge
+                                severity={alert.alert_status === 'Ok' ? 'Ok' : alert.alert_severity}
+                              />
+                            </Table.Td>
+                            <Table.Td style={{ overflowWrap: 'anywhere' }}>{alert.title}</Table.Td>
+                            <Table.Td visibleFrom="sm">{alert.integration_name || '—'}</Table.Td>
+                            <Table.Td visibleFrom="sm">{time(alert.last_time * 1000)}</Table.Td>
+                            <Table.Td>
+                              <Button
+                                variant="subtle"
+                                size="compact-sm"
+                                aria-expanded={open}
+                                aria-controls={`events-${alert.alert_id}`}
+                                aria-label={`${alert.event_cnt} event${alert.event_cnt === 1 ? '' : 's'} of ${alert.title}`}
+                                onClick={toggle}
+                              >
+                                {alert.event_cnt} {open ? '▴' : '▾'}
+                              </Button>
+                            </Table.Td>
+                          </Table.Tr>
+                          {open && (
+                            <Table.Tr id={`events-${alert.alert_id}`}>
+                              <Table.Td colSpan={5}>
+                                <Stack gap={4}>
+                                  {(alert.events ?? []).map((event) => (
+                                    <Group key={event.event_id} gap="xs" wrap="nowrap" align="flex-start">
+                                      <SeverityBadge
+                                        severity={event.event_status === 'Ok' ? 'Ok' : event.event_severity}
+                                      />
+                                      <Text size="xs" c="dimmed" miw="max-content">
+                                        {time(event.event_time * 1000)}
+                                      </Text>
+                                      <Text size="xs" style={{ overflowWrap: 'anywhere' }}>
+                                        {event.title}
+                                      </Text>
+                                    </Group>
+                                  ))}
+                                </Stack>
+                              </Table.Td>
+                            </Table.Tr>
+                          )}
+                        </Fragment>
+                      );
+                    })}
+                  </Table.Tbody>
+                </Table>
+              </Table.ScrollContainer>
+              {alerts.length === 0 && (
+                <Text size="sm" c="dimmed">
+                  No alert is grouped here: the incident was created by hand.
+                </Text>
+              )}
+            </Card>
+            <Card withBorder component="section" aria-labelledby="changes-title">
+              <Title order={3} size="h5" mb="sm" id="changes-title">
+                Related changes
+              </Title>
+              {typeof changes === 'string' ? (
+                <Text size="sm" c="dimmed">
+                  {changes}
+                </Text>
+              ) : changes.length === 0 ? (
+                <Text size="sm" c="dimmed">
+                  No change (deploy, configuration) shortly before it shares its labels. Push changes to a
+                  change integration to see them here.
+                </Text>
+              ) : (
+                <Stack gap={6}>
+                  {changes.map((change) => (
+                    <div key={change.change_id}>
+                      <Text size="sm" style={{ overflowWrap: 'anywhere' }}>
+                        {change.link ? (
+                          <Anchor href={change.link} target="_blank" rel="noreferrer">
+                            {change.title}
+                          </Anchor>
+                        ) : (
+                          change.title
+                        )}
+                      </Text>
+                      <Text size="xs" c="dimmed">
+                        {time(change.start_time * 1000)} ·{' '}
+                        {formatDuration(0, change.correlation.seconds_before * 1000)} before ·{' '}
+                        {Object.entries(change.correlation.matched_labels)
+                          .map(([k, v]) => `${k}=${v}`)
+                          .join(', ') || 'no shared labels'}
+                      </Text>
+                    </div>
+                  ))}
+                </Stack>
+              )}
+            </Card>
+          </Stack>
+        </Grid.Col>
+        <Grid.Col span={{ base: 12, md: 4 }}>
+          <Card withBorder component="section" aria-labelledby="details-title">
+            <Title order={3} size="h5" mb="sm" id="details-title">
+              Details
+            </Title>
+            <Stack gap={6}>
+              <Field label="Channel">{incident.channel_name || '—'}</Field>
+              <Field label="Started">
+                {time(incident.start_time * 1000)} ({formatDuration(incident.start_time * 1000, Date.now())}{' '}
+                ago)
+              </Field>
+              <Field label="Acknowledged">{time(incident.ack_time * 1000)}</Field>
+              <Field label="Closed">
+                {time(incident.close_time * 1000)}
+                {incident.closer ? ` by ${incident.closer.person_name}` : ''}
+              </Field>
+              <Field label="Assigned to">
+                {(incident.assigned_to.person_ids ?? []).map(name).join(', ') || 'No one'}
+                {incident.assigned_to.escalate_rule_name
+                  ? ` (rule ${incident.assigned_to.escalate_rule_name})`
+                  : ''}
+              </Field>
+              <Field label="Responders">
+                {incident.responders.length === 0
+                  ? 'None yet'
+                  : incident.responders
+                      .map(
+                        (r) =>
+                          `${r.person_name ?? name(r.person_id)}${r.acknowledged_at ? ' (acknowledged)' : ''}`,
+                      )
+                      .join(', ')}
+              </Field>
+              {incident.root_cause && <Field label="Root cause">{incident.root_cause}</Field>}
+              {incident.resolution && <Field label="Resolution">{incident.resolution}</Field>}
+              <Field label="Labels">
+                {labels.length === 0 ? (
+                  'None'
+                ) : (
+                  <Group gap={4} mt={2}>
+                    {labels.map(([k, v]) => (
+                      <Badge key={k} variant="outline" color="gray" tt="none" style={{ maxWidth: '100%' }}>
+                        {k}={v}
+                      </Badge>
+                    ))}
+                  </Group>
+                )}
+              </Field>
+            </Stack>
+          </Card>
+        </Grid.Col>
+      </Grid>
+
+      <Modal opened={editing !== undefined} onClose={() => setEditing(undefined)} title="Edit the incident">
+        {editing && (
+          <form onSubmit={submitEdit}>
+            <Stack>
+              {actionError && (
+                <Alert color="red" role="alert">
+                  {actionError}
+                </Alert>
+              )}
+              <TextInput
+                label="Title"
+                value={editing.title}
+                onChange={(e) => setEditing({ ...editing, title: e.currentTarget.value })}
+              />
+              <Select
+                label="Severity"
+                data={['Critical', 'Warning', 'Info']}
+                allowDeselect={false}
+                value={editing.severity}
+                onChange={(value) => value && setEditing({ ...editing, severity: value as Severity })}
+              />
+              <Textarea
+                label="Description"
+                autosize
+                minRows={3}
+                value={editing.description}
+                onChange={(e) => setEditing({ ...editing, description: e.currentTarget.value })}
+              />
+              <Group justify="flex-end">
+                <Button variant="default" onClick={() => setEditing(undefined)}>
+                  Cancel
+                </Button>
+                <Button type="submit" loading={busy === 'edit'}>
+                  Save
+                </Button>
+              </Group>
+            </Stack>
+          </form>
+        )}
+      </Modal>
+
+      <Modal opened={resolving} onClose={() => setResolving(false)} title="Resolve the incident">
+        <form onSubmit={submitResolve}>
+          <Stack>
+            <Textarea
+              label="Root cause"
+              autosize
+              minRows={2}
+              maxLength={1024}
+              value={rootCause}
+              onChange={(e) => setRootCause(e.currentTarget.value)}
+            />
+            <Textarea
+              label="Resolution"
+              autosize
+              minRows={2}
+              maxLength={1024}
+              value={resolution}
+              onChange={(e) => setResolution(e.currentTarget.value)}
+            />
+            <Group justify="flex-end">
+              <Button variant="default" onClick={() => setResolving(false)}>
+                Cancel
+              </Button>
+              <Button type="submit" color="green" loading={busy === 'resolve'}>
+                Resolve
+              </Button>
+            </Group>
+          </Stack>
+        </form>
+      </Modal>
+    </Stack>
+  );
+}
+
+function Field({ label, children }: { label: string; children: React.ReactNode }) {
+  return (
+    <div>
+      <Text size="xs" c="dimmed" fw={500}>
+        {label}
+      </Text>
+      <Text size="sm" component="div" style={{ overflowWrap: 'anywhere' }}>
+        {children}
+      </Text>
+    </div>
+  );
+}

@@ -1,0 +1,196 @@
+import {
+  Alert,
+  Button,
+  CopyButton,
+  Group,
+  Loader,
+  Select,
+  Stack,
+  Table,
+  Text,
+  TextInput,
+  Title,
+  VisuallyHidden,
+} from '@mantine/core';
+import { type FormEvent, useCallback, useEffect, useState } from 'react';
+import { api, describeError } from '../api.ts';
+import { formatTime } from '../format.ts';
+import { useSession } from '../session.tsx';
+
+type MemberRow = { member_id: number; member_name: string; email: string; account_role_ids: number[] };
+type Role = { role_id: number; role_name: string };
+type Invite = { member_name: string; invite_url: string; expires_at: number };
+
+/**
+ * Members and their invite links: invite a person (name, e-mail, role) and hand them the
+ * single-use link with which they choose their password. Who may do it is the API's call
+ * (Members Manage).
+ */
+export function MembersPage() {
+  const { member, timeZone } = useSession();
+  const [members, setMembers] = useState<MemberRow[]>();
+  const [roles, setRoles] = useState<Role[]>([]);
+  const [error, setError] = useState<string>();
+  const [invite, setInvite] = useState<Invite>();
+  const [form, setForm] = useState({ name: '', email: '', roleId: '3' });
+  const [busy, setBusy] = useState(false);
+
+  const load = useCallback(async () => {
+    try {
+      const [list, roleList] = await Promise.all([
+        api.post<{ items: MemberRow[] }>('/member/list', { limit: 100, asc: true }),
+        api.post<{ items: Role[] }>('/role/list'),
+      ]);
+      setMembers(list.items);
+      setRoles(roleList.items);
+    } catch (caught) {
+      setError(describeError(caught));
+    }
+  }, []);
+  useEffect(() => {
+    void load();
+  }, [load]);
+
+  const linkFor = async (target: { member_id: number; member_name: string }) => {
+    const link = await api.post<{ invite_url: string; expires_at: number }>('/console/invite/create', {
+      member_id: target.member_id,
+    });
+    setInvite({ member_name: target.member_name, ...link });
+  };
+
+  const submit = async (event: FormEvent) => {
+    event.preventDefault();
+    setBusy(true);
+    setError(undefined);
+    setInvite(undefined);
+    try {
+      const invited = await api.post<{ items: { member_id: number; member_name: string }[] }>(
+        '/member/invite',
+        {
+          members: [
+            { member_name: form.name.trim(), email: form.email.trim(), role_ids: [Number(form.roleId)] },
+          ],
+        },
+      );
+      await linkFor(invited.items[0]!);
+      setForm({ name: '', email: '', roleId: form.roleId });
+      await load();
+    } catch (caught) {
+      setError(describeError(caught));
+    } finally {
+      setBusy(false);
+    }
+  };
+
+  const roleName = (id: number) => roles.find((r) => r.role_id === id)?.role_name ?? `#${id}`;
+
+  return (
+    <Stack gap="md">
+      <Title order={2}>Members</Title>
+      <form onSubmit={submit} aria-labelledby="invite-title">
+        <Stack gap="xs">
+          <Title order={3} size="h5" id="invite-title">
+            Invite a member
+          </Title>
+          <Group align="flex-end" gap="sm" wrap="wrap">
+            <TextInput
+              label="Name"
+              required
+              value={form.name}
+              onChange={(e) => setForm({ ...form, name: e.currentTarget.value })}
+              w={{ base: '100%', sm: 220 }}
+            />
+            <TextInput
+              label="E-mail"
+              type="email"
+              required
+              value={form.email}
+              onChange={(e) => setForm({ ...form, email: e.currentTarget.value })}
+              w={{ base: '100%', sm: 260 }}
+            />
+            <Select
+              label="Role"
+              allowDeselect={false}
+              data={roles.map((r) => ({ value: String(r.role_id), label: r.role_name }))}
+              value={form.roleId}
+              onChange={(value) => value && setForm({ ...form, roleId: value })}
+              w={{ base: '100%', sm: 160 }}
+            />
+            <Button type="submit" loading={busy}>
+              Invite
+            </Button>
+          </Group>
+        </Stack>
+      </form>
+
+      {error && (
+        <Alert
+          color="red"
+          title="That did not work"
+          role="alert"
+          withCloseButton
+          onClose={() => setError(undefined)}
+        >
+          {error}
+        </Alert>
+      )}
+      {invite && (
+        <Alert color="green" title={`Invite link for ${invite.member_name}`} role="status">
+          <Text size="sm" mb="xs">
+            Send this link to them: it sets their password once, and expires{' '}
+            {formatTime(invite.expires_at * 1000, timeZone, member.locale || 'en-US')}.
+          </Text>
+          <Group gap="xs" wrap="nowrap">
+            <TextInput readOnly aria-label="Invite link" value={invite.invite_url} style={{ flex: 1 }} />
+            <CopyButton value={invite.invite_url}>
+              {({ copied, copy }) => (
+                <Button variant="default" onClick={copy}>
+                  {copied ? 'Copied' : 'Copy'}
+                </Button>
+              )}
+            </CopyButton>
+          </Group>
+        </Alert>
+      )}
+
+      {!members && !error && <Loader aria-label="Loading members" />}
+      {members && (
+        <Table.ScrollContainer minWidth={360}>
+          <Table aria-label="Members" verticalSpacing="xs">
+            <Table.Thead>
+              <Table.Tr>
+                <Table.Th>Name</Table.Th>
+                <Table.Th visibleFrom="sm">E-mail</Table.Th>
+                <Table.Th>Roles</Table.Th>
+                <Table.Th>
+                  <VisuallyHidden>Actions</VisuallyHidden>
+                </Table.Th>
+              </Table.Tr>
+            </Table.Thead>
+            <Table.Tbody>
+              {members.map((row) => (
+                <Table.Tr key={row.member_id}>
+                  <Table.Td>{row.member_name}</Table.Td>
+                  <Table.Td visibleFrom="sm" style={{ overflowWrap: 'anywhere' }}>
+                    {row.email || '—'}
+                  </Table.Td>
+                  <Table.Td>{row.account_role_ids.map(roleName).join(', ')}</Table.Td>
+                  <Table.Td>
+                    <Button
+                      size="compact-sm"
+                      variant="subtle"
+                      aria-label={`Invite link for ${row.member_name}`}
+                      onClick={() => linkFor(row).catch((caught) => setError(describeError(caught)))}
+                    >
+                      Invite link
+                    </Button>
+                  </Table.Td>
+                </Table.Tr>
+              ))}
+            </Table.Tbody>
+          </Table>
+        </Table.ScrollContainer>
+      )}
+    </Stack>
+  );
+}

@@ -1,0 +1,13 @@
+import { createContext, useContext } from 'react';
+import type { Member } from './types.ts';
+
+/** The signed-in member and the zone their times are shown in. */
+export type Session = { member: Member; timeZone: string; signOut(): Promise<void> };
+
+export const SessionContext = createContext<Session | undefined>(undefined);
+
+export function useSession(): Session {
+  const session = useContext(SessionContext);
+  if (!session) throw new Error('useSession outside a signed-in page');
+  return session;
+}
