@@ -4,6 +4,7 @@ import path from 'node:path';
 import { setTimeout as sleep } from 'node:timers/promises';
 import { parseArgs } from 'node:util';
 import { runIngestBench } from './ingest.ts';
+import { runInsightsBench } from './insights.ts';
 import { CONNECTIONS, call, type LoadResult, reportFailures, runLoad, type Scenario } from './load.ts';
 import { runCli, type Server, startServer, vigilEnv } from './server.ts';
 import { runStatusPageBench } from './status-page.ts';
@@ -14,7 +15,8 @@ import { chooseTargets, type DatabaseName, forEachTarget, log, type Target } fro
  * throughput of `vigil serve`, on PGlite and (unless --pglite-only) on PostgreSQL.
  * `npm run bench -- ingest [--pglite-only] [--duration S]`: the event ingestion benchmark
  * (bench/ingest.ts). `npm run bench -- status-page [--pglite-only] [--duration S]`: the public
- * status page under readers while events change (bench/status-page.ts). See docs/benchmarks.md.
+ * status page under readers while events change (bench/status-page.ts). `npm run bench -- insights
+ * [--count N]`: the insight endpoints over N incidents on PostgreSQL (bench/insights.ts). See docs/benchmarks.md.
  */
 
 const IDLE_MS = 2_000;
@@ -144,7 +146,11 @@ async function benchServe(pgliteOnly: boolean, durationS: number): Promise<numbe
 async function main(): Promise<number> {
   const { values, positionals } = parseArgs({
     allowPositionals: true,
-    options: { 'pglite-only': { type: 'boolean' }, duration: { type: 'string', default: '10' } },
+    options: {
+      'pglite-only': { type: 'boolean' },
+      duration: { type: 'string', default: '10' },
+      count: { type: 'string' },
+    },
   });
   const durationS = Number(values.duration);
   if (!Number.isInteger(durationS) || durationS < 1 || durationS > 60)
@@ -154,7 +160,15 @@ async function main(): Promise<number> {
   if (command === undefined) return benchServe(pgliteOnly, durationS);
   if (command === 'ingest' && extra.length === 0) return runIngestBench(pgliteOnly, durationS);
   if (command === 'status-page' && extra.length === 0) return runStatusPageBench(pgliteOnly, durationS);
-  throw new Error(`unknown command ${positionals.join(' ')}: use no command, ingest or status-page`);
+  if (command === 'insights' && extra.length === 0) {
+    const count = values.count === undefined ? 1_000_000 : Number(values.count);
+    if (!(Number.isInteger(count) && count >= 1_000 && count <= 5_000_000))
+      throw new Error('--count must be a whole number from 1000 to 5000000');
+    return runInsightsBench(count);
+  }
+  throw new Error(
+    `unknown command ${positionals.join(' ')}: use no command, ingest, status-page or insights`,
+  );
 }
 
 main().then(

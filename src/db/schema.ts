@@ -683,6 +683,77 @@ export type ConsoleInvitesTable = {
   used_at: Defaulted<number>;
 };
 
+/** Insight facts (migration 0016; docs/insights.md), derived by src/insights/facts.store.ts. */
+export type InsightIncidentFactsTable = {
+  incident_id: string;
+  account_id: number;
+  channel_id: number;
+  start_time: number;
+  severity: string;
+  ever_muted: boolean;
+  ack_time: number;
+  close_time: number;
+  closed_by: string;
+  engaged_seconds: number;
+  notifications: number;
+  interruptions: number;
+  assignments: number;
+  reassignments: number;
+  acknowledgements: number;
+  escalations: number;
+  timeout_escalations: number;
+  manual_escalations: number;
+  alert_cnt: number;
+  alert_event_cnt: number;
+};
+
+export type InsightResponderFactsTable = {
+  incident_id: string;
+  person_id: number;
+  account_id: number;
+  channel_id: number;
+  start_time: number;
+  ever_muted: boolean;
+  assigned_at: number;
+  ack_time: number;
+  engaged_seconds: number;
+  notifications: number;
+  interruptions: number;
+  reassigned: boolean;
+  escalated: boolean;
+  timeout_escalated: boolean;
+  manually_escalated: boolean;
+};
+
+export type InsightIncidentHourlyTable = {
+  account_id: number;
+  hour: number;
+  channel_id: number;
+} & Record<
+  | 'incidents'
+  | 'acknowledged'
+  | 'closed'
+  | 'auto_closed'
+  | 'manually_closed'
+  | 'timeout_closed'
+  | 'escalated'
+  | 'manually_escalated'
+  | 'timeout_escalated'
+  | 'reassigned'
+  | 'interruptions'
+  | 'notifications'
+  | 'engaged'
+  | 'to_ack'
+  | 'to_close'
+  | 'alerts'
+  | 'alert_events',
+  number
+>;
+
+export type InsightRefreshStateTable = { account_id: number; feed_ms: number; refreshed_at: number };
+
+export type InsightSettingsTable = { account_id: number; cal_id: Defaulted<string>; updated_at: number };
+
 export type Tables = {
   accounts: AccountsTable;
   members: MembersTable;
@@ -700,6 +771,11 @@ export type Tables = {
   channel_rules: ChannelRulesTable;
   escalation_rules: EscalationRulesTable;
   escalations: EscalationsTable;
+  insight_incident_facts: InsightIncidentFactsTable;
+  insight_responder_facts: InsightResponderFactsTable;
+  insight_incident_hourly: InsightIncidentHourlyTable;
+  insight_refresh_state: InsightRefreshStateTable;
+  insight_settings: InsightSettingsTable;
   incident_mutes: IncidentMutesTable;
   webhook_deliveries: WebhookDeliveriesTable;
   changes: ChangesTable;

@@ -15,6 +15,7 @@ import { registerEscalationRoutes } from '../escalation/escalation.routes.ts';
 import { registerIncidentActionRoutes } from '../incidents/actions/actions.routes.ts';
 import { registerIncidentRoutes } from '../incidents/incidents.routes.ts';
 import { registerIngestRoutes } from '../ingest/ingest.routes.ts';
+import { registerInsightRoutes } from '../insights/insights.routes.ts';
 import { registerIntegrationRoutes } from '../integrations/integrations.routes.ts';
 import { registerNotificationRoutes } from '../notifications/notifications.routes.ts';
 import { registerCalendarRoutes } from '../schedules/calendars.routes.ts';
@@ -149,6 +150,7 @@ export async function buildApp(deps: AppDeps): Promise<Api> {
   registerWebhookRoutes(app, deps);
   registerNotificationRoutes(app, deps);
   registerChangeRoutes(app, deps);
+  registerInsightRoutes(app, deps);
   registerStatusPageRoutes(app, deps);
   registerPublicStatusRoutes(app, deps);
   registerScheduleRoutes(app, deps);

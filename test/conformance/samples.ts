@@ -404,6 +404,21 @@ export const SAMPLES: Record<string, Sample> = {
     };
   },
   '/alert/feed': async (ctx) => ({ alert_id: (await ctx.alert()).alert_id, ...page }),
+  // Insights (on-call.openapi.en.json): a day around a new, acknowledged incident.
+  '/insight/account': async (ctx) => ({
+    ...(await insightDay(ctx)),
+    aggregate_unit: 'day',
+    split_hours: true,
+  }),
+  '/insight/team': async (ctx) => ({ ...(await insightDay(ctx)), aggregate_unit: 'week' }),
+  '/insight/channel': async (ctx) => ({ ...(await insightDay(ctx)), split_hours: true }),
+  '/insight/responder': async (ctx) => ({ ...(await insightDay(ctx)), aggregate_unit: 'day' }),
+  '/insight/incident/list': async (ctx) => ({ ...(await insightDay(ctx)), ...page }),
+  '/insight/alert/topk-by-label': async (ctx) => ({ ...(await insightDay(ctx)), label: 'check', k: 5 }),
+  '/insight/incident/export': async (ctx) => ({ ...(await insightDay(ctx)), export_fields: ['incident_id'] }),
+  '/insight/team/export': async (ctx) => insightDay(ctx),
+  '/insight/channel/export': async (ctx) => insightDay(ctx),
+  '/insight/responder/export': async (ctx) => insightDay(ctx),
   // Changes (openapi.legacy.zh.json): a listed change with its events.
   '/change/list': async (ctx) => {
     const { integration_id, at } = await ctx.change();
@@ -993,4 +1008,11 @@ async function calendar(ctx: SampleContext): Promise<string> {
     workdays: [1, 2, 3, 4, 5],
   });
   return cal_id as string;
+}
+
+/** The insight filter of a day around a new incident that the owner acknowledged. */
+async function insightDay(ctx: SampleContext) {
+  const { incident_id, at } = await ctx.alert();
+  await ctx.call('/incident/ack', { incident_ids: [incident_id] });
+  return { start_time: at - 43_200, end_time: at + 43_200 };
 }
