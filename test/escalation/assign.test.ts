@@ -483,3 +483,44 @@ describe('/channel/escalate/rule/heads-up', () => {
     expect(await refusedField(owner, '/channel/escalate/rule/heads-up', { hours: 721 })).toContain('hours');
   });
 });
+
+describe('insights read manual assignments', () => {
+  it('counts the engine assignment, a timeout escalation, a manual escalation and a reassignment', async () => {
+    const owner = await t.newAccount('Insight of assignments');
+    const a = (await t.newMember(owner, [])).memberId;
+    const b = (await t.newMember(owner, [])).memberId;
+    const c = (await t.newMember(owner, [])).memberId;
+    const source = await newSource(t, owner);
+    const ruleId = await createRule(t, owner, source.channelId, {
+      rule_name: 'Three layers',
+      template_id: DEFAULT_TEMPLATE_ID,
+      aggr_window: 0,
+      layers: [a, b, c].map((p) => ({
+        max_times: 0,
+        escalate_window: 10,
+        target: { person_ids: [p], by: EMAIL_ONLY },
+      })),
+    });
+    const start = Math.floor(t.clock.nowMs() / 1000);
+    const { incidentId } = await fire(t, source);
+    await cycle(); // assign → a
+    t.clock.advance(10 * MIN);
+    await cycle(); // timeout escalation → b
+    await ok(t, owner, '/incident/assign', {
+      incident_id: incidentId,
+      assigned_to: { escalate_rule_id: ruleId, layer_idx: 2 },
+    }); // manual escalation → c
+    await ok(t, owner, '/incident/assign', { incident_id: incidentId, assigned_to: { person_ids: [a] } }); // reassign → a
+    const end = Math.floor(t.clock.nowMs() / 1000) + 60;
+    const list = await ok(t, owner, '/insight/incident/list', { start_time: start - 60, end_time: end });
+    expect(list.items).toHaveLength(1);
+    expect(list.items[0]).toMatchObject({
+      incident_id: incidentId,
+      assignments: 4,
+      reassignments: 1,
+      escalations: 2,
+      timeout_escalations: 1,
+      manual_escalations: 1,
+    });
+  });
+});
