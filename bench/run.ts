@@ -6,6 +6,7 @@ import { parseArgs } from 'node:util';
 import { runIngestBench } from './ingest.ts';
 import { runInsightsBench } from './insights.ts';
 import { CONNECTIONS, call, type LoadResult, reportFailures, runLoad, type Scenario } from './load.ts';
+import { runNotifyBench } from './notify.ts';
 import { runCli, type Server, startServer, vigilEnv } from './server.ts';
 import { runStatusPageBench } from './status-page.ts';
 import { chooseTargets, type DatabaseName, forEachTarget, log, type Target } from './targets.ts';
@@ -16,7 +17,9 @@ import { chooseTargets, type DatabaseName, forEachTarget, log, type Target } fro
  * `npm run bench -- ingest [--pglite-only] [--duration S]`: the event ingestion benchmark
  * (bench/ingest.ts). `npm run bench -- status-page [--pglite-only] [--duration S]`: the public
  * status page under readers while events change (bench/status-page.ts). `npm run bench -- insights
- * [--count N]`: the insight endpoints over N incidents on PostgreSQL (bench/insights.ts). See docs/benchmarks.md.
+ * [--count N]`: the insight endpoints over N incidents on PostgreSQL (bench/insights.ts).
+ * `npm run bench -- notify [--pglite-only | --postgres-only] [--count N]`: from an accepted alert
+ * to its first page (bench/notify.ts). See docs/benchmarks.md.
  */
 
 const IDLE_MS = 2_000;
@@ -150,6 +153,7 @@ async function main(): Promise<number> {
       'pglite-only': { type: 'boolean' },
       duration: { type: 'string', default: '10' },
       count: { type: 'string' },
+      'postgres-only': { type: 'boolean' },
     },
   });
   const durationS = Number(values.duration);
@@ -166,8 +170,14 @@ async function main(): Promise<number> {
       throw new Error('--count must be a whole number from 1000 to 5000000');
     return runInsightsBench(count);
   }
+  if (command === 'notify' && extra.length === 0) {
+    const count = values.count === undefined ? undefined : Number(values.count);
+    if (count !== undefined && !(Number.isInteger(count) && count >= 1 && count <= 100_000))
+      throw new Error('--count must be a whole number from 1 to 100000');
+    return runNotifyBench(pgliteOnly, count, values['postgres-only'] ?? false);
+  }
   throw new Error(
-    `unknown command ${positionals.join(' ')}: use no command, ingest, status-page or insights`,
+    `unknown command ${positionals.join(' ')}: use no command, ingest, status-page, notify or insights`,
   );
 }
 

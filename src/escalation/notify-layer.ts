@@ -1,4 +1,5 @@
 import { createHash } from 'node:crypto';
+import { sql } from 'kysely';
 import type { Db } from '../db/db.ts';
 import type { Severity } from '../db/schema.ts';
 import { readResponders } from '../incidents/actions/responders.ts';
@@ -154,6 +155,9 @@ export type StepResult = {
   assignment: Record<string, unknown> | null;
 };
 
+/** One step of a batch: the (locked) incident, the target it pages and the step. */
+export type LayerStepItem = { incident: StepIncident; target: EscalateTarget; step: LayerStep };
+
 /**
  * Pages `target` for `step` and, when the step assigns, writes `assigned_to`, `responders` and the
  * `i_assign` entry; unreachable parts are written as one `i_warn` entry. The incident must be
@@ -167,124 +171,183 @@ export async function runLayerStep(
   nowMs: number,
   capabilities: Capabilities,
 ): Promise<StepResult> {
-  const { people, warnings } = await targetPeople(trx, incident.account_id, target, nowMs);
-  const base = {
-    accountId: incident.account_id,
-    incidentId: incident.incident_id,
-    step: step.stepKey,
-    templateId: step.rule.template_id,
-    fireType: step.fireType,
-    layerIdx: step.layerIdx,
-    nowMs,
-  };
-  const requests: NotificationRequest[] = [];
-  if (target.by) {
-    const resolved = await resolvePeople(
-      trx,
-      incident.account_id,
-      people,
-      incident.incident_severity,
-      target.by,
-      capabilities,
-    );
-    for (const person of resolved) {
-      if (person.unreachable) {
-        warnings.push({
-          kind: 'person_unreachable',
-          person_id: person.personId,
-          reasons: person.skipped.map((s) => `${s.channel}: ${s.reason}`),
-        });
-      }
-      for (const c of person.channels) {
-        requests.push({
-          ...base,
-          recipient: `person:${person.personId}`,
-          channel: c.channel,
-          target: c.target,
-          personId: person.personId,
-        });
-      }
-    }
-  }
-  if (target.emails.length > 0) {
-    if (!capabilities.email) warnings.push({ kind: 'email_unconfigured', emails: [...target.emails] });
-    else {
-      for (const address of target.emails) {
-        requests.push({
-          ...base,
-          recipient: `email:${address.toLowerCase()}`,
-          channel: 'email',
-          target: { address },
-        });
-      }
-    }
-  }
-  for (const webhook of target.webhooks ?? []) {
-    const chat = chatTarget(webhook);
-    if ('reason' in chat)
-      warnings.push({ kind: 'chat_undeliverable', type: webhook.type, reason: chat.reason });
-    else requests.push({ ...base, recipient: chat.recipient, channel: chat.channel, target: chat.target });
-  }
-  if (requests.length === 0)
-    warnings.push({ kind: 'nobody', reason: 'no person, address or chat of the target can be notified' });
-  await enqueueNotifications(trx, requests);
+  return (await runLayerSteps(trx, [{ incident, target, step }], nowMs, capabilities))[0]!;
+}
 
+/**
+ * runLayerStep for many incidents at once, with the same effect as one call per item, in a fixed
+ * number of statements: who a target names and how people are reached is looked up once per
+ * distinct target in the batch, and the notifications, assignments and feed entries of all items
+ * are written by one statement each. Each incident at most once per batch, locked by the caller.
+ */
+export async function runLayerSteps(
+  trx: Executor,
+  items: readonly LayerStepItem[],
+  nowMs: number,
+  capabilities: Capabilities,
+): Promise<StepResult[]> {
+  if (new Set(items.map((i) => i.incident.incident_id)).size !== items.length)
+    throw new Error('runLayerSteps: an incident appears twice in one batch');
+  const named = new Map<string, TargetPeople>();
+  const resolved = new Map<string, Awaited<ReturnType<typeof resolvePeople>>>();
+  const chats = new Map<string, ChatTarget | { reason: string }>();
+  const requests: NotificationRequest[] = [];
   const entries: FeedEntry[] = [];
-  const creatorId = step.assign?.creatorId ?? 0;
-  let assignment: Record<string, unknown> | null = null;
-  if (step.assign) {
-    const now = Math.floor(nowMs / 1000);
-    assignment = {
-      person_ids: people,
-      ...(target.emails.length > 0 ? { emails: [...target.emails] } : {}),
-      // A manual assignment to people runs under no rule: the rule fields are left out.
-      ...(step.rule.rule_id
-        ? { escalate_rule_id: step.rule.rule_id, escalate_rule_name: step.rule.rule_name }
-        : {}),
-      layer_idx: step.layerIdx,
-      type: step.assign.type,
-      assigned_at: now,
-      id: newObjectId(nowMs),
-    };
-    const responders = readResponders(incident.responders);
-    for (const personId of people) {
-      const current = responders.find((r) => r.person_id === personId);
-      if (!current) responders.push({ person_id: personId, assigned_at: now, acknowledged_at: 0 });
-      else if (current.assigned_at === 0) current.assigned_at = now;
+  const assignments: Array<{
+    incidentId: string;
+    assignedTo: string;
+    responders: string;
+    updatedAt: number;
+  }> = [];
+  const results: StepResult[] = [];
+
+  for (const { incident, target, step } of items) {
+    const peopleKey = `${incident.account_id}:${JSON.stringify(target)}`;
+    let found = named.get(peopleKey);
+    if (!found) {
+      found = await targetPeople(trx, incident.account_id, target, nowMs);
+      named.set(peopleKey, found);
     }
-    await trx
-      .updateTable('incidents')
-      .set({
-        assigned_to: JSON.stringify(assignment),
+    const people = [...found.people];
+    const warnings = [...found.warnings];
+    const base = {
+      accountId: incident.account_id,
+      incidentId: incident.incident_id,
+      step: step.stepKey,
+      templateId: step.rule.template_id,
+      fireType: step.fireType,
+      layerIdx: step.layerIdx,
+      nowMs,
+    };
+    const own: NotificationRequest[] = [];
+    if (target.by) {
+      const resolveKey = `${incident.account_id}:${people.join(',')}:${incident.incident_severity}:${JSON.stringify(target.by)}`;
+      let persons = resolved.get(resolveKey);
+      if (!persons) {
+        persons = await resolvePeople(
+          trx,
+          incident.account_id,
+          people,
+          incident.incident_severity,
+          target.by,
+          capabilities,
+        );
+        resolved.set(resolveKey, persons);
+      }
+      for (const person of persons) {
+        if (person.unreachable) {
+          warnings.push({
+            kind: 'person_unreachable',
+            person_id: person.personId,
+            reasons: person.skipped.map((s) => `${s.channel}: ${s.reason}`),
+          });
+        }
+        for (const c of person.channels) {
+          own.push({
+            ...base,
+            recipient: `person:${person.personId}`,
+            channel: c.channel,
+            target: c.target,
+            personId: person.personId,
+          });
+        }
+      }
+    }
+    if (target.emails.length > 0) {
+      if (!capabilities.email) warnings.push({ kind: 'email_unconfigured', emails: [...target.emails] });
+      else {
+        for (const address of target.emails) {
+          own.push({
+            ...base,
+            recipient: `email:${address.toLowerCase()}`,
+            channel: 'email',
+            target: { address },
+          });
+        }
+      }
+    }
+    for (const webhook of target.webhooks ?? []) {
+      const chatKey = JSON.stringify(webhook);
+      let chat = chats.get(chatKey);
+      if (!chat) {
+        chat = chatTarget(webhook);
+        chats.set(chatKey, chat);
+      }
+      if ('reason' in chat)
+        warnings.push({ kind: 'chat_undeliverable', type: webhook.type, reason: chat.reason });
+      else own.push({ ...base, recipient: chat.recipient, channel: chat.channel, target: chat.target });
+    }
+    if (own.length === 0)
+      warnings.push({ kind: 'nobody', reason: 'no person, address or chat of the target can be notified' });
+    requests.push(...own);
+
+    const creatorId = step.assign?.creatorId ?? 0;
+    let assignment: Record<string, unknown> | null = null;
+    if (step.assign) {
+      const now = Math.floor(nowMs / 1000);
+      assignment = {
+        person_ids: people,
+        ...(target.emails.length > 0 ? { emails: [...target.emails] } : {}),
+        // A manual assignment to people runs under no rule: the rule fields are left out.
+        ...(step.rule.rule_id
+          ? { escalate_rule_id: step.rule.rule_id, escalate_rule_name: step.rule.rule_name }
+          : {}),
+        layer_idx: step.layerIdx,
+        type: step.assign.type,
+        assigned_at: now,
+        id: newObjectId(nowMs),
+      };
+      const responders = readResponders(incident.responders);
+      for (const personId of people) {
+        const current = responders.find((r) => r.person_id === personId);
+        if (!current) responders.push({ person_id: personId, assigned_at: now, acknowledged_at: 0 });
+        else if (current.assigned_at === 0) current.assigned_at = now;
+      }
+      assignments.push({
+        incidentId: incident.incident_id,
+        assignedTo: JSON.stringify(assignment),
         responders: JSON.stringify(responders),
-        updated_at: now,
-      })
-      .where('incident_id', '=', incident.incident_id)
-      .execute();
-    incident.responders = responders;
-    entries.push({
-      accountId: incident.account_id,
-      incidentId: incident.incident_id,
-      type: 'i_assign',
-      detail: {
-        ...assignment,
-        ...(step.assign.from ? { from: step.assign.from } : {}),
-        notifications: requests.length,
-      },
-      creatorId,
-      atMs: nowMs,
-    });
+        updatedAt: now,
+      });
+      incident.responders = responders;
+      entries.push({
+        accountId: incident.account_id,
+        incidentId: incident.incident_id,
+        type: 'i_assign',
+        detail: {
+          ...assignment,
+          ...(step.assign.from ? { from: step.assign.from } : {}),
+          notifications: own.length,
+        },
+        creatorId,
+        atMs: nowMs,
+      });
+    }
+    if (warnings.length > 0) {
+      entries.push({
+        accountId: incident.account_id,
+        incidentId: incident.incident_id,
+        type: 'i_warn',
+        detail: { layer_idx: step.layerIdx, escalate_rule_id: step.rule.rule_id, warnings },
+        creatorId,
+        atMs: nowMs,
+      });
+    }
+    results.push({ people, notifications: own.length, warnings, assignment });
   }
-  if (warnings.length > 0) {
-    entries.push({
-      accountId: incident.account_id,
-      incidentId: incident.incident_id,
-      type: 'i_warn',
-      detail: { layer_idx: step.layerIdx, escalate_rule_id: step.rule.rule_id, warnings },
-      creatorId,
-      atMs: nowMs,
-    });
+
+  await enqueueNotifications(trx, requests);
+  if (assignments.length > 0) {
+    const values = assignments.map(
+      (a) =>
+        sql`(${a.incidentId}::text, ${a.assignedTo}::jsonb, ${a.responders}::jsonb, ${a.updatedAt}::bigint)`,
+    );
+    await sql`
+      update incidents as i
+         set assigned_to = v.assigned_to, responders = v.responders, updated_at = v.updated_at
+        from (values ${sql.join(values)}) as v(incident_id, assigned_to, responders, updated_at)
+       where i.incident_id = v.incident_id`.execute(trx);
   }
   if (entries.length > 0) await addFeedEntries(trx, entries);
-  return { people, notifications: requests.length, warnings, assignment };
+  return results;
 }

@@ -2,6 +2,7 @@ import { type Insertable, type Selectable, sql } from 'kysely';
 import { SEVERITY_RANK_SQL } from '../alerts/severity.ts';
 import type { Db } from '../db/db.ts';
 import type { Image, IncidentsTable } from '../db/schema.ts';
+import { requestEngineCycle } from '../jobs/engine.ts';
 
 type Executor = Db['q'];
 
@@ -41,6 +42,8 @@ export async function insertIncident(q: Executor, incident: NewIncident): Promis
       assigned_to: null,
     })
     .execute();
+  // A new incident is due for escalation: the engine takes it now rather than at its next tick.
+  requestEngineCycle();
 }
 
 /** The incident that still takes alerts for a grouping key in a channel, locked. */
@@ -161,6 +164,7 @@ export async function insertIncidents(
       .values(incidents.slice(i, i + 500))
       .execute();
   }
+  if (incidents.length > 0) requestEngineCycle();
 }
 
 /**

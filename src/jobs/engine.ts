@@ -11,6 +11,20 @@ import type { Clock } from '../shared/clock.ts';
  * updates or row locks taken with SKIP LOCKED, so one due item changes once. docs/engine.md.
  */
 
+const wakeListeners = new Set<() => void>();
+
+/**
+ * Asks the running engines of this process for a cycle soon: new due work was just created (an
+ * incident opened) or a module stopped with work left. Called from inside the creating transaction,
+ * so the cycle follows after WAKE_DELAY_MS; one that looks too early is followed by the interval's.
+ */
+export function requestEngineCycle(): void {
+  for (const listener of wakeListeners) listener();
+}
+
+/** Lets the creating transaction commit first, and gathers the requests of a burst into one cycle. */
+const WAKE_DELAY_MS = 25;
+
 export type EngineDeps = {
   db: Db;
   clock: Clock;
@@ -42,6 +56,11 @@ export class Engine {
   #loop: object | undefined;
   #timer: NodeJS.Timeout | undefined;
   #cycle: Promise<unknown> | undefined;
+  /** A cycle was requested while one ran: the next follows after WAKE_DELAY_MS, not the interval. */
+  #requested = false;
+  #dueAt = 0;
+  #tick: (() => Promise<void>) | undefined;
+  readonly #wake = () => this.#request();
 
   constructor(options: EngineDeps & { modules: readonly EngineModule[]; logger: EngineLogger }) {
     this.#deps = {
@@ -66,18 +85,32 @@ export class Engine {
       // A cycle of a loop stopped just before this start is let finish first.
       await this.#cycle;
       if (this.#loop !== loop) return;
+      this.#requested = false;
       const cycle = this.runOnce(this.#deps.clock.nowMs());
       this.#cycle = cycle;
       await cycle;
       if (this.#cycle === cycle) this.#cycle = undefined;
-      if (this.#loop === loop) this.#schedule(tick, intervalMs);
+      if (this.#loop === loop) this.#schedule(tick, this.#requested ? WAKE_DELAY_MS : intervalMs);
     };
+    this.#tick = tick;
+    wakeListeners.add(this.#wake);
     this.#schedule(tick, 0);
+  }
+
+  /** A cycle soon (requestEngineCycle): after the running one, or in WAKE_DELAY_MS if none runs. */
+  #request(): void {
+    if (!this.#loop || !this.#tick) return;
+    if (this.#cycle) this.#requested = true;
+    else if (this.#timer && this.#dueAt > Date.now() + WAKE_DELAY_MS) {
+      clearTimeout(this.#timer);
+      this.#schedule(this.#tick, WAKE_DELAY_MS);
+    }
   }
 
   /** Stops the loop; resolves once a cycle that is running has finished. */
   async stop(): Promise<void> {
     this.#loop = undefined;
+    wakeListeners.delete(this.#wake);
     clearTimeout(this.#timer);
     this.#timer = undefined;
     await this.#cycle;
@@ -104,6 +137,7 @@ export class Engine {
 
   #schedule(tick: () => Promise<void>, delayMs: number): void {
     // The HTTP server keeps the process alive; the engine's timer alone must not.
+    this.#dueAt = Date.now() + delayMs;
     this.#timer = setTimeout(tick, delayMs).unref();
   }
 }

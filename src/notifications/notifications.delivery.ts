@@ -2,7 +2,9 @@ import { type Selectable, sql } from 'kysely';
 import type { Config } from '../config/config.ts';
 import type { Db } from '../db/db.ts';
 import type { NotificationDeliveriesTable } from '../db/schema.ts';
-import { addFeedEntries } from '../incidents/feed.store.ts';
+import { addFeedEntries, type FeedEntry } from '../incidents/feed.store.ts';
+import { loadIncidentContext, toIncidentInfo } from '../incidents/incidents.mapper.ts';
+import type { IncidentInfo } from '../incidents/incidents.schemas.ts';
 import type { Clock } from '../shared/clock.ts';
 import { DEFAULT_TEMPLATE_ID, type TemplateChannel } from './default-template.ts';
 import { onNotificationsEnqueued } from './notifications.enqueue.ts';
@@ -10,14 +12,14 @@ import {
   type AttemptOutcome,
   type DeliveryPassReport,
   type Outbox,
-  recordAttempt,
+  recordAttempts,
   runDeliveryPass,
 } from './outbox.ts';
 import { ChatProvider } from './providers/chat.ts';
 import { EmailProvider } from './providers/email.ts';
 import { PhoneProvider } from './providers/phone.ts';
 import type { DeliveryChannel, Provider, SendResult } from './providers/provider.ts';
-import { loadIncidentInfo, renderFor } from './render.ts';
+import { renderFor } from './render.ts';
 import { TemplateError } from './template-engine.ts';
 import { findTemplate } from './templates.service.ts';
 import { OutboxWorker } from './worker.ts';
@@ -44,8 +46,9 @@ const NOTIFICATION_OUTBOX: Outbox = {
   },
 };
 
-const BATCH = 50;
-const CONCURRENCY = 8;
+/** Rows claimed per pass, and sends in flight at once (a provider answers within TIMEOUT_MS). */
+const BATCH = 200;
+const CONCURRENCY = 32;
 export const NOTIFICATION_POLL_MS = 1_000;
 
 /** Which template body each delivery channel uses. */
@@ -127,23 +130,61 @@ function htmlToText(html: string): string {
     .trim();
 }
 
-/** Renders the message of a delivery's first attempt; a string explains why it cannot be. */
-async function render(deps: NotificationDeps, row: Row): Promise<Content | string> {
+type Rendering = { incident: IncidentInfo | undefined; bodies: Partial<Record<string, string>> };
+
+/**
+ * What the rows without stored content are rendered from: their incidents (one query and one
+ * context load per account) and their templates (one lookup per account and template; a missing
+ * one falls back to the default).
+ */
+async function loadRenderings(deps: NotificationDeps, rows: readonly Row[]): Promise<Map<number, Rendering>> {
   const q = deps.db.q;
-  const [incident, template] = await Promise.all([
-    loadIncidentInfo(q, row.account_id, row.incident_id, deps.publicUrl),
-    findTemplate(q, row.account_id, row.template_id, true),
-  ]);
-  if (!incident) return `the incident ${row.incident_id} no longer exists`;
-  const bodies = (template ?? (await findTemplate(q, row.account_id, DEFAULT_TEMPLATE_ID)))!.bodies;
+  const byAccount = new Map<number, Row[]>();
+  for (const row of rows) byAccount.set(row.account_id, [...(byAccount.get(row.account_id) ?? []), row]);
+  const out = new Map<number, Rendering>();
+  for (const [accountId, own] of byAccount) {
+    const incidents = await q
+      .selectFrom('incidents')
+      .selectAll()
+      .where('account_id', '=', accountId)
+      .where('incident_id', 'in', [...new Set(own.map((r) => r.incident_id.toLowerCase()))])
+      .where('deleted_at', '=', 0)
+      .execute();
+    const context = await loadIncidentContext(q, accountId, incidents, deps.publicUrl);
+    const infos = new Map(incidents.map((row) => [row.incident_id, toIncidentInfo(row, context)]));
+    const templates = new Map<string, Partial<Record<string, string>>>();
+    for (const templateId of new Set(own.map((r) => r.template_id))) {
+      const template =
+        (await findTemplate(q, accountId, templateId, true)) ??
+        (await findTemplate(q, accountId, DEFAULT_TEMPLATE_ID));
+      templates.set(templateId, template!.bodies);
+    }
+    for (const row of own) {
+      out.set(row.notification_id, {
+        incident: infos.get(row.incident_id.toLowerCase()),
+        bodies: templates.get(row.template_id)!,
+      });
+    }
+  }
+  return out;
+}
+
+/** Renders the message of a delivery's first attempt; a string explains why it cannot be. */
+function render(deps: NotificationDeps, row: Row, from: Rendering): Content | string {
+  if (!from.incident) return `the incident ${row.incident_id} no longer exists`;
   const facts = row.facts as { fire_type?: 'fire' | 'refire'; layer_idx?: number };
   try {
-    const rendered = renderFor(bodies, TEMPLATE_CHANNEL_OF[row.channel as DeliveryChannel], incident, {
-      fireType: facts.fire_type ?? 'fire',
-      layerIdx: facts.layer_idx ?? 0,
-      now: Math.floor(deps.clock.nowMs() / 1000),
-    });
-    if (row.channel === 'webhook') return { ...rendered, extra: { incident } };
+    const rendered = renderFor(
+      from.bodies,
+      TEMPLATE_CHANNEL_OF[row.channel as DeliveryChannel],
+      from.incident,
+      {
+        fireType: facts.fire_type ?? 'fire',
+        layerIdx: facts.layer_idx ?? 0,
+        now: Math.floor(deps.clock.nowMs() / 1000),
+      },
+    );
+    if (row.channel === 'webhook') return { ...rendered, extra: { incident: from.incident } };
     // E-mail: the template's body is HTML; a plain-text part goes with it.
     if (row.channel === 'email')
       return { title: rendered.title, body: htmlToText(rendered.body), extra: { html: rendered.body } };
@@ -154,117 +195,172 @@ async function render(deps: NotificationDeps, row: Row): Promise<Content | strin
   }
 }
 
-async function contentOf(deps: NotificationDeps, row: Row): Promise<Content | string> {
-  if (row.content !== null) return JSON.parse(row.content) as Content;
-  const built = await render(deps, row);
-  if (typeof built === 'string') return built;
-  const stored = await deps.db.q
-    .updateTable('notification_deliveries')
-    .set({ content: sql<string>`coalesce(content, ${JSON.stringify(built)})` })
-    .where('notification_id', '=', row.notification_id)
-    .returning('content')
-    .executeTakeFirst();
-  return stored?.content ? (JSON.parse(stored.content) as Content) : built;
+/**
+ * The message of each claimed row: the stored one, or rendered now and stored before anything is
+ * sent (one statement; a content another worker stored first wins), so every retry sends the same.
+ */
+async function contentsOf(
+  deps: NotificationDeps,
+  rows: readonly Row[],
+): Promise<Map<number, Content | string>> {
+  const out = new Map<number, Content | string>();
+  const fresh = rows.filter((row) => row.content === null);
+  for (const row of rows)
+    if (row.content !== null) out.set(row.notification_id, JSON.parse(row.content) as Content);
+  if (fresh.length === 0) return out;
+  const renderings = await loadRenderings(deps, fresh);
+  const built: Array<{ id: number; content: string }> = [];
+  for (const row of fresh) {
+    const content = render(deps, row, renderings.get(row.notification_id)!);
+    out.set(row.notification_id, content);
+    if (typeof content !== 'string')
+      built.push({ id: row.notification_id, content: JSON.stringify(content) });
+  }
+  if (built.length > 0) {
+    const { rows: stored } = await sql<{ notification_id: number | string; content: string }>`
+      update notification_deliveries as n set content = coalesce(n.content, v.content)
+        from (values ${sql.join(built.map((b) => sql`(${b.id}::bigint, ${b.content}::text)`))}) as v(id, content)
+       where n.notification_id = v.id
+      returning n.notification_id, n.content`.execute(deps.db.q);
+    for (const row of stored) out.set(Number(row.notification_id), JSON.parse(row.content) as Content);
+  }
+  return out;
 }
 
-/** Records the attempt and, when the delivery ended, its timeline entry: one transaction. */
-async function record(
+/** The `i_notify` entry of a delivery that ended (delivered, or failed for good). */
+function notifyEntry(row: Row, result: SendResult, outcome: AttemptOutcome, nowMs: number): FeedEntry {
+  return {
+    accountId: row.account_id,
+    incidentId: row.incident_id,
+    type: 'i_notify',
+    atMs: nowMs,
+    detail: {
+      // Flashduty's i_notify shape (layer_idx, fire_type, by, persons / robots with failed_reason)...
+      layer_idx: Number((row.facts as { layer_idx?: number }).layer_idx ?? 0),
+      fire_type: (row.facts as { fire_type?: string }).fire_type === 'refire' ? 'refire' : 'fire',
+      by: row.channel,
+      ...(row.person_id > 0
+        ? {
+            persons: [{ person_id: row.person_id, ...(result.ok ? {} : { failed_reason: result.error }) }],
+          }
+        : {
+            robots: [{ alias: row.recipient, ...(result.ok ? {} : { failed_reason: result.error }) }],
+          }),
+      // ...and Vigil's record of this one delivery.
+      delivery: {
+        notification_id: row.notification_id,
+        step: row.step,
+        recipient: row.recipient,
+        channel: row.channel,
+        person_id: row.person_id,
+        status: outcome,
+        attempt: row.attempt,
+        ...(result.ok
+          ? {}
+          : { error: result.error, error_kind: result.permanent ? 'permanent' : 'transient' }),
+      },
+    },
+  };
+}
+
+type Attempted = { row: Row; result: SendResult };
+
+/**
+ * Records attempts and, for deliveries that ended, their timeline entries: one transaction for
+ * the lot (each row still fenced by its claim).
+ */
+async function recordAll(
   deps: NotificationDeps,
-  row: Row,
-  result: SendResult,
-): Promise<AttemptOutcome | undefined> {
+  attempts: readonly Attempted[],
+): Promise<Array<AttemptOutcome | undefined>> {
   const nowMs = deps.clock.nowMs();
   return deps.db.q.transaction().execute(async (trx) => {
-    const outcome = await recordAttempt(
+    const outcomes = await recordAttempts(
       trx,
       NOTIFICATION_OUTBOX,
-      { id: row.notification_id, attempt: row.attempt },
-      nowMs,
-      { ok: result.ok, final: result.permanent },
-      {
-        error_kind: result.ok ? '' : result.permanent ? 'permanent' : 'transient',
-        error_message: result.error,
-        status_code: result.statusCode,
-        duration: result.durationMs,
-        response_body: result.response.slice(0, 4096),
-      },
-    );
-    if (outcome === 'success' || outcome === 'failed') {
-      await addFeedEntries(trx, [
-        {
-          accountId: row.account_id,
-          incidentId: row.incident_id,
-          type: 'i_notify',
-          atMs: nowMs,
-          detail: {
-            // Flashduty's i_notify shape (layer_idx, fire_type, by, persons / robots with failed_reason)...
-            layer_idx: Number((row.facts as { layer_idx?: number }).layer_idx ?? 0),
-            fire_type: (row.facts as { fire_type?: string }).fire_type === 'refire' ? 'refire' : 'fire',
-            by: row.channel,
-            ...(row.person_id > 0
-              ? {
-                  persons: [
-                    { person_id: row.person_id, ...(result.ok ? {} : { failed_reason: result.error }) },
-                  ],
-                }
-              : {
-                  robots: [{ alias: row.recipient, ...(result.ok ? {} : { failed_reason: result.error }) }],
-                }),
-            // ...and Vigil's record of this one delivery.
-            delivery: {
-              notification_id: row.notification_id,
-              step: row.step,
-              recipient: row.recipient,
-              channel: row.channel,
-              person_id: row.person_id,
-              status: outcome,
-              attempt: row.attempt,
-              ...(result.ok
-                ? {}
-                : { error: result.error, error_kind: result.permanent ? 'permanent' : 'transient' }),
-            },
-          },
+      attempts.map(({ row, result }) => ({
+        claim: { id: row.notification_id, attempt: row.attempt },
+        result: { ok: result.ok, final: result.permanent },
+        log: {
+          error_kind: result.ok ? '' : result.permanent ? 'permanent' : 'transient',
+          error_message: result.error,
+          status_code: result.statusCode,
+          duration: result.durationMs,
+          response_body: result.response.slice(0, 4096),
         },
-      ]);
-    }
-    return outcome;
+      })),
+      nowMs,
+    );
+    const entries: FeedEntry[] = [];
+    attempts.forEach(({ row, result }, i) => {
+      const outcome = outcomes[i];
+      if (outcome === 'success' || outcome === 'failed')
+        entries.push(notifyEntry(row, result, outcome, nowMs));
+    });
+    if (entries.length > 0) await addFeedEntries(trx, entries);
+    return outcomes;
   });
 }
 
-async function deliver(deps: NotificationDeps, row: Row): Promise<AttemptOutcome | undefined> {
-  const content = await contentOf(deps, row);
-  if (typeof content === 'string') {
-    return record(deps, row, {
-      ok: false,
-      permanent: true,
-      statusCode: 0,
-      durationMs: 0,
-      error: content,
-      response: '',
+/**
+ * Group commit of a pass's outcomes: the first one is recorded at once, and those that finish
+ * meanwhile wait and are recorded together by the next transaction, so recording costs a few
+ * transactions per pass rather than one per notification, without holding a finished one back.
+ */
+function recorder(deps: NotificationDeps): (attempt: Attempted) => Promise<AttemptOutcome | undefined> {
+  type Waiting = Attempted & {
+    resolve: (outcome: AttemptOutcome | undefined) => void;
+    reject: (error: unknown) => void;
+  };
+  let queue: Waiting[] = [];
+  let flushing = false;
+  const flush = async () => {
+    flushing = true;
+    while (queue.length > 0) {
+      const batch = queue;
+      queue = [];
+      try {
+        const outcomes = await recordAll(deps, batch);
+        for (const [i, w] of batch.entries()) w.resolve(outcomes[i]);
+      } catch (error) {
+        for (const w of batch) w.reject(error);
+      }
+    }
+    flushing = false;
+  };
+  return (attempt) =>
+    new Promise((resolve, reject) => {
+      queue.push({ ...attempt, resolve, reject });
+      if (!flushing) void flush();
     });
-  }
-  const provider = deps.providers[row.channel as DeliveryChannel];
-  const result: SendResult = provider
-    ? await provider.send({
-        channel: row.channel as DeliveryChannel,
-        target: row.target,
-        title: content.title,
-        body: content.body,
-        notificationId: row.notification_id,
-        ...(content.extra ? { extra: content.extra } : {}),
-      })
-    : {
-        ok: false,
-        permanent: true,
-        statusCode: 0,
-        durationMs: 0,
-        error: `no provider for channel ${row.channel}`,
-        response: '',
-      };
-  return record(deps, row, result);
 }
 
-/** One pass: claims up to BATCH due rows and attempts each, CONCURRENCY at a time. */
+const NOT_RENDERED = (error: string): SendResult => ({
+  ok: false,
+  permanent: true,
+  statusCode: 0,
+  durationMs: 0,
+  error,
+  response: '',
+});
+
+async function send(deps: NotificationDeps, row: Row, content: Content): Promise<SendResult> {
+  const provider = deps.providers[row.channel as DeliveryChannel];
+  if (!provider) return NOT_RENDERED(`no provider for channel ${row.channel}`);
+  return provider.send({
+    channel: row.channel as DeliveryChannel,
+    target: row.target,
+    title: content.title,
+    body: content.body,
+    notificationId: row.notification_id,
+    ...(content.extra ? { extra: content.extra } : {}),
+  });
+}
+
+/**
+ * One pass: claims up to BATCH due rows, renders the new ones together, sends CONCURRENCY at a
+ * time and records the outcomes in group commits.
+ */
 async function deliverDueNotifications(deps: NotificationDeps): Promise<NotificationPassReport> {
   return runDeliveryPass<Row>({
     q: deps.db.q,
@@ -272,7 +368,16 @@ async function deliverDueNotifications(deps: NotificationDeps): Promise<Notifica
     nowMs: deps.clock.nowMs(),
     batch: BATCH,
     concurrency: CONCURRENCY,
-    prepare: async () => (row) => deliver(deps, row),
+    prepare: async (rows) => {
+      const contents = await contentsOf(deps, rows);
+      const record = recorder(deps);
+      return async (row) => {
+        const content = contents.get(row.notification_id)!;
+        const result = typeof content === 'string' ? NOT_RENDERED(content) : await send(deps, row, content);
+        // The next send does not wait for this one's record (group commit; see recorder).
+        return { recorded: record({ row, result }) };
+      };
+    },
     onError: (row, error) =>
       deps.logger.error({ notification_id: row.notification_id, err: error }, 'notification delivery failed'),
   });
@@ -286,5 +391,7 @@ export function createNotificationWorker(deps: NotificationDeps): OutboxWorker<N
     batchSize: BATCH,
     logger: deps.logger,
     wakeOn: onNotificationsEnqueued,
+    // A page should not wait for the previous pass's slowest send and its recording.
+    maxPasses: 2,
   });
 }

@@ -38,6 +38,18 @@ export function onNotificationsEnqueued(listener: () => void): () => void {
   return () => listeners.delete(listener);
 }
 
+/** Rows per insert statement (13 parameters each, well under PostgreSQL's 65,535 limit). */
+const CHUNK = 1000;
+
+/**
+ * Wakes this process's delivery worker now. enqueueNotifications already does, from inside the
+ * caller's transaction; a caller that enqueued many calls this again once it committed, so a worker
+ * pass that looked too early is followed at once instead of at the next poll.
+ */
+export function wakeNotificationWorkers(): void {
+  for (const listener of listeners) listener();
+}
+
 /**
  * Enqueues notifications; returns the ids of the rows this call created (a key already present is
  * skipped and not returned).
@@ -46,29 +58,32 @@ export async function enqueueNotifications(
   q: Executor,
   requests: readonly NotificationRequest[],
 ): Promise<number[]> {
-  if (requests.length === 0) return [];
-  const rows = await q
-    .insertInto('notification_deliveries')
-    .values(
-      requests.map((r) => ({
-        account_id: r.accountId,
-        incident_id: r.incidentId.toLowerCase(),
-        step: r.step,
-        recipient: r.recipient,
-        channel: r.channel,
-        person_id: r.personId ?? 0,
-        target: JSON.stringify(r.target),
-        template_id: r.templateId.toLowerCase(),
-        facts: JSON.stringify({ fire_type: r.fireType ?? 'fire', layer_idx: r.layerIdx ?? 0 }),
-        next_attempt_at: r.dueAtMs ?? r.nowMs,
-        created_at: r.nowMs,
-      })),
-    )
-    .onConflict((oc) => oc.columns(['incident_id', 'step', 'recipient', 'channel']).doNothing())
-    .returning('notification_id')
-    .execute();
-  if (rows.length > 0) for (const listener of listeners) listener();
-  return rows.map((r) => r.notification_id);
+  const ids: number[] = [];
+  for (let i = 0; i < requests.length; i += CHUNK) {
+    const rows = await q
+      .insertInto('notification_deliveries')
+      .values(
+        requests.slice(i, i + CHUNK).map((r) => ({
+          account_id: r.accountId,
+          incident_id: r.incidentId.toLowerCase(),
+          step: r.step,
+          recipient: r.recipient,
+          channel: r.channel,
+          person_id: r.personId ?? 0,
+          target: JSON.stringify(r.target),
+          template_id: r.templateId.toLowerCase(),
+          facts: JSON.stringify({ fire_type: r.fireType ?? 'fire', layer_idx: r.layerIdx ?? 0 }),
+          next_attempt_at: r.dueAtMs ?? r.nowMs,
+          created_at: r.nowMs,
+        })),
+      )
+      .onConflict((oc) => oc.columns(['incident_id', 'step', 'recipient', 'channel']).doNothing())
+      .returning('notification_id')
+      .execute();
+    for (const row of rows) ids.push(row.notification_id);
+  }
+  if (ids.length > 0) wakeNotificationWorkers();
+  return ids;
 }
 
 /** One notification; see enqueueNotifications. Returns its id, or undefined when it was already enqueued. */

@@ -99,6 +99,56 @@ export async function recordAttempt(
   return Number(numAffectedRows ?? 0) > 0 ? outcome : undefined;
 }
 
+export type AttemptRecord = {
+  claim: { id: number; attempt: number };
+  result: { ok: boolean; final?: boolean };
+  /** The row's own log columns, the same columns (and value types) for every record of a call. */
+  log: Record<string, string | number>;
+};
+
+/**
+ * recordAttempt for many claimed rows in one statement, with the same effect and fencing per row;
+ * the outcomes come back in the order of `records` (undefined: that claim was lost).
+ */
+export async function recordAttempts(
+  q: Executor,
+  outbox: Outbox,
+  records: readonly AttemptRecord[],
+  nowMs: number,
+): Promise<Array<AttemptOutcome | undefined>> {
+  if (records.length === 0) return [];
+  const planned = records.map(({ claim, result }) => {
+    const next = result.ok || result.final ? undefined : retryAt(outbox.policy, claim.attempt, nowMs);
+    const outcome: AttemptOutcome = result.ok ? 'success' : next === undefined ? 'failed' : 'retry';
+    return { outcome, next: next ?? nowMs };
+  });
+  const columns = Object.keys(records[0]!.log);
+  // VALUES has no column types to infer from: numbers go as bigint (assignable to integer), text as text.
+  const typed = (value: string | number | undefined) =>
+    typeof value === 'number' ? sql`${value}::bigint` : sql`${value ?? ''}::text`;
+  const values = records.map(
+    (r, i) =>
+      sql`(${sql.join([
+        sql`${r.claim.id}::bigint`,
+        sql`${r.claim.attempt}::integer`,
+        sql`${planned[i]!.outcome === 'retry' ? 'pending' : planned[i]!.outcome}::text`,
+        sql`${planned[i]!.next}::bigint`,
+        ...columns.map((c) => typed(r.log[c])),
+      ])})`,
+  );
+  const id = sql.ref(`t.${outbox.idColumn}`);
+  const { rows } = await sql<{ id: number | string }>`
+    update ${sql.table(outbox.table)} as t
+       set status = v.vigil_status, next_attempt_at = v.vigil_next, attempted_at = ${nowMs}
+           ${columns.length > 0 ? sql`, ${sql.join(columns.map((c) => sql`${sql.ref(c)} = ${sql.ref(`v.${c}`)}`))}` : sql``}
+      from (values ${sql.join(values)})
+           as v(vigil_id, vigil_attempt, vigil_status, vigil_next${columns.length > 0 ? sql`, ${sql.join(columns.map((c) => sql.ref(c)))}` : sql``})
+     where ${id} = v.vigil_id and t.attempt = v.vigil_attempt and t.status = 'pending'
+     returning ${id} as id`.execute(q);
+  const recorded = new Set(rows.map((r) => Number(r.id)));
+  return records.map((r, i) => (recorded.has(r.claim.id) ? planned[i]!.outcome : undefined));
+}
+
 /** What one delivery pass did: rows claimed, and how their attempts ended. */
 export type DeliveryPassReport = {
   claimed: number;
@@ -117,10 +167,15 @@ const COUNTERS: Record<AttemptOutcome, 'delivered' | 'retrying' | 'failed'> = {
   failed: 'failed',
 };
 
+/** An attempt whose call is over and whose recording goes on: the lane is free for the next row. */
+export type Recording = { recorded: Promise<AttemptOutcome | undefined> };
+
 /**
  * One delivery pass over an outbox: claims up to `batch` due rows and attempts each, `concurrency`
  * at a time. `prepare` sees the claimed rows first (to read what they share in one query) and
- * returns the attempt for one row, which records its result (recordAttempt) and answers the outcome.
+ * returns the attempt for one row, which records its result (recordAttempt) and answers the outcome
+ * — or answers a Recording once the call is over, so the next call need not wait for the record
+ * (the pass still ends only when every record has).
  */
 export async function runDeliveryPass<Row>(options: {
   q: Executor;
@@ -128,7 +183,7 @@ export async function runDeliveryPass<Row>(options: {
   nowMs: number;
   batch: number;
   concurrency: number;
-  prepare: (rows: readonly Row[]) => Promise<(row: Row) => Promise<AttemptOutcome | undefined>>;
+  prepare: (rows: readonly Row[]) => Promise<(row: Row) => Promise<AttemptOutcome | undefined | Recording>>;
   onError: (row: Row, error: unknown) => void;
 }): Promise<DeliveryPassReport> {
   const report: DeliveryPassReport = { claimed: 0, delivered: 0, retrying: 0, failed: 0, lost: 0, errors: 0 };
@@ -136,20 +191,30 @@ export async function runDeliveryPass<Row>(options: {
   report.claimed = rows.length;
   if (rows.length === 0) return report;
   const attempt = await options.prepare(rows);
+  const count = (outcome: AttemptOutcome | undefined) => {
+    if (outcome) report[COUNTERS[outcome]] += 1;
+    else report.lost += 1;
+  };
+  const failed = (row: Row, error: unknown) => {
+    report.errors += 1;
+    options.onError(row, error);
+  };
+  const recordings: Promise<void>[] = [];
   let next = 0;
   const lane = async () => {
     while (next < rows.length) {
       const row = rows[next++]!;
       try {
-        const outcome = await attempt(row);
-        if (outcome) report[COUNTERS[outcome]] += 1;
-        else report.lost += 1;
+        const attempted = await attempt(row);
+        if (typeof attempted === 'object')
+          recordings.push(attempted.recorded.then(count, (error: unknown) => failed(row, error)));
+        else count(attempted);
       } catch (error) {
-        report.errors += 1;
-        options.onError(row, error);
+        failed(row, error);
       }
     }
   };
   await Promise.all(Array.from({ length: Math.min(options.concurrency, rows.length) }, lane));
+  await Promise.all(recordings);
   return report;
 }

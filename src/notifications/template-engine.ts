@@ -557,9 +557,20 @@ function executeTemplate(template: Template, data: unknown): string {
   return out.join('');
 }
 
+/** Parsed templates by source (without parse options), so a burst of notifications parses each once. */
+const parsed = new Map<string, Template>();
+const PARSED_MAX = 256;
+
 /** Parses and runs in one step. */
 export function renderTemplate(source: string, data: unknown, options: ParseOptions = {}): string {
-  return executeTemplate(parseTemplate(source, options), data);
+  if (options.fields) return executeTemplate(parseTemplate(source, options), data);
+  let template = parsed.get(source);
+  if (!template) {
+    template = parseTemplate(source);
+    if (parsed.size >= PARSED_MAX) parsed.clear();
+    parsed.set(source, template);
+  }
+  return executeTemplate(template, data);
 }
 
 // ---------------------------------------------------------------- functions
@@ -592,28 +603,45 @@ function printf(format: unknown, ...args: unknown[]): string {
   });
 }
 
+type DateFormats = { parts: Intl.DateTimeFormat; month: Intl.DateTimeFormat };
+/** Formatters per time zone: making one costs far more than using it. */
+const formats = new Map<string, DateFormats>();
+
+function dateFormats(timeZone: string): DateFormats {
+  let found = formats.get(timeZone);
+  if (!found) {
+    found = {
+      parts: new Intl.DateTimeFormat('en-US', {
+        timeZone,
+        year: 'numeric',
+        month: '2-digit',
+        day: '2-digit',
+        hour: '2-digit',
+        minute: '2-digit',
+        second: '2-digit',
+        weekday: 'short',
+        hourCycle: 'h23',
+        timeZoneName: 'short',
+      }),
+      month: new Intl.DateTimeFormat('en-US', { timeZone, month: 'short' }),
+    };
+    if (formats.size >= 256) formats.clear();
+    formats.set(timeZone, found);
+  }
+  return found;
+}
+
 /** Go layout tokens → the parts of a date, in the given IANA zone. */
 function formatDate(layout: unknown, time: unknown, zone: unknown = 'UTC'): string {
   const seconds = Number(time);
   if (!Number.isFinite(seconds)) throw new Error(`${display(time)} is not a Unix time`);
   const date = new Date(seconds * 1000);
-  const parts = Object.fromEntries(
-    new Intl.DateTimeFormat('en-US', {
-      timeZone: String(zone || 'UTC'),
-      year: 'numeric',
-      month: '2-digit',
-      day: '2-digit',
-      hour: '2-digit',
-      minute: '2-digit',
-      second: '2-digit',
-      weekday: 'short',
-      hourCycle: 'h23',
-      timeZoneName: 'short',
-    })
-      .formatToParts(date)
-      .map((p) => [p.type, p.value]),
-  ) as Record<string, string>;
-  const month = date.toLocaleString('en-US', { timeZone: String(zone || 'UTC'), month: 'short' });
+  const { parts: partsFormat, month: monthFormat } = dateFormats(String(zone || 'UTC'));
+  const parts = Object.fromEntries(partsFormat.formatToParts(date).map((p) => [p.type, p.value])) as Record<
+    string,
+    string
+  >;
+  const month = monthFormat.format(date);
   const tokens: Record<string, string> = {
     '2006': parts.year!,
     '01': parts.month!,

@@ -2,8 +2,9 @@
  * The loop that drains an outbox (src/notifications/outbox.ts): a pass claims and attempts a batch
  * of due rows; the next pass follows at once when the batch was full, a moment after a wake-up
  * (something was enqueued in this process), and otherwise after the poll interval, which is how rows
- * enqueued by other processes, and retries falling due, are found. Passes of one worker never
- * overlap. The HTTP server keeps the process alive; the worker's timer alone does not.
+ * enqueued by other processes, and retries falling due, are found. Passes of one worker overlap only
+ * when it allows more than one (`maxPasses`); claims keep them on different rows. The HTTP server
+ * keeps the process alive; the worker's timer alone does not.
  */
 
 /** What a pass reports: how many rows it claimed (a full batch means more may be due). */
@@ -27,7 +28,8 @@ export class OutboxWorker<R extends PassReport> {
   #running = false;
   #timer: NodeJS.Timeout | undefined;
   #dueAt = 0;
-  #current: Promise<unknown> | undefined;
+  readonly #maxPasses: number;
+  readonly #active = new Set<Promise<unknown>>();
   #wokenDuringPass = false;
   readonly #wakeOn: ((wake: () => void) => () => void) | undefined;
   #unsubscribe: (() => void) | undefined;
@@ -39,7 +41,13 @@ export class OutboxWorker<R extends PassReport> {
     logger: WorkerLogger;
     /** Subscribes `wake` to the in-process "something was enqueued" signal; returns the unsubscribe. */
     wakeOn?: (wake: () => void) => () => void;
+    /**
+     * Passes that may run at once (default 1). With 2, a wake-up during a pass that is still
+     * sending or recording starts another one, which claims what was enqueued since.
+     */
+    maxPasses?: number;
   }) {
+    this.#maxPasses = options.maxPasses ?? 1;
     this.#name = options.name;
     this.#pass = options.pass;
     this.#batchSize = options.batchSize;
@@ -59,18 +67,18 @@ export class OutboxWorker<R extends PassReport> {
   /** Asks for a pass soon (see WAKE_DELAY_MS); a no-op unless the loop runs. */
   wake(): void {
     if (!this.#running) return;
-    if (this.#current) this.#wokenDuringPass = true;
+    if (this.#active.size >= this.#maxPasses) this.#wokenDuringPass = true;
     else this.#schedule(WAKE_DELAY_MS);
   }
 
-  /** Stops the loop; resolves once a pass that is running has finished. */
+  /** Stops the loop; resolves once the passes that are running have finished. */
   async stop(): Promise<void> {
     this.#running = false;
     this.#unsubscribe?.();
     this.#unsubscribe = undefined;
     clearTimeout(this.#timer);
     this.#timer = undefined;
-    await this.#current;
+    await Promise.allSettled([...this.#active]);
   }
 
   /** One pass, outside the loop (tests drive the outbox this way, with a manual clock). */
@@ -89,17 +97,17 @@ export class OutboxWorker<R extends PassReport> {
 
   async #tick(): Promise<void> {
     this.#timer = undefined;
-    if (!this.#running || this.#current) return;
+    if (!this.#running || this.#active.size >= this.#maxPasses) return;
     this.#wokenDuringPass = false;
     let full = false;
     const pass = this.#pass();
-    this.#current = pass;
+    this.#active.add(pass);
     try {
       full = (await pass).claimed >= this.#batchSize;
     } catch (error) {
       this.#logger.error({ worker: this.#name, err: error }, 'outbox pass failed');
     } finally {
-      this.#current = undefined;
+      this.#active.delete(pass);
     }
     if (!this.#running) return;
     this.#schedule(full ? 0 : this.#wokenDuringPass ? WAKE_DELAY_MS : this.#pollMs);

@@ -224,7 +224,10 @@ describe('what auto-resolve leaves alone', () => {
     const after = await Promise.all(
       [untouched, resolved, recovered, removed, ofDeletedChannel].map((x) => incident(t, x.incidentId)),
     );
-    expect(after).toEqual(before);
+    // The cycle's escalation module marks incidents it checked (escalation_checked, its own bookkeeping).
+    const unmarked = (rows: typeof before) =>
+      rows.map((row) => ({ ...row, escalation_checked: undefined }) as Record<string, unknown>);
+    expect(unmarked(after)).toEqual(unmarked(before));
     expect((await feedOf(t, resolved.incidentId)).filter((e) => e.type === 'i_rslv')).toMatchObject([
       { detail: { from: 'console' } },
     ]);

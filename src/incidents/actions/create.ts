@@ -2,6 +2,7 @@ import type { Static } from 'typebox';
 import type { Actor } from '../../accounts/permissions.ts';
 import { findChannel } from '../../channels/channels.store.ts';
 import type { Severity } from '../../db/schema.ts';
+import { requestEngineCycle } from '../../jobs/engine.ts';
 import { deliveryCapabilities } from '../../notifications/preferences.ts';
 import { invalidParameter } from '../../shared/app-error.ts';
 import { newObjectId } from '../../shared/ids.ts';
@@ -74,6 +75,8 @@ export async function createIncident(
         updated_at: now,
       })
       .execute();
+    // Due for escalation: the engine takes it now rather than at its next tick.
+    requestEngineCycle();
     await addFeedEntries(trx, [
       byActor(actor, nowMs, {
         incidentId,
