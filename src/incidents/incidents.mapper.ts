@@ -44,6 +44,8 @@ export async function loadIncidentContext(
   accountId: number,
   rows: readonly IncidentRow[],
   publicUrl: string,
+  /** Without frequencies `frequency` is left out: for callers that do not show it (one query less). */
+  options: { frequencies?: boolean } = {},
 ): Promise<IncidentContext> {
   const [related, account, frequencies] = await Promise.all([
     loadRelated(q, accountId, {
@@ -52,11 +54,13 @@ export async function loadIncidentContext(
       memberIds: rows.flatMap(memberIdsOf),
     }),
     loadAccountRef(q, accountId),
-    loadFrequencies(
-      q,
-      accountId,
-      rows.map((r) => r.incident_id),
-    ),
+    options.frequencies === false
+      ? new Map<string, Frequency>()
+      : loadFrequencies(
+          q,
+          accountId,
+          rows.map((r) => r.incident_id),
+        ),
   ]);
   return { ...related, account, frequencies, publicUrl };
 }

@@ -150,8 +150,6 @@ async function loadRenderings(deps: NotificationDeps, rows: readonly Row[]): Pro
       .where('incident_id', 'in', [...new Set(own.map((r) => r.incident_id.toLowerCase()))])
       .where('deleted_at', '=', 0)
       .execute();
-    const context = await loadIncidentContext(q, accountId, incidents, deps.publicUrl);
-    const infos = new Map(incidents.map((row) => [row.incident_id, toIncidentInfo(row, context)]));
     const templates = new Map<string, Partial<Record<string, string>>>();
     for (const templateId of new Set(own.map((r) => r.template_id))) {
       const template =
@@ -159,6 +157,13 @@ async function loadRenderings(deps: NotificationDeps, rows: readonly Row[]): Pro
         (await findTemplate(q, accountId, DEFAULT_TEMPLATE_ID));
       templates.set(templateId, template!.bodies);
     }
+    // The frequency lookup is the costliest part of the context: only when something shows it
+    // (a template naming .Frequency, or a custom webhook, which carries the whole incident).
+    const frequencies =
+      own.some((r) => r.channel === 'webhook') ||
+      [...templates.values()].some((bodies) => Object.values(bodies).some((b) => b?.includes('Frequency')));
+    const context = await loadIncidentContext(q, accountId, incidents, deps.publicUrl, { frequencies });
+    const infos = new Map(incidents.map((row) => [row.incident_id, toIncidentInfo(row, context)]));
     for (const row of own) {
       out.set(row.notification_id, {
         incident: infos.get(row.incident_id.toLowerCase()),

@@ -242,6 +242,23 @@ describe('delivering notifications through the outbox', () => {
     expect(sms.error_message).toContain('error calling lt');
   });
 
+  it('gives a template naming .Frequency the incident frequency', async () => {
+    // A title never seen before: the first of its kind in 30 days is rare.
+    const incidentId = await incident('Frequency probe 7f3a');
+    const { template_id } = ok(
+      await t.post(
+        '/template/create',
+        { template_name: 'With frequency', slack: '{{.Title}} is {{default "usual" .Frequency}}' },
+        owner.appKey,
+      ),
+    );
+    await enqueueNotification(t.db.q, request(incidentId, { templateId: template_id }));
+    await worker.runOnce();
+    expect(http.hits.find((h) => h.path === '/slack')!.body).toEqual({
+      text: 'Frequency probe 7f3a is rare',
+    });
+  });
+
   it('sends a retry the message of the first attempt', async () => {
     const incidentId = await incident('Before edit');
     await enqueueNotification(t.db.q, request(incidentId, {}));
