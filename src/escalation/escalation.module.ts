@@ -5,8 +5,11 @@ import { type EngineDeps, type EngineModule, requestEngineCycle } from '../jobs/
 import { DEFAULT_TEMPLATE_ID } from '../notifications/default-template.ts';
 import { wakeNotificationWorkers } from '../notifications/notifications.enqueue.ts';
 import type { Capabilities } from '../notifications/preferences.ts';
+import { type Calendar, isDayOff } from '../schedules/calendar.ts';
+import { loadCalendar } from '../schedules/calendars.store.ts';
+import type { LocalDay } from '../shared/wall-clock.ts';
 import { loadEscalationRules } from './escalation.store.ts';
-import type { EscalateTarget } from './escalation.types.ts';
+import type { EscalateTarget, EscalationRule } from './escalation.types.ts';
 import { type EscalationSnapshot, pickEscalationRule, snapshotRule } from './match.ts';
 import { type LayerStepItem, runLayerSteps } from './notify-layer.ts';
 import { type EscalationState, nextStep } from './runtime.ts';
@@ -80,6 +83,26 @@ async function alreadyEscalated(q: Executor, incidentIds: readonly string[]): Pr
   return new Set(rows.map((r) => r.incident_id));
 }
 
+/** The calendars the rules' time windows name (`cal_id`), loaded once per account and calendar. */
+async function loadCalendarsOf(
+  q: Executor,
+  accountId: number,
+  rules: readonly EscalationRule[],
+  into: Map<string, Calendar | undefined>,
+): Promise<void> {
+  for (const calId of new Set(rules.flatMap((r) => r.time_filters.map((f) => f.cal_id)).filter(Boolean))) {
+    const key = `${accountId}:${calId}`;
+    if (!into.has(key)) into.set(key, await loadCalendar(q, accountId, calId));
+  }
+}
+
+/** A day off in the calendar; a calendar that no longer exists has none (docs/escalation.md). */
+function dayOff(calendar: Calendar | undefined, day: LocalDay): boolean {
+  if (!calendar) return false;
+  const pad = (n: number) => String(n).padStart(2, '0');
+  return isDayOff(calendar, `${day.year}-${pad(day.month)}-${pad(day.day)}`);
+}
+
 /**
  * One chunk of starts, in one transaction: the oldest Triggered, live incidents without an
  * escalation, locked (SKIP LOCKED: one held by an action, an event or another instance is left to
@@ -112,6 +135,7 @@ async function startChunk(
       (r) => r.progress === 'Triggered' && Number(r.deleted_at) === 0 && !taken.has(r.incident_id),
     );
     const rulesOf = new Map<string, Awaited<ReturnType<typeof loadEscalationRules>>>();
+    const calendars = new Map<string, Calendar | undefined>();
     const values = [];
     const due: Array<Omit<DueRow, 'escalation_id'>> = [];
     for (const incident of incidents) {
@@ -120,6 +144,7 @@ async function startChunk(
       if (!rules) {
         rules = await loadEscalationRules(trx, incident.account_id, incident.channel_id);
         rulesOf.set(scope, rules);
+        await loadCalendarsOf(trx, incident.account_id, rules.rules, calendars);
       }
       const rule = pickEscalationRule(
         rules.rules,
@@ -132,6 +157,7 @@ async function startChunk(
         },
         Math.floor(nowMs / 1000),
         rules.timeZone,
+        (calId, day) => dayOff(calendars.get(`${incident.account_id}:${calId}`), day),
       );
       const snapshot = rule ? snapshotRule(rule) : null;
       const nextAt = nowMs + (snapshot ? snapshot.aggr_window * 1000 : 0);

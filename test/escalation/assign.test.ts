@@ -524,3 +524,53 @@ describe('insights read manual assignments', () => {
     });
   });
 });
+
+describe('time windows with a calendar', () => {
+  it('a window on workdays does not take an incident on a holiday; one on days off does', async () => {
+    const owner = await t.newAccount('Holiday rules');
+    const a = (await t.newMember(owner, [])).memberId;
+    const b = (await t.newMember(owner, [])).memberId;
+    // Every weekday is a workday of the calendar: only the holiday event makes today a day off.
+    const today = new Date(t.clock.nowMs()).toISOString().slice(0, 10);
+    const tomorrow = new Date(t.clock.nowMs() + 86_400_000).toISOString().slice(0, 10);
+    const calendar = await ok(t, owner, '/calendar/create', {
+      cal_name: 'Ops days',
+      timezone: 'UTC',
+      workdays: [0, 1, 2, 3, 4, 5, 6],
+    });
+    const source = await newSource(t, owner);
+    const allDay = (isOff: boolean) => [
+      { start: '00:00', end: '23:59', cal_id: calendar.cal_id, is_off: isOff },
+    ];
+    await createRule(t, owner, source.channelId, {
+      rule_name: 'Workdays',
+      template_id: DEFAULT_TEMPLATE_ID,
+      aggr_window: 0,
+      priority: 0,
+      time_filters: allDay(false),
+      layers: [{ target: { person_ids: [a], by: EMAIL_ONLY } }],
+    });
+    await createRule(t, owner, source.channelId, {
+      rule_name: 'Days off',
+      template_id: DEFAULT_TEMPLATE_ID,
+      aggr_window: 0,
+      priority: 1,
+      time_filters: allDay(true),
+      layers: [{ target: { person_ids: [b], by: EMAIL_ONLY } }],
+    });
+    const workday = await fire(t, source);
+    await cycle();
+    expect((await sent(workday.incidentId)).map((n) => n.recipient)).toEqual([`person:${a}`]);
+
+    await ok(t, owner, '/calendar/event/upsert', {
+      cal_id: calendar.cal_id,
+      summary: 'Holiday',
+      start_at: today,
+      end_at: tomorrow,
+      is_off: true,
+    });
+    const holiday = await fire(t, source);
+    await cycle();
+    expect((await sent(holiday.incidentId)).map((n) => n.recipient)).toEqual([`person:${b}`]);
+  });
+});
