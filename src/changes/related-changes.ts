@@ -55,11 +55,8 @@ export type RelatedChanges = {
 
 /**
  * The changes related to an incident, best first: those active in the look-back window before it
- * started that share a value with it (its labels or its alerts') on a correlation key.
- *
- * NOTE for notifications (the on-call issue): once notifications land, mention `ranked[0]` — the
- * top related change, its title, status and link — in the incident's notification, computed with
- * the account's settings (`correlationSettings`). Not wired yet: there are no notifications.
+ * started that share a value with it (its labels or its alerts') on a correlation key. The top one
+ * is named in notifications (topRelatedChanges).
  */
 export async function relatedChanges(
   q: Executor,
@@ -78,4 +75,47 @@ export async function relatedChanges(
     ),
     window,
   };
+}
+
+/** What a notification says of an incident's most related change. */
+export type TopChange = {
+  title: string;
+  status: string;
+  link: string;
+  change_key: string;
+  start_time: number;
+};
+
+/**
+ * The most related change of each incident (docs/changes.md, "In notifications"), for accounts that
+ * have changes at all: an account without any costs one indexed probe, not a correlation per incident.
+ */
+export async function topRelatedChanges(
+  q: Executor,
+  accountId: number,
+  incidents: readonly Pick<IncidentRow, 'account_id' | 'incident_id' | 'start_time' | 'labels'>[],
+): Promise<Map<string, TopChange>> {
+  const out = new Map<string, TopChange>();
+  if (incidents.length === 0) return out;
+  const any = await q
+    .selectFrom('changes')
+    .select('change_id')
+    .where('account_id', '=', accountId)
+    .limit(1)
+    .executeTakeFirst();
+  if (!any) return out;
+  const settings = await correlationSettings(q, accountId);
+  for (const incident of incidents) {
+    const [top] = (await relatedChanges(q, incident, settings)).ranked;
+    if (!top) continue;
+    const c = top.change;
+    out.set(incident.incident_id, {
+      title: c.title,
+      status: c.change_status,
+      link: c.link,
+      change_key: c.change_key,
+      start_time: c.start_time,
+    });
+  }
+  return out;
 }

@@ -36,6 +36,8 @@ Started: {{date "2006-01-02 15:04:05 MST" .StartTime .TimeZone}}
 {{$k}}: {{$v}}{{end}}
 {{- if .ResponderNames}}
 Responders: {{join ", " .ResponderNames}}{{end}}
+{{- if .RelatedChange}}
+Related change: {{.RelatedChange.Title}} ({{.RelatedChange.Status}}){{if .RelatedChange.Link}} {{.RelatedChange.Link}}{{end}}{{end}}
 {{.DetailUrl}}`;
 
 const MARKDOWN = `**[${STATUS_LINE}] [{{.IncidentSeverity}}] {{.Title}}**
@@ -49,6 +51,8 @@ const MARKDOWN = `**[${STATUS_LINE}] [{{.IncidentSeverity}}] {{.Title}}**
 - {{$k}}: {{$v}}{{end}}
 {{- if .ResponderNames}}
 - Responders: {{join ", " .ResponderNames}}{{end}}
+{{- if .RelatedChange}}
+- Related change: {{if .RelatedChange.Link}}[{{.RelatedChange.Title}}]({{.RelatedChange.Link}}){{else}}{{.RelatedChange.Title}}{{end}} ({{.RelatedChange.Status}}){{end}}
 
 [View incident #{{.Num}}]({{.DetailUrl}})`;
 
@@ -58,6 +62,8 @@ const SLACK = `*[${STATUS_LINE}] [{{.IncidentSeverity}}] {{.Title}}*
 Channel: {{default "none" .ChannelName}} · Started: {{date "2006-01-02 15:04:05 MST" .StartTime .TimeZone}}
 {{- range $k, $v := .Labels}}
 • {{$k}}: {{$v}}{{end}}
+{{- if .RelatedChange}}
+Related change: {{if .RelatedChange.Link}}<{{.RelatedChange.Link}}|{{.RelatedChange.Title}}>{{else}}{{.RelatedChange.Title}}{{end}} ({{.RelatedChange.Status}}){{end}}
 <{{.DetailUrl}}|View incident #{{.Num}}>`;
 
 const EMAIL = `<h2>[${STATUS_LINE}] [{{.IncidentSeverity}}] {{html .Title}}</h2>
@@ -69,6 +75,8 @@ const EMAIL = `<h2>[${STATUS_LINE}] [{{.IncidentSeverity}}] {{html .Title}}</h2>
 <tr><td>Alerts</td><td>{{.ActiveAlertCnt}} active of {{.AlertCnt}}</td></tr>
 {{- range $k, $v := .Labels}}
 <tr><td>{{html $k}}</td><td>{{html $v}}</td></tr>{{end}}
+{{- if .RelatedChange}}
+<tr><td>Related change</td><td>{{if .RelatedChange.Link}}<a href="{{html .RelatedChange.Link}}">{{html .RelatedChange.Title}}</a>{{else}}{{html .RelatedChange.Title}}{{end}} ({{.RelatedChange.Status}})</td></tr>{{end}}
 </table>
 <p><a href="{{.DetailUrl}}">View incident #{{.Num}}</a></p>`;
 

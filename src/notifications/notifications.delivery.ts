@@ -1,4 +1,5 @@
 import { type Selectable, sql } from 'kysely';
+import { type TopChange, topRelatedChanges } from '../changes/related-changes.ts';
 import type { Config } from '../config/config.ts';
 import type { Db } from '../db/db.ts';
 import type { NotificationDeliveriesTable } from '../db/schema.ts';
@@ -130,7 +131,11 @@ function htmlToText(html: string): string {
     .trim();
 }
 
-type Rendering = { incident: IncidentInfo | undefined; bodies: Partial<Record<string, string>> };
+type Rendering = {
+  incident: IncidentInfo | undefined;
+  bodies: Partial<Record<string, string>>;
+  relatedChange: TopChange | undefined;
+};
 
 /**
  * What the rows without stored content are rendered from: their incidents (one query and one
@@ -163,11 +168,14 @@ async function loadRenderings(deps: NotificationDeps, rows: readonly Row[]): Pro
       own.some((r) => r.channel === 'webhook') ||
       [...templates.values()].some((bodies) => Object.values(bodies).some((b) => b?.includes('Frequency')));
     const context = await loadIncidentContext(q, accountId, incidents, deps.publicUrl, { frequencies });
+    // The default bodies name the top related change; an account without changes costs one probe.
+    const changes = await topRelatedChanges(q, accountId, incidents);
     const infos = new Map(incidents.map((row) => [row.incident_id, toIncidentInfo(row, context)]));
     for (const row of own) {
       out.set(row.notification_id, {
         incident: infos.get(row.incident_id.toLowerCase()),
         bodies: templates.get(row.template_id)!,
+        relatedChange: changes.get(row.incident_id.toLowerCase()),
       });
     }
   }
@@ -187,6 +195,7 @@ function render(deps: NotificationDeps, row: Row, from: Rendering): Content | st
         fireType: facts.fire_type ?? 'fire',
         layerIdx: facts.layer_idx ?? 0,
         now: Math.floor(deps.clock.nowMs() / 1000),
+        ...(from.relatedChange ? { relatedChange: from.relatedChange } : {}),
       },
     );
     if (row.channel === 'webhook') return { ...rendered, extra: { incident: from.incident } };

@@ -34,6 +34,8 @@ export type NotificationFacts = {
   layerIdx?: number;
   /** When the message is rendered, Unix seconds. */
   now: number;
+  /** The change most related to the incident (docs/changes.md), when there is one. */
+  relatedChange?: { title: string; status: string; link: string; change_key: string; start_time: number };
 };
 
 /** The data a template is rendered over. */
@@ -48,6 +50,8 @@ export function templateData(incident: IncidentInfo, facts: NotificationFacts): 
     LayerIdx: facts.layerIdx ?? 0,
     Now: facts.now,
     ResponderNames: incident.responders.map((r) => r.person_name).filter(Boolean),
+    // Absent (falsy in `if`) when no change is related.
+    RelatedChange: facts.relatedChange ? goStyle(facts.relatedChange, false) : undefined,
   };
 }
 

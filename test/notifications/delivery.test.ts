@@ -6,6 +6,7 @@ import {
   enqueueNotifications,
   type NotificationRequest,
 } from '../../src/notifications/notifications.enqueue.ts';
+import { newChangeIntegration, pushChange } from '../changes/helpers.ts';
 import { startTestApp, type TestAccount, type TestApp } from '../harness/app.ts';
 import { expectNotFound, feedErrors, newSource, push, type Source } from '../incidents/read-helpers.ts';
 import { ok } from '../webhooks/helpers.ts';
@@ -257,6 +258,36 @@ describe('delivering notifications through the outbox', () => {
     expect(http.hits.find((h) => h.path === '/slack')!.body).toEqual({
       text: 'Frequency probe 7f3a is rare',
     });
+  });
+
+  it('names the most related change in the default template', async () => {
+    const account = await t.newAccount('Related change');
+    const own = await newSource(t, account);
+    const deploys = await newChangeIntegration(t, account);
+    const pushed = await pushChange(t, deploys.key, {
+      change_key: 'deploy-42',
+      change_status: 'Processing',
+      title: 'Deploy checkout v42',
+      link: 'https://ci.example/42',
+      labels: { service: 'checkout' },
+    });
+    expect(pushed.status, JSON.stringify(pushed.body)).toBe(200);
+    t.clock.advance(60_000);
+    const { incidentId } = await push(t, own, {
+      event_status: 'Critical',
+      title_rule: 'Checkout errors',
+      labels: { service: 'checkout' },
+    });
+    await enqueueNotification(t.db.q, {
+      ...request(incidentId, {}),
+      accountId: account.accountId,
+      personId: 0,
+    });
+    await worker.runOnce();
+    const slack = http.hits.filter((h) => h.path === '/slack').at(-1)!;
+    expect(slack.body.text).toContain(
+      'Related change: <https://ci.example/42|Deploy checkout v42> (Processing)',
+    );
   });
 
   it('sends a retry the message of the first attempt', async () => {
