@@ -132,3 +132,24 @@ export async function loadEscalationRules(
     rules: rows.filter((r) => r.status === 'enabled').map(toEscalationRule),
   };
 }
+
+/** The members of each of these live teams of the account, in id order; a deleted or unknown team maps to []. */
+export async function teamMembers(
+  q: Executor,
+  accountId: number,
+  teamIds: readonly number[],
+): Promise<Map<number, number[]>> {
+  const out = new Map(teamIds.map((id) => [Number(id), [] as number[]]));
+  if (teamIds.length === 0) return out;
+  const rows = await q
+    .selectFrom('team_members')
+    .innerJoin('teams', 'teams.team_id', 'team_members.team_id')
+    .select(['team_members.team_id', 'team_members.person_id'])
+    .where('teams.account_id', '=', accountId)
+    .where('teams.team_id', 'in', [...teamIds])
+    .where('teams.status', '<>', 'deleted')
+    .orderBy('team_members.person_id')
+    .execute();
+  for (const row of rows) out.get(Number(row.team_id))?.push(Number(row.person_id));
+  return out;
+}

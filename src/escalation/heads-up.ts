@@ -7,7 +7,7 @@ import { type FinalShift, finalShifts, type Window } from '../schedules/oncall.t
 import { fromRow } from '../schedules/schedules.service.ts';
 import { getSchedules } from '../schedules/schedules.store.ts';
 import { notFound } from '../shared/app-error.ts';
-import { listEscalationRules, toEscalationRule } from './escalation.store.ts';
+import { listEscalationRules, teamMembers, toEscalationRule } from './escalation.store.ts';
 import type { EscalateTarget } from './escalation.types.ts';
 import { chatTarget, type Warning } from './notify-layer.ts';
 
@@ -86,20 +86,8 @@ async function layerWarnings(
       }
     }
   }
-  if (target.team_ids.length > 0) {
-    const teams = await q
-      .selectFrom('teams')
-      .leftJoin('team_members', 'team_members.team_id', 'teams.team_id')
-      .select(['teams.team_id', 'team_members.person_id'])
-      .where('teams.account_id', '=', accountId)
-      .where('teams.team_id', 'in', [...target.team_ids])
-      .where('teams.status', '<>', 'deleted')
-      .execute();
-    for (const teamId of target.team_ids) {
-      if (!teams.some((t) => Number(t.team_id) === Number(teamId) && t.person_id !== null)) {
-        warnings.push({ kind: 'team_empty', team_id: Number(teamId) });
-      }
-    }
+  for (const [teamId, members] of await teamMembers(q, accountId, target.team_ids)) {
+    if (members.length === 0) warnings.push({ kind: 'team_empty', team_id: teamId });
   }
   const entries = Object.entries(target.schedule_to_role_ids);
   if (entries.length > 0) {

@@ -10,6 +10,7 @@ import type { Capabilities } from '../notifications/preferences.ts';
 import type { DeliveryChannel } from '../notifications/providers/provider.ts';
 import { inRoles, whoIsOnCall } from '../schedules/oncall-lookup.ts';
 import { newObjectId } from '../shared/ids.ts';
+import { teamMembers } from './escalation.store.ts';
 import type { EscalateTarget, EscalateWebhook } from './escalation.types.ts';
 
 /*
@@ -66,21 +67,10 @@ async function targetPeople(
 ): Promise<TargetPeople> {
   const people = [...target.person_ids];
   const warnings: Warning[] = [];
-  if (target.team_ids.length > 0) {
-    const members = await q
-      .selectFrom('teams')
-      .leftJoin('team_members', 'team_members.team_id', 'teams.team_id')
-      .select(['teams.team_id', 'team_members.person_id'])
-      .where('teams.account_id', '=', accountId)
-      .where('teams.team_id', 'in', [...target.team_ids])
-      .where('teams.status', '<>', 'deleted')
-      .orderBy('team_members.person_id')
-      .execute();
-    for (const teamId of target.team_ids) {
-      const own = members.filter((m) => Number(m.team_id) === Number(teamId) && m.person_id !== null);
-      if (own.length === 0) warnings.push({ kind: 'team_empty', team_id: Number(teamId) });
-      people.push(...own.map((m) => Number(m.person_id)));
-    }
+  const teams = await teamMembers(q, accountId, target.team_ids);
+  for (const [teamId, members] of teams) {
+    if (members.length === 0) warnings.push({ kind: 'team_empty', team_id: teamId });
+    people.push(...members);
   }
   const schedules = Object.entries(target.schedule_to_role_ids);
   if (schedules.length > 0) {

@@ -3,7 +3,7 @@ import { DEFAULT_TEMPLATE_ID } from '../../src/notifications/default-template.ts
 import { startTestApp, type TestAccount, type TestApp } from '../harness/app.ts';
 import { fire, newSource, ok, type Source } from '../incidents/actions-helpers.ts';
 import { feedErrors } from '../incidents/read-helpers.ts';
-import { createRule } from './helpers.ts';
+import { createRule, EMAIL_ONLY, cycle as engineCycle, escalationsOf, sentOf } from './helpers.ts';
 
 /*
  * Manual assignment (/incident/assign, /incident/responder/add, /incident/create with assigned_to)
@@ -20,7 +20,6 @@ beforeAll(async () => {
 afterAll(() => t?.close());
 
 const MIN = 60_000;
-const EMAIL_ONLY = { follow_preference: false, critical: ['email'], warning: ['email'], info: ['email'] };
 
 type World = { owner: TestAccount; a: number; b: number; c: number; source: Source; ruleId: string };
 
@@ -42,27 +41,6 @@ async function world(layers?: Record<string, unknown>[]): Promise<World> {
   return { owner, a, b, c, source, ruleId };
 }
 
-async function cycle() {
-  const report = await t.engine.runOnce(t.clock.nowMs());
-  expect(report.failed).toEqual([]);
-}
-
-const sent = (incidentId: string) =>
-  t.db.q
-    .selectFrom('notification_deliveries')
-    .select(['step', 'recipient', 'channel', 'facts', 'template_id'])
-    .where('incident_id', '=', incidentId)
-    .orderBy('notification_id')
-    .execute();
-
-const escalations = (incidentId: string) =>
-  t.db.q
-    .selectFrom('escalations')
-    .select(['status', 'reason', 'layer_idx', 'times_notified'])
-    .where('incident_id', '=', incidentId)
-    .orderBy('escalation_id')
-    .execute();
-
 const feed = (incidentId: string, type: string) =>
   t.db.q
     .selectFrom('feed_entries')
@@ -81,6 +59,10 @@ async function refusedField(account: TestAccount, path: string, body: unknown): 
   expect(res.body.error?.code).toBe('InvalidParameter');
   return res.body.error!.message;
 }
+
+const cycle = (app: TestApp = t) => engineCycle(app);
+const sent = (incidentId: string) => sentOf(t, incidentId);
+const escalations = (incidentId: string) => escalationsOf(t, incidentId);
 
 describe('/incident/assign', () => {
   it('reassigning to a person pages them now and ends the automatic escalation', async () => {

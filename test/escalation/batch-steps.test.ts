@@ -5,7 +5,7 @@ import { Engine, type EngineLogger, requestEngineCycle } from '../../src/jobs/en
 import { DEFAULT_TEMPLATE_ID } from '../../src/notifications/default-template.ts';
 import { startTestApp, type TestAccount, type TestApp } from '../harness/app.ts';
 import { fire, newSource, type Source } from '../incidents/actions-helpers.ts';
-import { createRule } from './helpers.ts';
+import { createRule, EMAIL_ONLY } from './helpers.ts';
 
 /*
  * The escalation module's chunks (docs/escalation.md, "Runtime"): a cycle takes chunk after chunk
@@ -15,7 +15,6 @@ import { createRule } from './helpers.ts';
 const ENV = { SMTP_URL: 'smtp://127.0.0.1:2525' };
 /** A budget no cycle of these tests reaches, however slow the machine. */
 const UNHURRIED = 600_000;
-const EMAIL_ONLY = { follow_preference: false, critical: ['email'], warning: ['email'], info: ['email'] };
 let t: TestApp;
 
 beforeAll(async () => {

@@ -3,7 +3,7 @@ import { DEFAULT_TEMPLATE_ID } from '../../src/notifications/default-template.ts
 import { startTestApp, type TestApp } from '../harness/app.ts';
 import { fire, newSource, ok } from '../incidents/actions-helpers.ts';
 import { Listener, MailServer, notificationWorker } from '../notifications/helpers.ts';
-import { createRule } from './helpers.ts';
+import { createRule, EMAIL_ONLY } from './helpers.ts';
 
 /*
  * The on-call path end to end, as issue 4's harness describes it: an alert event makes an incident,
@@ -31,7 +31,6 @@ afterAll(async () => {
 });
 
 const MIN = 60_000;
-const EMAIL_ONLY = { follow_preference: false, critical: ['email'], warning: ['email'], info: ['email'] };
 
 /** One engine cycle, then delivery until nothing is due. */
 async function tick(): Promise<void> {

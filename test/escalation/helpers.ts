@@ -35,3 +35,36 @@ export async function rulesOf(t: TestApp, account: TestAccount, channelId: numbe
   expect(res.status, JSON.stringify(res.body)).toBe(200);
   return res.body.data.items;
 }
+
+/** Every channel on e-mail: the simplest `by` of a layer target. */
+export const EMAIL_ONLY = {
+  follow_preference: false,
+  critical: ['email'],
+  warning: ['email'],
+  info: ['email'],
+};
+
+/** One engine cycle at the app's clock, which must not fail. */
+export async function cycle(t: TestApp) {
+  const report = await t.engine.runOnce(t.clock.nowMs());
+  expect(report.failed).toEqual([]);
+  return report;
+}
+
+/** The notifications enqueued for an incident, oldest first. */
+export const sentOf = (t: TestApp, incidentId: string) =>
+  t.db.q
+    .selectFrom('notification_deliveries')
+    .select(['step', 'recipient', 'channel', 'person_id', 'facts', 'template_id'])
+    .where('incident_id', '=', incidentId)
+    .orderBy('notification_id')
+    .execute();
+
+/** The escalations of an incident, oldest first. */
+export const escalationsOf = (t: TestApp, incidentId: string) =>
+  t.db.q
+    .selectFrom('escalations')
+    .selectAll()
+    .where('incident_id', '=', incidentId)
+    .orderBy('escalation_id')
+    .execute();

@@ -3,7 +3,7 @@ import { DEFAULT_TEMPLATE_ID } from '../../src/notifications/default-template.ts
 import { startTestApp, type TestAccount, type TestApp } from '../harness/app.ts';
 import { fire, newSource, ok, type Source } from '../incidents/actions-helpers.ts';
 import { feedErrors } from '../incidents/read-helpers.ts';
-import { createRule } from './helpers.ts';
+import { createRule, EMAIL_ONLY, cycle as engineCycle, escalationsOf, sentOf } from './helpers.ts';
 
 /*
  * The escalation runtime (engine module `escalation`), driven as an operator sees it: alerts through
@@ -20,7 +20,6 @@ beforeAll(async () => {
 afterAll(() => t?.close());
 
 const MIN = 60_000;
-const EMAIL_ONLY = { follow_preference: false, critical: ['email'], warning: ['email'], info: ['email'] };
 
 type World = { owner: TestAccount; a: number; b: number; source: Source; ruleId: string };
 
@@ -41,31 +40,13 @@ async function world(layers: Record<string, unknown>[] | null = null, aggrWindow
   return { owner, a, b, source, ruleId };
 }
 
-async function cycle(app: TestApp = t) {
-  const report = await app.engine.runOnce(app.clock.nowMs());
-  expect(report.failed).toEqual([]);
-  return report;
-}
-
-const sent = (incidentId: string) =>
-  t.db.q
-    .selectFrom('notification_deliveries')
-    .select(['step', 'recipient', 'channel', 'person_id', 'facts'])
-    .where('incident_id', '=', incidentId)
-    .orderBy('notification_id')
-    .execute();
-
-const escalations = (incidentId: string) =>
-  t.db.q
-    .selectFrom('escalations')
-    .selectAll()
-    .where('incident_id', '=', incidentId)
-    .orderBy('escalation_id')
-    .execute();
-
 async function info(w: World, incidentId: string) {
   return ok(t, w.owner, '/incident/info', { incident_id: incidentId });
 }
+
+const cycle = (app: TestApp = t) => engineCycle(app);
+const sent = (incidentId: string) => sentOf(t, incidentId);
+const escalations = (incidentId: string) => escalationsOf(t, incidentId);
 
 describe('escalation runtime', () => {
   it('starts on a new incident, waits aggr_window, pages layer 0, then layer 1 after escalate_window, then ends', async () => {
