@@ -7,6 +7,8 @@ import type { AppDeps } from '../http/app.ts';
 import type { Api } from '../http/route.ts';
 import { AppError } from '../shared/app-error.ts';
 import { nowSeconds } from '../shared/clock.ts';
+import { findConsoleSession } from '../web/console.service.ts';
+import { readCookie, SESSION_COOKIE } from '../web/cookies.ts';
 import { feedXml, summaryJson } from './feeds.ts';
 import { newRenderCache } from './page-cache.ts';
 import { loadFeedEvents, loadHistory, loadPageView } from './page-view.ts';
@@ -105,16 +107,24 @@ export function registerPublicStatusRoutes(app: Api, deps: AppDeps): void {
   const { db, clock } = deps;
   const publicUrl = deps.config.publicUrl;
 
-  /** The app_key an internal page's viewer gave, if it belongs to a member of the page's account. */
+  /**
+   * Whether the viewer of an internal page is a member of its account: by the app_key they gave
+   * (returned, to be carried in the page's links), or by a console session ('': the cookie goes
+   * with every link). A page view changes nothing, so the session needs no CSRF token here.
+   */
   async function allowed(
     request: FastifyRequest,
     accountId: number | undefined,
   ): Promise<string | undefined | false> {
     if (accountId === undefined) return undefined;
     const key = (request.query as { app_key?: unknown }).app_key;
-    if (typeof key !== 'string' || key === '') return false;
-    const owner = await findKeyOwner(db, hashAppKey(key));
-    return owner?.accountId === accountId ? key : false;
+    if (typeof key === 'string' && key !== '') {
+      const owner = await findKeyOwner(db, hashAppKey(key));
+      return owner?.accountId === accountId ? key : false;
+    }
+    const token = readCookie(request.headers.cookie, SESSION_COOKIE);
+    const session = token === undefined ? undefined : await findConsoleSession(deps, token);
+    return session?.accountId === accountId ? '' : false;
   }
 
   /**
@@ -139,7 +149,7 @@ export function registerPublicStatusRoutes(app: Api, deps: AppDeps): void {
         .type(HTML)
         .header('Cache-Control', 'no-store')
         .send(
-          '<!doctype html><html lang="en"><head><meta charset="utf-8"><title>Internal status page</title></head><body><main><h1>Internal status page</h1><p>This page is for members of its account: open it with your app_key (<code>?app_key=…</code>).</p></main></body></html>',
+          '<!doctype html><html lang="en"><head><meta charset="utf-8"><title>Internal status page</title></head><body><main><h1>Internal status page</h1><p>This page is for members of its account: sign in to the console, or open it with your app_key (<code>?app_key=…</code>).</p></main></body></html>',
         );
     }
     if (viewerKey !== undefined) {
@@ -148,7 +158,11 @@ export function registerPublicStatusRoutes(app: Api, deps: AppDeps): void {
         .code(result.status)
         .type(result.contentType)
         .header('Cache-Control', 'private, no-store')
-        .send(result.body.replaceAll(AUTH_QUERY, `?${q}`).replaceAll(AUTH_AND, `&amp;${q}`));
+        .send(
+          result.body
+            .replaceAll(AUTH_QUERY, viewerKey ? `?${q}` : '')
+            .replaceAll(AUTH_AND, viewerKey ? `&amp;${q}` : ''),
+        );
     }
     // A public rendering: sent as stored, gzipped when the client takes it (each coding its own ETag).
     const gzipped =

@@ -1,5 +1,6 @@
 import { gunzipSync } from 'node:zlib';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { setMemberPassword } from '../../src/web/console.service.ts';
 import { startTestApp, type TestAccount, type TestApp } from '../harness/app.ts';
 import { newComponents, newIncident, newPage, nowOf, ok } from './helpers.ts';
 
@@ -334,5 +335,46 @@ describe('internal pages', () => {
     expect(res.body).not.toContain('__VIGIL_AUTH');
     // No e-mail subscription form on an internal page.
     expect(res.body).not.toContain('/subscribe"');
+
+    // A member signed in to the console sees it with the session cookie; another account's cannot.
+    const cookieOf = async (account: { accountId: number }, memberId: number, email: string) => {
+      await setMemberPassword(
+        { db: t.db, clock: t.clock },
+        { email, accountId: account.accountId, password: 'correct horse battery' },
+      );
+      const signIn = await t.app.inject({
+        method: 'POST',
+        url: '/console/sign-in',
+        payload: { email, password: 'correct horse battery' },
+      });
+      expect(signIn.statusCode, signIn.body).toBe(200);
+      expect(memberId).toBeGreaterThan(0);
+      return String(signIn.headers['set-cookie']).split(';')[0]!;
+    };
+    const emailOf = async (id: number) =>
+      (
+        await t.db.q
+          .selectFrom('members')
+          .select('email')
+          .where('member_id', '=', id)
+          .executeTakeFirstOrThrow()
+      ).email;
+    const mine = await cookieOf(owner, member.memberId, await emailOf(member.memberId));
+    const viaSession = await t.app.inject({
+      method: 'GET',
+      url: `/status/${urlName}`,
+      headers: { cookie: mine },
+    });
+    expect(viaSession.statusCode).toBe(200);
+    expect(viaSession.body).toContain('Internal API');
+    expect(viaSession.body).toContain(`href="/status/${urlName}/history"`);
+    expect(viaSession.body).not.toContain('__VIGIL_AUTH');
+    const theirs = await cookieOf(other, other.memberId, await emailOf(other.memberId));
+    const stranger = await t.app.inject({
+      method: 'GET',
+      url: `/status/${urlName}`,
+      headers: { cookie: theirs },
+    });
+    expect(stranger.statusCode).toBe(401);
   });
 });
