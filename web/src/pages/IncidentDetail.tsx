@@ -27,9 +27,6 @@ import type { Alert as AlertItem, FeedItem, Incident, Person, RelatedChange, Sev
 import { ProgressBadge, SeverityBadge } from '../ui.tsx';
 
 const POLL_MS = 10_000;
-/** Actions that name one incident (`incident_id`); the others take `incident_ids`. */
-const SINGLE_INCIDENT = new Set(['/incident/reset', '/incident/responder/add']);
-
 const SNOOZES = [
   { minutes: 30, label: '30 minutes' },
   { minutes: 60, label: '1 hour' },
@@ -103,17 +100,6 @@ export function IncidentDetailPage({ incidentId }: { incidentId: string }) {
   const [comment, setComment] = useState('');
   const [openAlerts, setOpenAlerts] = useState<ReadonlySet<string>>(new Set());
   const [editing, setEditing] = useState<{ title: string; severity: Severity; description: string }>();
-  // Who can be assigned or added: the account's members (menus stay hidden without Members Read).
-  const [members, setMembers] = useState<{ member_id: number; member_name: string }[]>([]);
-  useEffect(() => {
-    api
-      .post<{ items: { member_id: number; member_name: string }[] }>('/member/list', {
-        limit: 100,
-        asc: true,
-      })
-      .then((list) => setMembers(list.items))
-      .catch(() => setMembers([]));
-  }, []);
 
   const refresh = useCallback(async () => {
     try {
@@ -140,7 +126,7 @@ export function IncidentDetailPage({ incidentId }: { incidentId: string }) {
     try {
       await api.post(
         path,
-        SINGLE_INCIDENT.has(path)
+        path === '/incident/reset'
           ? { incident_id: incidentId, ...body }
           : { incident_ids: [incidentId], ...body },
       );
@@ -267,60 +253,6 @@ export function IncidentDetailPage({ incidentId }: { incidentId: string }) {
         >
           Edit
         </Button>
-        {!closed && members.length > 0 && (
-          <Menu>
-            <Menu.Target>
-              <Button variant="default" loading={busy === 'assign'}>
-                Reassign
-              </Button>
-            </Menu.Target>
-            <Menu.Dropdown>
-              <Menu.Label>Reassign to</Menu.Label>
-              {members.map((m) => (
-                <Menu.Item
-                  key={m.member_id}
-                  onClick={() =>
-                    void act(
-                      'assign',
-                      '/incident/assign',
-                      { assigned_to: { person_ids: [m.member_id] } },
-                      `Reassigned to ${m.member_name}.`,
-                    )
-                  }
-                >
-                  {m.member_name}
-                </Menu.Item>
-              ))}
-            </Menu.Dropdown>
-          </Menu>
-        )}
-        {!closed && members.length > 0 && (
-          <Menu>
-            <Menu.Target>
-              <Button variant="default" loading={busy === 'responder'}>
-                Add responder
-              </Button>
-            </Menu.Target>
-            <Menu.Dropdown>
-              <Menu.Label>Add and notify</Menu.Label>
-              {members.map((m) => (
-                <Menu.Item
-                  key={m.member_id}
-                  onClick={() =>
-                    void act(
-                      'responder',
-                      '/incident/responder/add',
-                      { person_ids: [m.member_id], notify: { follow_preference: true } },
-                      `${m.member_name} added as responder.`,
-                    )
-                  }
-                >
-                  {m.member_name}
-                </Menu.Item>
-              ))}
-            </Menu.Dropdown>
-          </Menu>
-        )}
         {!closed && (
           <Menu>
             <Menu.Target>
