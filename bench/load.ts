@@ -79,7 +79,8 @@ export async function load(options: LoadOptions): Promise<LoadResult> {
   return summarise(options.name, options.path, result, firstErrors);
 }
 
-function summarise(scenario: string, path: string, result: Result, firstErrors: string[]): LoadResult {
+/** An autocannon result as the benches report it. */
+export function summarise(scenario: string, path: string, result: Result, firstErrors: string[]): LoadResult {
   return {
     scenario,
     path,

@@ -4,7 +4,7 @@ import path from 'node:path';
 import { performance } from 'node:perf_hooks';
 import { setTimeout as sleep } from 'node:timers/promises';
 import autocannon from 'autocannon';
-import { CONNECTIONS, call, type LoadResult, reportFailures } from './load.ts';
+import { CONNECTIONS, call, type LoadResult, reportFailures, summarise } from './load.ts';
 import { idlePercent, runCli, type Server, startServer, vigilEnv } from './server.ts';
 import { chooseTargets, type DatabaseName, forEachTarget, log, type Target } from './targets.ts';
 
@@ -212,29 +212,11 @@ async function read(
   });
   const failed = result.non2xx > 0 || result.errors + result.timeouts > 0;
   const probe = failed ? await fetch(`${baseUrl}${pathname}`).catch((error: Error) => error) : undefined;
-  return {
-    scenario: name,
-    path: pathname,
-    durationS: result.duration,
-    requests: result.requests.total,
-    requestsPerSecond: result.requests.average,
-    latencyMs: {
-      p50: result.latency.p50,
-      p90: result.latency.p90,
-      p99: result.latency.p99,
-      max: result.latency.max,
-      mean: result.latency.mean,
-    },
-    non2xx: result.non2xx,
-    errors: result.errors + result.timeouts,
-    statusCodes: Object.fromEntries(
-      Object.entries(result.statusCodeStats).map(([code, { count }]) => [code, count]),
-    ),
-    firstErrors:
-      probe === undefined
-        ? []
-        : [probe instanceof Error ? probe.message : `${probe.status} ${(await probe.text()).slice(0, 300)}`],
-  };
+  const firstErrors =
+    probe === undefined
+      ? []
+      : [probe instanceof Error ? probe.message : `${probe.status} ${(await probe.text()).slice(0, 300)}`];
+  return summarise(name, pathname, result, firstErrors);
 }
 
 /** One reader load with the responder posting updates alongside it. */
