@@ -1,15 +1,18 @@
-import { Alert, AppShell, Button, Center, Group, Loader, Text, Title } from '@mantine/core';
+import { Alert, AppShell, Burger, Button, Center, Group, Loader, NavLink, Text, Title } from '@mantine/core';
+import { useDisclosure } from '@mantine/hooks';
 import { useCallback, useEffect, useMemo, useState } from 'react';
 import { Link, Redirect, Route, Switch, useLocation } from 'wouter';
 import { api, describeError, setCsrfToken, whenSignedOut } from './api.ts';
 import { pickTimeZone } from './format.ts';
+import { isActive, lazyPage, NAV } from './nav.tsx';
 import { IncidentDetailPage } from './pages/IncidentDetail.tsx';
 import { IncidentListPage } from './pages/IncidentList.tsx';
 import { InvitePage } from './pages/Invite.tsx';
-import { MembersPage } from './pages/Members.tsx';
 import { SignInPage } from './pages/SignIn.tsx';
 import { type Session, SessionContext } from './session.tsx';
 import type { Member } from './types.ts';
+
+const MembersPage = lazyPage(() => import('./pages/Members.tsx'), 'MembersPage');
 
 type State =
   | { kind: 'loading' }
@@ -21,6 +24,7 @@ type State =
 export function App() {
   const [state, setState] = useState<State>({ kind: 'loading' });
   const [location, navigate] = useLocation();
+  const [navOpen, nav] = useDisclosure(false);
 
   const load = useCallback(async () => {
     try {
@@ -91,17 +95,20 @@ export function App() {
 
   return (
     <SessionContext.Provider value={session}>
-      <AppShell header={{ height: 56 }} padding="md">
+      <AppShell
+        header={{ height: 56 }}
+        navbar={{ width: 200, breakpoint: 'sm', collapsed: { mobile: !navOpen } }}
+        padding="md"
+      >
         <AppShell.Header>
           <Group h="100%" px="md" justify="space-between" wrap="nowrap">
-            <Group gap="md" wrap="nowrap">
+            <Group gap="sm" wrap="nowrap">
+              <Burger opened={navOpen} onClick={nav.toggle} hiddenFrom="sm" size="sm" aria-label="Menu" />
               <Title order={1} size="h3">
                 <Link href="/" style={{ color: 'inherit', textDecoration: 'none' }}>
                   Vigil
                 </Link>
               </Title>
-              <Link href="/incidents">Incidents</Link>
-              <Link href="/members">Members</Link>
             </Group>
             <Group gap="sm" wrap="nowrap">
               <Text size="sm" visibleFrom="xs">
@@ -113,6 +120,18 @@ export function App() {
             </Group>
           </Group>
         </AppShell.Header>
+        <AppShell.Navbar p="xs" aria-label="Sections">
+          {NAV.map((item) => (
+            <NavLink
+              key={item.href}
+              component={Link}
+              href={item.href}
+              label={item.label}
+              active={isActive(item, location)}
+              onClick={nav.close}
+            />
+          ))}
+        </AppShell.Navbar>
         <AppShell.Main>
           <Switch>
             <Route path="/">

@@ -1,0 +1,41 @@
+import { Center, Loader } from '@mantine/core';
+import { type ComponentType, lazy, type ReactNode, Suspense } from 'react';
+
+/*
+ * The console's sections, in the order the side bar lists them. Every page but the incident list
+ * (the start page, which must be interactive fast) is loaded on demand, so a new section adds to
+ * its own chunk and not to the first load.
+ */
+
+export type NavItem = { href: string; label: string };
+
+export const NAV: NavItem[] = [
+  { href: '/incidents', label: 'Incidents' },
+  { href: '/members', label: 'Members' },
+];
+
+/** Whether a side-bar entry is the section of the current location. */
+export function isActive(item: NavItem, location: string): boolean {
+  return location === item.href || location.startsWith(`${item.href}/`);
+}
+
+/** A page loaded on demand: `lazyPage(() => import('./pages/X.tsx'), 'XPage')`. */
+export function lazyPage<P extends object>(
+  load: () => Promise<Record<string, unknown>>,
+  name: string,
+): ComponentType<P> {
+  const Page = lazy(async () => ({ default: (await load())[name] as ComponentType<P> }));
+  return (props: P) => (
+    <Suspense fallback={<PageLoading />}>
+      <Page {...props} />
+    </Suspense>
+  );
+}
+
+function PageLoading(): ReactNode {
+  return (
+    <Center p="xl">
+      <Loader aria-label="Loading" />
+    </Center>
+  );
+}
