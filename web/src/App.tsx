@@ -13,6 +13,12 @@ import { type Session, SessionContext } from './session.tsx';
 import type { Member } from './types.ts';
 
 const MembersPage = lazyPage(() => import('./pages/Members.tsx'), 'MembersPage');
+const ChannelsPage = lazyPage(() => import('./pages/Channels.tsx'), 'ChannelsPage');
+const ChannelDetailPage = lazyPage<{ channelId: number }>(
+  () => import('./pages/ChannelDetail.tsx'),
+  'ChannelDetailPage',
+);
+const RoutesPage = lazyPage(() => import('./pages/Routes.tsx'), 'RoutesPage');
 
 type State =
   | { kind: 'loading' }
@@ -142,6 +148,11 @@ export function App() {
             </Route>
             <Route path="/incidents" component={IncidentListPage} />
             <Route path="/members" component={MembersPage} />
+            <Route path="/channels" component={ChannelsPage} />
+            <Route path="/channels/:id">
+              {(params) => <ChannelDetailPage key={params.id} channelId={Number(params.id)} />}
+            </Route>
+            <Route path="/routes" component={RoutesPage} />
             <Route path="/incident/detail/:id">
               {(params) => <IncidentDetailPage incidentId={params.id} />}
             </Route>

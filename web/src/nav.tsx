@@ -11,6 +11,8 @@ export type NavItem = { href: string; label: string };
 
 export const NAV: NavItem[] = [
   { href: '/incidents', label: 'Incidents' },
+  { href: '/channels', label: 'Channels' },
+  { href: '/routes', label: 'Routes' },
   { href: '/members', label: 'Members' },
 ];
 
