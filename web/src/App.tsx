@@ -13,6 +13,13 @@ import { type Session, SessionContext } from './session.tsx';
 import type { Member } from './types.ts';
 
 const MembersPage = lazyPage(() => import('./pages/Members.tsx'), 'MembersPage');
+const EscalationRulesPage = lazyPage(() => import('./pages/EscalationRules.tsx'), 'EscalationRulesPage');
+const EscalationRulePage = lazyPage<{ ruleId?: string }>(
+  () => import('./pages/EscalationRule.tsx'),
+  'EscalationRulePage',
+);
+const TemplatesPage = lazyPage(() => import('./pages/Templates.tsx'), 'TemplatesPage');
+const TemplatePage = lazyPage<{ templateId: string }>(() => import('./pages/Templates.tsx'), 'TemplatePage');
 
 type State =
   | { kind: 'loading' }
@@ -142,6 +149,17 @@ export function App() {
             </Route>
             <Route path="/incidents" component={IncidentListPage} />
             <Route path="/members" component={MembersPage} />
+            <Route path="/escalation-rules" component={EscalationRulesPage} />
+            <Route path="/escalation-rules/new">
+              <EscalationRulePage />
+            </Route>
+            <Route path="/escalation-rules/:id">
+              {(params) => <EscalationRulePage key={params.id} ruleId={params.id} />}
+            </Route>
+            <Route path="/templates" component={TemplatesPage} />
+            <Route path="/templates/:id">
+              {(params) => <TemplatePage key={params.id} templateId={params.id} />}
+            </Route>
             <Route path="/incident/detail/:id">
               {(params) => <IncidentDetailPage incidentId={params.id} />}
             </Route>

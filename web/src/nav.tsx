@@ -11,6 +11,8 @@ export type NavItem = { href: string; label: string };
 
 export const NAV: NavItem[] = [
   { href: '/incidents', label: 'Incidents' },
+  { href: '/escalation-rules', label: 'Escalation' },
+  { href: '/templates', label: 'Templates' },
   { href: '/members', label: 'Members' },
 ];
 
