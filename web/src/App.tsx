@@ -19,6 +19,13 @@ const ChannelDetailPage = lazyPage<{ channelId: number }>(
   'ChannelDetailPage',
 );
 const RoutesPage = lazyPage(() => import('./pages/Routes.tsx'), 'RoutesPage');
+const EscalationRulesPage = lazyPage(() => import('./pages/EscalationRules.tsx'), 'EscalationRulesPage');
+const EscalationRulePage = lazyPage<{ ruleId?: string }>(
+  () => import('./pages/EscalationRule.tsx'),
+  'EscalationRulePage',
+);
+const TemplatesPage = lazyPage(() => import('./pages/Templates.tsx'), 'TemplatesPage');
+const TemplatePage = lazyPage<{ templateId: string }>(() => import('./pages/Templates.tsx'), 'TemplatePage');
 
 type State =
   | { kind: 'loading' }
@@ -153,6 +160,17 @@ export function App() {
               {(params) => <ChannelDetailPage key={params.id} channelId={Number(params.id)} />}
             </Route>
             <Route path="/routes" component={RoutesPage} />
+            <Route path="/escalation-rules" component={EscalationRulesPage} />
+            <Route path="/escalation-rules/new">
+              <EscalationRulePage />
+            </Route>
+            <Route path="/escalation-rules/:id">
+              {(params) => <EscalationRulePage key={params.id} ruleId={params.id} />}
+            </Route>
+            <Route path="/templates" component={TemplatesPage} />
+            <Route path="/templates/:id">
+              {(params) => <TemplatePage key={params.id} templateId={params.id} />}
+            </Route>
             <Route path="/incident/detail/:id">
               {(params) => <IncidentDetailPage incidentId={params.id} />}
             </Route>

@@ -13,6 +13,8 @@ export const NAV: NavItem[] = [
   { href: '/incidents', label: 'Incidents' },
   { href: '/channels', label: 'Channels' },
   { href: '/routes', label: 'Routes' },
+  { href: '/escalation-rules', label: 'Escalation' },
+  { href: '/templates', label: 'Templates' },
   { href: '/members', label: 'Members' },
 ];
 
