@@ -13,6 +13,16 @@ import { type Session, SessionContext } from './session.tsx';
 import type { Member } from './types.ts';
 
 const MembersPage = lazyPage(() => import('./pages/Members.tsx'), 'MembersPage');
+const SchedulesPage = lazyPage(() => import('./pages/Schedules.tsx'), 'SchedulesPage');
+const ScheduleDetailPage = lazyPage<{ scheduleId?: number }>(
+  () => import('./pages/ScheduleDetail.tsx'),
+  'ScheduleDetailPage',
+);
+const CalendarsPage = lazyPage(() => import('./pages/Calendars.tsx'), 'CalendarsPage');
+const CalendarDetailPage = lazyPage<{ calId: string }>(
+  () => import('./pages/Calendars.tsx'),
+  'CalendarDetailPage',
+);
 
 type State =
   | { kind: 'loading' }
@@ -142,6 +152,13 @@ export function App() {
             </Route>
             <Route path="/incidents" component={IncidentListPage} />
             <Route path="/members" component={MembersPage} />
+            <Route path="/schedules" component={SchedulesPage} />
+            <Route path="/schedules/new">{() => <ScheduleDetailPage />}</Route>
+            <Route path="/schedules/:id">
+              {(params) => <ScheduleDetailPage scheduleId={Number(params.id)} />}
+            </Route>
+            <Route path="/calendars" component={CalendarsPage} />
+            <Route path="/calendars/:id">{(params) => <CalendarDetailPage calId={params.id} />}</Route>
             <Route path="/incident/detail/:id">
               {(params) => <IncidentDetailPage incidentId={params.id} />}
             </Route>

@@ -11,6 +11,8 @@ export type NavItem = { href: string; label: string };
 
 export const NAV: NavItem[] = [
   { href: '/incidents', label: 'Incidents' },
+  { href: '/schedules', label: 'Schedules' },
+  { href: '/calendars', label: 'Calendars' },
   { href: '/members', label: 'Members' },
 ];
 
