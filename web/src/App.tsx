@@ -26,6 +26,16 @@ const EscalationRulePage = lazyPage<{ ruleId?: string }>(
 );
 const TemplatesPage = lazyPage(() => import('./pages/Templates.tsx'), 'TemplatesPage');
 const TemplatePage = lazyPage<{ templateId: string }>(() => import('./pages/Templates.tsx'), 'TemplatePage');
+const SchedulesPage = lazyPage(() => import('./pages/Schedules.tsx'), 'SchedulesPage');
+const ScheduleDetailPage = lazyPage<{ scheduleId?: number }>(
+  () => import('./pages/ScheduleDetail.tsx'),
+  'ScheduleDetailPage',
+);
+const CalendarsPage = lazyPage(() => import('./pages/Calendars.tsx'), 'CalendarsPage');
+const CalendarDetailPage = lazyPage<{ calId: string }>(
+  () => import('./pages/Calendars.tsx'),
+  'CalendarDetailPage',
+);
 
 type State =
   | { kind: 'loading' }
@@ -171,6 +181,13 @@ export function App() {
             <Route path="/templates/:id">
               {(params) => <TemplatePage key={params.id} templateId={params.id} />}
             </Route>
+            <Route path="/schedules" component={SchedulesPage} />
+            <Route path="/schedules/new">{() => <ScheduleDetailPage />}</Route>
+            <Route path="/schedules/:id">
+              {(params) => <ScheduleDetailPage scheduleId={Number(params.id)} />}
+            </Route>
+            <Route path="/calendars" component={CalendarsPage} />
+            <Route path="/calendars/:id">{(params) => <CalendarDetailPage calId={params.id} />}</Route>
             <Route path="/incident/detail/:id">
               {(params) => <IncidentDetailPage incidentId={params.id} />}
             </Route>

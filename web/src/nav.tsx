@@ -15,6 +15,8 @@ export const NAV: NavItem[] = [
   { href: '/routes', label: 'Routes' },
   { href: '/escalation-rules', label: 'Escalation' },
   { href: '/templates', label: 'Templates' },
+  { href: '/schedules', label: 'Schedules' },
+  { href: '/calendars', label: 'Calendars' },
   { href: '/members', label: 'Members' },
 ];
 
