@@ -13,6 +13,7 @@ import { type Session, SessionContext } from './session.tsx';
 import type { Member } from './types.ts';
 
 const MembersPage = lazyPage(() => import('./pages/Members.tsx'), 'MembersPage');
+const InsightsPage = lazyPage(() => import('./pages/Insights.tsx'), 'InsightsPage');
 
 type State =
   | { kind: 'loading' }
@@ -142,6 +143,7 @@ export function App() {
             </Route>
             <Route path="/incidents" component={IncidentListPage} />
             <Route path="/members" component={MembersPage} />
+            <Route path="/insights" component={InsightsPage} />
             <Route path="/incident/detail/:id">
               {(params) => <IncidentDetailPage incidentId={params.id} />}
             </Route>

@@ -11,6 +11,7 @@ export type NavItem = { href: string; label: string };
 
 export const NAV: NavItem[] = [
   { href: '/incidents', label: 'Incidents' },
+  { href: '/insights', label: 'Insights' },
   { href: '/members', label: 'Members' },
 ];
 
