@@ -36,6 +36,7 @@ const CalendarDetailPage = lazyPage<{ calId: string }>(
   () => import('./pages/Calendars.tsx'),
   'CalendarDetailPage',
 );
+const InsightsPage = lazyPage(() => import('./pages/Insights.tsx'), 'InsightsPage');
 
 type State =
   | { kind: 'loading' }
@@ -188,6 +189,7 @@ export function App() {
             </Route>
             <Route path="/calendars" component={CalendarsPage} />
             <Route path="/calendars/:id">{(params) => <CalendarDetailPage calId={params.id} />}</Route>
+            <Route path="/insights" component={InsightsPage} />
             <Route path="/incident/detail/:id">
               {(params) => <IncidentDetailPage incidentId={params.id} />}
             </Route>

@@ -26,10 +26,9 @@ export function whenSignedOut(handler: () => void): void {
   onSignedOut = handler;
 }
 
-async function send<T>(method: 'GET' | 'POST', path: string, body?: unknown): Promise<T> {
-  let response: Response;
+async function call(method: 'GET' | 'POST', path: string, body?: unknown): Promise<Response> {
   try {
-    response = await fetch(path, {
+    return await fetch(path, {
       method,
       credentials: 'same-origin',
       headers: {
@@ -41,6 +40,10 @@ async function send<T>(method: 'GET' | 'POST', path: string, body?: unknown): Pr
   } catch {
     throw new ApiError('NetworkError', 'Vigil could not be reached. Check the connection and try again.', 0);
   }
+}
+
+async function send<T>(method: 'GET' | 'POST', path: string, body?: unknown): Promise<T> {
+  const response = await call(method, path, body);
   let json: { data?: T; error?: { code: string; message: string } } | undefined;
   try {
     json = await response.json();
@@ -60,9 +63,31 @@ async function send<T>(method: 'GET' | 'POST', path: string, body?: unknown): Pr
   return json?.data as T;
 }
 
+/**
+ * A file the API answers instead of the JSON envelope (the CSV exports), as a Blob; an error
+ * still comes as the envelope and is thrown like any other call's.
+ */
+async function file(path: string, body?: unknown): Promise<Blob> {
+  const response = await call('POST', path, body);
+  if (response.ok) return response.blob();
+  let json: { error?: { code: string; message: string } } | undefined;
+  try {
+    json = await response.json();
+  } catch {
+    json = undefined;
+  }
+  if (response.status === 401) onSignedOut?.();
+  throw new ApiError(
+    json?.error?.code ?? 'InternalError',
+    json?.error?.message ?? `Vigil answered ${response.status} ${response.statusText}.`,
+    response.status,
+  );
+}
+
 export const api = {
   post: <T>(path: string, body?: unknown) => send<T>('POST', path, body),
   get: <T>(path: string) => send<T>('GET', path),
+  file,
 };
 
 /** An error as a sentence a person can act on. */

@@ -17,6 +17,7 @@ export const NAV: NavItem[] = [
   { href: '/templates', label: 'Templates' },
   { href: '/schedules', label: 'Schedules' },
   { href: '/calendars', label: 'Calendars' },
+  { href: '/insights', label: 'Insights' },
   { href: '/members', label: 'Members' },
 ];
 
