@@ -13,6 +13,11 @@ import { type Session, SessionContext } from './session.tsx';
 import type { Member } from './types.ts';
 
 const MembersPage = lazyPage(() => import('./pages/Members.tsx'), 'MembersPage');
+const StatusPagesPage = lazyPage(() => import('./pages/StatusPages.tsx'), 'StatusPagesPage');
+const StatusPageDetailPage = lazyPage<{ pageId: string }>(
+  () => import('./pages/StatusPageDetail.tsx'),
+  'StatusPageDetailPage',
+);
 
 type State =
   | { kind: 'loading' }
@@ -142,6 +147,10 @@ export function App() {
             </Route>
             <Route path="/incidents" component={IncidentListPage} />
             <Route path="/members" component={MembersPage} />
+            <Route path="/status-pages" component={StatusPagesPage} />
+            <Route path="/status-pages/:id">
+              {(params) => <StatusPageDetailPage key={params.id} pageId={params.id} />}
+            </Route>
             <Route path="/incident/detail/:id">
               {(params) => <IncidentDetailPage incidentId={params.id} />}
             </Route>

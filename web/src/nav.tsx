@@ -12,6 +12,7 @@ export type NavItem = { href: string; label: string };
 export const NAV: NavItem[] = [
   { href: '/incidents', label: 'Incidents' },
   { href: '/members', label: 'Members' },
+  { href: '/status-pages', label: 'Status pages' },
 ];
 
 /** Whether a side-bar entry is the section of the current location. */
