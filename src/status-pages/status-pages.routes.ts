@@ -30,7 +30,12 @@ import {
 import { componentsOf, listPages, sectionsOf } from './pages.store.ts';
 import { toChangeItem, toPageItem } from './status-pages.mapper.ts';
 import * as S from './status-pages.schemas.ts';
-import { exportSubscribers, importSubscribers, listSubscribers } from './subscribers.service.ts';
+import {
+  deleteSubscribers,
+  exportSubscribers,
+  importSubscribers,
+  listSubscribers,
+} from './subscribers.service.ts';
 import { deleteTemplate, listTemplates, upsertTemplate } from './templates.service.ts';
 import { type ChangeType, INCIDENT_STATUSES, MAINTENANCE_STATUSES, statusesOf } from './timeline.ts';
 
@@ -336,6 +341,18 @@ export function registerStatusPageRoutes(app: Api, deps: AppDeps): void {
     '/status-page/subscriber/list',
     { ...Read, summary: 'List subscribers', input: S.SubscriberListRequest, data: S.SubscriberListResponse },
     async ({ actor, input }) => listSubscribers(db.q, await pageOf(db.q, actor, input.page_id), input),
+  );
+
+  openApi(
+    app,
+    '/status-page/subscriber/delete',
+    {
+      ...Pages,
+      summary: 'Remove subscribers by method and recipient (Vigil)',
+      input: S.SubscriberDeleteRequest,
+      data: S.SubscriberDeleteResponse,
+    },
+    async ({ actor, input }) => ({ deleted: await deleteSubscribers(deps, actor, input) }),
   );
 
   // Import and export have their own limits per account (Flashduty's: import 20 a minute and 2 a

@@ -405,6 +405,19 @@ export const SubscriberImportRequest = Type.Object({
 });
 export type SubscriberImportRequest = Static<typeof SubscriberImportRequest>;
 
+/** Vigil: removes subscribers of a page by method and recipient (Flashduty documents no removal). */
+export const SubscriberDeleteRequest = Type.Object({
+  page_id: Id,
+  method: Method,
+  recipients: Type.Array(Type.String({ minLength: 1, maxLength: LIMITS.name }), {
+    minItems: 1,
+    maxItems: LIMITS.items,
+  }),
+});
+export type SubscriberDeleteRequest = Static<typeof SubscriberDeleteRequest>;
+
+export const SubscriberDeleteResponse = Type.Object({ deleted: Type.Integer() });
+
 export const SubscriberExportRequest = Type.Object({
   page_id: Id,
   component_ids: Type.Optional(Type.Array(Ulid, { maxItems: LIMITS.items })),

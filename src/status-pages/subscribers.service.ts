@@ -14,6 +14,7 @@ import { pageOf } from './pages.service.ts';
 import { componentsOf, type PageRow } from './pages.store.ts';
 import { toComponentItem } from './status-pages.mapper.ts';
 import type {
+  SubscriberDeleteRequest,
   SubscriberImportRequest,
   SubscriberListRequest,
   SubscriberListResponse,
@@ -198,6 +199,27 @@ export async function importSubscribers(
       })),
     )
     .execute();
+}
+
+/**
+ * Removes subscribers of a page by method and recipient (case-insensitively, as they are unique),
+ * pending or active; answers how many there were. A recipient the page does not have is no error:
+ * it is not subscribed afterwards either way.
+ */
+export async function deleteSubscribers(
+  deps: Deps,
+  actor: Actor,
+  input: SubscriberDeleteRequest,
+): Promise<number> {
+  const page = await pageOf(deps.db.q, actor, input.page_id);
+  const recipients = [...new Set(input.recipients.map((r) => r.trim().toLowerCase()))];
+  const result = await deps.db.q
+    .deleteFrom('status_page_subscribers')
+    .where('page_id', '=', page.page_id)
+    .where('method', '=', input.method as SubscriberMethod)
+    .where(sql<boolean>`lower(recipient) in (${sql.join(recipients.map((r) => sql.val(r)))})`)
+    .executeTakeFirst();
+  return Number(result.numDeletedRows);
 }
 
 function csvField(value: string): string {

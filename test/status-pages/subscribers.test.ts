@@ -178,6 +178,62 @@ describe('import, list, export', () => {
     expect(refusedImport.body.error?.code).toBe('AccessDenied');
     ok(await t.get('/status-page/subscriber/list', { page_id: pageId }, responder.appKey));
   });
+
+  it('removes subscribers by method and recipient (Vigil), case-insensitively, on its own page only', async () => {
+    const { pageId } = await newPage(t, owner);
+    const { pageId: otherPage } = await newPage(t, owner);
+    const remove = (body: Record<string, unknown>, key = owner.appKey) =>
+      t.post('/status-page/subscriber/delete', body, key);
+    for (const page_id of [pageId, otherPage]) {
+      ok(
+        await importSubscribers({
+          page_id,
+          method: 'email',
+          subscribers: [{ recipient: 'ann@example.com' }, { recipient: 'ben@example.com' }],
+        }),
+      );
+    }
+    ok(
+      await importSubscribers({
+        page_id: pageId,
+        method: 'webhook',
+        subscribers: [{ recipient: receiver.url }],
+      }),
+    );
+
+    expect(
+      ok(
+        await remove({
+          page_id: pageId,
+          method: 'email',
+          recipients: ['ANN@example.com', 'nobody@example.com'],
+        }),
+      ),
+    ).toEqual({ deleted: 1 });
+    expect(ok(await list({ page_id: pageId })).items.map((s: any) => s.recipient)).toEqual([
+      'ben@example.com',
+    ]);
+    // The same address on another page, and another method's subscriber, stay.
+    expect(ok(await list({ page_id: otherPage })).total).toBe(2);
+    expect(ok(await list({ page_id: pageId, method: 'webhook' })).total).toBe(1);
+    // Removing again removes nothing.
+    expect(ok(await remove({ page_id: pageId, method: 'email', recipients: ['ann@example.com'] }))).toEqual({
+      deleted: 0,
+    });
+
+    invalid(await remove({ page_id: pageId, method: 'email', recipients: [] }), 'recipients');
+    const stranger = await t.newAccount();
+    expect(
+      (await remove({ page_id: pageId, method: 'email', recipients: ['ben@example.com'] }, stranger.appKey))
+        .body.error?.code,
+    ).toBe('ResourceNotFound');
+    const responder = await t.newMember(owner, [3]);
+    expect(
+      (await remove({ page_id: pageId, method: 'email', recipients: ['ben@example.com'] }, responder.appKey))
+        .body.error?.code,
+    ).toBe('AccessDenied');
+    expect(ok(await list({ page_id: pageId })).total).toBe(1);
+  });
 });
 
 describe('e-mail subscription on the page', () => {

@@ -37,6 +37,11 @@ const CalendarDetailPage = lazyPage<{ calId: string }>(
   'CalendarDetailPage',
 );
 const InsightsPage = lazyPage(() => import('./pages/Insights.tsx'), 'InsightsPage');
+const StatusPagesPage = lazyPage(() => import('./pages/StatusPages.tsx'), 'StatusPagesPage');
+const StatusPageDetailPage = lazyPage<{ pageId: string }>(
+  () => import('./pages/StatusPageDetail.tsx'),
+  'StatusPageDetailPage',
+);
 
 type State =
   | { kind: 'loading' }
@@ -190,6 +195,10 @@ export function App() {
             <Route path="/calendars" component={CalendarsPage} />
             <Route path="/calendars/:id">{(params) => <CalendarDetailPage calId={params.id} />}</Route>
             <Route path="/insights" component={InsightsPage} />
+            <Route path="/status-pages" component={StatusPagesPage} />
+            <Route path="/status-pages/:id">
+              {(params) => <StatusPageDetailPage key={params.id} pageId={params.id} />}
+            </Route>
             <Route path="/incident/detail/:id">
               {(params) => <IncidentDetailPage incidentId={params.id} />}
             </Route>

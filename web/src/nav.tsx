@@ -19,6 +19,7 @@ export const NAV: NavItem[] = [
   { href: '/calendars', label: 'Calendars' },
   { href: '/insights', label: 'Insights' },
   { href: '/members', label: 'Members' },
+  { href: '/status-pages', label: 'Status pages' },
 ];
 
 /** Whether a side-bar entry is the section of the current location. */
