@@ -17,6 +17,8 @@ export type Config = {
   rateLimitIntegrationPerSecond: number;
   rateLimitIntegrationPerMinute: number;
   engineIntervalSeconds: number;
+  /** Seconds between heartbeats on the console's event stream (docs/console.md). */
+  consoleHeartbeatSeconds: number;
   /** SMTP server for e-mail (status-page subscribers); undefined: e-mail is not sent. */
   smtpUrl: string | undefined;
   smtpFrom: string;
@@ -67,6 +69,11 @@ export const CONFIG_VARIABLES = [
     name: 'ENGINE_INTERVAL_SECONDS',
     default: '5',
     meaning: 'seconds between background engine cycles (snooze expiry, auto-resolve), 1-3600',
+  },
+  {
+    name: 'CONSOLE_HEARTBEAT_SECONDS',
+    default: '25',
+    meaning: "seconds between heartbeats on the console's live-update stream, 1-300",
   },
   {
     name: 'SMTP_URL',
@@ -156,6 +163,7 @@ export function loadConfig(env: Env = process.env): Config {
     rateLimitIntegrationPerSecond: integer('RATE_LIMIT_INTEGRATION_PER_SECOND', 1000, 0, 1_000_000),
     rateLimitIntegrationPerMinute: integer('RATE_LIMIT_INTEGRATION_PER_MINUTE', 0, 0, 60_000_000),
     engineIntervalSeconds: integer('ENGINE_INTERVAL_SECONDS', 5, 1, 3600),
+    consoleHeartbeatSeconds: integer('CONSOLE_HEARTBEAT_SECONDS', 25, 1, 300),
     smtpUrl: url('SMTP_URL', ['smtp:', 'smtps:']),
     smtpFrom: read('SMTP_FROM') ?? 'Vigil <vigil@localhost>',
     phoneProviderUrl: url('PHONE_PROVIDER_URL', ['http:', 'https:'])?.replace(/\/+$/, ''),

@@ -31,7 +31,9 @@ const TOUCH_EVERY_SECONDS = 3600;
 const INVITE_SECONDS = 7 * 24 * 3600;
 
 const secret = () => randomBytes(32).toString('base64url');
-const digest = (token: string) => createHash('sha256').update(token).digest('hex');
+/** What is stored of a session token (and how live streams name their session). */
+export const sessionDigest = (token: string) => createHash('sha256').update(token).digest('hex');
+const digest = sessionDigest;
 
 export type NewSession = { token: string; csrfToken: string; accountId: number; memberId: number };
 

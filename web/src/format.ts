@@ -108,3 +108,114 @@ export function describeFeedEntry(entry: Entry, name: (personId: number) => stri
       return `${who}: ${entry.type}`;
   }
 }
+
+type PlacementEntry = { type: string; detail: Record<string, unknown>; creator_id: number };
+
+/**
+ * Why an alert is in this incident, and whether it was muted, in words: from the incident's
+ * feed entry for the alert (`i_new` when it opened the incident, `a_merge` when grouping or a
+ * person put it there; both carry the grouping `reason`) and the alert's own feed (`a_merge` of a
+ * merge, `a_m_silence` / `a_m_inhibit` / `a_m_drop` of the channel's noise rules).
+ */
+export function describePlacement(
+  joined: PlacementEntry | undefined,
+  alertFeed: readonly PlacementEntry[],
+  name: (personId: number) => string,
+  incident: (incidentId: string) => string = (id) => `incident ${id}`,
+): string {
+  const parts: string[] = [];
+  const reason = (entry: PlacementEntry) => str(entry.detail.reason);
+  const moved = alertFeed.find((e) => e.type === 'a_merge' && str(e.detail.from_incident_id));
+  if (joined?.type === 'i_new') {
+    parts.push(reason(joined) ? `Opened this incident: ${reason(joined)}` : 'Opened this incident');
+  } else if (joined?.type === 'a_merge' && num(joined.detail.person_id)) {
+    parts.push(`${name(num(joined.detail.person_id))} moved it here by hand`);
+  } else if (joined?.type === 'a_merge') {
+    parts.push(reason(joined) ? `Joined: ${reason(joined)}` : 'Grouped into this incident');
+  } else if (moved) {
+    const who = moved.creator_id ? name(moved.creator_id) : 'Someone';
+    parts.push(`${who} merged it here from ${incident(str(moved.detail.from_incident_id))}`);
+  } else {
+    parts.push('Grouped into this incident (no reason recorded)');
+  }
+  const rule = (entry: PlacementEntry) =>
+    str(entry.detail.rule_name) ? ` “${str(entry.detail.rule_name)}”` : '';
+  for (const entry of alertFeed) {
+    const discarded = entry.detail.discarded === true;
+    if (entry.type === 'a_m_silence') {
+      parts.push(
+        discarded
+          ? `later events were dropped by the silence rule${rule(entry)}`
+          : `muted by the silence rule${rule(entry)}: no one was notified for it`,
+      );
+    } else if (entry.type === 'a_m_inhibit') {
+      parts.push(
+        `muted by the inhibit rule${rule(entry)}${str(entry.detail.source_alert_id) ? ` while alert ${str(entry.detail.source_alert_id)} was active` : ''}`,
+      );
+    } else if (entry.type === 'a_m_drop') {
+      parts.push(`later events were dropped by the drop rule${rule(entry)}`);
+    }
+  }
+  return `${parts.join('; ')}.`;
+}
+
+export type Delivery = {
+  step: string;
+  recipient: string;
+  channel: string;
+  person_id: number;
+  status: 'pending' | 'success' | 'failed';
+  attempt: number;
+  next_attempt_at: number;
+  attempted_at: number;
+  error_kind: string;
+  error_message: string;
+};
+
+const CHANNEL_WORDS: Record<string, string> = {
+  email: 'E-mail',
+  sms: 'SMS',
+  voice: 'Voice call',
+  push: 'App push',
+  feishu: 'Feishu',
+  dingtalk: 'DingTalk',
+  wecom: 'WeCom',
+  slack: 'Slack',
+  teams: 'Teams',
+  telegram: 'Telegram',
+  custom: 'Webhook',
+};
+
+/** A delivery-log row (/incident/notification/list) in words: to whom, how, why, and how it went. */
+export function describeDelivery(
+  item: Delivery,
+  name: (personId: number) => string,
+  time: (ms: number) => string,
+): { to: string; channel: string; step: string; outcome: string } {
+  const [kind, ...rest] = item.recipient.split(':');
+  const to = item.person_id
+    ? name(item.person_id)
+    : kind === 'email'
+      ? rest.join(':')
+      : kind === 'chat'
+        ? `${CHANNEL_WORDS[rest[0] ?? ''] ?? rest[0] ?? 'A'} group chat`
+        : item.recipient;
+  const layer = /:layer:(\d+):fire:(\d+)$/.exec(item.step);
+  const step = item.step.startsWith('assign:')
+    ? 'Assigned by hand'
+    : item.step.startsWith('rspd:')
+      ? 'Added as responder'
+      : layer
+        ? `Escalation layer ${Number(layer[1]) + 1}${Number(layer[2]) > 1 ? `, repeat ${Number(layer[2]) - 1}` : ''}`
+        : item.step;
+  const why = item.error_message || item.error_kind;
+  const outcome =
+    item.status === 'success'
+      ? `Delivered ${time(item.attempted_at)}`
+      : item.status === 'failed'
+        ? `Failed${why ? `: ${why}` : ''}`
+        : item.attempt === 0
+          ? 'Waiting to be sent'
+          : `Retrying at ${time(item.next_attempt_at)} (attempt ${item.attempt} failed${why ? `: ${why}` : ''})`;
+  return { to, channel: CHANNEL_WORDS[item.channel] ?? item.channel, step, outcome };
+}

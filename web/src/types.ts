@@ -68,6 +68,8 @@ export type Alert = {
   end_time: number;
   event_cnt: number;
   labels: Record<string, string>;
+  /** A silence or inhibit rule muted it at some point. */
+  ever_muted?: boolean;
   events?: AlertEvent[];
 };
 

@@ -18,15 +18,34 @@ import {
   Timeline,
   Title,
 } from '@mantine/core';
-import { type FormEvent, Fragment, useCallback, useEffect, useState } from 'react';
-import { Link } from 'wouter';
+import { type FormEvent, Fragment, lazy, Suspense, useCallback, useEffect, useRef, useState } from 'react';
+import { Link, useLocation } from 'wouter';
 import { api, describeError } from '../api.ts';
-import { describeFeedEntry, formatDuration, formatTime } from '../format.ts';
+import {
+  type Delivery,
+  describeDelivery,
+  describeFeedEntry,
+  describePlacement,
+  formatDuration,
+  formatTime,
+} from '../format.ts';
+import { useLiveRefresh } from '../live.ts';
 import { useSession } from '../session.tsx';
 import type { Alert as AlertItem, FeedItem, Incident, Person, RelatedChange, Severity } from '../types.ts';
 import { ProgressBadge, SeverityBadge } from '../ui.tsx';
+import type { ActionKind } from './IncidentActions.tsx';
 
+// The reassign, responder, merge and publish dialogs load with the first one opened.
+const IncidentActionDialog = lazy(async () => ({
+  default: (await import('./IncidentActions.tsx')).IncidentActionDialog,
+}));
+
+/** How often the page refreshes itself while the live stream is down. */
 const POLL_MS = 10_000;
+/** How often the delivery log is re-read while a notification is still pending. */
+const DELIVERY_POLL_MS = 5_000;
+/** At most this many alerts have their own timeline read (for merges and mutes). */
+const ALERT_FEEDS = 20;
 const SNOOZES = [
   { minutes: 30, label: '30 minutes' },
   { minutes: 60, label: '1 hour' },
@@ -36,6 +55,8 @@ const SNOOZES = [
   { minutes: 1440, label: '24 hours' },
 ];
 
+type DeliveryItem = Delivery & { notification_id: number; created_at: number };
+
 type Loaded = {
   incident: Incident;
   feed: FeedItem[];
@@ -43,13 +64,18 @@ type Loaded = {
   people: Map<number, string>;
   /** Changes that may have caused it; a sentence when they could not be read. */
   changes: RelatedChange[] | string;
+  /** Why each alert is here, by alert id. */
+  why: Map<string, string>;
+  /** Who was notified and how it went; a sentence when it could not be read. */
+  deliveries: DeliveryItem[] | string;
 };
 
 /** Person ids named anywhere on the page, so one /person/infos call can name them all. */
-function personIds(incident: Incident, feed: FeedItem[]): number[] {
+function personIds(incident: Incident, feed: FeedItem[], more: number[]): number[] {
   const ids = new Set<number>([
     ...(incident.assigned_to.person_ids ?? []),
     ...incident.responders.map((r) => r.person_id),
+    ...more,
   ]);
   for (const entry of feed) {
     if (entry.creator_id) ids.add(entry.creator_id);
@@ -59,8 +85,14 @@ function personIds(incident: Incident, feed: FeedItem[]): number[] {
   return [...ids].filter((id) => id > 0);
 }
 
-async function load(incidentId: string): Promise<Loaded> {
-  const [incident, feed, alerts, changes] = await Promise.all([
+/**
+ * An alert's own placement entries (merges, mutes), kept across reloads: they are written once, so
+ * a live reload re-reads only alerts not seen before, or newly muted. Key: alert id and ever_muted.
+ */
+type AlertFeedCache = Map<string, FeedItem[]>;
+
+async function load(incidentId: string, cache: AlertFeedCache): Promise<Loaded> {
+  const [incident, feed, alerts, changes, placements, deliveries] = await Promise.all([
     api.post<Incident>('/incident/info', { incident_id: incidentId }),
     api.post<{ items: FeedItem[] }>('/incident/feed', { incident_id: incidentId, limit: 100 }),
     api.post<{ items: AlertItem[] }>('/incident/alert/list', {
@@ -71,17 +103,84 @@ async function load(incidentId: string): Promise<Loaded> {
     api
       .post<{ items: RelatedChange[] }>('/incident/change/list', { incident_id: incidentId, limit: 5 })
       .then((page) => page.items, describeError),
+    // How each alert came here: the entry of its opening (i_new) or joining (a_merge).
+    api.post<{ items: FeedItem[] }>('/incident/feed', {
+      incident_id: incidentId,
+      types: ['i_new', 'a_merge'],
+      asc: true,
+      limit: 100,
+    }),
+    api
+      .post<{ items: DeliveryItem[] }>('/incident/notification/list', { incident_id: incidentId })
+      .then((page) => page.items, describeError),
   ]);
-  const ids = personIds(incident, feed.items);
+  const joined = new Map<string, FeedItem>();
+  for (const entry of placements.items) {
+    const alertId = entry.detail.alert_id;
+    if (typeof alertId === 'string') joined.set(alertId, entry);
+  }
+  // An alert's own timeline tells a merge from another incident and a mute by the channel's rules.
+  const own = alerts.items.filter((a) => a.ever_muted || !joined.has(a.alert_id)).slice(0, ALERT_FEEDS);
+  const alertFeeds = new Map(
+    await Promise.all(
+      own.map(async (a) => {
+        const key = `${a.alert_id}:${a.ever_muted ? 1 : 0}`;
+        const cached = cache.get(key);
+        if (cached) return [a.alert_id, cached] as const;
+        const page = await api
+          .post<{ items: FeedItem[] }>('/alert/feed', {
+            alert_id: a.alert_id,
+            types: ['a_merge', 'a_m_silence', 'a_m_inhibit'],
+            limit: 20,
+          })
+          .catch(() => undefined);
+        if (page) cache.set(key, page.items);
+        return [a.alert_id, page?.items ?? []] as const;
+      }),
+    ),
+  );
+  const mergers = [...alertFeeds.values()].flat().map((e) => e.creator_id);
+  // The incidents alerts were merged from, by number and title (a removed one keeps its id).
+  const fromIds = [
+    ...new Set(
+      [...alertFeeds.values()]
+        .flat()
+        .map((e) => e.detail.from_incident_id)
+        .filter((id): id is string => typeof id === 'string' && id !== ''),
+    ),
+  ].slice(0, 100);
+  const sources = fromIds.length
+    ? (
+        await api
+          .post<{ items: Incident[] }>('/incident/list-by-ids', { incident_ids: fromIds })
+          .catch(() => ({ items: [] as Incident[] }))
+      ).items
+    : [];
+  const sourceName = (id: string) => {
+    const found = sources.find((i) => i.incident_id === id);
+    return found ? `#${found.num} ${found.title}` : `incident ${id}`;
+  };
+  const movers = [...joined.values()].map((e) => Number(e.detail.person_id) || 0);
+  const notified = typeof deliveries === 'string' ? [] : deliveries.map((d) => d.person_id);
+  const ids = personIds(incident, feed.items, [...mergers, ...movers, ...notified]);
   const people = ids.length
     ? (await api.post<{ items: Person[] }>('/person/infos', { person_ids: ids })).items
     : [];
+  const names = new Map(people.map((p) => [p.person_id, p.person_name]));
+  const name = (id: number) => names.get(id) ?? `#${id}`;
   return {
     incident,
     feed: feed.items,
     alerts: alerts.items,
     changes,
-    people: new Map(people.map((p) => [p.person_id, p.person_name])),
+    people: names,
+    deliveries,
+    why: new Map(
+      alerts.items.map((a) => [
+        a.alert_id,
+        describePlacement(joined.get(a.alert_id), alertFeeds.get(a.alert_id) ?? [], name, sourceName),
+      ]),
+    ),
   };
 }
 
@@ -100,10 +199,13 @@ export function IncidentDetailPage({ incidentId }: { incidentId: string }) {
   const [comment, setComment] = useState('');
   const [openAlerts, setOpenAlerts] = useState<ReadonlySet<string>>(new Set());
   const [editing, setEditing] = useState<{ title: string; severity: Severity; description: string }>();
+  const [dialog, setDialog] = useState<ActionKind>();
+  const [, navigate] = useLocation();
 
+  const alertFeedCache = useRef<AlertFeedCache>(new Map());
   const refresh = useCallback(async () => {
     try {
-      setData(await load(incidentId));
+      setData(await load(incidentId, alertFeedCache.current));
       setLoadError(undefined);
     } catch (caught) {
       setLoadError(describeError(caught));
@@ -112,11 +214,29 @@ export function IncidentDetailPage({ incidentId }: { incidentId: string }) {
 
   useEffect(() => {
     void refresh();
-    const timer = setInterval(() => {
-      if (document.visibilityState === 'visible') void refresh();
-    }, POLL_MS);
-    return () => clearInterval(timer);
   }, [refresh]);
+  const live = useLiveRefresh(refresh, { pollMs: POLL_MS, concerns: (ids) => ids.includes(incidentId) });
+
+  // A pending notification settles without changing the incident: re-read the log until none is.
+  const pending =
+    data !== undefined &&
+    typeof data.deliveries !== 'string' &&
+    data.deliveries.some((d) => d.status === 'pending');
+  useEffect(() => {
+    if (!pending) return;
+    const timer = setInterval(async () => {
+      if (document.visibilityState !== 'visible') return;
+      try {
+        const page = await api.post<{ items: DeliveryItem[] }>('/incident/notification/list', {
+          incident_id: incidentId,
+        });
+        setData((current) => current && { ...current, deliveries: page.items });
+      } catch {
+        // the next full refresh says what is wrong
+      }
+    }, DELIVERY_POLL_MS);
+    return () => clearInterval(timer);
+  }, [pending, incidentId]);
 
   /** Runs one Open API action, then reloads the page's data. */
   const act = async (name: string, path: string, body: Record<string, unknown>, success: string) => {
@@ -151,7 +271,7 @@ export function IncidentDetailPage({ incidentId }: { incidentId: string }) {
     );
   }
 
-  const { incident, feed, alerts, people, changes } = data;
+  const { incident, feed, alerts, people, changes, why, deliveries } = data;
   const ids = { incident_ids: [incidentId] };
   const name = (id: number) => people.get(id) ?? `#${id}`;
   const closed = incident.progress === 'Closed';
@@ -203,6 +323,9 @@ export function IncidentDetailPage({ incidentId }: { incidentId: string }) {
           <Text size="sm" c="dimmed">
             #{incident.num}
           </Text>
+          <Text size="xs" c="dimmed" title="Changes made elsewhere show here without reloading">
+            {live === 'live' ? 'Live' : `Refreshing every ${POLL_MS / 1000} s`}
+          </Text>
         </Group>
         <Title order={2} style={{ overflowWrap: 'anywhere' }}>
           {incident.title}
@@ -252,6 +375,22 @@ export function IncidentDetailPage({ incidentId }: { incidentId: string }) {
           }
         >
           Edit
+        </Button>
+        {!closed && (
+          <>
+            <Button variant="default" onClick={() => setDialog('assign')}>
+              Reassign
+            </Button>
+            <Button variant="default" onClick={() => setDialog('responder')}>
+              Add responder
+            </Button>
+            <Button variant="default" onClick={() => setDialog('merge')}>
+              Merge
+            </Button>
+          </>
+        )}
+        <Button variant="default" onClick={() => setDialog('publish')}>
+          Publish to status page
         </Button>
         {!closed && (
           <Menu>
@@ -387,7 +526,12 @@ export function IncidentDetailPage({ incidentId }: { incidentId: string }) {
                                 severity={alert.alert_status === 'Ok' ? 'Ok' : alert.alert_severity}
                               />
                             </Table.Td>
-                            <Table.Td style={{ overflowWrap: 'anywhere' }}>{alert.title}</Table.Td>
+                            <Table.Td style={{ overflowWrap: 'anywhere' }}>
+                              {alert.title}
+                              <Text size="xs" c="dimmed" data-why={alert.alert_id}>
+                                {why.get(alert.alert_id)}
+                              </Text>
+                            </Table.Td>
                             <Table.Td visibleFrom="sm">{alert.integration_name || '—'}</Table.Td>
                             <Table.Td visibleFrom="sm">{time(alert.last_time * 1000)}</Table.Td>
                             <Table.Td>
@@ -434,6 +578,56 @@ export function IncidentDetailPage({ incidentId }: { incidentId: string }) {
                 <Text size="sm" c="dimmed">
                   No alert is grouped here: the incident was created by hand.
                 </Text>
+              )}
+            </Card>
+            <Card withBorder component="section" aria-labelledby="deliveries-title">
+              <Title order={3} size="h5" mb="sm" id="deliveries-title">
+                Notifications
+              </Title>
+              {typeof deliveries === 'string' ? (
+                <Text size="sm" c="dimmed">
+                  {deliveries}
+                </Text>
+              ) : deliveries.length === 0 ? (
+                <Text size="sm" c="dimmed">
+                  No one has been notified of this incident. Its channel's escalation rule notifies people;
+                  reassign it or add a responder to notify someone now.
+                </Text>
+              ) : (
+                <Table.ScrollContainer minWidth={320}>
+                  <Table verticalSpacing={4} aria-label="Delivery log">
+                    <Table.Thead>
+                      <Table.Tr>
+                        <Table.Th>To</Table.Th>
+                        <Table.Th>Channel</Table.Th>
+                        <Table.Th visibleFrom="sm">Why</Table.Th>
+                        <Table.Th>Outcome</Table.Th>
+                      </Table.Tr>
+                    </Table.Thead>
+                    <Table.Tbody>
+                      {deliveries.map((d) => {
+                        const words = describeDelivery(d, name, time);
+                        return (
+                          <Table.Tr key={d.notification_id} data-status={d.status}>
+                            <Table.Td>{words.to}</Table.Td>
+                            <Table.Td>{words.channel}</Table.Td>
+                            <Table.Td visibleFrom="sm">
+                              {words.step}
+                              <Text size="xs" c="dimmed">
+                                {time(d.created_at)}
+                              </Text>
+                            </Table.Td>
+                            <Table.Td style={{ overflowWrap: 'anywhere' }}>
+                              <Text size="sm" c={d.status === 'failed' ? 'red.8' : undefined}>
+                                {words.outcome}
+                              </Text>
+                            </Table.Td>
+                          </Table.Tr>
+                        );
+                      })}
+                    </Table.Tbody>
+                  </Table>
+                </Table.ScrollContainer>
               )}
             </Card>
             <Card withBorder component="section" aria-labelledby="changes-title">
@@ -527,6 +721,23 @@ export function IncidentDetailPage({ incidentId }: { incidentId: string }) {
           </Card>
         </Grid.Col>
       </Grid>
+
+      {dialog && (
+        <Suspense fallback={<Loader size="sm" aria-label="Loading the dialog" />}>
+          <IncidentActionDialog
+            kind={dialog}
+            incident={incident}
+            onClose={() => setDialog(undefined)}
+            onDone={(message, goTo) => {
+              setDialog(undefined);
+              setActionError(undefined);
+              setDone(message);
+              if (goTo) navigate(goTo);
+              else void refresh();
+            }}
+          />
+        </Suspense>
+      )}
 
       <Modal opened={editing !== undefined} onClose={() => setEditing(undefined)} title="Edit the incident">
         {editing && (

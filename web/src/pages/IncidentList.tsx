@@ -20,13 +20,14 @@ import { Link } from 'wouter';
 import { api, describeError } from '../api.ts';
 import { DEFAULT_FILTERS, type IncidentFilters, listRequest } from '../filters.ts';
 import { formatDuration, formatTime } from '../format.ts';
+import { useLiveRefresh } from '../live.ts';
 import { useSession } from '../session.tsx';
 import type { Channel, IncidentPage, Progress, Severity } from '../types.ts';
 import { ProgressBadge, SeverityBadge } from '../ui.tsx';
 
-/** How often the list refreshes itself: a new incident shows within this many seconds. */
 const DateRange = lazy(() => import('../DateRange.tsx'));
 
+/** How often the list refreshes itself while the live stream is down. */
 const POLL_MS = 5_000;
 const PAGE = 50;
 const PRESETS = [
@@ -75,11 +76,9 @@ export function IncidentListPage() {
 
   useEffect(() => {
     void refresh();
-    const timer = setInterval(() => {
-      if (document.visibilityState === 'visible') void refresh();
-    }, POLL_MS);
-    return () => clearInterval(timer);
   }, [refresh]);
+  // Any change of the account's incidents may add, drop or reorder rows: reload on each.
+  const live = useLiveRefresh(refresh, { pollMs: POLL_MS });
 
   useEffect(() => {
     api.post<{ items: Channel[] }>('/channel/list', { limit: 100, orderby: 'channel_name', asc: true }).then(
@@ -100,7 +99,11 @@ export function IncidentListPage() {
         <Title order={2}>Incidents</Title>
         <Text size="sm" c="dimmed" aria-live="polite">
           {updatedAt
-            ? `Live · updated ${formatTime(updatedAt, timeZone, member.locale || 'en-US')
+            ? `${live === 'live' ? 'Live' : `Refreshing every ${POLL_MS / 1000} s`} · updated ${formatTime(
+                updatedAt,
+                timeZone,
+                member.locale || 'en-US',
+              )
                 .split(', ')
                 .at(-1)}`
             : ''}

@@ -1,0 +1,18 @@
+-- The console's live updates (docs/console.md, "Live updates"): every insert or update of an
+-- incident records the id of the transaction that wrote it. A poller reads the incidents written
+-- by transactions at or after the oldest one still running when it last looked (the snapshot's
+-- xmin), so it sees every committed change exactly once per writing transaction, on any number of
+-- instances sharing the database, without relying on clocks.
+alter table incidents add column change_xid xid8;
+
+create function incidents_mark_change() returns trigger language plpgsql as $$
+begin
+  new.change_xid := pg_current_xact_id();
+  return new;
+end
+$$;
+
+create trigger incidents_mark_change before insert or update on incidents
+  for each row execute function incidents_mark_change();
+
+create index incidents_change_xid_idx on incidents (change_xid);
