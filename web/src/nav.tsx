@@ -11,7 +11,12 @@ export type NavItem = { href: string; label: string };
 
 export const NAV: NavItem[] = [
   { href: '/incidents', label: 'Incidents' },
+  { href: '/integrations', label: 'Integrations' },
   { href: '/members', label: 'Members' },
+  { href: '/teams', label: 'Teams' },
+  { href: '/roles', label: 'Roles' },
+  { href: '/app-keys', label: 'App keys' },
+  { href: '/profile', label: 'Profile' },
 ];
 
 /** Whether a side-bar entry is the section of the current location. */
