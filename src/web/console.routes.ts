@@ -1,10 +1,13 @@
 import type { FastifyReply, FastifyRequest } from 'fastify';
 import Type from 'typebox';
+import { getAccount, getMember } from '../accounts/members.store.ts';
 import type { AppDeps } from '../http/app.ts';
 import { type Api, envelope, openApi } from '../http/route.ts';
+import { EmailProvider } from '../notifications/providers/email.ts';
 import { AppError } from '../shared/app-error.ts';
 import {
   acceptInvite,
+  changePassword,
   createInvite,
   csrfMatches,
   describeInvite,
@@ -36,6 +39,46 @@ const Token = Type.String({ minLength: 1, maxLength: 200 });
  */
 export function registerConsoleRoutes(app: Api, deps: AppDeps): void {
   const throttle = new SignInThrottle(deps.redis);
+  const email = new EmailProvider({
+    smtpUrl: deps.config.smtpUrl,
+    from: deps.config.smtpFrom,
+    timeoutMs: 10_000,
+  });
+  app.addHook('onClose', async () => email.close());
+
+  /** E-mails an invite link to the member when SMTP is configured; says to whom, or why not. */
+  const mailInvite = async (
+    accountId: number,
+    memberId: number,
+    invite: { invite_url: string; expires_at: number },
+  ): Promise<{ emailed_to: string; email_error: string }> => {
+    if (!email.configured) return { emailed_to: '', email_error: '' };
+    const [member, account] = await Promise.all([
+      getMember(deps.db.q, accountId, memberId),
+      getAccount(deps.db.q, accountId),
+    ]);
+    if (!member?.email) return { emailed_to: '', email_error: 'the member has no e-mail address' };
+    const expires = new Date(invite.expires_at * 1000).toUTCString();
+    const result = await email.send({
+      channel: 'email',
+      target: { address: member.email },
+      title: `You are invited to ${account?.account_name || 'Vigil'} on Vigil`,
+      body: [
+        `Hello ${member.member_name},`,
+        '',
+        `You have been invited to the Vigil console of ${account?.account_name || 'your team'}.`,
+        'Open this link to choose your password and sign in:',
+        '',
+        invite.invite_url,
+        '',
+        `The link works once and expires ${expires}.`,
+      ].join('\n'),
+      notificationId: 0,
+    });
+    return result.ok
+      ? { emailed_to: member.email, email_error: '' }
+      : { emailed_to: '', email_error: result.error };
+  };
   const secure = (request: FastifyRequest) =>
     request.protocol === 'https' || deps.config.publicUrl.startsWith('https://');
   const startSession = (request: FastifyRequest, reply: FastifyReply, session: NewSession) => {
@@ -129,6 +172,48 @@ export function registerConsoleRoutes(app: Api, deps: AppDeps): void {
     },
   );
 
+  app.post(
+    '/console/password/change',
+    {
+      schema: {
+        tags: Console,
+        summary: "Change the signed-in member's password; their other sessions end, this one stays",
+        security: [],
+        body: Type.Object({ current_password: Password, new_password: Password }),
+        response: { 200: envelope(Type.Object({})) },
+      },
+    },
+    async (request) => {
+      const token = readCookie(request.headers.cookie, SESSION_COOKIE);
+      const session = token === undefined ? undefined : await findConsoleSession(deps, token);
+      if (token === undefined || !session)
+        throw new AppError('Unauthorized', 'You are unauthorized: sign in to the console.');
+      const given = request.headers[CSRF_HEADER];
+      if (!csrfMatches(session.csrfToken, typeof given === 'string' ? given : undefined))
+        throw new AppError('AccessDenied', 'Access Denied: the X-CSRF-Token header is missing or wrong.');
+      // Guessing the current password through this form is slowed down like sign-in.
+      const key = `member:${session.memberId}`;
+      const wait = await throttle.waitSeconds(key, request.ip);
+      if (wait > 0)
+        throw new AppError(
+          'RequestTooFrequently',
+          `Too many wrong passwords: try again in ${Math.ceil(wait / 60)} minute(s).`,
+        );
+      try {
+        await changePassword(deps, token, {
+          currentPassword: request.body.current_password,
+          newPassword: request.body.new_password,
+        });
+      } catch (error) {
+        if (error instanceof AppError && error.message.includes('current_password'))
+          await throttle.failed(key, request.ip);
+        throw error;
+      }
+      await throttle.succeeded(key);
+      return { request_id: request.id, data: {} };
+    },
+  );
+
   openApi(
     app,
     '/console/invite/create',
@@ -137,10 +222,27 @@ export function registerConsoleRoutes(app: Api, deps: AppDeps): void {
       summary: 'A single-use link with which a member sets their console password',
       permission: 'members.manage',
       input: Type.Object({ member_id: Type.Number() }),
-      data: Type.Object({ invite_url: Type.String(), expires_at: Type.Number() }),
+      data: Type.Object({
+        invite_url: Type.String(),
+        expires_at: Type.Number(),
+        emailed_to: Type.String({
+          description:
+            'The address the link was e-mailed to; empty when it was not (no SMTP_URL, no e-mail, or a failure).',
+        }),
+        email_error: Type.String({
+          description: 'Why the link could not be e-mailed; empty when it was, or SMTP is off.',
+        }),
+      }),
     },
-    async ({ actor, input }) =>
-      createInvite({ ...deps, publicUrl: deps.config.publicUrl }, actor, input.member_id),
+    async ({ actor, input }) => {
+      const invite = await createInvite(
+        { ...deps, publicUrl: deps.config.publicUrl },
+        actor,
+        input.member_id,
+      );
+      const mailed = await mailInvite(actor.accountId, input.member_id, invite);
+      return { ...invite, ...mailed };
+    },
   );
 
   app.post(

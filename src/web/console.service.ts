@@ -8,9 +8,11 @@ import {
   claimInvite,
   deleteExpiredSessions,
   deleteMemberSessions,
+  deleteOtherSessions,
   deleteSession,
   findInvite,
   findMembersByEmail,
+  findPasswordHash,
   findSession,
   findSignInCandidates,
   insertInvite,
@@ -109,6 +111,32 @@ async function storePassword(deps: Deps, member: { accountId: number; memberId: 
     await upsertPassword(trx, member, passwordHash, now);
     // A new password ends every session opened with the old one.
     await deleteMemberSessions(trx, member.memberId, now);
+  });
+}
+
+/**
+ * A signed-in member changes their password: the current one must match, the new one follows the
+ * rule, and every other session of theirs ends (this one stays, so the console keeps working).
+ */
+export async function changePassword(
+  deps: Deps,
+  token: string,
+  input: { currentPassword: string; newPassword: string },
+): Promise<void> {
+  const hash = digest(token);
+  const session = await findSession(deps.db.q, hash, nowSeconds(deps.clock));
+  if (!session) throw new AppError('Unauthorized', 'You are unauthorized: sign in to the console.');
+  const stored = await findPasswordHash(deps.db.q, session.memberId);
+  let matches = false;
+  if (stored === undefined) await burnVerification(input.currentPassword);
+  else matches = await verifyPassword(stored, input.currentPassword);
+  if (!matches) throw invalidParameter('current_password', 'it is not your current password');
+  checkPassword(input.newPassword, 'new_password');
+  const passwordHash = await hashPassword(input.newPassword);
+  const now = nowSeconds(deps.clock);
+  await deps.db.q.transaction().execute(async (trx) => {
+    await upsertPassword(trx, session, passwordHash, now);
+    await deleteOtherSessions(trx, session.memberId, hash, now);
   });
 }
 

@@ -152,6 +152,34 @@ export async function deleteMemberSessions(q: Executor, memberId: number, now: n
     .execute();
 }
 
+/** A member's password hash, if they have one. */
+export async function findPasswordHash(q: Executor, memberId: number): Promise<string | undefined> {
+  const row = await q
+    .selectFrom('member_passwords')
+    .select('password_hash')
+    .where('member_id', '=', memberId)
+    .executeTakeFirst();
+  return row?.password_hash;
+}
+
+/** Ends a member's sessions but one (they changed their password in it); expired sessions go too. */
+export async function deleteOtherSessions(
+  q: Executor,
+  memberId: number,
+  keepHash: string,
+  now: number,
+): Promise<void> {
+  await q
+    .deleteFrom('console_sessions')
+    .where((eb) =>
+      eb.or([
+        eb.and([eb('member_id', '=', memberId), eb('session_hash', '<>', keepHash)]),
+        eb('expires_at', '<=', now),
+      ]),
+    )
+    .execute();
+}
+
 export async function insertInvite(
   q: Executor,
   invite: {

@@ -1,4 +1,15 @@
-import { Alert, AppShell, Burger, Button, Center, Group, Loader, NavLink, Text, Title } from '@mantine/core';
+import {
+  Alert,
+  Anchor,
+  AppShell,
+  Burger,
+  Button,
+  Center,
+  Group,
+  Loader,
+  NavLink,
+  Title,
+} from '@mantine/core';
 import { useDisclosure } from '@mantine/hooks';
 import { useCallback, useEffect, useMemo, useState } from 'react';
 import { Link, Redirect, Route, Switch, useLocation } from 'wouter';
@@ -42,6 +53,15 @@ const StatusPageDetailPage = lazyPage<{ pageId: string }>(
   () => import('./pages/StatusPageDetail.tsx'),
   'StatusPageDetailPage',
 );
+const IntegrationsPage = lazyPage(() => import('./pages/Integrations.tsx'), 'IntegrationsPage');
+const IntegrationDetailPage = lazyPage<{ integrationId: string }>(
+  () => import('./pages/IntegrationDetail.tsx'),
+  'IntegrationDetailPage',
+);
+const ProfilePage = lazyPage(() => import('./pages/Profile.tsx'), 'ProfilePage');
+const TeamsPage = lazyPage(() => import('./pages/Teams.tsx'), 'TeamsPage');
+const RolesPage = lazyPage(() => import('./pages/Roles.tsx'), 'RolesPage');
+const AppKeysPage = lazyPage(() => import('./pages/AppKeys.tsx'), 'AppKeysPage');
 
 type State =
   | { kind: 'loading' }
@@ -83,8 +103,9 @@ export function App() {
         setState({ kind: 'signed-out' });
         navigate('/sign-in');
       },
+      refresh: load,
     };
-  }, [state, navigate]);
+  }, [state, navigate, load]);
 
   if (location.startsWith('/invite/')) {
     return (
@@ -140,9 +161,9 @@ export function App() {
               </Title>
             </Group>
             <Group gap="sm" wrap="nowrap">
-              <Text size="sm" visibleFrom="xs">
+              <Anchor component={Link} href="/profile" size="sm" visibleFrom="xs">
                 {session.member.member_name}
-              </Text>
+              </Anchor>
               <Button variant="default" size="xs" onClick={() => void session.signOut()}>
                 Sign out
               </Button>
@@ -199,6 +220,14 @@ export function App() {
             <Route path="/status-pages/:id">
               {(params) => <StatusPageDetailPage key={params.id} pageId={params.id} />}
             </Route>
+            <Route path="/integrations" component={IntegrationsPage} />
+            <Route path="/integrations/:id">
+              {(params) => <IntegrationDetailPage integrationId={params.id} />}
+            </Route>
+            <Route path="/profile" component={ProfilePage} />
+            <Route path="/teams" component={TeamsPage} />
+            <Route path="/roles" component={RolesPage} />
+            <Route path="/app-keys" component={AppKeysPage} />
             <Route path="/incident/detail/:id">
               {(params) => <IncidentDetailPage incidentId={params.id} />}
             </Route>

@@ -11,15 +11,20 @@ export type NavItem = { href: string; label: string };
 
 export const NAV: NavItem[] = [
   { href: '/incidents', label: 'Incidents' },
+  { href: '/insights', label: 'Insights' },
+  { href: '/integrations', label: 'Integrations' },
   { href: '/channels', label: 'Channels' },
   { href: '/routes', label: 'Routes' },
   { href: '/escalation-rules', label: 'Escalation' },
-  { href: '/templates', label: 'Templates' },
   { href: '/schedules', label: 'Schedules' },
   { href: '/calendars', label: 'Calendars' },
-  { href: '/insights', label: 'Insights' },
-  { href: '/members', label: 'Members' },
+  { href: '/templates', label: 'Templates' },
   { href: '/status-pages', label: 'Status pages' },
+  { href: '/members', label: 'Members' },
+  { href: '/teams', label: 'Teams' },
+  { href: '/roles', label: 'Roles' },
+  { href: '/app-keys', label: 'App keys' },
+  { href: '/profile', label: 'Profile' },
 ];
 
 /** Whether a side-bar entry is the section of the current location. */

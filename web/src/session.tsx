@@ -2,7 +2,13 @@ import { createContext, useContext } from 'react';
 import type { Member } from './types.ts';
 
 /** The signed-in member and the zone their times are shown in. */
-export type Session = { member: Member; timeZone: string; signOut(): Promise<void> };
+export type Session = {
+  member: Member;
+  timeZone: string;
+  signOut(): Promise<void>;
+  /** Reloads the member (after they change their own profile, e.g. the time zone). */
+  refresh(): Promise<void>;
+};
 
 export const SessionContext = createContext<Session | undefined>(undefined);
 

@@ -4,6 +4,8 @@ import {
   CopyButton,
   Group,
   Loader,
+  Modal,
+  MultiSelect,
   Select,
   Stack,
   Table,
@@ -19,7 +21,13 @@ import { useSession } from '../session.tsx';
 
 type MemberRow = { member_id: number; member_name: string; email: string; account_role_ids: number[] };
 type Role = { role_id: number; role_name: string };
-type Invite = { member_name: string; invite_url: string; expires_at: number };
+type Invite = {
+  member_name: string;
+  invite_url: string;
+  expires_at: number;
+  emailed_to: string;
+  email_error: string;
+};
 
 /**
  * Members and their invite links: invite a person (name, e-mail, role) and hand them the
@@ -34,6 +42,23 @@ export function MembersPage() {
   const [invite, setInvite] = useState<Invite>();
   const [form, setForm] = useState({ name: '', email: '', roleId: '3' });
   const [busy, setBusy] = useState(false);
+  const [editing, setEditing] = useState<{ row: MemberRow; roleIds: string[] }>();
+  const [removing, setRemoving] = useState<MemberRow>();
+
+  const change = async (call: () => Promise<unknown>) => {
+    setBusy(true);
+    setError(undefined);
+    try {
+      await call();
+      await load();
+    } catch (caught) {
+      setError(describeError(caught));
+    } finally {
+      setBusy(false);
+      setEditing(undefined);
+      setRemoving(undefined);
+    }
+  };
 
   const load = useCallback(async () => {
     try {
@@ -52,7 +77,7 @@ export function MembersPage() {
   }, [load]);
 
   const linkFor = async (target: { member_id: number; member_name: string }) => {
-    const link = await api.post<{ invite_url: string; expires_at: number }>('/console/invite/create', {
+    const link = await api.post<Omit<Invite, 'member_name'>>('/console/invite/create', {
       member_id: target.member_id,
     });
     setInvite({ member_name: target.member_name, ...link });
@@ -137,7 +162,12 @@ export function MembersPage() {
       {invite && (
         <Alert color="green" title={`Invite link for ${invite.member_name}`} role="status">
           <Text size="sm" mb="xs">
-            Send this link to them: it sets their password once, and expires{' '}
+            {invite.emailed_to
+              ? `E-mailed to ${invite.emailed_to}. You can also send them this link yourself`
+              : invite.email_error
+                ? `Vigil could not e-mail it (${invite.email_error}). Send this link to them yourself`
+                : 'Vigil does not send e-mail here (no SMTP server is configured). Send this link to them yourself'}
+            : it sets their password once, and expires{' '}
             {formatTime(invite.expires_at * 1000, timeZone, member.locale || 'en-US')}.
           </Text>
           <Group gap="xs" wrap="nowrap">
@@ -176,14 +206,35 @@ export function MembersPage() {
                   </Table.Td>
                   <Table.Td>{row.account_role_ids.map(roleName).join(', ')}</Table.Td>
                   <Table.Td>
-                    <Button
-                      size="compact-sm"
-                      variant="subtle"
-                      aria-label={`Invite link for ${row.member_name}`}
-                      onClick={() => linkFor(row).catch((caught) => setError(describeError(caught)))}
-                    >
-                      Invite link
-                    </Button>
+                    <Group gap={4} wrap="wrap">
+                      <Button
+                        size="compact-sm"
+                        variant="subtle"
+                        aria-label={`Invite link for ${row.member_name}`}
+                        onClick={() => linkFor(row).catch((caught) => setError(describeError(caught)))}
+                      >
+                        Invite link
+                      </Button>
+                      <Button
+                        size="compact-sm"
+                        variant="subtle"
+                        aria-label={`Edit roles of ${row.member_name}`}
+                        onClick={() => setEditing({ row, roleIds: row.account_role_ids.map(String) })}
+                      >
+                        Roles
+                      </Button>
+                      {row.member_id !== member.member_id && (
+                        <Button
+                          size="compact-sm"
+                          variant="subtle"
+                          color="red"
+                          aria-label={`Remove ${row.member_name}`}
+                          onClick={() => setRemoving(row)}
+                        >
+                          Remove
+                        </Button>
+                      )}
+                    </Group>
                   </Table.Td>
                 </Table.Tr>
               ))}
@@ -191,6 +242,74 @@ export function MembersPage() {
           </Table>
         </Table.ScrollContainer>
       )}
+
+      <Modal
+        opened={editing !== undefined}
+        onClose={() => setEditing(undefined)}
+        title={`Roles of ${editing?.row.member_name ?? ''}`}
+      >
+        {editing && (
+          <form
+            onSubmit={(event) => {
+              event.preventDefault();
+              void change(() =>
+                api.post('/member/role/update', {
+                  member_id: editing.row.member_id,
+                  role_ids: editing.roleIds.map(Number),
+                }),
+              );
+            }}
+          >
+            <Stack gap="sm">
+              <MultiSelect
+                label="Roles"
+                description="What they may do: see the Roles page"
+                searchable
+                data={roles.map((r) => ({ value: String(r.role_id), label: r.role_name }))}
+                value={editing.roleIds}
+                onChange={(value) => setEditing({ ...editing, roleIds: value })}
+              />
+              <Group justify="flex-end">
+                <Button variant="default" onClick={() => setEditing(undefined)}>
+                  Cancel
+                </Button>
+                <Button type="submit" loading={busy}>
+                  Save roles
+                </Button>
+              </Group>
+            </Stack>
+          </form>
+        )}
+      </Modal>
+
+      <Modal
+        opened={removing !== undefined}
+        onClose={() => setRemoving(undefined)}
+        title="Remove the member?"
+      >
+        {removing && (
+          <Stack gap="sm">
+            <Text size="sm">
+              {removing.member_name} can no longer sign in, their app keys are deleted and they leave their
+              teams. Check the schedules and escalation rules that name them.
+            </Text>
+            <Group justify="flex-end">
+              <Button variant="default" onClick={() => setRemoving(undefined)}>
+                Cancel
+              </Button>
+              <Button
+                color="red"
+                loading={busy}
+                onClick={() =>
+                  void change(() => api.post('/member/delete', { member_id: removing.member_id }))
+                }
+              >
+                Remove {removing.member_name}
+              </Button>
+            </Group>
+          </Stack>
+        )}
+      </Modal>
     </Stack>
   );
 }

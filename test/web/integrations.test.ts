@@ -1,0 +1,72 @@
+import { execFileSync } from 'node:child_process';
+import { describe, expect, it } from 'vitest';
+import {
+  alertmanagerSnippet,
+  curlCommand,
+  isPushType,
+  shellQuote,
+  testEventBody,
+} from '../../web/src/integrations.ts';
+
+/* The integration page's snippets: the curl test event and the Alertmanager receiver. */
+
+const URL = 'https://vigil.example.com/event/push/alert/prometheus?integration_key=abc123';
+
+describe('integration snippets', () => {
+  it('quotes shell words so the shell reads them back unchanged', () => {
+    for (const value of ["it's", 'a b $HOME `x` "y"', URL, '']) {
+      const echoed = execFileSync('sh', ['-c', `printf %s ${shellQuote(value)}`], { encoding: 'utf8' });
+      expect(echoed).toBe(value);
+    }
+  });
+
+  it('builds a curl command that posts the type’s test event to the push URL', () => {
+    const now = new Date(Date.UTC(2026, 0, 5, 9));
+    const command = curlCommand(URL, 'alert.prometheus', now);
+    expect(command.split('\n')[0]).toBe(`curl -sS -X POST '${URL}' \\`);
+    expect(command).toContain("-H 'Content-Type: application/json'");
+    // The shell hands curl exactly the JSON body (run through sh with curl replaced by printf).
+    const args = execFileSync(
+      'sh',
+      ['-c', `curl() { for a in "$@"; do printf '%s\\n' "$a"; done; }; ${command}`],
+      { encoding: 'utf8' },
+    ).split('\n');
+    expect(args[3]).toBe(URL);
+    expect(JSON.parse(args[7]!)).toEqual(testEventBody('alert.prometheus', now));
+    expect(testEventBody('alert.prometheus', now)).toMatchObject({
+      alerts: [{ status: 'firing', startsAt: '2026-01-05T09:00:00.000Z' }],
+    });
+    expect(testEventBody('alert.standard')).toMatchObject({
+      event_status: 'Warning',
+      alert_key: 'vigil-test-alert',
+    });
+    expect(testEventBody('change.standard')).toMatchObject({
+      change_status: 'Done',
+      change_key: 'vigil-test-change',
+    });
+  });
+
+  it('builds an Alertmanager receiver with the push URL and resolved notifications', () => {
+    expect(alertmanagerSnippet(URL)).toBe(
+      [
+        'route:',
+        "  receiver: 'vigil'",
+        '',
+        'receivers:',
+        "  - name: 'vigil'",
+        '    webhook_configs:',
+        `      - url: '${URL}'`,
+        '        send_resolved: true',
+        '',
+      ].join('\n'),
+    );
+    // A quote inside a YAML single-quoted scalar is doubled.
+    expect(alertmanagerSnippet("https://x/?k=it's", "o'clock")).toContain("url: 'https://x/?k=it''s'");
+    expect(alertmanagerSnippet(URL, "o'clock")).toContain("- name: 'o''clock'");
+  });
+
+  it('knows which types take pushed events', () => {
+    expect(isPushType('alert.standard')).toBe(true);
+    expect(isPushType('webhook.incident')).toBe(false);
+  });
+});

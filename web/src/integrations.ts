@@ -1,0 +1,101 @@
+/*
+ * What the integration page shows a person connecting a monitoring system: a curl command that
+ * sends one test event, and for Prometheus the Alertmanager receiver to paste. Pure functions of
+ * the integration's push URL (built by the server from PUBLIC_URL) and its type.
+ */
+
+export type IntegrationType = 'alert.standard' | 'alert.prometheus' | 'change.standard';
+
+export const INTEGRATION_TYPES: { value: IntegrationType; label: string; description: string }[] = [
+  {
+    value: 'alert.prometheus',
+    label: 'Prometheus Alertmanager',
+    description: 'Alertmanager posts its webhook here; resolved alerts close incidents.',
+  },
+  {
+    value: 'alert.standard',
+    label: 'Standard alert',
+    description: 'Any script or tool posts JSON alert events (event_status, title_rule, alert_key).',
+  },
+  {
+    value: 'change.standard',
+    label: 'Standard change',
+    description: 'Deploys and configuration changes, shown next to the incidents they may have caused.',
+  },
+];
+
+/** A string as one shell word: single-quoted, with embedded quotes closed and escaped. */
+export function shellQuote(value: string): string {
+  return `'${value.replaceAll("'", `'\\''`)}'`;
+}
+
+/** The JSON body of a test event of this type. */
+export function testEventBody(type: string, now: Date = new Date()): unknown {
+  if (type === 'alert.prometheus') {
+    return {
+      version: '4',
+      status: 'firing',
+      receiver: 'vigil',
+      alerts: [
+        {
+          status: 'firing',
+          labels: { alertname: 'VigilTestAlert', severity: 'warning', instance: 'test' },
+          annotations: { summary: 'A test alert sent with curl' },
+          startsAt: now.toISOString(),
+        },
+      ],
+    };
+  }
+  if (type === 'change.standard') {
+    return {
+      change_status: 'Done',
+      change_key: 'vigil-test-change',
+      title: 'Test change sent with curl',
+      labels: { service: 'test' },
+    };
+  }
+  return {
+    event_status: 'Warning',
+    title_rule: 'Test alert sent with curl',
+    alert_key: 'vigil-test-alert',
+    description: 'Resend it with "event_status": "Ok" to resolve it.',
+    labels: { service: 'test' },
+  };
+}
+
+/** A copyable curl command that posts one test event to the push URL. */
+export function curlCommand(pushUrl: string, type: string, now?: Date): string {
+  return [
+    `curl -sS -X POST ${shellQuote(pushUrl)}`,
+    `  -H 'Content-Type: application/json'`,
+    `  -d ${shellQuote(JSON.stringify(testEventBody(type, now)))}`,
+  ].join(' \\\n');
+}
+
+/** A YAML scalar in single quotes (the only escape is a doubled quote). */
+function yamlQuote(value: string): string {
+  return `'${value.replaceAll("'", "''")}'`;
+}
+
+/**
+ * The Alertmanager configuration that sends every alert to this integration: a route to a
+ * receiver whose webhook is the push URL, with resolved notifications so incidents close.
+ */
+export function alertmanagerSnippet(pushUrl: string, receiver = 'vigil'): string {
+  return [
+    'route:',
+    `  receiver: ${yamlQuote(receiver)}`,
+    '',
+    'receivers:',
+    `  - name: ${yamlQuote(receiver)}`,
+    '    webhook_configs:',
+    `      - url: ${yamlQuote(pushUrl)}`,
+    '        send_resolved: true',
+    '',
+  ].join('\n');
+}
+
+/** Whether a type takes pushed events (webhooks are outbound and have no push URL). */
+export function isPushType(type: string): type is IntegrationType {
+  return INTEGRATION_TYPES.some((t) => t.value === type);
+}
