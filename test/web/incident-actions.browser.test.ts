@@ -18,6 +18,7 @@ import { emailOf, PASSWORD, setPassword } from './helpers.ts';
  * checked through the API afterwards. Screenshots: test-output/console-incident-*.png.
  */
 
+const LIVE_BUDGET_MS = 4500;
 let t: TestApp;
 let browser: Browser | undefined;
 let mail: MailServer;
@@ -353,7 +354,9 @@ describe('incident actions in the console', () => {
         owner.appKey,
       ),
     );
-    await page.getByText('commented: Seen from the API').waitFor({ timeout: 3000 });
+    // The stream is live, so the page must not wait for its fallback poll (10 s on this page, 5 s on
+    // the list): 4.5 s leaves room for a loaded CI machine above the 1–2 s measured here.
+    await page.getByText('commented: Seen from the API').waitFor({ timeout: LIVE_BUDGET_MS });
     const detailMs = Date.now() - started;
 
     await page.goto(`${base}/incidents`);
@@ -367,12 +370,12 @@ describe('incident actions in the console', () => {
         owner.appKey,
       ),
     );
-    await page.getByRole('link', { name: 'Created through the API' }).waitFor({ timeout: 3000 });
+    await page.getByRole('link', { name: 'Created through the API' }).waitFor({ timeout: LIVE_BUDGET_MS });
     const listMs = Date.now() - before;
     await page.screenshot({ path: outputPath('console-incident-live.png'), fullPage: true });
     expect(created.incident_id).toMatch(/^[0-9a-f]{24}$/);
-    expect(detailMs).toBeLessThan(3000);
-    expect(listMs).toBeLessThan(3000);
+    expect(detailMs).toBeLessThan(LIVE_BUDGET_MS);
+    expect(listMs).toBeLessThan(LIVE_BUDGET_MS);
     writeFileSync(
       outputPath('console-live-timings.json'),
       `${JSON.stringify({ changeToDetailPageMs: detailMs, changeToListMs: listMs }, null, 2)}\n`,
