@@ -1,9 +1,9 @@
 import { statSync } from 'node:fs';
-import { createServer } from 'node:net';
 import type { Browser } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { startTestApp, type TestAccount, type TestApp } from '../harness/app.ts';
 import { closeBrowser, launchBrowser, outputPath } from '../harness/browser.ts';
+import { freePort } from '../harness/ports.ts';
 import { newComponents, newIncident, newPage, nowOf, ok } from './helpers.ts';
 import { linkIn, SmtpSink } from './smtp.ts';
 
@@ -20,16 +20,6 @@ let owner: TestAccount;
 let base: string;
 
 /** A port free now, so PUBLIC_URL (the base of the links in mails) can name it before Vigil listens. */
-function freePort(): Promise<number> {
-  return new Promise((resolve, reject) => {
-    const server = createServer();
-    server.listen(0, '127.0.0.1', () => {
-      const { port } = server.address() as { port: number };
-      server.close(() => resolve(port));
-    });
-    server.on('error', reject);
-  });
-}
 
 beforeAll(async () => {
   smtp = await SmtpSink.start();

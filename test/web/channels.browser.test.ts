@@ -1,11 +1,10 @@
-import { createServer } from 'node:net';
 import type { Browser, Page } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { startTestApp, type TestAccount, type TestApp } from '../harness/app.ts';
-import { closeBrowser, launchBrowser, outputPath } from '../harness/browser.ts';
+import type { TestAccount, TestApp } from '../harness/app.ts';
+import { closeBrowser, outputPath } from '../harness/browser.ts';
 import { newIntegration } from '../ingest/helpers.ts';
-import { ensureConsoleBuilt } from './bundle.ts';
-import { emailOf, PASSWORD, setPassword } from './helpers.ts';
+import { expectNoSidewaysScroll, signInOnPage, startConsoleRig } from './console-rig.ts';
+import { setPassword } from './helpers.ts';
 
 /*
  * The channel configuration pages in headless Chromium against a Vigil listening on 127.0.0.1:
@@ -23,28 +22,8 @@ let fallbackId: number;
 let integrationId: number;
 let secondId: number;
 
-function freePort(): Promise<number> {
-  return new Promise((resolve, reject) => {
-    const server = createServer();
-    server.listen(0, '127.0.0.1', () => {
-      const { port } = server.address() as { port: number };
-      server.close(() => resolve(port));
-    });
-    server.on('error', reject);
-  });
-}
-
 beforeAll(async () => {
-  ensureConsoleBuilt();
-  const port = await freePort();
-  base = `http://127.0.0.1:${port}`;
-  t = await startTestApp({ env: { PUBLIC_URL: base } });
-  await t.app.listen({ port, host: '127.0.0.1' });
-  owner = await t.newAccount('Acme');
-  email = await emailOf(t, owner);
-  await setPassword(t, email);
-  // One-off silence windows are typed in the member's zone: Tokyo, never this machine's.
-  await t.post('/member/info/reset', { member_id: owner.memberId, time_zone: 'Asia/Tokyo' }, owner.appKey);
+  ({ t, base, owner, email, browser } = await startConsoleRig());
   const team = await t.post('/team/upsert', { team_name: 'Platform' }, owner.appKey);
   teamId = team.body.data.team_id;
   const fallback = await t.post(
@@ -60,7 +39,6 @@ beforeAll(async () => {
     owner.appKey,
   );
   secondId = second.body.data.integration_id;
-  browser = await launchBrowser();
 }, 120_000);
 
 afterAll(async () => {
@@ -72,14 +50,7 @@ const WAIT = { timeout: 20_000 };
 
 async function signIn(page: Page, path: string): Promise<void> {
   await page.goto(`${base}${path}`);
-  await page.getByLabel('E-mail').fill(email);
-  await page.getByLabel(/^Password/).fill(PASSWORD);
-  await page.getByRole('button', { name: 'Sign in' }).click();
-}
-
-async function noOverflow(page: Page): Promise<void> {
-  const overflow = await page.evaluate('document.documentElement.scrollWidth - window.innerWidth');
-  expect(overflow).toBeLessThanOrEqual(0);
+  await signInOnPage(page, email);
 }
 
 async function channelNamed(name: string) {
@@ -303,7 +274,7 @@ describe('the channel pages in headless Chromium', () => {
     await page.setViewportSize({ width: 390, height: 844 });
     await page.getByRole('tab', { name: 'Settings', exact: true }).click();
     await page.getByRole('button', { name: 'Save settings' }).waitFor(WAIT);
-    await noOverflow(page);
+    await expectNoSidewaysScroll(page);
     await page.screenshot({ path: outputPath('console-channels-phone.png'), fullPage: true });
     await page.setViewportSize({ width: 1280, height: 900 });
 
@@ -360,7 +331,7 @@ describe('the channel pages in headless Chromium', () => {
 
     await page.setViewportSize({ width: 390, height: 844 });
     await route.getByRole('button', { name: 'Save route', exact: true }).waitFor(WAIT);
-    await noOverflow(page);
+    await expectNoSidewaysScroll(page);
     await page.screenshot({ path: outputPath('console-channels-routes-phone.png'), fullPage: true });
     // A link can name the integration: the other one, which has no route yet.
     await page.goto(`${base}/routes?integration_id=${secondId}`);
@@ -383,9 +354,7 @@ describe('the channel pages in headless Chromium', () => {
     const context = await browser!.newContext({ viewport: { width: 1024, height: 800 } });
     const page = await context.newPage();
     await page.goto(`${base}/channels/${fallbackId}`);
-    await page.getByLabel('E-mail').fill(readerEmail.email);
-    await page.getByLabel(/^Password/).fill(PASSWORD);
-    await page.getByRole('button', { name: 'Sign in' }).click();
+    await signInOnPage(page, readerEmail.email);
     await page.getByRole('heading', { name: 'Fallback', level: 2 }).waitFor(WAIT);
     await page.getByRole('button', { name: 'Save settings' }).click();
     const refusal = page.getByRole('alert').filter({ hasText: 'Channels Manage' });

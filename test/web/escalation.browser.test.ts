@@ -1,11 +1,9 @@
-import { createServer } from 'node:net';
 import type { Browser, Locator, Page } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { formatTime } from '../../web/src/format.ts';
-import { startTestApp, type TestAccount, type TestApp } from '../harness/app.ts';
-import { closeBrowser, launchBrowser, outputPath } from '../harness/browser.ts';
-import { ensureConsoleBuilt } from './bundle.ts';
-import { emailOf, PASSWORD, setPassword } from './helpers.ts';
+import type { TestAccount, TestApp } from '../harness/app.ts';
+import { closeBrowser, outputPath } from '../harness/browser.ts';
+import { expectNoSidewaysScroll, signInOnPage, startConsoleRig } from './console-rig.ts';
 
 /*
  * The escalation-rule and template pages in headless Chromium against a Vigil on 127.0.0.1: create
@@ -27,17 +25,6 @@ let scheduleId: number;
 
 const WAIT = { timeout: 20_000 };
 
-function freePort(): Promise<number> {
-  return new Promise((resolve, reject) => {
-    const server = createServer();
-    server.listen(0, '127.0.0.1', () => {
-      const { port } = server.address() as { port: number };
-      server.close(() => resolve(port));
-    });
-    server.on('error', reject);
-  });
-}
-
 async function api(path: string, body: unknown): Promise<any> {
   const res = await t.post(path, body, owner.appKey);
   expect(res.body.error, JSON.stringify(res.body)).toBeUndefined();
@@ -45,17 +32,7 @@ async function api(path: string, body: unknown): Promise<any> {
 }
 
 beforeAll(async () => {
-  ensureConsoleBuilt();
-  const port = await freePort();
-  base = `http://127.0.0.1:${port}`;
-  t = await startTestApp({ env: { PUBLIC_URL: base } });
-  t.clock.advance(Date.now() - t.clock.nowMs());
-  await t.app.listen({ port, host: '127.0.0.1' });
-  owner = await t.newAccount('Acme');
-  email = await emailOf(t, owner);
-  await setPassword(t, email);
-  // Times show in the member's zone: Tokyo, never this machine's.
-  await api('/member/info/reset', { member_id: owner.memberId, time_zone: 'Asia/Tokyo' });
+  ({ t, base, owner, email, browser } = await startConsoleRig({ realTime: true }));
   second = await t.newMember(owner, [3], 'Bea Second');
   teamId = (await api('/team/upsert', { team_name: 'Night crew', person_ids: [second.memberId] })).team_id;
   channelId = (await api('/channel/create', { channel_name: 'Payments', team_id: teamId })).channel_id;
@@ -82,7 +59,6 @@ beforeAll(async () => {
       ],
     })
   ).schedule_id;
-  browser = await launchBrowser();
 }, 120_000);
 
 afterAll(async () => {
@@ -98,15 +74,6 @@ async function pick(page: Page, scope: Locator, label: string, option: string): 
   await page.getByRole('listbox').waitFor({ state: 'hidden' });
 }
 
-async function noOverflow(page: Page): Promise<void> {
-  const overflow = await page.evaluate('document.documentElement.scrollWidth - window.innerWidth');
-  // On failure, name the elements that stick out.
-  const wide = await page.evaluate(`[...document.querySelectorAll('body *')]
-    .filter((e) => e.getBoundingClientRect().right > window.innerWidth + 1)
-    .slice(0, 5).map((e) => e.tagName + '.' + e.className + ' ' + Math.round(e.getBoundingClientRect().right))`);
-  expect(overflow, String(wide)).toBeLessThanOrEqual(0);
-}
-
 describe('escalation rules and templates in the console', () => {
   it('creates a two-layer rule through the editor, stores exactly it, and edits it', {
     timeout: 180_000,
@@ -114,9 +81,7 @@ describe('escalation rules and templates in the console', () => {
     const context = await browser!.newContext({ viewport: { width: 1280, height: 900 } });
     const page = await context.newPage();
     await page.goto(`${base}/escalation-rules?channel_id=${channelId}`);
-    await page.getByLabel('E-mail').fill(email);
-    await page.getByLabel(/^Password/).fill(PASSWORD);
-    await page.getByRole('button', { name: 'Sign in' }).click();
+    await signInOnPage(page, email);
 
     // The channel's default rule (from /channel/create) is not there: the empty state says what to do.
     await page.getByRole('heading', { name: 'Escalation rules', level: 2 }).waitFor(WAIT);
@@ -263,7 +228,7 @@ describe('escalation rules and templates in the console', () => {
     // At phone width the editor fits the screen.
     await page.setViewportSize({ width: 390, height: 844 });
     await edit.getByRole('button', { name: 'Save', exact: true }).waitFor();
-    await noOverflow(page);
+    await expectNoSidewaysScroll(page);
     await page.screenshot({ path: outputPath('console-escalation-rule-phone.png'), fullPage: true });
     await context.close();
   });
@@ -283,9 +248,7 @@ describe('escalation rules and templates in the console', () => {
     const context = await browser!.newContext({ viewport: { width: 1280, height: 900 } });
     const page = await context.newPage();
     await page.goto(`${base}/escalation-rules?channel_id=${channelId}`);
-    await page.getByLabel('E-mail').fill(email);
-    await page.getByLabel(/^Password/).fill(PASSWORD);
-    await page.getByRole('button', { name: 'Sign in' }).click();
+    await signInOnPage(page, email);
     const table = page.getByRole('table', { name: 'Escalation rules' });
     await table.getByRole('link', { name: 'Second', exact: true }).waitFor(WAIT);
     // By keyboard: the ↑ button is a native button.
@@ -301,7 +264,7 @@ describe('escalation rules and templates in the console', () => {
     await page.screenshot({ path: outputPath('console-escalation-list.png'), fullPage: true });
     await page.setViewportSize({ width: 390, height: 844 });
     await table.getByRole('link', { name: 'First', exact: true }).waitFor();
-    await noOverflow(page);
+    await expectNoSidewaysScroll(page);
     await page.screenshot({ path: outputPath('console-escalation-list-phone.png'), fullPage: true });
 
     await table.getByRole('link', { name: 'First', exact: true }).click();
@@ -322,9 +285,7 @@ describe('escalation rules and templates in the console', () => {
     const context = await browser!.newContext({ viewport: { width: 1280, height: 900 } });
     const page = await context.newPage();
     await page.goto(`${base}/templates`);
-    await page.getByLabel('E-mail').fill(email);
-    await page.getByLabel(/^Password/).fill(PASSWORD);
-    await page.getByRole('button', { name: 'Sign in' }).click();
+    await signInOnPage(page, email);
     await page
       .getByRole('table', { name: 'Templates' })
       .getByRole('link', { name: 'Ops template', exact: true })
@@ -361,7 +322,7 @@ describe('escalation rules and templates in the console', () => {
 
     await page.setViewportSize({ width: 390, height: 844 });
     await form.getByRole('button', { name: 'Save', exact: true }).waitFor();
-    await noOverflow(page);
+    await expectNoSidewaysScroll(page);
     await context.close();
   });
 });

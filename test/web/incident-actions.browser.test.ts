@@ -1,14 +1,13 @@
 import { writeFileSync } from 'node:fs';
-import { createServer } from 'node:net';
 import type { Browser, Locator, Page } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { TEMPLATE_ID } from '../escalation/helpers.ts';
-import { startTestApp, type TestAccount, type TestApp } from '../harness/app.ts';
-import { closeBrowser, launchBrowser, outputPath } from '../harness/browser.ts';
+import type { TestAccount, TestApp } from '../harness/app.ts';
+import { closeBrowser, outputPath } from '../harness/browser.ts';
 import { newSource, type Source } from '../incidents/read-helpers.ts';
 import { MailServer, notificationWorker } from '../notifications/helpers.ts';
-import { ensureConsoleBuilt } from './bundle.ts';
-import { emailOf, PASSWORD, setPassword } from './helpers.ts';
+import { expectNoSidewaysScroll, signInOnPage, startConsoleRig } from './console-rig.ts';
+import { emailOf } from './helpers.ts';
 
 /*
  * The incident page's hand-over actions in headless Chromium (docs/console.md, "Incidents"): why
@@ -31,17 +30,6 @@ let pageId: number;
 let apiComponent: string;
 let base: string;
 let page: Page;
-
-function freePort(): Promise<number> {
-  return new Promise((resolve, reject) => {
-    const server = createServer();
-    server.listen(0, '127.0.0.1', () => {
-      const { port } = server.address() as { port: number };
-      server.close(() => resolve(port));
-    });
-    server.on('error', reject);
-  });
-}
 
 async function ok(res: { status: number; body: any }) {
   expect(res.status, JSON.stringify(res.body)).toBe(200);
@@ -97,18 +85,10 @@ async function pick(dialog: Locator, label: string, option: string): Promise<voi
 }
 
 beforeAll(async () => {
-  ensureConsoleBuilt();
   mail = await MailServer.start();
-  const port = await freePort();
-  base = `http://127.0.0.1:${port}`;
-  t = await startTestApp({ env: { PUBLIC_URL: base, SMTP_URL: mail.url } });
-  t.clock.advance(Date.now() - t.clock.nowMs());
-  await t.app.listen({ port, host: '127.0.0.1' });
-  owner = await t.newAccount('Acme');
+  ({ t, base, owner, browser } = await startConsoleRig({ env: { SMTP_URL: mail.url }, realTime: true }));
   sam = await t.newMember(owner, [3], 'Sam Second');
   rita = await t.newMember(owner, [3], 'Rita Responder');
-  await setPassword(t, await emailOf(t, owner));
-  await t.post('/member/info/reset', { member_id: owner.memberId, time_zone: 'Asia/Tokyo' }, owner.appKey);
   // Alerts of one service group into one incident.
   source = await newSource(t, owner, { channel: { group: { method: 'p', equals: [['labels.service']] } } });
   ruleId = (
@@ -153,13 +133,10 @@ beforeAll(async () => {
     )
   ).component_ids;
 
-  browser = await launchBrowser();
   const context = await browser.newContext({ viewport: { width: 1280, height: 900 } });
   page = await context.newPage();
   await page.goto(`${base}/incidents`);
-  await page.getByLabel('E-mail').fill(await emailOf(t, owner));
-  await page.getByLabel(/^Password/).fill(PASSWORD);
-  await page.getByRole('button', { name: 'Sign in' }).click();
+  await signInOnPage(page, await emailOf(t, owner));
   await page.getByRole('heading', { name: 'Incidents' }).waitFor();
 }, 120_000);
 
@@ -266,9 +243,7 @@ describe('incident actions in the console', () => {
     // At phone width the page, with its delivery log, fits.
     await page.setViewportSize({ width: 390, height: 844 });
     await log.waitFor();
-    expect(
-      await page.evaluate('document.documentElement.scrollWidth - window.innerWidth'),
-    ).toBeLessThanOrEqual(0);
+    await expectNoSidewaysScroll(page);
     await page.screenshot({ path: outputPath('console-incident-actions-phone.png'), fullPage: true });
     await page.setViewportSize({ width: 1280, height: 900 });
   });

@@ -1,12 +1,11 @@
 import { writeFileSync } from 'node:fs';
-import { createServer } from 'node:net';
 import type { Browser, Page } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { startTestApp, type TestAccount, type TestApp } from '../harness/app.ts';
-import { closeBrowser, launchBrowser, outputPath } from '../harness/browser.ts';
+import type { TestAccount, TestApp } from '../harness/app.ts';
+import { closeBrowser, outputPath } from '../harness/browser.ts';
 import { newSource, type Source } from '../incidents/read-helpers.ts';
-import { ensureConsoleBuilt } from './bundle.ts';
-import { emailOf, PASSWORD, setPassword } from './helpers.ts';
+import { expectNoSidewaysScroll, signInOnPage, startConsoleRig } from './console-rig.ts';
+import { PASSWORD, setPassword } from './helpers.ts';
 
 /*
  * The console in headless Chromium against a Vigil listening on 127.0.0.1: sign in by keyboard,
@@ -22,32 +21,9 @@ let email: string;
 let source: Source;
 let base: string;
 
-function freePort(): Promise<number> {
-  return new Promise((resolve, reject) => {
-    const server = createServer();
-    server.listen(0, '127.0.0.1', () => {
-      const { port } = server.address() as { port: number };
-      server.close(() => resolve(port));
-    });
-    server.on('error', reject);
-  });
-}
-
 beforeAll(async () => {
-  ensureConsoleBuilt();
-  const port = await freePort();
-  base = `http://127.0.0.1:${port}`;
-  t = await startTestApp({ env: { PUBLIC_URL: base } });
-  // The browser's "last 7 days" is real time: bring the test clock to now.
-  t.clock.advance(Date.now() - t.clock.nowMs());
-  await t.app.listen({ port, host: '127.0.0.1' });
-  owner = await t.newAccount('Acme');
-  email = await emailOf(t, owner);
-  await setPassword(t, email);
-  // Times show in the member's zone: Tokyo, never this machine's.
-  await t.post('/member/info/reset', { member_id: owner.memberId, time_zone: 'Asia/Tokyo' }, owner.appKey);
+  ({ t, base, owner, email, browser } = await startConsoleRig({ realTime: true }));
   source = await newSource(t, owner);
-  browser = await launchBrowser();
 }, 120_000);
 
 afterAll(async () => {
@@ -215,8 +191,7 @@ describe('the console in headless Chromium', () => {
     // At phone width the page fits the screen; actions stay reachable.
     await page.setViewportSize({ width: 390, height: 844 });
     await page.getByRole('button', { name: 'Reopen' }).waitFor();
-    const overflow = await page.evaluate('document.documentElement.scrollWidth - window.innerWidth');
-    expect(overflow).toBeLessThanOrEqual(0);
+    await expectNoSidewaysScroll(page);
     await page.screenshot({ path: outputPath('console-incident-detail-phone.png'), fullPage: true });
 
     writeFileSync(
@@ -244,9 +219,7 @@ describe('the console in headless Chromium', () => {
     const context = await browser!.newContext({ viewport: { width: 1024, height: 800 } });
     const page = await context.newPage();
     await page.goto(incident.detail_url);
-    await page.getByLabel('E-mail').fill(readerEmail);
-    await page.getByLabel(/^Password/).fill(PASSWORD);
-    await page.getByRole('button', { name: 'Sign in' }).click();
+    await signInOnPage(page, readerEmail);
     // Back on the page the link named, after signing in.
     await page.getByRole('heading', { name: 'CPU hot on web-3', level: 2 }).waitFor();
     await page.getByRole('button', { name: 'Acknowledge' }).click();
@@ -269,9 +242,7 @@ describe('the console in headless Chromium', () => {
     const admin = await browser!.newContext({ viewport: { width: 1280, height: 800 } });
     const adminPage = await admin.newPage();
     await adminPage.goto(`${base}/members`);
-    await adminPage.getByLabel('E-mail').fill(email);
-    await adminPage.getByLabel(/^Password/).fill(PASSWORD);
-    await adminPage.getByRole('button', { name: 'Sign in' }).click();
+    await signInOnPage(adminPage, email);
     await adminPage.getByRole('heading', { name: 'Members', level: 2 }).waitFor();
     const form = adminPage.getByRole('form', { name: 'Invite a member' });
     await form.getByLabel(/^Name/).fill('Nora Newcomer');

@@ -1,5 +1,4 @@
 import { readFileSync } from 'node:fs';
-import { createServer } from 'node:net';
 import type { Browser, Page } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import {
@@ -8,11 +7,10 @@ import {
   formatSeconds,
   insightFilter,
 } from '../../web/src/insights.ts';
-import { startTestApp, type TestAccount, type TestApp } from '../harness/app.ts';
-import { closeBrowser, launchBrowser, outputPath } from '../harness/browser.ts';
+import type { TestAccount, TestApp } from '../harness/app.ts';
+import { closeBrowser, outputPath } from '../harness/browser.ts';
 import { newSource, push } from '../incidents/read-helpers.ts';
-import { ensureConsoleBuilt } from './bundle.ts';
-import { emailOf, PASSWORD, setPassword } from './helpers.ts';
+import { expectNoSidewaysScroll, signInOnPage, startConsoleRig } from './console-rig.ts';
 
 /*
  * The insights page in headless Chromium: incident history made through the API at moved clock
@@ -29,17 +27,6 @@ let owner: TestAccount;
 let email: string;
 let base: string;
 
-function freePort(): Promise<number> {
-  return new Promise((resolve, reject) => {
-    const server = createServer();
-    server.listen(0, '127.0.0.1', () => {
-      const { port } = server.address() as { port: number };
-      server.close(() => resolve(port));
-    });
-    server.on('error', reject);
-  });
-}
-
 async function call(path: string, body: unknown) {
   const res = await t.post(path, body, owner.appKey);
   expect(res.status, JSON.stringify(res.body)).toBe(200);
@@ -47,15 +34,7 @@ async function call(path: string, body: unknown) {
 }
 
 beforeAll(async () => {
-  ensureConsoleBuilt();
-  const port = await freePort();
-  base = `http://127.0.0.1:${port}`;
-  t = await startTestApp({ env: { PUBLIC_URL: base } });
-  await t.app.listen({ port, host: '127.0.0.1' });
-  owner = await t.newAccount('Insightful');
-  email = await emailOf(t, owner);
-  await setPassword(t, email);
-  await call('/member/info/reset', { member_id: owner.memberId, time_zone: ZONE });
+  ({ t, base, owner, email, browser } = await startConsoleRig({ accountName: 'Insightful', timeZone: ZONE }));
   const team = await call('/team/upsert', { team_name: 'Ops' });
   const source = await newSource(t, owner, { teamId: team.team_id });
 
@@ -75,7 +54,6 @@ beforeAll(async () => {
   t.clock.advance(1_200_000);
   await call('/incident/resolve', { incident_ids: [disk.incidentId] });
   t.clock.advance(Date.now() - t.clock.nowMs());
-  browser = await launchBrowser();
 }, 120_000);
 
 afterAll(async () => {
@@ -85,9 +63,7 @@ afterAll(async () => {
 
 async function signIn(page: Page, path: string): Promise<void> {
   await page.goto(`${base}${path}`);
-  await page.getByLabel('E-mail').fill(email);
-  await page.getByLabel(/^Password/).fill(PASSWORD);
-  await page.getByRole('button', { name: 'Sign in' }).click();
+  await signInOnPage(page, email);
 }
 
 describe('insights in headless Chromium', () => {
@@ -224,9 +200,7 @@ describe('insights in headless Chromium', () => {
     // At phone width the charts shrink with the page: no horizontal scrolling.
     await page.setViewportSize({ width: 390, height: 844 });
     await chart.waitFor(TIMEOUT);
-    await expect
-      .poll(() => page.evaluate('document.documentElement.scrollWidth - window.innerWidth'), TIMEOUT)
-      .toBeLessThanOrEqual(0);
+    await expectNoSidewaysScroll(page);
     await page.screenshot({ path: outputPath('console-insights-phone.png'), fullPage: true });
     await context.close();
   });

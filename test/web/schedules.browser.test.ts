@@ -1,10 +1,8 @@
-import { createServer } from 'node:net';
 import type { Browser, Page } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { startTestApp, type TestAccount, type TestApp } from '../harness/app.ts';
-import { closeBrowser, launchBrowser, outputPath } from '../harness/browser.ts';
-import { ensureConsoleBuilt } from './bundle.ts';
-import { emailOf, PASSWORD, setPassword } from './helpers.ts';
+import type { TestAccount, TestApp } from '../harness/app.ts';
+import { closeBrowser, outputPath } from '../harness/browser.ts';
+import { expectNoSidewaysScroll, signInOnPage, startConsoleRig } from './console-rig.ts';
 
 /*
  * The schedule pages in headless Chromium: create a schedule whose one layer rotates two members
@@ -23,32 +21,10 @@ let second: TestAccount;
 const ZONE = 'Asia/Tokyo';
 const WAIT = { timeout: 20_000 };
 
-function freePort(): Promise<number> {
-  return new Promise((resolve, reject) => {
-    const server = createServer();
-    server.listen(0, '127.0.0.1', () => {
-      const { port } = server.address() as { port: number };
-      server.close(() => resolve(port));
-    });
-    server.on('error', reject);
-  });
-}
-
 beforeAll(async () => {
-  ensureConsoleBuilt();
-  const port = await freePort();
-  base = `http://127.0.0.1:${port}`;
-  t = await startTestApp({ env: { PUBLIC_URL: base } });
-  // "Now" in the browser is real time: bring the test clock to it, so cur_oncall agrees.
-  t.clock.advance(Date.now() - t.clock.nowMs());
-  await t.app.listen({ port, host: '127.0.0.1' });
-  owner = await t.newAccount('Acme');
-  email = await emailOf(t, owner);
-  await setPassword(t, email);
-  await t.post('/member/info/reset', { member_id: owner.memberId, time_zone: ZONE }, owner.appKey);
+  ({ t, base, owner, email, browser } = await startConsoleRig({ timeZone: ZONE, realTime: true }));
   ownerName = (await t.post('/member/info', {}, owner.appKey)).body.data.member_name;
   second = await t.newMember(owner, [3], SECOND);
-  browser = await launchBrowser();
 }, 120_000);
 
 afterAll(async () => {
@@ -58,9 +34,7 @@ afterAll(async () => {
 
 async function signIn(page: Page, path: string): Promise<void> {
   await page.goto(`${base}${path}`);
-  await page.getByLabel('E-mail').fill(email);
-  await page.getByLabel(/^Password/).fill(PASSWORD);
-  await page.getByRole('button', { name: 'Sign in' }).click();
+  await signInOnPage(page, email);
 }
 
 /** Picks an option of the combobox labelled `label` inside `scope`, from the listbox it opens. */
@@ -202,8 +176,7 @@ describe('the schedule pages in headless Chromium', () => {
     await row.getByRole('link', { name: 'Primary on-call' }).click();
     await page.getByRole('heading', { name: 'Primary on-call', level: 2 }).waitFor(WAIT);
     await shifts.getByRole('cell', { name: ownerName, exact: true }).first().waitFor(WAIT);
-    const overflow = await page.evaluate('document.documentElement.scrollWidth - window.innerWidth');
-    expect(overflow).toBeLessThanOrEqual(0);
+    await expectNoSidewaysScroll(page);
     await page.screenshot({ path: outputPath('console-schedules-phone.png'), fullPage: true });
 
     // Deleting asks first.
@@ -272,9 +245,7 @@ describe('the schedule pages in headless Chromium', () => {
 
     await page.setViewportSize({ width: 390, height: 844 });
     await events.getByRole('cell', { name: 'Year-end', exact: true }).waitFor();
-    expect(
-      await page.evaluate('document.documentElement.scrollWidth - window.innerWidth'),
-    ).toBeLessThanOrEqual(0);
+    await expectNoSidewaysScroll(page);
     await page.setViewportSize({ width: 1280, height: 900 });
     await events.getByRole('button', { name: 'Remove Year-end' }).click();
     await page.getByText(`No holidays or extra working days in ${year}`).waitFor(WAIT);

@@ -1,6 +1,5 @@
 import { type ChildProcess, execFile, execFileSync, spawn } from 'node:child_process';
 import { mkdtempSync, writeFileSync } from 'node:fs';
-import { createServer } from 'node:net';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { promisify } from 'node:util';
@@ -8,10 +7,11 @@ import type { Browser, BrowserContext, Page } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { formatTime } from '../../web/src/format.ts';
 import { testEventBody } from '../../web/src/integrations.ts';
-import { startTestApp, type TestAccount, type TestApp } from '../harness/app.ts';
-import { closeBrowser, launchBrowser, outputPath } from '../harness/browser.ts';
-import { ensureConsoleBuilt } from './bundle.ts';
-import { emailOf, PASSWORD, setPassword } from './helpers.ts';
+import type { TestAccount, TestApp } from '../harness/app.ts';
+import { closeBrowser, outputPath } from '../harness/browser.ts';
+import { freePort } from '../harness/ports.ts';
+import { expectNoSidewaysScroll, signInOnPage, startConsoleRig } from './console-rig.ts';
+import { PASSWORD } from './helpers.ts';
 
 /*
  * The console's account set-up pages in headless Chromium against a Vigil listening on 127.0.0.1:
@@ -42,17 +42,6 @@ let base: string;
 const channelName = 'Production';
 let alertmanager: ChildProcess | undefined;
 
-function freePort(): Promise<number> {
-  return new Promise((resolve, reject) => {
-    const server = createServer();
-    server.listen(0, '127.0.0.1', () => {
-      const { port } = server.address() as { port: number };
-      server.close(() => resolve(port));
-    });
-    server.on('error', reject);
-  });
-}
-
 async function waitFor<T>(what: string, probe: () => Promise<T | undefined>, timeoutMs = 30_000): Promise<T> {
   const deadline = Date.now() + timeoutMs;
   for (;;) {
@@ -64,25 +53,12 @@ async function waitFor<T>(what: string, probe: () => Promise<T | undefined>, tim
 }
 
 beforeAll(async () => {
-  ensureConsoleBuilt();
-  const port = await freePort();
-  base = `http://127.0.0.1:${port}`;
-  t = await startTestApp({ env: { PUBLIC_URL: base } });
-  // Events carry real times: bring the test clock to now.
-  t.clock.advance(Date.now() - t.clock.nowMs());
-  await t.app.listen({ port, host: '127.0.0.1' });
-  owner = await t.newAccount('Acme');
-  email = await emailOf(t, owner);
-  await setPassword(t, email);
-  await t.post('/member/info/reset', { member_id: owner.memberId, time_zone: 'Asia/Tokyo' }, owner.appKey);
+  ({ t, base, owner, email, browser } = await startConsoleRig({ realTime: true }));
   await t.post('/team/upsert', { team_name: 'Ops' }, owner.appKey);
-  browser = await launchBrowser();
   context = await browser.newContext({ viewport: { width: 1280, height: 900 } });
   page = await context.newPage();
   await page.goto(`${base}/integrations`);
-  await page.getByLabel('E-mail').fill(email);
-  await page.getByLabel(/^Password/).fill(PASSWORD);
-  await page.getByRole('button', { name: 'Sign in' }).click();
+  await signInOnPage(page, email);
   await page.getByRole('heading', { name: 'Integrations', level: 2 }).waitFor(WAIT);
 }, 120_000);
 
@@ -117,9 +93,7 @@ const eventsTable = () => page.getByRole('table', { name: 'Recent events' });
 async function noOverflowAt390(name: string): Promise<void> {
   await page.setViewportSize({ width: 390, height: 844 });
   // Polled: the side bar collapses with a transition after the resize.
-  await expect
-    .poll(() => page.evaluate('document.documentElement.scrollWidth - window.innerWidth'), { timeout: 5_000 })
-    .toBeLessThanOrEqual(0);
+  await expectNoSidewaysScroll(page);
   await page.screenshot({ path: outputPath(`console-setup-${name}-phone.png`), fullPage: true });
   await page.setViewportSize({ width: 1280, height: 900 });
 }

@@ -1,11 +1,10 @@
 import { readFileSync } from 'node:fs';
-import { createServer } from 'node:net';
 import type { Browser } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { startTestApp, type TestAccount, type TestApp } from '../harness/app.ts';
-import { closeBrowser, launchBrowser, outputPath } from '../harness/browser.ts';
-import { ensureConsoleBuilt } from './bundle.ts';
-import { emailOf, PASSWORD, setPassword } from './helpers.ts';
+import type { TestAccount, TestApp } from '../harness/app.ts';
+import { closeBrowser, outputPath } from '../harness/browser.ts';
+import { expectNoSidewaysScroll, signInOnPage, startConsoleRig } from './console-rig.ts';
+import { emailOf, setPassword } from './helpers.ts';
 
 /*
  * The console's status-page screens in headless Chromium against a Vigil listening on 127.0.0.1:
@@ -20,30 +19,8 @@ let owner: TestAccount;
 let email: string;
 let base: string;
 
-function freePort(): Promise<number> {
-  return new Promise((resolve, reject) => {
-    const server = createServer();
-    server.listen(0, '127.0.0.1', () => {
-      const { port } = server.address() as { port: number };
-      server.close(() => resolve(port));
-    });
-    server.on('error', reject);
-  });
-}
-
 beforeAll(async () => {
-  ensureConsoleBuilt();
-  const port = await freePort();
-  base = `http://127.0.0.1:${port}`;
-  t = await startTestApp({ env: { PUBLIC_URL: base } });
-  t.clock.advance(Date.now() - t.clock.nowMs());
-  await t.app.listen({ port, host: '127.0.0.1' });
-  owner = await t.newAccount('Acme');
-  email = await emailOf(t, owner);
-  await setPassword(t, email);
-  // Times show in the member's zone: Tokyo, never this machine's.
-  await t.post('/member/info/reset', { member_id: owner.memberId, time_zone: 'Asia/Tokyo' }, owner.appKey);
-  browser = await launchBrowser();
+  ({ t, base, owner, email, browser } = await startConsoleRig({ realTime: true }));
 }, 120_000);
 
 afterAll(async () => {
@@ -76,9 +53,7 @@ describe('status pages in the console', () => {
     page.on('pageerror', (error) => errors.push(error.message));
 
     await page.goto(`${base}/status-pages`);
-    await page.getByLabel('E-mail').fill(email);
-    await page.getByLabel(/^Password/).fill(PASSWORD);
-    await page.getByRole('button', { name: 'Sign in' }).click();
+    await signInOnPage(page, email);
     await page.getByRole('heading', { name: 'Status pages', level: 2 }).waitFor(WAIT);
     await page.getByText('No status pages yet.').waitFor(WAIT);
 
@@ -353,15 +328,12 @@ describe('status pages in the console', () => {
     await page.getByRole('heading', { name: 'Acme Cloud', level: 2 }).waitFor(WAIT);
     await page.getByRole('button', { name: 'Elevated API errors' }).click();
     await page.getByRole('region', { name: 'Elevated API errors' }).waitFor(WAIT);
-    expect(
-      await page.evaluate('document.documentElement.scrollWidth - window.innerWidth'),
-    ).toBeLessThanOrEqual(0);
+    await expectNoSidewaysScroll(page);
     await page.screenshot({ path: outputPath('console-status-pages-phone.png'), fullPage: true });
     for (const tab of ['Components', 'Subscribers', 'Templates', 'Settings']) {
       await page.getByRole('tab', { name: tab, exact: true }).click();
       await page.getByRole('tabpanel', { name: tab }).getByRole('button').first().waitFor(WAIT);
-      const sideways = await page.evaluate('document.documentElement.scrollWidth - window.innerWidth');
-      expect(sideways, `${tab} at 390 px`).toBeLessThanOrEqual(0);
+      await expectNoSidewaysScroll(page, `${tab} at 390 px`);
     }
     await page.getByRole('tab', { name: 'Components', exact: true }).click();
     await page.getByRole('button', { name: 'Move Public API down' }).waitFor(WAIT);
@@ -403,9 +375,7 @@ describe('status pages in the console', () => {
       const context = await browser!.newContext({ viewport: { width: 1024, height: 800 } });
       const page = await context.newPage();
       await page.goto(`${base}/status-pages`);
-      await page.getByLabel('E-mail').fill(who);
-      await page.getByLabel(/^Password/).fill(PASSWORD);
-      await page.getByRole('button', { name: 'Sign in' }).click();
+      await signInOnPage(page, who);
       await page.getByRole('heading', { name: 'Status pages', level: 2 }).waitFor(WAIT);
       return { context, page };
     };

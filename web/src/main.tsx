@@ -4,12 +4,19 @@ import { StrictMode } from 'react';
 import { createRoot } from 'react-dom/client';
 import { App } from './App.tsx';
 
-// Readable contrast (WCAG AA, 4.5:1 for body text): darker primary buttons and links, darker dimmed text.
+// Readable contrast (WCAG AA, 4.5:1 for body text): darker primary buttons and links, darker dimmed
+// and placeholder text (Mantine's grey placeholders are about 2:1, and they carry words like "All teams").
 const theme = createTheme({ primaryShade: { light: 8, dark: 8 }, autoContrast: true });
 const resolver: CSSVariablesResolver = () => ({
   variables: {},
-  light: { '--mantine-color-dimmed': 'var(--mantine-color-gray-7)' },
-  dark: { '--mantine-color-dimmed': 'var(--mantine-color-dark-1)' },
+  light: {
+    '--mantine-color-dimmed': 'var(--mantine-color-gray-7)',
+    '--mantine-color-placeholder': 'var(--mantine-color-gray-7)',
+  },
+  dark: {
+    '--mantine-color-dimmed': 'var(--mantine-color-dark-1)',
+    '--mantine-color-placeholder': 'var(--mantine-color-dark-1)',
+  },
 });
 
 createRoot(document.getElementById('root')!).render(

@@ -12,7 +12,13 @@ begin
 end
 $$;
 
-create trigger incidents_mark_change before insert or update on incidents
+create trigger incidents_mark_insert before insert on incidents
   for each row execute function incidents_mark_change();
+
+-- The escalation engine's own bookkeeping (escalation_checked, migration 0019) is set by statements
+-- that change nothing a person sees: no change to tell the console about.
+create trigger incidents_mark_update before update on incidents
+  for each row when (old.escalation_checked is not distinct from new.escalation_checked)
+  execute function incidents_mark_change();
 
 create index incidents_change_xid_idx on incidents (change_xid);
