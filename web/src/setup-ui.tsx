@@ -1,18 +1,9 @@
-import { Alert, Button, Code, CopyButton, Group, Stack, Text, TextInput } from '@mantine/core';
+import { Button, Code, CopyButton, Group, Stack, Text, TextInput } from '@mantine/core';
 
 /*
  * Pieces the account set-up pages share (integrations, profile, members, teams, roles, app keys):
- * an API error in words, a read-only value with a copy button, a code block with a copy button.
+ * a read-only value with a copy button, a code block with a copy button.
  */
-
-export function ErrorNote({ error, onClose }: { error: string | undefined; onClose: () => void }) {
-  if (!error) return null;
-  return (
-    <Alert color="red" title="That did not work" role="alert" withCloseButton onClose={onClose}>
-      {error}
-    </Alert>
-  );
-}
 
 export function CopyField({ label, value }: { label: string; value: string }) {
   return (

@@ -13,9 +13,10 @@ import {
 } from '@mantine/core';
 import { type FormEvent, useCallback, useEffect, useState } from 'react';
 import { api, describeError } from '../api.ts';
+import { ErrorAlert } from '../components/feedback.tsx';
 import { formatTime } from '../format.ts';
 import { useSession } from '../session.tsx';
-import { CopyField, ErrorNote } from '../setup-ui.tsx';
+import { CopyField } from '../setup-ui.tsx';
 
 type AppKey = { key_id: number; key_name: string; status: 'enabled' | 'disabled'; created_at: number };
 
@@ -97,7 +98,7 @@ export function AppKeysPage() {
           </Group>
         </Stack>
       </form>
-      <ErrorNote error={error} onClose={() => setError(undefined)} />
+      <ErrorAlert error={error} onClose={() => setError(undefined)} />
       {created && (
         <Alert
           color="green"

@@ -7,7 +7,6 @@ import {
   Chip,
   Group,
   Loader,
-  Modal,
   MultiSelect,
   Select,
   Stack,
@@ -22,6 +21,7 @@ import {
 import { type FormEvent, useCallback, useEffect, useState } from 'react';
 import { Link, useLocation } from 'wouter';
 import { api, describeError } from '../api.ts';
+import { ConfirmModal, ErrorAlert } from '../components/feedback.tsx';
 import { useSession } from '../session.tsx';
 import { addDays, dateIn, describeDays, timeZones } from '../timeline.ts';
 
@@ -59,15 +59,6 @@ function describeWorkdays(days: number[]): string {
     .filter((d) => days.includes(d))
     .map((d) => WEEKDAYS[d])
     .join(', ');
-}
-
-function ErrorAlert({ title, error, onClose }: { title: string; error?: string; onClose: () => void }) {
-  if (!error) return null;
-  return (
-    <Alert color="red" title={title} role="alert" withCloseButton onClose={onClose}>
-      {error}
-    </Alert>
-  );
 }
 
 /** The account's calendars, and a form to create one. */
@@ -527,19 +518,13 @@ export function CalendarDetailPage({ calId }: { calId: string }) {
         </Stack>
       </Card>
 
-      <Modal opened={confirmDelete} onClose={() => setConfirmDelete(false)} title="Delete this calendar?">
-        <Stack gap="sm">
-          <Text size="sm">Rules that use it will no longer know its workdays and holidays.</Text>
-          <Group justify="flex-end">
-            <Button variant="default" onClick={() => setConfirmDelete(false)}>
-              Cancel
-            </Button>
-            <Button color="red" loading={busy} onClick={() => void remove()}>
-              Delete
-            </Button>
-          </Group>
-        </Stack>
-      </Modal>
+      <ConfirmModal
+        title={confirmDelete ? 'Delete this calendar?' : undefined}
+        body="Rules that use it will no longer know its workdays and holidays."
+        confirmLabel="Delete"
+        onConfirm={remove}
+        onClose={() => setConfirmDelete(false)}
+      />
     </Stack>
   );
 }

@@ -8,7 +8,6 @@ import {
   Group,
   List,
   Loader,
-  Modal,
   MultiSelect,
   NativeSelect,
   NumberInput,
@@ -36,6 +35,7 @@ import {
 } from '../channel-form.ts';
 import type { ChannelItem, Team } from '../channel-types.ts';
 import { ConditionList } from '../components/Conditions.tsx';
+import { ConfirmModal } from '../components/feedback.tsx';
 import { formatTime } from '../format.ts';
 import { useSession } from '../session.tsx';
 import { RulesPanel } from './ChannelRules.tsx';
@@ -563,22 +563,13 @@ export function ChannelDetailPage({ channelId }: { channelId: number }) {
         </Tabs.Panel>
       </Tabs>
 
-      <Modal opened={deleting} onClose={() => setDeleting(false)} title="Delete the channel?">
-        <Stack gap="sm">
-          <Text size="sm">
-            {channel.channel_name} and its rules stop applying, and its name can be reused. Integrations that
-            feed it privately must be moved first.
-          </Text>
-          <Group justify="flex-end">
-            <Button variant="default" onClick={() => setDeleting(false)}>
-              Cancel
-            </Button>
-            <Button color="red" onClick={() => void remove()}>
-              Delete
-            </Button>
-          </Group>
-        </Stack>
-      </Modal>
+      <ConfirmModal
+        title={deleting ? 'Delete the channel?' : undefined}
+        body={`${channel.channel_name} and its rules stop applying, and its name can be reused. Integrations that feed it privately must be moved first.`}
+        confirmLabel="Delete"
+        onConfirm={remove}
+        onClose={() => setDeleting(false)}
+      />
     </Stack>
   );
 }

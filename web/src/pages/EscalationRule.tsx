@@ -9,7 +9,6 @@ import {
   Group,
   List,
   Loader,
-  Modal,
   MultiSelect,
   NativeSelect,
   NumberInput,
@@ -23,6 +22,7 @@ import {
 import { type FormEvent, useCallback, useEffect, useMemo, useState } from 'react';
 import { Link, useLocation, useSearch } from 'wouter';
 import { api, describeError } from '../api.ts';
+import { ConfirmModal } from '../components/feedback.tsx';
 import { RuleConditions } from '../components/RuleConditions.tsx';
 import {
   type ApiRule,
@@ -431,20 +431,13 @@ export function EscalationRulePage({ ruleId }: { ruleId?: string }) {
           </form>
         </>
       )}
-      <Modal opened={confirmDelete} onClose={() => setConfirmDelete(false)} title="Delete this rule?">
-        <Text size="sm" mb="md">
-          Incidents the rule would take go to the next matching rule, or notify nobody. Incidents it already
-          escalates keep their copy of it.
-        </Text>
-        <Group justify="flex-end">
-          <Button variant="default" onClick={() => setConfirmDelete(false)}>
-            Keep it
-          </Button>
-          <Button color="red" loading={busy} onClick={() => void remove()}>
-            Delete the rule
-          </Button>
-        </Group>
-      </Modal>
+      <ConfirmModal
+        title={confirmDelete ? 'Delete this rule?' : undefined}
+        body="Incidents the rule would take go to the next matching rule, or notify nobody. Incidents it already escalates keep their copy of it."
+        confirmLabel="Delete the rule"
+        onConfirm={remove}
+        onClose={() => setConfirmDelete(false)}
+      />
     </Stack>
   );
 }

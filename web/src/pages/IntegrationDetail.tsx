@@ -5,7 +5,6 @@ import {
   Button,
   Group,
   Loader,
-  Modal,
   Stack,
   Table,
   Text,
@@ -15,10 +14,11 @@ import {
 import { type FormEvent, useCallback, useEffect, useMemo, useState } from 'react';
 import { Link, useLocation } from 'wouter';
 import { api, describeError } from '../api.ts';
+import { ConfirmModal, ErrorAlert } from '../components/feedback.tsx';
 import { formatTime } from '../format.ts';
 import { alertmanagerSnippet, curlCommand } from '../integrations.ts';
 import { useSession } from '../session.tsx';
-import { CopyCode, CopyField, ErrorNote } from '../setup-ui.tsx';
+import { CopyCode, CopyField } from '../setup-ui.tsx';
 import type { Channel } from '../types.ts';
 import { SeverityBadge } from '../ui.tsx';
 import { type Integration, loadChannels } from './Integrations.tsx';
@@ -197,7 +197,7 @@ export function IntegrationDetailPage({ integrationId }: { integrationId: string
           : 'Changes show next to the incidents they may have caused.'}
       </Text>
 
-      <ErrorNote error={error} onClose={() => setError(undefined)} />
+      <ErrorAlert error={error} onClose={() => setError(undefined)} />
       {!enabled && (
         <Alert color="yellow" title="Disabled">
           Vigil refuses events pushed to this integration until it is enabled again.
@@ -305,21 +305,13 @@ export function IntegrationDetailPage({ integrationId }: { integrationId: string
         </Group>
       </Stack>
 
-      <Modal opened={confirmDelete} onClose={() => setConfirmDelete(false)} title="Delete the integration?">
-        <Stack gap="sm">
-          <Text size="sm">
-            Events pushed to its URL will be refused. Incidents it opened stay. This cannot be undone.
-          </Text>
-          <Group justify="flex-end">
-            <Button variant="default" onClick={() => setConfirmDelete(false)}>
-              Cancel
-            </Button>
-            <Button color="red" loading={busy === 'delete'} onClick={() => void remove()}>
-              Delete {integration.name}
-            </Button>
-          </Group>
-        </Stack>
-      </Modal>
+      <ConfirmModal
+        title={confirmDelete ? 'Delete the integration?' : undefined}
+        body="Events pushed to its URL will be refused. Incidents it opened stay. This cannot be undone."
+        confirmLabel={`Delete ${integration.name}`}
+        onConfirm={remove}
+        onClose={() => setConfirmDelete(false)}
+      />
     </Stack>
   );
 }

@@ -15,10 +15,10 @@ import {
 import { type FormEvent, useCallback, useEffect, useState } from 'react';
 import { Link, useLocation } from 'wouter';
 import { api, describeError } from '../api.ts';
+import { ErrorAlert } from '../components/feedback.tsx';
 import { formatTime } from '../format.ts';
 import { INTEGRATION_TYPES, type IntegrationType, isPushType } from '../integrations.ts';
 import { useSession } from '../session.tsx';
-import { ErrorNote } from '../setup-ui.tsx';
 import type { Channel } from '../types.ts';
 
 export type Integration = {
@@ -155,7 +155,7 @@ export function IntegrationsPage() {
         </Stack>
       </form>
 
-      <ErrorNote error={error} onClose={() => setError(undefined)} />
+      <ErrorAlert error={error} onClose={() => setError(undefined)} />
       <NewChannelDialog
         opened={newChannel}
         onClose={() => setNewChannel(false)}
@@ -278,7 +278,7 @@ function NewChannelDialog({
               page first.
             </Text>
           )}
-          <ErrorNote error={error} onClose={() => setError(undefined)} />
+          <ErrorAlert error={error} onClose={() => setError(undefined)} />
           <TextInput
             label="Channel name"
             required

@@ -14,9 +14,9 @@ import {
 } from '@mantine/core';
 import { type FormEvent, useCallback, useEffect, useMemo, useState } from 'react';
 import { api, describeError } from '../api.ts';
+import { ErrorAlert } from '../components/feedback.tsx';
 import { formatTime } from '../format.ts';
 import { useSession } from '../session.tsx';
-import { ErrorNote } from '../setup-ui.tsx';
 
 type Info = {
   member_id: number;
@@ -162,7 +162,7 @@ export function ProfilePage() {
 
   if (!info || !preference) {
     return error ? (
-      <ErrorNote error={error} onClose={() => void load()} />
+      <ErrorAlert error={error} onClose={() => void load()} />
     ) : (
       <Loader aria-label="Loading your profile" />
     );
@@ -172,7 +172,7 @@ export function ProfilePage() {
   return (
     <Stack gap="lg" maw={720}>
       <Title order={2}>Your profile</Title>
-      <ErrorNote error={error} onClose={() => setError(undefined)} />
+      <ErrorAlert error={error} onClose={() => setError(undefined)} />
       {saved && (
         <Alert color="green" role="status" withCloseButton onClose={() => setSaved(undefined)}>
           {saved}

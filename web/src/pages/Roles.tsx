@@ -2,7 +2,7 @@ import { Badge, Card, Group, Loader, SimpleGrid, Stack, Text, Title } from '@man
 import { useEffect, useState } from 'react';
 import { Link } from 'wouter';
 import { api, describeError } from '../api.ts';
-import { ErrorNote } from '../setup-ui.tsx';
+import { ErrorAlert } from '../components/feedback.tsx';
 
 type Role = {
   role_id: number;
@@ -41,7 +41,7 @@ export function RolesPage() {
         A member can do what their roles allow, in the console and with their app keys alike. The roles are
         built in; give them to members on the <Link href="/members">Members</Link> page.
       </Text>
-      <ErrorNote error={error} onClose={() => setError(undefined)} />
+      <ErrorAlert error={error} onClose={() => setError(undefined)} />
       {!roles && !error && <Loader aria-label="Loading roles" />}
       {roles && (
         <SimpleGrid cols={{ base: 1, md: 2 }}>

@@ -7,7 +7,6 @@ import {
   Chip,
   Group,
   Loader,
-  Modal,
   MultiSelect,
   NumberInput,
   SegmentedControl,
@@ -25,6 +24,7 @@ import { useDebouncedValue } from '@mantine/hooks';
 import { type FormEvent, useEffect, useMemo, useRef, useState } from 'react';
 import { Link, useLocation } from 'wouter';
 import { api, describeError } from '../api.ts';
+import { ConfirmModal } from '../components/feedback.tsx';
 import { formatTime } from '../format.ts';
 import { type ApiShift, type CalculatedLayer, ScheduleTimeline } from '../ScheduleTimeline.tsx';
 import {
@@ -499,21 +499,13 @@ export function ScheduleDetailPage({ scheduleId }: { scheduleId?: number }) {
         </Stack>
       </form>
 
-      <Modal opened={confirmDelete} onClose={() => setConfirmDelete(false)} title="Delete this schedule?">
-        <Stack gap="sm">
-          <Text size="sm">
-            Escalation rules that page this schedule will find nobody on it. This cannot be undone.
-          </Text>
-          <Group justify="flex-end">
-            <Button variant="default" onClick={() => setConfirmDelete(false)}>
-              Cancel
-            </Button>
-            <Button color="red" loading={busy} onClick={() => void remove()}>
-              Delete
-            </Button>
-          </Group>
-        </Stack>
-      </Modal>
+      <ConfirmModal
+        title={confirmDelete ? 'Delete this schedule?' : undefined}
+        body="Escalation rules that page this schedule will find nobody on it. This cannot be undone."
+        confirmLabel="Delete"
+        onConfirm={remove}
+        onClose={() => setConfirmDelete(false)}
+      />
     </Stack>
   );
 }

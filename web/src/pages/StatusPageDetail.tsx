@@ -20,6 +20,7 @@ import {
 import { type FormEvent, useCallback, useEffect, useState } from 'react';
 import { Link, useLocation } from 'wouter';
 import { api, describeError } from '../api.ts';
+import { ConfirmModal, ErrorAlert, Notice, useAction } from '../components/feedback.tsx';
 import {
   byOrder,
   groupComponents,
@@ -34,7 +35,7 @@ import { StatusEventsPanel } from './StatusPageEvents.tsx';
 import { StatusSubscribersPanel } from './StatusPageSubscribers.tsx';
 import { PublicLink } from './StatusPages.tsx';
 import { StatusTemplatesPanel } from './StatusPageTemplates.tsx';
-import { ConfirmModal, ErrorAlert, Notice, StatusBadge, useAction } from './statusPageParts.tsx';
+import { StatusBadge } from './statusPageParts.tsx';
 
 /** One status page: its events, components, templates, subscribers and settings, one tab each. */
 export function StatusPageDetailPage({ pageId }: { pageId: string }) {

@@ -16,6 +16,7 @@ import {
 } from '@mantine/core';
 import { type FormEvent, lazy, Suspense, useCallback, useEffect, useRef, useState } from 'react';
 import { api } from '../api.ts';
+import { ConfirmModal, ErrorAlert, Notice, useAction } from '../components/feedback.tsx';
 import { formatTime } from '../format.ts';
 import { useSession } from '../session.tsx';
 import {
@@ -38,7 +39,7 @@ import {
   withQuery,
   zonedToSeconds,
 } from '../statusPages.ts';
-import { ConfirmModal, ErrorAlert, Notice, StatusBadge, useAction } from './statusPageParts.tsx';
+import { StatusBadge } from './statusPageParts.tsx';
 
 const DateTimeField = lazy(() => import('../DateTimeField.tsx'));
 

@@ -15,6 +15,7 @@ import {
 } from '@mantine/core';
 import { type FormEvent, useCallback, useEffect, useRef, useState } from 'react';
 import { api } from '../api.ts';
+import { ConfirmModal, ErrorAlert, Notice, useAction } from '../components/feedback.tsx';
 import { formatTime } from '../format.ts';
 import { useSession } from '../session.tsx';
 import {
@@ -25,7 +26,6 @@ import {
   type StatusPage,
   withQuery,
 } from '../statusPages.ts';
-import { ConfirmModal, ErrorAlert, Notice, useAction } from './statusPageParts.tsx';
 
 type Method = 'email' | 'im' | 'webhook';
 type Subscriber = {

@@ -13,6 +13,7 @@ import {
 } from '@mantine/core';
 import { type FormEvent, useCallback, useEffect, useState } from 'react';
 import { api } from '../api.ts';
+import { ConfirmModal, ErrorAlert, Notice, useAction } from '../components/feedback.tsx';
 import {
   EVENT_STATUSES,
   type EventTemplate,
@@ -21,7 +22,7 @@ import {
   statusWords,
   withQuery,
 } from '../statusPages.ts';
-import { ConfirmModal, ErrorAlert, Notice, StatusBadge, useAction } from './statusPageParts.tsx';
+import { StatusBadge } from './statusPageParts.tsx';
 
 const KIND_WORDS = { pre_defined: 'New event', message: 'Update' } as const;
 

@@ -12,7 +12,7 @@ import {
 } from '@mantine/core';
 import { type FormEvent, useCallback, useEffect, useState } from 'react';
 import { api, describeError } from '../api.ts';
-import { ErrorNote } from '../setup-ui.tsx';
+import { ErrorAlert } from '../components/feedback.tsx';
 
 type Team = { team_id: number; team_name: string; description: string; person_ids: number[] };
 type MemberRow = { member_id: number; member_name: string };
@@ -89,7 +89,7 @@ export function TeamsPage() {
         <Title order={2}>Teams</Title>
         <Button onClick={() => setDraft(EMPTY)}>Create a team</Button>
       </Group>
-      <ErrorNote error={error} onClose={() => setError(undefined)} />
+      <ErrorAlert error={error} onClose={() => setError(undefined)} />
       {!teams && !error && <Loader aria-label="Loading teams" />}
       {teams && teams.length === 0 && (
         <Text c="dimmed">
