@@ -157,41 +157,27 @@ export function InsightsPage() {
           />
         </Group>
         <Group gap="md" wrap="wrap" align="flex-end">
-          {teams.length > 0 && (
-            <MultiSelect
-              aria-label="Teams"
-              placeholder={filters.teamIds.length ? undefined : 'All teams'}
-              data={teams}
-              value={filters.teamIds.map(String)}
-              onChange={(values) => set({ teamIds: values.map(Number) })}
-              searchable
-              clearable
-              w={{ base: '100%', sm: 240 }}
-            />
-          )}
-          {channels.length > 0 && (
-            <MultiSelect
-              aria-label="Channels"
-              placeholder={filters.channelIds.length ? undefined : 'All channels'}
-              data={channels}
-              value={filters.channelIds.map(String)}
-              onChange={(values) => set({ channelIds: values.map(Number) })}
-              searchable
-              clearable
-              w={{ base: '100%', sm: 240 }}
-            />
-          )}
-          {people.length > 0 && (
-            <MultiSelect
-              aria-label="Responders"
-              placeholder={filters.responderIds.length ? undefined : 'All responders'}
-              data={people}
-              value={filters.responderIds.map(String)}
-              onChange={(values) => set({ responderIds: values.map(Number) })}
-              searchable
-              clearable
-              w={{ base: '100%', sm: 240 }}
-            />
+          {(
+            [
+              ['Teams', 'All teams', teams, 'teamIds'],
+              ['Channels', 'All channels', channels, 'channelIds'],
+              ['Responders', 'All responders', people, 'responderIds'],
+            ] as const
+          ).map(
+            ([label, all, data, key]) =>
+              data.length > 0 && (
+                <MultiSelect
+                  key={key}
+                  aria-label={label}
+                  placeholder={filters[key].length ? undefined : all}
+                  data={data}
+                  value={filters[key].map(String)}
+                  onChange={(values) => set({ [key]: values.map(Number) })}
+                  searchable
+                  clearable
+                  w={{ base: '100%', sm: 240 }}
+                />
+              ),
           )}
           <Chip.Group
             multiple
