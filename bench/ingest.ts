@@ -11,7 +11,7 @@ import { idlePercent, processCpuMs, runCli, startServer, vigilEnv } from './serv
 import { chooseTargets, type DatabaseName, forEachTarget, log, type Target } from './targets.ts';
 
 /*
- * `npm run bench -- ingest [--pglite-only] [--duration S]`: how many alert events `vigil serve`
+ * `npm run bench -- ingest [--pglite-only | --postgres-only] [--duration S]`: how many alert events `vigil serve`
  * takes through `POST /event/push/alert/standard`, at what latency, and what it made of them; and
  * the same single-alert load against Prometheus Alertmanager for comparison. Only HTTP is used to
  * drive Vigil; the database is read afterwards to count alerts and incidents.
@@ -486,13 +486,18 @@ function tables(results: DatabaseIngest[], alertmanager: AlertmanagerIngest | un
 }
 
 /** The ingestion benchmark; resolves to the exit code (1 when a load failed or Vigil lost count). */
-export async function runIngestBench(pgliteOnly: boolean, durationS: number): Promise<number> {
+export async function runIngestBench(
+  pgliteOnly: boolean,
+  durationS: number,
+  postgresOnly = false,
+): Promise<number> {
   // Other work on the machine takes CPU from Vigil and autocannon alike: say so up front.
   // The first second includes the start of this process (and npm's): the better of two samples.
   const idleBefore = Math.round(Math.max(await idlePercent(1000), await idlePercent(1000)));
   if (idleBefore < BUSY_BELOW_IDLE_PERCENT)
     log(`the machine is busy (${100 - idleBefore}% CPU in use before the start): expect lower numbers`);
-  const { targets, skipped } = await chooseTargets(pgliteOnly);
+  const { targets: chosen, skipped } = await chooseTargets(pgliteOnly);
+  const targets = postgresOnly ? chosen.slice(1) : chosen;
   const results = await forEachTarget(targets, (target) => benchDatabase(target, durationS));
   const alertmanager = await benchAlertmanager(durationS);
   const compared = 'skipped' in alertmanager ? undefined : alertmanager;

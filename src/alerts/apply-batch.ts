@@ -37,9 +37,9 @@ import {
   updateChangedAlerts,
 } from './alerts.store.ts';
 import { applyAlertEvent, type EventOutcome, touchIncidents } from './apply-event.ts';
-import type { Flapping, FlappingConfig, StatusPoint } from './noise.ts';
+import type { StatusPoint } from './noise.ts';
 import { judgeFlapping } from './noise.ts';
-import { defaultFlapping, keyStatusHistories, recordFlapping } from './noise-control.ts';
+import { defaultFlapping, type FlapRecord, keyStatusHistories, recordFlappings } from './noise-control.ts';
 import { rankOf } from './severity.ts';
 import {
   type AlertSource,
@@ -140,13 +140,6 @@ type IncidentState = {
   alertsChanged: boolean;
 };
 
-type Flap = {
-  subject: { accountId: number; alertKey: string; flapping: FlappingConfig };
-  alertId: string;
-  incidentId: string;
-  flapping: Flapping;
-};
-
 /** What an event is to the alert of its key, before anything is written. */
 type Kind = 'repeat' | 'ignored' | 'new' | 'change';
 
@@ -235,7 +228,7 @@ async function applyRun(q: Executor, units: readonly AlertUnit[], nowMs: number)
   const updated = new Map<string, AlertRow>();
   const events: NewAlertEvent[] = [];
   const feed: FeedEntry[] = [];
-  const flaps: Flap[] = [];
+  const flaps: FlapRecord[] = [];
   const touches: IncidentTouch[] = [];
   const outcomes: EventOutcome[] = [];
 
@@ -427,10 +420,7 @@ async function applyRun(q: Executor, units: readonly AlertUnit[], nowMs: number)
     [...updated.values()].sort((a, b) => (a.alert_id < b.alert_id ? -1 : 1)),
   );
   await insertAlertEvents(q, events);
-  await addFeedEntries(q, feed);
-  for (const flap of flaps) {
-    await recordFlapping(q, flap.subject, flap.alertId, flap.incidentId, flap.flapping, nowMs);
-  }
+  feed.push(...(await recordFlappings(q, flaps, nowMs)));
 
   const refreshed = existing.filter((s) => s.changed);
   const joined = (state: IncidentState) => state.alerts.map((a) => inserted.get(a.alert_id) ?? a);
@@ -452,7 +442,8 @@ async function applyRun(q: Executor, units: readonly AlertUnit[], nowMs: number)
     derivedFeed.push(...entries);
   }
   await updateDerivedIncidents(q, derived);
-  await addFeedEntries(q, derivedFeed);
+  // One insert for the run's whole feed, in the order the single-event path writes it.
+  await addFeedEntries(q, [...feed, ...derivedFeed]);
   const refreshedIds = new Set(refreshed.map((s) => s.row.incident_id));
   await touchIncidents(
     q,

@@ -195,28 +195,62 @@ async function judgeAndRecordFlapping(
  * A flapping key: its incident gets an i_m_flapping entry once per flapping period and, when the
  * channel mutes flapping alerts, ever_muted and a muted_until.
  */
-export async function recordFlapping(
+async function recordFlapping(
   q: Executor,
-  subject: { accountId: number; alertKey: string; flapping: FlappingConfig },
+  subject: FlappingSubject,
   alertId: string,
   incidentId: string,
   flapping: Flapping,
   nowMs: number,
 ): Promise<void> {
+  await addFeedEntries(q, await recordFlappings(q, [{ subject, alertId, incidentId, flapping }], nowMs));
+}
+
+export type FlappingSubject = { accountId: number; alertKey: string; flapping: FlappingConfig };
+export type FlapRecord = {
+  subject: FlappingSubject;
+  alertId: string;
+  incidentId: string;
+  flapping: Flapping;
+};
+
+/**
+ * recordFlapping for many flapping keys at once, in a fixed number of statements; answers the
+ * i_m_flapping entries to add (in order), so the caller writes them with the rest of its feed.
+ */
+export async function recordFlappings(
+  q: Executor,
+  flaps: readonly FlapRecord[],
+  nowMs: number,
+): Promise<FeedEntry[]> {
+  if (flaps.length === 0) return [];
   const now = Math.floor(nowMs / 1000);
-  const config = subject.flapping;
-  const mutedUntil = config.mute_mins > 0 ? now + config.mute_mins * 60 : 0;
-  if (mutedUntil > 0) {
-    await markIncidentMuted(q, incidentId);
+  const mutedUntil = (config: FlappingConfig) => (config.mute_mins > 0 ? now + config.mute_mins * 60 : 0);
+  const mutes = new Map<string, { accountId: number; until: number }>();
+  for (const { subject, incidentId } of flaps) {
+    const until = mutedUntil(subject.flapping);
+    if (until > (mutes.get(incidentId)?.until ?? 0))
+      mutes.set(incidentId, { accountId: subject.accountId, until });
+  }
+  if (mutes.size > 0) {
+    const ids = [...mutes.keys()].sort();
+    await q
+      .updateTable('incidents')
+      .set({ ever_muted: true })
+      .where('incident_id', 'in', ids)
+      .where('ever_muted', '=', false)
+      .execute();
     await q
       .insertInto('incident_mutes')
-      .values({
-        incident_id: incidentId,
-        account_id: subject.accountId,
-        reason: 'flapping',
-        muted_until: mutedUntil,
-        updated_at: now,
-      })
+      .values(
+        ids.map((id) => ({
+          incident_id: id,
+          account_id: mutes.get(id)!.accountId,
+          reason: 'flapping',
+          muted_until: mutes.get(id)!.until,
+          updated_at: now,
+        })),
+      )
       .onConflict((oc) =>
         oc.column('incident_id').doUpdateSet({
           muted_until: sql<number>`greatest(incident_mutes.muted_until, excluded.muted_until)`,
@@ -226,24 +260,33 @@ export async function recordFlapping(
       .execute();
   }
   // Once per flapping period: not again while the incident has an entry from the last in_mins.
-  const told = await q
-    .selectFrom('feed_entries')
-    .select('ref_id')
-    .where('incident_id', '=', incidentId)
-    .where('created_at', '>=', nowMs - config.in_mins * 60_000)
-    .where('type', '=', 'i_m_flapping')
-    .limit(1)
-    .executeTakeFirst();
-  if (told) return;
-  await addFeedEntries(q, [
-    {
+  const since = new Map<string, number>();
+  for (const { subject, incidentId } of flaps)
+    if (!since.has(incidentId)) since.set(incidentId, nowMs - subject.flapping.in_mins * 60_000);
+  const { rows } = await sql<{ incident_id: string }>`
+    select distinct f.incident_id from feed_entries f
+      join unnest(${[...since.keys()]}::text[], ${[...since.values()]}::bigint[]) as v(incident_id, since)
+        on f.incident_id = v.incident_id and f.created_at >= v.since
+     where f.type = 'i_m_flapping'`.execute(q);
+  const told = new Set(rows.map((r) => r.incident_id));
+  const entries: FeedEntry[] = [];
+  for (const { subject, alertId, incidentId, flapping } of flaps) {
+    if (told.has(incidentId)) continue;
+    told.add(incidentId);
+    entries.push({
       accountId: subject.accountId,
       incidentId,
       type: 'i_m_flapping',
-      detail: { alert_id: alertId, alert_key: subject.alertKey, ...flapping, muted_until: mutedUntil },
+      detail: {
+        alert_id: alertId,
+        alert_key: subject.alertKey,
+        ...flapping,
+        muted_until: mutedUntil(subject.flapping),
+      },
       atMs: nowMs,
-    },
-  ]);
+    });
+  }
+  return entries;
 }
 
 async function markIncidentMuted(q: Executor, incidentId: string): Promise<void> {

@@ -46,3 +46,6 @@ async function push(t: TestApp, path: string, key: string, body: unknown) {
 
 export const pushStandard = (t: TestApp, key: string, body: Record<string, unknown>) =>
   push(t, '/event/push/alert/standard', key, body);
+
+export const pushPrometheus = (t: TestApp, key: string, body: Record<string, unknown>) =>
+  push(t, '/event/push/alert/prometheus', key, body);

@@ -1,7 +1,7 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { logDiscarded } from '../../src/alerts/noise-control.ts';
 import { startTestApp, type TestAccount, type TestApp } from '../harness/app.ts';
-import { newChannel, newIntegration, pushStandard } from './helpers.ts';
+import { newChannel, newIntegration, pushPrometheus, pushStandard } from './helpers.ts';
 
 /*
  * Noise control end to end, through standard pushes (docs/noise-control.md): drop rules, silence
@@ -453,6 +453,46 @@ describe('flapping', () => {
     expect(again.incident_id).not.toBe(flapping.incident_id);
     expect((await incidentFeed(again.incident_id!)).filter((e) => e.type === 'i_m_flapping')).toHaveLength(1);
     expect((await incidentOf(again.incident_id!)).ever_muted).toBe(true);
+  });
+
+  it('tells an incident once when several of its keys flap in one batch (an Alertmanager group)', async () => {
+    const channelId = await newChannel(t, owner, {
+      group: { method: 'p', equals: [['labels.service']] },
+      flapping: { max_changes: 2, in_mins: 10, mute_mins: 30 },
+    });
+    const { integrationId, key } = await newIntegration(t, owner, 'alert.prometheus', channelId);
+    const hosts = ['h1', 'h2', 'h3'];
+    const group = (status: 'firing' | 'resolved') => {
+      const at = new Date(t.clock.nowMs()).toISOString();
+      return {
+        version: '4',
+        status,
+        receiver: 'vigil',
+        groupKey: '{}:{service="link"}',
+        alerts: hosts.map((host) => ({
+          status,
+          labels: { alertname: 'LinkDown', service: 'link', host },
+          annotations: { summary: `link down on ${host}` },
+          startsAt: at,
+          endsAt: status === 'resolved' ? at : '0001-01-01T00:00:00Z',
+          fingerprint: `flap-${host}`,
+        })),
+      };
+    };
+    for (const status of ['firing', 'resolved', 'firing'] as const) {
+      const res = await pushPrometheus(t, key, group(status));
+      expect(res.status, JSON.stringify(res.body)).toBe(200);
+      t.clock.advance(MINUTE);
+    }
+    const open = (await alertsOf(integrationId)).filter((a) => a.end_time === 0);
+    expect(open).toHaveLength(3);
+    const incidentId = open[0]!.incident_id!;
+    expect(open.every((a) => a.incident_id === incidentId)).toBe(true);
+    const told = (await incidentFeed(incidentId)).filter((e) => e.type === 'i_m_flapping');
+    expect(told).toHaveLength(1);
+    expect(told[0]!.detail).toMatchObject({ changes: 2, max_changes: 2, mute_mins: 30 });
+    expect((await incidentOf(incidentId)).ever_muted).toBe(true);
+    expect(await muteOf(incidentId)).toMatchObject({ reason: 'flapping' });
   });
 
   it('records but does not mute when mute_mins is 0, and does nothing when disabled or slow', async () => {

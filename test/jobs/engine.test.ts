@@ -117,7 +117,13 @@ describe('Engine.runOnce', () => {
 
   it('lists the real modules, each named once', () => {
     const names = engineModules.map((module) => module.name);
-    expect(names).toEqual(['auto-resolve', 'snooze-expiry', 'escalation', 'status-page-schedule']);
+    expect(names).toEqual([
+      'auto-resolve',
+      'snooze-expiry',
+      'escalation',
+      'status-page-schedule',
+      'table-maintenance',
+    ]);
   });
 });
 
