@@ -215,7 +215,7 @@ export type FlapRecord = {
 };
 
 /**
- * recordFlapping for many flapping keys at once, in a fixed number of statements; answers the
+ * recordFlapping for many flapping keys at once, in one statement; answers the
  * i_m_flapping entries to add (in order), so the caller writes them with the rest of its feed.
  */
 export async function recordFlappings(
@@ -226,49 +226,42 @@ export async function recordFlappings(
   if (flaps.length === 0) return [];
   const now = Math.floor(nowMs / 1000);
   const mutedUntil = (config: FlappingConfig) => (config.mute_mins > 0 ? now + config.mute_mins * 60 : 0);
-  const mutes = new Map<string, { accountId: number; until: number }>();
+  // Per incident: the earliest told time that still counts as this period, and the longest mute.
+  const byIncident = new Map<string, { accountId: number; since: number; until: number }>();
   for (const { subject, incidentId } of flaps) {
-    const until = mutedUntil(subject.flapping);
-    if (until > (mutes.get(incidentId)?.until ?? 0))
-      mutes.set(incidentId, { accountId: subject.accountId, until });
+    const seen = byIncident.get(incidentId);
+    const until = Math.max(seen?.until ?? 0, mutedUntil(subject.flapping));
+    const since = seen?.since ?? nowMs - subject.flapping.in_mins * 60_000;
+    byIncident.set(incidentId, { accountId: subject.accountId, since, until });
   }
-  if (mutes.size > 0) {
-    const ids = [...mutes.keys()].sort();
-    await q
-      .updateTable('incidents')
-      .set({ ever_muted: true })
-      .where('incident_id', 'in', ids)
-      .where('ever_muted', '=', false)
-      .execute();
-    await q
-      .insertInto('incident_mutes')
-      .values(
-        ids.map((id) => ({
-          incident_id: id,
-          account_id: mutes.get(id)!.accountId,
-          reason: 'flapping',
-          muted_until: mutes.get(id)!.until,
-          updated_at: now,
-        })),
-      )
-      .onConflict((oc) =>
-        oc.column('incident_id').doUpdateSet({
-          muted_until: sql<number>`greatest(incident_mutes.muted_until, excluded.muted_until)`,
-          updated_at: now,
-        }),
-      )
-      .execute();
-  }
-  // Once per flapping period: not again while the incident has an entry from the last in_mins.
-  const since = new Map<string, number>();
-  for (const { subject, incidentId } of flaps)
-    if (!since.has(incidentId)) since.set(incidentId, nowMs - subject.flapping.in_mins * 60_000);
-  const { rows } = await sql<{ incident_id: string }>`
-    select distinct f.incident_id from feed_entries f
-      join unnest(${[...since.keys()]}::text[], ${[...since.values()]}::bigint[]) as v(incident_id, since)
-        on f.incident_id = v.incident_id and f.created_at >= v.since
-     where f.type = 'i_m_flapping'`.execute(q);
-  const told = new Set(rows.map((r) => r.incident_id));
+  const ids = [...byIncident.keys()].sort();
+  const col = <T>(pick: (v: { accountId: number; since: number; until: number }) => T) =>
+    ids.map((id) => pick(byIncident.get(id)!));
+  // One statement: mark muted incidents ever_muted, extend their mutes, and stamp flapping_told_at
+  // on the incidents not told within their period — answering which those were (old values).
+  const { rows } = await sql<{ incident_id: string; tell: boolean }>`
+    with v as (
+      select * from unnest(${ids}::text[], ${col((v) => v.accountId)}::bigint[], ${col((v) => v.since)}::bigint[],
+                           ${col((v) => v.until)}::bigint[]) as v(incident_id, account_id, since, muted_until)
+    ), old as (
+      select i.incident_id, i.flapping_told_at < v.since as tell, v.muted_until
+        from incidents i join v on v.incident_id = i.incident_id
+       order by i.incident_id
+         for update of i
+    ), mutes as (
+      insert into incident_mutes (incident_id, account_id, reason, muted_until, updated_at)
+      select incident_id, account_id, 'flapping', muted_until, ${now}::bigint from v where muted_until > 0
+      on conflict (incident_id) do update
+         set muted_until = greatest(incident_mutes.muted_until, excluded.muted_until), updated_at = excluded.updated_at
+    )
+    update incidents i
+       set ever_muted = i.ever_muted or old.muted_until > 0,
+           flapping_told_at = case when old.tell then ${nowMs}::bigint else i.flapping_told_at end
+      from old
+     where i.incident_id = old.incident_id and (old.tell or (old.muted_until > 0 and not i.ever_muted))
+    returning i.incident_id, old.tell`.execute(q);
+  const toTell = new Set(rows.filter((r) => r.tell).map((r) => r.incident_id));
+  const told = new Set(ids.filter((id) => !toTell.has(id)));
   const entries: FeedEntry[] = [];
   for (const { subject, alertId, incidentId, flapping } of flaps) {
     if (told.has(incidentId)) continue;
