@@ -95,50 +95,93 @@ export async function findOpenAlerts(q: Executor, keys: readonly AlertKey[]): Pr
   return rows;
 }
 
-/** Rows per multi-row insert: PostgreSQL takes at most 65,535 parameters per statement. */
-const INSERT_CHUNK = 1000;
-
-export async function insertAlerts(q: Executor, alerts: readonly AlertRow[]): Promise<void> {
-  for (let i = 0; i < alerts.length; i += INSERT_CHUNK) {
-    await q
-      .insertInto('alerts')
-      .values(
-        alerts
-          .slice(i, i + INSERT_CHUNK)
-          .map((a) => ({ ...a, labels: JSON.stringify(a.labels), images: JSON.stringify(a.images) })),
-      )
-      .execute();
+/**
+ * A batch's alert writes — alerts opened, alerts changed, events stored — in one statement
+ * (data-modifying CTEs; each part passes its rows as one array per column, so the statement's
+ * text, and its parameter count, do not depend on the batch's size). The exception: a key whose
+ * alert closed and opened again within the batch. Its new alert may only be inserted once the old
+ * one is closed (the open-key unique index checks each row as it is written, and the parts of one
+ * statement run in no set order), so then the three run one after another, update first.
+ */
+export async function writeAlerts(
+  q: Executor,
+  opened: readonly AlertRow[],
+  changed: readonly AlertRow[],
+  events: readonly NewAlertEvent[],
+): Promise<void> {
+  if (opened.length + changed.length + events.length === 0) return;
+  const closing = new Set(changed.filter((a) => a.end_time > 0).map(openKeyOf));
+  if (opened.some((a) => closing.has(openKeyOf(a)))) {
+    await sql`${updateAlertsSql(changed)} select 1`.execute(q);
+    await sql`${insertAlertsSql(opened)} select 1`.execute(q);
+    await sql`${insertEventsSql(events)} select 1`.execute(q);
+    return;
   }
+  await sql`${insertAlertsSql(opened)}, ${updateAlertsSql(changed, false)}, ${insertEventsSql(events, false)}
+    select 1`.execute(q);
 }
 
-export async function insertAlertEvents(q: Executor, events: readonly NewAlertEvent[]): Promise<void> {
-  for (let i = 0; i < events.length; i += INSERT_CHUNK) {
-    await q
-      .insertInto('alert_events')
-      .values(
-        events
-          .slice(i, i + INSERT_CHUNK)
-          .map((e) => ({ ...e, labels: JSON.stringify(e.labels), images: JSON.stringify(e.images) })),
-      )
-      .execute();
-  }
+const openKeyOf = (a: AlertRow) => `${a.integration_id}:${a.channel_id}:${a.alert_key}`;
+
+const columnOf = <R, T>(rows: readonly R[], pick: (row: R) => T) => rows.map(pick);
+
+/** `with opened as (insert into alerts ...)`: the alerts a batch opens. */
+function insertAlertsSql(alerts: readonly AlertRow[]) {
+  const c = <T>(pick: (a: AlertRow) => T) => columnOf(alerts, pick);
+  return sql`with opened as (
+    insert into alerts (alert_id, account_id, integration_id, channel_id, incident_id, alert_key, title, title_rule,
+                        description, alert_severity, alert_status, start_time, last_time, end_time, labels, images,
+                        ever_muted, event_cnt, created_at, updated_at, deleted_at)
+    select u.alert_id, u.account_id, u.integration_id, u.channel_id, u.incident_id, u.alert_key, u.title, u.title_rule,
+           u.description, u.alert_severity, u.alert_status, u.start_time, u.last_time, u.end_time, u.labels::jsonb,
+           u.images::jsonb, u.ever_muted, u.event_cnt, u.created_at, u.updated_at, u.deleted_at
+      from unnest(${c((a) => a.alert_id)}::text[], ${c((a) => a.account_id)}::bigint[], ${c((a) => a.integration_id)}::bigint[],
+                  ${c((a) => a.channel_id)}::bigint[], ${c((a) => a.incident_id)}::text[], ${c((a) => a.alert_key)}::text[],
+                  ${c((a) => a.title)}::text[], ${c((a) => a.title_rule)}::text[], ${c((a) => a.description)}::text[],
+                  ${c((a) => a.alert_severity)}::text[], ${c((a) => a.alert_status)}::text[], ${c((a) => a.start_time)}::bigint[],
+                  ${c((a) => a.last_time)}::bigint[], ${c((a) => a.end_time)}::bigint[], ${c((a) => JSON.stringify(a.labels))}::text[],
+                  ${c((a) => JSON.stringify(a.images))}::text[], ${c((a) => a.ever_muted)}::boolean[], ${c((a) => a.event_cnt)}::int[],
+                  ${c((a) => a.created_at)}::bigint[], ${c((a) => a.updated_at)}::bigint[], ${c((a) => a.deleted_at)}::bigint[])
+           as u(alert_id, account_id, integration_id, channel_id, incident_id, alert_key, title, title_rule, description,
+                alert_severity, alert_status, start_time, last_time, end_time, labels, images, ever_muted, event_cnt,
+                created_at, updated_at, deleted_at))`;
 }
 
-/** Writes what events change on many alerts (see alertChange in apply-event.ts) in one statement. */
-export async function updateChangedAlerts(q: Executor, alerts: readonly AlertRow[]): Promise<void> {
-  if (alerts.length === 0) return;
-  const col = <T>(pick: (a: AlertRow) => T) => alerts.map(pick);
-  await sql`
+/** `changed as (update alerts ...)`: what events change on alerts (see alertChange in apply-event.ts). */
+function updateAlertsSql(alerts: readonly AlertRow[], first = true) {
+  const c = <T>(pick: (a: AlertRow) => T) => columnOf(alerts, pick);
+  return sql`${sql.raw(first ? 'with ' : '')}changed as (
     update alerts a
        set title = v.title, title_rule = v.title_rule, description = v.description,
            alert_severity = v.alert_severity, alert_status = v.alert_status, labels = v.labels::jsonb,
            last_time = v.last_time, end_time = v.end_time, event_cnt = v.event_cnt, updated_at = v.updated_at
-      from unnest(${col((a) => a.alert_id)}::text[], ${col((a) => a.title)}::text[], ${col((a) => a.title_rule)}::text[],
-                  ${col((a) => a.description)}::text[], ${col((a) => a.alert_severity)}::text[],
-                  ${col((a) => a.alert_status)}::text[], ${col((a) => JSON.stringify(a.labels))}::text[],
-                  ${col((a) => a.last_time)}::bigint[], ${col((a) => a.end_time)}::bigint[],
-                  ${col((a) => a.event_cnt)}::bigint[], ${col((a) => a.updated_at)}::bigint[])
+      from unnest(${c((a) => a.alert_id)}::text[], ${c((a) => a.title)}::text[], ${c((a) => a.title_rule)}::text[],
+                  ${c((a) => a.description)}::text[], ${c((a) => a.alert_severity)}::text[],
+                  ${c((a) => a.alert_status)}::text[], ${c((a) => JSON.stringify(a.labels))}::text[],
+                  ${c((a) => a.last_time)}::bigint[], ${c((a) => a.end_time)}::bigint[],
+                  ${c((a) => a.event_cnt)}::bigint[], ${c((a) => a.updated_at)}::bigint[])
            as v(alert_id, title, title_rule, description, alert_severity, alert_status, labels,
                 last_time, end_time, event_cnt, updated_at)
-     where a.alert_id = v.alert_id`.execute(q);
+     where a.alert_id = v.alert_id)`;
+}
+
+/** `stored as (insert into alert_events ...)`: the events a batch stores (repeats are not stored). */
+function insertEventsSql(events: readonly NewAlertEvent[], first = true) {
+  const c = <T>(pick: (e: NewAlertEvent) => T) => columnOf(events, pick);
+  return sql`${sql.raw(first ? 'with ' : '')}stored as (
+    insert into alert_events (event_id, alert_id, account_id, channel_id, integration_id, integration_type, alert_key,
+                              title, title_rule, description, event_severity, event_status, event_time, labels, images,
+                              created_at)
+    select u.event_id, u.alert_id, u.account_id, u.channel_id, u.integration_id, u.integration_type, u.alert_key,
+           u.title, u.title_rule, u.description, u.event_severity, u.event_status, u.event_time, u.labels::jsonb,
+           u.images::jsonb, u.created_at
+      from unnest(${c((e) => e.event_id)}::text[], ${c((e) => e.alert_id)}::text[], ${c((e) => e.account_id)}::bigint[],
+                  ${c((e) => e.channel_id)}::bigint[], ${c((e) => e.integration_id)}::bigint[],
+                  ${c((e) => e.integration_type)}::text[], ${c((e) => e.alert_key)}::text[], ${c((e) => e.title)}::text[],
+                  ${c((e) => e.title_rule)}::text[], ${c((e) => e.description)}::text[], ${c((e) => e.event_severity)}::text[],
+                  ${c((e) => e.event_status)}::text[], ${c((e) => e.event_time)}::bigint[],
+                  ${c((e) => JSON.stringify(e.labels))}::text[], ${c((e) => JSON.stringify(e.images))}::text[],
+                  ${c((e) => e.created_at)}::bigint[])
+           as u(event_id, alert_id, account_id, channel_id, integration_id, integration_type, alert_key, title,
+                title_rule, description, event_severity, event_status, event_time, labels, images, created_at))`;
 }

@@ -31,10 +31,8 @@ import {
   type AlertKey,
   type AlertRow,
   findOpenAlerts,
-  insertAlertEvents,
-  insertAlerts,
   type NewAlertEvent,
-  updateChangedAlerts,
+  writeAlerts,
 } from './alerts.store.ts';
 import { applyAlertEvent, type EventOutcome, touchIncidents } from './apply-event.ts';
 import type { StatusPoint } from './noise.ts';
@@ -414,12 +412,12 @@ async function applyRun(q: Executor, units: readonly AlertUnit[], nowMs: number)
     feed.push(...derivedFeed);
   }
   await insertIncidents(q, openedRows);
-  await insertAlerts(q, [...inserted.values()]);
-  await updateChangedAlerts(
+  await writeAlerts(
     q,
+    [...inserted.values()],
     [...updated.values()].sort((a, b) => (a.alert_id < b.alert_id ? -1 : 1)),
+    events,
   );
-  await insertAlertEvents(q, events);
   feed.push(...(await recordFlappings(q, flaps, nowMs)));
 
   const refreshed = existing.filter((s) => s.changed);

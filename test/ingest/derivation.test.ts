@@ -2,7 +2,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { statusOfRank } from '../../src/alerts/severity.ts';
 import { aggregateAlerts } from '../../src/incidents/incidents.store.ts';
 import { startTestApp, type TestAccount, type TestApp } from '../harness/app.ts';
-import { newChannel, newIntegration, pushStandard } from './helpers.ts';
+import { newChannel, newIntegration, pushPrometheus, pushStandard } from './helpers.ts';
 
 /*
  * A batch re-derives an incident that only gained alerts from its stored counters plus the
@@ -71,5 +71,41 @@ describe('incident derivation in batches', () => {
     // 30 first alerts, 10 more in wave two, 10 more in wave three (its hosts 20–29 repeat).
     expect(total).toBe(30 + 10 + 10);
     expect(incidents.some((i) => i.incident_severity === 'Critical')).toBe(true);
+  });
+
+  it('closes and opens again one key within one batch (an Alertmanager payload with both)', async () => {
+    const channelId = await newChannel(t, owner);
+    const { integrationId, key } = await newIntegration(t, owner, 'alert.prometheus', channelId);
+    const alert = (status: 'firing' | 'resolved') => ({
+      status,
+      labels: { alertname: 'Down', host: 'h1' },
+      annotations: {},
+      startsAt: new Date(t.clock.nowMs()).toISOString(),
+      endsAt: status === 'resolved' ? new Date(t.clock.nowMs()).toISOString() : '0001-01-01T00:00:00Z',
+      fingerprint: 'same-key',
+    });
+    const payload = (...alerts: ReturnType<typeof alert>[]) => ({ version: '4', status: 'firing', alerts });
+    expect((await pushPrometheus(t, key, payload(alert('firing')))).status).toBe(200);
+    t.clock.advance(60_000);
+    const res = await pushPrometheus(t, key, payload(alert('resolved'), alert('firing')));
+    expect(res.status, JSON.stringify(res.body)).toBe(200);
+
+    const alerts = await t.db.q
+      .selectFrom('alerts')
+      .select(['alert_id', 'end_time', 'incident_id'])
+      .where('integration_id', '=', integrationId)
+      .orderBy('alert_id')
+      .execute();
+    expect(alerts).toHaveLength(2);
+    expect(alerts[0]!.end_time).toBeGreaterThan(0);
+    expect(alerts[1]!.end_time).toBe(0);
+    expect(alerts[1]!.incident_id).not.toBe(alerts[0]!.incident_id);
+    const events = await t.db.q
+      .selectFrom('alert_events')
+      .select('event_status')
+      .where('integration_id', '=', integrationId)
+      .orderBy('event_id')
+      .execute();
+    expect(events.map((e) => e.event_status)).toEqual(['Warning', 'Ok', 'Warning']);
   });
 });
