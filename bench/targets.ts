@@ -51,7 +51,8 @@ async function postgresTarget(adminUrl: string): Promise<Target> {
     env: { DATABASE_URL: url.toString() },
     version: `PostgreSQL ${(rows[0] as { server_version: string }).server_version}`,
     drop: async () => {
-      await adminQuery(adminUrl, `drop database if exists ${name} with (force)`);
+      if (!process.env.BENCH_KEEP_DB)
+        await adminQuery(adminUrl, `drop database if exists ${name} with (force)`);
     },
   };
 }

@@ -84,14 +84,18 @@ export type AlertKey = { integrationId: number; channelId: number; alertKey: str
  */
 export async function findOpenAlerts(q: Executor, keys: readonly AlertKey[]): Promise<AlertRow[]> {
   if (keys.length === 0) return [];
-  const { rows } = await sql<AlertRow>`
-    select a.* from alerts a
-    join unnest(${keys.map((k) => k.integrationId)}::bigint[], ${keys.map((k) => k.channelId)}::bigint[],
-                ${keys.map((k) => k.alertKey)}::text[]) as k(integration_id, channel_id, alert_key)
-      on a.integration_id = k.integration_id and a.channel_id = k.channel_id and a.alert_key = k.alert_key
-    where a.end_time = 0
-    order by a.alert_id
-    for update of a`.execute(q);
+  // Each key looked up by itself (a lateral join on alerts_open_key): a prepared statement's plan
+  // must not turn into a scan of every open alert, whatever the number of keys.
+  const { rows } = await sql<AlertRow>`/* prepared */
+    select a.*
+      from unnest(${keys.map((k) => k.integrationId)}::bigint[], ${keys.map((k) => k.channelId)}::bigint[],
+                  ${keys.map((k) => k.alertKey)}::text[]) as k(integration_id, channel_id, alert_key)
+      cross join lateral (
+            select * from alerts
+             where integration_id = k.integration_id and channel_id = k.channel_id and alert_key = k.alert_key
+               and end_time = 0) a
+     order by a.alert_id
+     for update of a`.execute(q);
   return rows;
 }
 
@@ -112,12 +116,12 @@ export async function writeAlerts(
   if (opened.length + changed.length + events.length === 0) return;
   const closing = new Set(changed.filter((a) => a.end_time > 0).map(openKeyOf));
   if (opened.some((a) => closing.has(openKeyOf(a)))) {
-    await sql`${updateAlertsSql(changed)} select 1`.execute(q);
-    await sql`${insertAlertsSql(opened)} select 1`.execute(q);
-    await sql`${insertEventsSql(events)} select 1`.execute(q);
+    await sql`/* prepared */ ${updateAlertsSql(changed)} select 1`.execute(q);
+    await sql`/* prepared */ ${insertAlertsSql(opened)} select 1`.execute(q);
+    await sql`/* prepared */ ${insertEventsSql(events)} select 1`.execute(q);
     return;
   }
-  await sql`${insertAlertsSql(opened)}, ${updateAlertsSql(changed, false)}, ${insertEventsSql(events, false)}
+  await sql`/* prepared */ ${insertAlertsSql(opened)}, ${updateAlertsSql(changed, false)}, ${insertEventsSql(events, false)}
     select 1`.execute(q);
 }
 

@@ -3,7 +3,7 @@ import type { ChannelRow } from '../channels/channels.store.ts';
 import type { Db } from '../db/db.ts';
 import type { IncidentsTable } from '../db/schema.ts';
 import { addFeedEntries, type FeedEntry } from '../incidents/feed.store.ts';
-import { acceptsMerge, type GroupConfig, groupingKey } from '../incidents/grouping.ts';
+import { acceptsMerge, type GroupConfig, type Grouping, groupingKey } from '../incidents/grouping.ts';
 import {
   type AlertAggregate,
   aggregateAlertsOf,
@@ -175,7 +175,7 @@ async function applyRun(q: Executor, units: readonly AlertUnit[], nowMs: number)
     kinds.push(kind);
     if (kind === 'repeat' || kind === 'ignored') continue;
     if (kind === 'new') {
-      const grouping = groupingKey(unit.channel.group as GroupConfig, factsOf(unit));
+      const grouping = groupingOf(unit.channel, unit.event, unit.source.integrationId);
       if (grouping) {
         const g = {
           accountId: unit.source.accountId,
@@ -235,7 +235,7 @@ async function applyRun(q: Executor, units: readonly AlertUnit[], nowMs: number)
 
   const place = (unit: AlertUnit, alert: AlertRow): { incidentId: string; reason: string } => {
     const group = unit.channel.group as GroupConfig;
-    const grouping = groupingKey(group, factsOf(unit));
+    const grouping = groupingOf(unit.channel, unit.event, unit.source.integrationId);
     if (grouping) {
       const name = groupLockName(unit.channel.channel_id, grouping.key);
       const existing = incidents.get(groupIncident.get(name) ?? '');
@@ -477,15 +477,31 @@ function joinedAggregate(incident: IncidentRow, newcomers: readonly AlertRow[]):
 }
 
 /** What grouping reads of the alert an event opens. */
-function factsOf(unit: AlertUnit) {
-  return {
-    title: unit.event.title,
-    description: unit.event.description,
-    severity: unit.event.severity,
-    labels: unit.event.labels,
-    alertKey: unit.event.alertKey,
-    integrationId: unit.source.integrationId,
-  };
+const groupings = new WeakMap<AlertEventInput, Map<ChannelRow, Grouping | null>>();
+
+/**
+ * The grouping key of an event in a channel (src/incidents/grouping.ts), computed once per event and
+ * channel: both passes of a batch ask for it.
+ */
+function groupingOf(channel: ChannelRow, event: AlertEventInput, integrationId: number): Grouping | null {
+  let byChannel = groupings.get(event);
+  if (!byChannel) {
+    byChannel = new Map();
+    groupings.set(event, byChannel);
+  }
+  let grouping = byChannel.get(channel);
+  if (grouping === undefined) {
+    grouping = groupingKey(channel.group as GroupConfig, {
+      title: event.title,
+      description: event.description,
+      severity: event.severity,
+      labels: event.labels,
+      alertKey: event.alertKey,
+      integrationId,
+    });
+    byChannel.set(channel, grouping);
+  }
+  return grouping;
 }
 
 /** Grouping keys given up by incidents read from the database, before others take them. */

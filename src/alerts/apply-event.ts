@@ -138,7 +138,7 @@ export async function touchIncidents(q: Executor, touches: readonly IncidentTouc
   for (const t of touches) latest.set(t.incidentId, Math.max(latest.get(t.incidentId) ?? 0, t.eventTime));
   if (latest.size === 0) return;
   const ids = [...latest.keys()].sort();
-  await sql`
+  await sql`/* prepared */ 
     update incidents i set last_time = v.event_time
       from unnest(${ids}::text[], ${ids.map((id) => latest.get(id)!)}::bigint[]) as v(incident_id, event_time)
      where i.incident_id = v.incident_id and i.last_time < v.event_time - ${TOUCH_GRANULARITY_SECONDS}`.execute(

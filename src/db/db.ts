@@ -1,5 +1,6 @@
+import { createHash } from 'node:crypto';
 import { PGlite } from '@electric-sql/pglite';
-import { Kysely, PostgresDialect } from 'kysely';
+import { Kysely, PostgresDialect, type PostgresPool, type PostgresPoolClient } from 'kysely';
 import pg from 'pg';
 import { PGlitePool } from './pglite-pool.ts';
 import type { Tables } from './schema.ts';
@@ -28,6 +29,42 @@ const parseInt8 = (value: string): number => Number(value);
 const parseInt8Array = (value: string): number[] =>
   (pg.types.getTypeParser(INT8_ARRAY_OID as never, 'text')(value) as string[]).map(Number);
 
+/**
+ * A statement whose SQL text starts with this comment is, on PostgreSQL, a named prepared statement:
+ * each connection parses it once and, once PostgreSQL finds a generic plan as good as the custom
+ * ones (after five runs), plans it once too. For the statements of ingestion's hot path, whose text
+ * never varies (arrays, not lists of values), where parsing and planning cost as much as running.
+ * PGlite reads it as the comment it is.
+ */
+const PREPARED = '/* prepared */';
+
+const statementNames = new Map<string, string>();
+const statementName = (text: string): string => {
+  let name = statementNames.get(text);
+  if (!name) {
+    name = `v_${createHash('sha1').update(text).digest('hex').slice(0, 20)}`;
+    statementNames.set(text, name);
+  }
+  return name;
+};
+
+/** Kysely's view of the pool, sending marked statements (PREPARED) as named ones. */
+function preparingPool(pool: pg.Pool): PostgresPool {
+  return {
+    async connect() {
+      const client = await pool.connect();
+      const query = (text: unknown, values: readonly unknown[] = []) =>
+        typeof text !== 'string'
+          ? client.query(text as never) // a cursor
+          : text.startsWith(PREPARED)
+            ? client.query({ name: statementName(text), text, values: [...values] })
+            : client.query(text, [...values]);
+      return { query, release: () => client.release() } as unknown as PostgresPoolClient;
+    },
+    end: () => pool.end(),
+  };
+}
+
 /** PostgreSQL, a PGlite directory, or PGlite in memory (optionally restored from a dumped data directory). */
 export type DbTarget = { databaseUrl: string } | { dataDir: string } | { memory: true; snapshot?: Blob };
 
@@ -49,7 +86,7 @@ function openPostgres(connectionString: string): Db {
   });
   // An idle client that loses its connection must not crash the process; the pool replaces it.
   pool.on('error', () => {});
-  const q = new Kysely<Tables>({ dialect: new PostgresDialect({ pool }) });
+  const q = new Kysely<Tables>({ dialect: new PostgresDialect({ pool: preparingPool(pool) }) });
   return {
     kind: 'postgres',
     q,

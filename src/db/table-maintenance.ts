@@ -17,7 +17,7 @@ const ANALYZE_SCALE = 0.1;
 const VACUUM_BASE = 50;
 const VACUUM_SCALE = 0.2;
 /** At most one look per this long, however often the engine cycles (it cycles on every new incident). */
-export const MAINTENANCE_INTERVAL_MS = 10_000;
+export const MAINTENANCE_INTERVAL_MS = 1_000;
 
 type TableStats = {
   table: string;

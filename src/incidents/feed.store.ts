@@ -1,3 +1,4 @@
+import { sql } from 'kysely';
 import type { Db } from '../db/db.ts';
 import { newObjectId } from '../shared/ids.ts';
 import { enqueueWebhookEvents } from '../webhooks/webhooks.enqueue.ts';
@@ -15,34 +16,22 @@ export type FeedEntry = {
   atMs: number;
 };
 
-/** Rows per insert: a merge of many alerts writes one entry per alert, and statements have a size limit. */
-const CHUNK = 1000;
-
 /**
  * Appends timeline entries, and in the same transaction the outbound webhook deliveries they are
  * events for (src/webhooks/; an entry's ref_id is its event_id).
  */
 export async function addFeedEntries(q: Executor, entries: readonly FeedEntry[]): Promise<void> {
-  const events = entries.map((entry) => ({ ...entry, refId: newObjectId(entry.atMs) }));
-  for (let i = 0; i < events.length; i += CHUNK) await insertChunk(q, events.slice(i, i + CHUNK));
-  await enqueueWebhookEvents(q, events);
-}
-
-async function insertChunk(q: Executor, entries: readonly (FeedEntry & { refId: string })[]): Promise<void> {
   if (entries.length === 0) return;
-  await q
-    .insertInto('feed_entries')
-    .values(
-      entries.map((e) => ({
-        ref_id: e.refId,
-        account_id: e.accountId,
-        incident_id: e.incidentId ?? null,
-        alert_id: e.alertId ?? null,
-        type: e.type,
-        detail: JSON.stringify(e.detail ?? {}),
-        creator_id: e.creatorId ?? 0,
-        created_at: e.atMs,
-      })),
-    )
-    .execute();
+  const events = entries.map((entry) => ({ ...entry, refId: newObjectId(entry.atMs) }));
+  const col = <T>(pick: (e: (typeof events)[number]) => T) => events.map(pick);
+  // One array per column: the statement's text is the same for any number of entries.
+  await sql`/* prepared */ insert into feed_entries
+      (ref_id, account_id, incident_id, alert_id, type, detail, creator_id, created_at)
+    select * from unnest(${col((e) => e.refId)}::text[], ${col((e) => e.accountId)}::bigint[],
+                         ${col((e) => e.incidentId ?? null)}::text[], ${col((e) => e.alertId ?? null)}::text[],
+                         ${col((e) => e.type)}::text[], ${col((e) => JSON.stringify(e.detail ?? {}))}::jsonb[],
+                         ${col((e) => e.creatorId ?? 0)}::bigint[], ${col((e) => e.atMs)}::bigint[])`.execute(
+    q,
+  );
+  await enqueueWebhookEvents(q, events);
 }

@@ -115,13 +115,18 @@ function shown(value: string): string {
   return cut !== '' && /^[^\s,="]+$/.test(cut) ? cut : JSON.stringify(cut);
 }
 
-function grouping(dims: readonly Dimension[], source: string): Grouping {
+/** The chosen dimensions as [name, value] pairs in name order, as JSON: what the key is the md5 of. */
+function canonicalText(dims: readonly Dimension[]): string {
   const pairs = dims.map((d): [string, string] => [d.name, d.value ?? '']);
-  const sorted = [...pairs].sort((a, b) => (a[0] < b[0] ? -1 : a[0] > b[0] ? 1 : 0));
+  return JSON.stringify(pairs.sort((a, b) => (a[0] < b[0] ? -1 : a[0] > b[0] ? 1 : 0)));
+}
+
+function grouping(dims: readonly Dimension[], source: string): Grouping {
+  const text = canonicalText(dims);
   return {
-    key: createHash('md5').update(JSON.stringify(sorted)).digest('hex'),
-    dimensions: Object.fromEntries(sorted),
-    reason: `grouped by ${pairs.map(([name, value]) => `${name}=${shown(value)}`).join(', ')} (${source})`,
+    key: createHash('md5').update(text).digest('hex'),
+    dimensions: Object.fromEntries(JSON.parse(text) as [string, string][]),
+    reason: `grouped by ${dims.map((d) => `${d.name}=${shown(d.value ?? '')}`).join(', ')} (${source})`,
   };
 }
 
@@ -137,6 +142,23 @@ function grouping(dims: readonly Dimension[], source: string): Grouping {
  * first set when none has any).
  */
 export function groupingKey(group: GroupConfig, alert: GroupingAlert): Grouping | null {
+  const chosen = chooseDimensions(group, alert);
+  return chosen && grouping(chosen.dims, chosen.source);
+}
+
+/**
+ * What groupingKey hashes, without hashing it or explaining it: equal for alerts that share a
+ * grouping key. For choosing an ingestion lane per event, where the md5 would be wasted work.
+ */
+export function groupingText(group: GroupConfig, alert: GroupingAlert): string | null {
+  const chosen = chooseDimensions(group, alert);
+  return chosen && canonicalText(chosen.dims);
+}
+
+function chooseDimensions(
+  group: GroupConfig,
+  alert: GroupingAlert,
+): { dims: Dimension[]; source: string } | null {
   if (group.method !== 'p') return null;
   const attributes = toAttributes(alert);
   const strict = group.all_equals_required ?? false;
@@ -145,7 +167,7 @@ export function groupingKey(group: GroupConfig, alert: GroupingAlert): Grouping 
     if (!caseMatches(c, attributes)) continue;
     const dims = readDimensions(c.equals, attributes);
     if (dims.length === 0 || (strict && dims.some(isMissing))) return null;
-    return grouping(dims, `case ${i + 1}`);
+    return { dims, source: `case ${i + 1}` };
   }
   const sets = (group.equals ?? [])
     .map((keys) => readDimensions(keys, attributes))
@@ -157,7 +179,7 @@ export function groupingKey(group: GroupConfig, alert: GroupingAlert): Grouping 
   if (!chosen) return null;
   const source =
     (group.equals?.length ?? 0) > 1 ? `default dimension set ${chosen.i + 1}` : 'default dimensions';
-  return grouping(chosen.dims, source);
+  return { dims: chosen.dims, source };
 }
 
 const TOKEN =

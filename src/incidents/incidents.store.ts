@@ -131,14 +131,17 @@ export async function aggregateAlertsOf(
   incidentIds: readonly string[],
 ): Promise<Map<string, AlertAggregate>> {
   if (incidentIds.length === 0) return new Map();
-  // The first alert's labels come from one index probe each, not from aggregating every alert's.
-  const { rows } = await sql<AlertAggregate & { incident_id: string }>`
-    select g.*,
+  // Per incident, a lateral lookup of its alerts (alerts_incident_idx): a prepared statement's plan
+  // must not depend on how many incidents are asked for. The first alert's labels come from one
+  // index probe each, not from aggregating every alert's.
+  const { rows } = await sql<AlertAggregate & { incident_id: string }>`/* prepared */
+    select i.incident_id, g.*,
            (select labels from alerts f
-             where f.incident_id = g.incident_id and f.deleted_at = 0
+             where f.incident_id = i.incident_id and f.deleted_at = 0
              order by f.start_time, f.alert_id limit 1) as first_labels
-      from (select incident_id,
-                   count(*)::int as alert_cnt,
+      from unnest(${[...incidentIds]}::text[]) as i(incident_id)
+      cross join lateral (
+            select count(*)::int as alert_cnt,
                    (count(*) filter (where end_time = 0))::int as active_alert_cnt,
                    coalesce(sum(event_cnt), 0)::int as alert_event_cnt,
                    coalesce(max(last_time), 0) as last_time,
@@ -148,8 +151,8 @@ export async function aggregateAlertsOf(
                      as active_status_rank,
                    coalesce(array_agg(distinct integration_id), '{}') as integration_ids
               from alerts
-             where incident_id = any(${[...incidentIds]}::text[]) and deleted_at = 0
-             group by incident_id) g`.execute(q);
+             where incident_id = i.incident_id and deleted_at = 0) g
+     where g.alert_cnt > 0`.execute(q);
   return new Map(rows.map(({ incident_id, ...agg }) => [incident_id, agg]));
 }
 
@@ -177,13 +180,21 @@ export async function lockIncidents(
   groups: readonly { accountId: number; channelId: number; groupKey: string }[],
 ): Promise<IncidentRow[]> {
   if (ids.length === 0 && groups.length === 0) return [];
-  const { rows } = await sql<IncidentRow>`
-    select * from incidents
-     where incident_id = any(${[...ids]}::text[])
-        or (account_id, channel_id, group_key) in (
-             select * from unnest(${groups.map((g) => g.accountId)}::bigint[], ${groups.map((g) => g.channelId)}::bigint[],
-                                  ${groups.map((g) => g.groupKey)}::text[]))
-     order by incident_id
-     for update`.execute(q);
+  // Each incident looked up by its own key (a lateral join: the plan cannot turn into a scan of
+  // every incident, whatever the number of keys).
+  const { rows } = await sql<IncidentRow>`/* prepared */
+    select i.* from (
+             select unnest(${[...ids]}::text[])
+             union
+             select g.incident_id
+               from unnest(${groups.map((g) => g.accountId)}::bigint[], ${groups.map((g) => g.channelId)}::bigint[],
+                           ${groups.map((g) => g.groupKey)}::text[]) as k(account_id, channel_id, group_key)
+               cross join lateral (
+                     select incident_id from incidents
+                      where account_id = k.account_id and channel_id = k.channel_id and group_key = k.group_key) g
+           ) as wanted(incident_id)
+      cross join lateral (select * from incidents where incident_id = wanted.incident_id) i
+     order by i.incident_id
+     for update of i`.execute(q);
   return rows;
 }

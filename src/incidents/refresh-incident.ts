@@ -129,7 +129,7 @@ export async function updateDerivedIncidents(
 ): Promise<void> {
   if (incidents.length === 0) return;
   const col = <T>(pick: (set: DerivedIncident) => T) => incidents.map((i) => pick(i.set));
-  await sql`
+  await sql`/* prepared */ 
     update incidents i
        set alert_cnt = v.alert_cnt, active_alert_cnt = v.active_alert_cnt, alert_event_cnt = v.alert_event_cnt,
            last_time = v.last_time, integration_ids = v.integration_ids::bigint[],

@@ -110,7 +110,7 @@ export function normalizeLabels(
   for (const [key, value] of Object.entries(labels)) {
     if (key === '') {
       warn(`${field}: a label with an empty key was dropped`);
-    } else if (codePointLength(key) > INGEST_LIMITS.labelKey) {
+    } else if (key.length > INGEST_LIMITS.labelKey && codePointLength(key) > INGEST_LIMITS.labelKey) {
       warn(
         `${field}: label ${preview(key)} was dropped: its key is longer than ${INGEST_LIMITS.labelKey} characters`,
       );
@@ -130,7 +130,10 @@ export function normalizeLabels(
   return Object.fromEntries(
     valid.map(([key, value]) => [
       key,
-      truncated(value, INGEST_LIMITS.labelValue, `${field}.${truncateCodePoints(key, 40)}`, warn),
+      // A string holds at least as many UTF-16 units as code points: most values need no count.
+      value.length <= INGEST_LIMITS.labelValue
+        ? value
+        : truncated(value, INGEST_LIMITS.labelValue, `${field}.${truncateCodePoints(key, 40)}`, warn),
     ]),
   );
 }

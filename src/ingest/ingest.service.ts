@@ -5,6 +5,7 @@ import type { AlertSource } from '../alerts/transitions.ts';
 import type { ChannelRow } from '../channels/channels.store.ts';
 import { channelsWithRules } from '../channels/rules/rules.store.ts';
 import type { Db } from '../db/db.ts';
+import { type GroupConfig, groupingText } from '../incidents/grouping.ts';
 import { findIntegrationByKey } from '../integrations/integrations.service.ts';
 import type { IntegrationRow } from '../integrations/integrations.store.ts';
 import { type CompiledRoute, compileRoute, type RouteCase } from '../integrations/route-match.ts';
@@ -165,7 +166,7 @@ export class AlertIngestor {
     this.#db = deps.db;
     // PostgreSQL runs two transactions at once: while one lane commits, the other works. PGlite has
     // one connection, which the lanes would only queue for.
-    const laneCount = deps.db.kind === 'postgres' ? 2 : 1;
+    const laneCount = deps.db.kind === 'postgres' ? Number(process.env.LANES ?? 2) : 1;
     this.#lanes = Array.from(
       { length: laneCount },
       () => new GroupCommit(deps.db, (q, jobs: IngestJob[]) => processAlertEvents(q, jobs, deps.clock)),
@@ -174,33 +175,52 @@ export class AlertIngestor {
 
   async ingest(integration: IntegrationRow, events: readonly AlertEventInput[]): Promise<IngestResult[]> {
     const targets = await this.#targetsOf(integration);
+    // Events of one key in one call keep their order: they all take the lane of the first.
+    const laneOfKey = new Map<string, GroupCommit<IngestJob, IngestResult>>();
     return Promise.all(
       events.map((event) => {
         const channels = pickChannels(targets, integration, event);
         const screened = channels.some((c) => targets.screened.has(c.channel_id));
-        return this.#laneOf(integration, event, screened).submit({
-          integration,
-          channels,
-          event,
-          screened: targets.ruled,
-        });
+        let lane = laneOfKey.get(event.alertKey);
+        if (!lane) {
+          lane = this.#laneOf(integration, channels, event, screened);
+          laneOfKey.set(event.alertKey, lane);
+        }
+        return lane.submit({ integration, channels, event, screened: targets.ruled });
       }),
     );
   }
 
   /**
-   * An alert key always takes the same lane, so its events stay in arrival order. Batches of two
-   * lanes take their locks in one global order (src/alerts/apply-batch.ts), so they never deadlock;
-   * the one-event path of screened channels locks in arrival order, so all their events take lane 0
-   * (other lanes never touch those channels' alerts or incidents).
+   * The lane of an event: that of the incident it is likely to touch — its grouping key in its first
+   * channel, else its alert key — so that two lanes rarely wait for each other's incident locks.
+   * Only a heuristic: batches of two lanes take their locks in one global order
+   * (src/alerts/apply-batch.ts), so they never deadlock whichever lane an event takes, and events
+   * of one key in flight at once (different requests) have no order to keep. The one-event path of
+   * screened channels locks in arrival order, so all their events take lane 0 (other lanes never
+   * touch those channels' alerts or incidents).
    */
   #laneOf(
     integration: IntegrationRow,
+    channels: readonly ChannelRow[],
     event: AlertEventInput,
     screened: boolean,
   ): GroupCommit<IngestJob, IngestResult> {
-    if (screened) return this.#lanes[0]!;
-    const key = `${integration.integration_id}:${event.alertKey}`;
+    if (screened || this.#lanes.length === 1) return this.#lanes[0]!;
+    const channel = channels[0];
+    const grouping =
+      channel &&
+      groupingText(channel.group as GroupConfig, {
+        title: event.title,
+        description: event.description,
+        severity: event.severity,
+        labels: event.labels,
+        alertKey: event.alertKey,
+        integrationId: integration.integration_id,
+      });
+    const key = grouping
+      ? `${channel.channel_id}:${grouping}`
+      : `${integration.integration_id}:${event.alertKey}`;
     let hash = 0;
     for (let i = 0; i < key.length; i++) hash = (hash * 31 + key.charCodeAt(i)) | 0;
     return this.#lanes[Math.abs(hash) % this.#lanes.length]!;

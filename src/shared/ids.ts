@@ -1,4 +1,4 @@
-import { randomBytes } from 'node:crypto';
+import { randomBytes, randomFillSync } from 'node:crypto';
 import { monotonicFactory } from 'ulid';
 
 /*
@@ -23,7 +23,22 @@ export function newObjectId(nowMs: number = Date.now()): string {
   return bytes.toString('hex');
 }
 
-export const newUlid: () => string = monotonicFactory();
+/**
+ * ulid's own generator asks the operating system for one byte per character (16 calls per id, one
+ * per request id at ingest rates); this one draws the same uniform bytes from a pool refilled 4 KiB
+ * at a time.
+ */
+const randomPool = Buffer.alloc(4096);
+let randomPoolAt = randomPool.length;
+function pooledRandomFraction(): number {
+  if (randomPoolAt === randomPool.length) {
+    randomFillSync(randomPool);
+    randomPoolAt = 0;
+  }
+  return randomPool[randomPoolAt++]! / 256;
+}
+
+export const newUlid: () => string = monotonicFactory(pooledRandomFraction);
 
 /** A random secret of `bytes` bytes, hex-encoded (app keys, integration keys, tokens). */
 export function newSecret(bytes: number): string {
