@@ -2,7 +2,8 @@ import type { Insertable } from 'kysely';
 import type { ChannelRow } from '../channels/channels.store.ts';
 import type { Db } from '../db/db.ts';
 import type { IncidentsTable } from '../db/schema.ts';
-import { addFeedEntries, type FeedEntry } from '../incidents/feed.store.ts';
+import { writeTogether } from '../db/statements.ts';
+import { type FeedEntry, feedEvents, insertFeedSql } from '../incidents/feed.store.ts';
 import { acceptsMerge, type GroupConfig, type Grouping, groupingKey } from '../incidents/grouping.ts';
 import {
   type AlertAggregate,
@@ -24,9 +25,10 @@ import {
   channelBehaviour,
   type DerivedIncident,
   deriveIncident,
-  updateDerivedIncidents,
+  updateDerivedIncidentsSql,
 } from '../incidents/refresh-incident.ts';
 import type { AlertEventInput } from '../ingest/event.ts';
+import { enqueueWebhookEvents } from '../webhooks/webhooks.enqueue.ts';
 import {
   type AlertKey,
   type AlertRow,
@@ -34,7 +36,7 @@ import {
   type NewAlertEvent,
   writeAlerts,
 } from './alerts.store.ts';
-import { applyAlertEvent, type EventOutcome, touchIncidents } from './apply-event.ts';
+import { applyAlertEvent, type EventOutcome, touchIncidentsSql } from './apply-event.ts';
 import type { StatusPoint } from './noise.ts';
 import { judgeFlapping } from './noise.ts';
 import { defaultFlapping, type FlapRecord, keyStatusHistories, recordFlappings } from './noise-control.ts';
@@ -439,14 +441,19 @@ async function applyRun(q: Executor, units: readonly AlertUnit[], nowMs: number)
     derived.push({ incidentId: state.row.incident_id, set, mergedAt: state.mergedAt });
     derivedFeed.push(...entries);
   }
-  await updateDerivedIncidents(q, derived);
-  // One insert for the run's whole feed, in the order the single-event path writes it.
-  await addFeedEntries(q, [...feed, ...derivedFeed]);
+  // One statement for the rest: the re-derived incidents, the run's whole feed (in the order the
+  // single-event path writes it), and the last_time of incidents repeats kept firing — not those
+  // re-derived or opened here, so no two parts write one row.
   const refreshedIds = new Set(refreshed.map((s) => s.row.incident_id));
-  await touchIncidents(
-    q,
-    touches.filter((t) => !refreshedIds.has(t.incidentId) && !incidents.get(t.incidentId)?.opened),
-  );
+  const timeline = feedEvents([...feed, ...derivedFeed]);
+  await writeTogether(q, [
+    updateDerivedIncidentsSql(derived),
+    insertFeedSql(timeline),
+    touchIncidentsSql(
+      touches.filter((t) => !refreshedIds.has(t.incidentId) && !incidents.get(t.incidentId)?.opened),
+    ),
+  ]);
+  await enqueueWebhookEvents(q, timeline);
   return outcomes;
 }
 

@@ -2,6 +2,7 @@ import { sql } from 'kysely';
 import type { ChannelRow } from '../channels/channels.store.ts';
 import type { Db } from '../db/db.ts';
 import { lockKey } from '../db/locks.ts';
+import { type Write, writeTogether } from '../db/statements.ts';
 import { addFeedEntries } from '../incidents/feed.store.ts';
 import { placeAlert } from '../incidents/place-alert.ts';
 import { channelBehaviour, refreshIncident } from '../incidents/refresh-incident.ts';
@@ -133,15 +134,18 @@ function alertChange(alert: AlertRow): AlertChange {
  * row. An incident another transaction holds is skipped (the next repeat moves it): a touch must
  * never wait, or it could close a lock cycle with a batch of another lane.
  */
-export async function touchIncidents(q: Executor, touches: readonly IncidentTouch[]): Promise<void> {
+async function touchIncidents(q: Executor, touches: readonly IncidentTouch[]): Promise<void> {
+  await writeTogether(q, [touchIncidentsSql(touches)]);
+}
+
+/** touchIncidents as a statement to run with others (src/db/statements.ts). */
+export function touchIncidentsSql(touches: readonly IncidentTouch[]): Write {
   const latest = new Map<string, number>();
   for (const t of touches) latest.set(t.incidentId, Math.max(latest.get(t.incidentId) ?? 0, t.eventTime));
-  if (latest.size === 0) return;
+  if (latest.size === 0) return null;
   const ids = [...latest.keys()].sort();
-  await sql`/* prepared */ 
+  return sql`
     update incidents i set last_time = v.event_time
       from unnest(${ids}::text[], ${ids.map((id) => latest.get(id)!)}::bigint[]) as v(incident_id, event_time)
-     where i.incident_id = v.incident_id and i.last_time < v.event_time - ${TOUCH_GRANULARITY_SECONDS}`.execute(
-    q,
-  );
+     where i.incident_id = v.incident_id and i.last_time < v.event_time - ${TOUCH_GRANULARITY_SECONDS}`;
 }

@@ -239,7 +239,7 @@ export async function recordFlappings(
     ids.map((id) => pick(byIncident.get(id)!));
   // One statement: mark muted incidents ever_muted, extend their mutes, and stamp flapping_told_at
   // on the incidents not told within their period — answering which those were (old values).
-  const { rows } = await sql<{ incident_id: string; tell: boolean }>`/* prepared */ 
+  const { rows } = await sql<{ incident_id: string; tell: boolean }>`/* prepared */
     with v as (
       select * from unnest(${ids}::text[], ${col((v) => v.accountId)}::bigint[], ${col((v) => v.since)}::bigint[],
                            ${col((v) => v.until)}::bigint[]) as v(incident_id, account_id, since, muted_until)
@@ -366,7 +366,7 @@ async function activeSourceAlerts(
  */
 async function keyStatusHistory(q: Executor, subject: Subject, windowStart: number): Promise<StatusPoint[]> {
   const { channelId, integrationId, alertKey } = subject;
-  const rows = await sql<{ status: string; time: number | string }>`/* prepared */ 
+  const rows = await sql<{ status: string; time: number | string }>`/* prepared */
     select event_status as status, event_time as time
     from alert_events
     where channel_id = ${channelId} and integration_id = ${integrationId} and alert_key = ${alertKey}
@@ -390,7 +390,7 @@ export async function keyStatusHistories(
 ): Promise<StatusPoint[][]> {
   const histories: StatusPoint[][] = keys.map(() => []);
   if (keys.length === 0) return histories;
-  const rows = await sql<{ i: number | string; status: string; time: number | string }>`/* prepared */ 
+  const rows = await sql<{ i: number | string; status: string; time: number | string }>`/* prepared */
     select k.i, e.event_status as status, e.event_time as time
       from unnest(${keys.map((k) => k.channelId)}::bigint[], ${keys.map((k) => k.integrationId)}::bigint[],
                   ${keys.map((k) => k.alertKey)}::text[], ${keys.map((k) => k.windowStart)}::bigint[])

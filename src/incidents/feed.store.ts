@@ -1,7 +1,8 @@
 import { sql } from 'kysely';
 import type { Db } from '../db/db.ts';
+import { type Write, writeTogether } from '../db/statements.ts';
 import { newObjectId } from '../shared/ids.ts';
-import { enqueueWebhookEvents } from '../webhooks/webhooks.enqueue.ts';
+import { enqueueWebhookEvents, type FeedEvent } from '../webhooks/webhooks.enqueue.ts';
 
 type Executor = Db['q'];
 
@@ -21,17 +22,27 @@ export type FeedEntry = {
  * events for (src/webhooks/; an entry's ref_id is its event_id).
  */
 export async function addFeedEntries(q: Executor, entries: readonly FeedEntry[]): Promise<void> {
-  if (entries.length === 0) return;
-  const events = entries.map((entry) => ({ ...entry, refId: newObjectId(entry.atMs) }));
-  const col = <T>(pick: (e: (typeof events)[number]) => T) => events.map(pick);
+  const events = feedEvents(entries);
+  await writeTogether(q, [insertFeedSql(events)]);
+  await enqueueWebhookEvents(q, events);
+}
+
+/** Feed entries with the ids they are stored under (each an event's id for webhooks). */
+export function feedEvents(entries: readonly FeedEntry[]): FeedEvent[] {
+  return entries.map((entry) => ({ ...entry, refId: newObjectId(entry.atMs) }));
+}
+
+/**
+ * The insert of addFeedEntries as a statement to run with others (src/db/statements.ts); the
+ * caller then enqueues their webhooks (enqueueWebhookEvents) in the same transaction.
+ */
+export function insertFeedSql(events: readonly FeedEvent[]): Write {
+  if (events.length === 0) return null;
+  const col = <T>(pick: (e: FeedEvent) => T) => events.map(pick);
   // One array per column: the statement's text is the same for any number of entries.
-  await sql`/* prepared */ insert into feed_entries
-      (ref_id, account_id, incident_id, alert_id, type, detail, creator_id, created_at)
+  return sql`insert into feed_entries (ref_id, account_id, incident_id, alert_id, type, detail, creator_id, created_at)
     select * from unnest(${col((e) => e.refId)}::text[], ${col((e) => e.accountId)}::bigint[],
                          ${col((e) => e.incidentId ?? null)}::text[], ${col((e) => e.alertId ?? null)}::text[],
                          ${col((e) => e.type)}::text[], ${col((e) => JSON.stringify(e.detail ?? {}))}::jsonb[],
-                         ${col((e) => e.creatorId ?? 0)}::bigint[], ${col((e) => e.atMs)}::bigint[])`.execute(
-    q,
-  );
-  await enqueueWebhookEvents(q, events);
+                         ${col((e) => e.creatorId ?? 0)}::bigint[], ${col((e) => e.atMs)}::bigint[])`;
 }

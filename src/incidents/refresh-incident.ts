@@ -3,6 +3,7 @@ import type { AlertRow } from '../alerts/alerts.store.ts';
 import { rankOf, statusOfRank } from '../alerts/severity.ts';
 import type { Db } from '../db/db.ts';
 import type { EventStatus, Severity } from '../db/schema.ts';
+import { type Write, writeTogether } from '../db/statements.ts';
 import { addFeedEntries, type FeedEntry } from './feed.store.ts';
 import {
   type AlertAggregate,
@@ -123,13 +124,20 @@ export async function refreshIncident(
  * Writes re-derived incidents, many in one statement (a column left out keeps its value), with the
  * time an alert last joined each (`mergedAt`, the start of a sliding grouping window).
  */
-export async function updateDerivedIncidents(
+async function updateDerivedIncidents(
   q: Executor,
   incidents: readonly { incidentId: string; set: DerivedIncident; mergedAt?: number }[],
 ): Promise<void> {
-  if (incidents.length === 0) return;
+  await writeTogether(q, [updateDerivedIncidentsSql(incidents)]);
+}
+
+/** updateDerivedIncidents as a statement to run with others (src/db/statements.ts). */
+export function updateDerivedIncidentsSql(
+  incidents: readonly { incidentId: string; set: DerivedIncident; mergedAt?: number }[],
+): Write {
+  if (incidents.length === 0) return null;
   const col = <T>(pick: (set: DerivedIncident) => T) => incidents.map((i) => pick(i.set));
-  await sql`/* prepared */ 
+  return sql`
     update incidents i
        set alert_cnt = v.alert_cnt, active_alert_cnt = v.active_alert_cnt, alert_event_cnt = v.alert_event_cnt,
            last_time = v.last_time, integration_ids = v.integration_ids::bigint[],
@@ -153,7 +161,7 @@ export async function updateDerivedIncidents(
                   ${col((s) => s.updated_at)}::bigint[], ${incidents.map((i) => i.mergedAt ?? 0)}::bigint[])
            as v(incident_id, alert_cnt, active_alert_cnt, alert_event_cnt, last_time, integration_ids,
                 incident_status, incident_severity, labels, closes, end_time, updated_at, merged_at)
-     where i.incident_id = v.incident_id`.execute(q);
+     where i.incident_id = v.incident_id`;
 }
 
 /** aggregateAlerts over alerts in memory (all of an incident's alerts: one opened in this batch). */
