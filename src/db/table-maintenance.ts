@@ -1,5 +1,5 @@
 import { sql } from 'kysely';
-import type { EngineModule } from '../jobs/engine.ts';
+import { type EngineModule, requestEngineCycle } from '../jobs/engine.ts';
 import type { Db } from './db.ts';
 
 /*
@@ -78,3 +78,18 @@ export const tableMaintenanceModule: EngineModule = {
     return maintainTables(db);
   },
 };
+
+let lastGrowthWake = 0;
+
+/**
+ * Ingestion wrote rows: has the engine cycle soon, at most once per MAINTENANCE_INTERVAL_MS of wall
+ * time, so that a table filling fast is analyzed within about a second rather than the engine's
+ * interval. Until its first analyze a table's partial indexes are planned as empty, and a lookup by
+ * key reads every row they hold (docs/engine.md "Table maintenance").
+ */
+export function tablesGrew(): void {
+  const now = Date.now();
+  if (now - lastGrowthWake < MAINTENANCE_INTERVAL_MS) return;
+  lastGrowthWake = now;
+  requestEngineCycle();
+}

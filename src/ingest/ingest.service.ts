@@ -5,6 +5,7 @@ import type { AlertSource } from '../alerts/transitions.ts';
 import type { ChannelRow } from '../channels/channels.store.ts';
 import { channelsWithRules } from '../channels/rules/rules.store.ts';
 import type { Db } from '../db/db.ts';
+import { tablesGrew } from '../db/table-maintenance.ts';
 import { type GroupConfig, groupingText } from '../incidents/grouping.ts';
 import { findIntegrationByKey } from '../integrations/integrations.service.ts';
 import type { IntegrationRow } from '../integrations/integrations.store.ts';
@@ -137,6 +138,7 @@ async function processAlertEvents(
       .execute();
   }
   const outcomes = await applyAlertBatch(q, units, clock.nowMs());
+  tablesGrew();
   let next = 0;
   return jobs.map(({ channels, event }) => {
     const mine = outcomes.slice(next, next + channels.length);

@@ -1,6 +1,8 @@
+import { setTimeout as sleep } from 'node:timers/promises';
 import { sql } from 'kysely';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { dueMaintenance, MAINTENANCE_INTERVAL_MS } from '../../src/db/table-maintenance.ts';
+import { dueMaintenance, MAINTENANCE_INTERVAL_MS, tablesGrew } from '../../src/db/table-maintenance.ts';
+import { Engine, type EngineModule } from '../../src/jobs/engine.ts';
 import { startTestApp, type TestApp } from '../harness/app.ts';
 import { newChannel, newIntegration, pushPrometheus } from '../ingest/helpers.ts';
 
@@ -92,6 +94,43 @@ describe('table-maintenance module', () => {
       t.clock.advance(MAINTENANCE_INTERVAL_MS);
       await t.engine.runOnce(t.clock.nowMs());
       expect((await alertsStats()).vacuumed).toBe(false);
+    }
+  });
+});
+
+describe('tablesGrew (called by ingestion after each batch)', () => {
+  let t: TestApp;
+  beforeAll(async () => {
+    t = await startTestApp();
+  });
+  afterAll(() => t.close());
+
+  it('has a running engine cycle soon, at most once per maintenance interval', async () => {
+    let cycles = 0;
+    const counting: EngineModule = {
+      name: 'counting',
+      async run() {
+        cycles += 1;
+        return 0;
+      },
+    };
+    const engine = new Engine({
+      db: t.db,
+      clock: t.clock,
+      modules: [counting],
+      logger: { info: () => {}, error: () => {} },
+    });
+    await sleep(MAINTENANCE_INTERVAL_MS); // past any earlier call's throttle
+    engine.start(3_600_000);
+    try {
+      await expect.poll(() => cycles).toBe(1);
+      tablesGrew();
+      await expect.poll(() => cycles).toBe(2);
+      tablesGrew();
+      await sleep(200);
+      expect(cycles).toBe(2);
+    } finally {
+      await engine.stop();
     }
   });
 });
