@@ -145,7 +145,11 @@ export function touchIncidentsSql(touches: readonly IncidentTouch[]): Write {
   if (latest.size === 0) return null;
   const ids = [...latest.keys()].sort();
   return sql`
-    update incidents i set last_time = v.event_time
-      from unnest(${ids}::text[], ${ids.map((id) => latest.get(id)!)}::bigint[]) as v(incident_id, event_time)
-     where i.incident_id = v.incident_id and i.last_time < v.event_time - ${TOUCH_GRANULARITY_SECONDS}`;
+    update incidents i set last_time = due.event_time
+      from (select t.incident_id, v.event_time
+              from unnest(${ids}::text[], ${ids.map((id) => latest.get(id)!)}::bigint[]) as v(incident_id, event_time)
+              join incidents t on t.incident_id = v.incident_id
+             where t.last_time < v.event_time - ${TOUCH_GRANULARITY_SECONDS}
+             for update of t skip locked) due
+     where i.incident_id = due.incident_id`;
 }

@@ -1,5 +1,7 @@
+import pg from 'pg';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { startTestApp, type TestAccount, type TestApp } from '../harness/app.ts';
+import { TEST_DATABASE_URL } from '../harness/database.ts';
 import { newChannel, newIntegration, pushStandard } from './helpers.ts';
 
 let t: TestApp;
@@ -124,6 +126,37 @@ describe('standard alert push', () => {
     expect((await incidentOf(alert!.incident_id!)).last_time).toBe(start + 90);
     expect((await alertsOf(integrationId))[0]!.event_cnt).toBe(1);
   });
+
+  // Another transaction holding the incident takes real concurrent connections (PGlite runs one
+  // transaction at a time).
+  it.runIf(TEST_DATABASE_URL)(
+    'answers a repeat without waiting for an incident another transaction holds',
+    async () => {
+      const channelId = await newChannel(t, owner);
+      const { integrationId, key } = await newIntegration(t, owner, 'alert.standard', channelId);
+      const body = { alert_key: 'held', event_status: 'Warning', title_rule: 'held' };
+      const start = Math.floor(t.clock.nowMs() / 1000);
+      await pushStandard(t, key, { ...body, event_time: start });
+      const [alert] = await alertsOf(integrationId);
+      const other = new pg.Client({ connectionString: t.database.url });
+      await other.connect();
+      try {
+        await other.query('begin');
+        await other.query('select 1 from incidents where incident_id = $1 for update', [alert!.incident_id]);
+        // A touch that waited would hang here until the commit below: the lock is skipped instead.
+        const res = await pushStandard(t, key, { ...body, event_time: start + 90 });
+        expect(res.status).toBe(200);
+        expect((await alertsOf(integrationId))[0]!.last_time).toBe(start + 90);
+        await other.query('commit');
+      } finally {
+        await other.end();
+      }
+      expect((await incidentOf(alert!.incident_id!)).last_time).toBe(start);
+      // The next repeat a minute after the alert's last one moves it.
+      await pushStandard(t, key, { ...body, event_time: start + 150 });
+      expect((await incidentOf(alert!.incident_id!)).last_time).toBe(start + 150);
+    },
+  );
 
   it('refuses an unknown or disabled integration_key with InvalidParameter, storing nothing', async () => {
     const bad = await pushStandard(t, 'nope', { event_status: 'Critical', title_rule: 'x' });
