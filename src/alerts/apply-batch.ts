@@ -483,7 +483,7 @@ function joinedAggregate(incident: IncidentRow, newcomers: readonly AlertRow[]):
   };
 }
 
-/** What grouping reads of the alert an event opens. */
+/** Groupings computed so far, by event and channel. */
 const groupings = new WeakMap<AlertEventInput, Map<ChannelRow, Grouping | null>>();
 
 /**

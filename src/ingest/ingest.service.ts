@@ -168,7 +168,7 @@ export class AlertIngestor {
     this.#db = deps.db;
     // PostgreSQL runs two transactions at once: while one lane commits, the other works. PGlite has
     // one connection, which the lanes would only queue for.
-    const laneCount = deps.db.kind === 'postgres' ? Number(process.env.LANES ?? 2) : 1;
+    const laneCount = deps.db.kind === 'postgres' ? 2 : 1;
     this.#lanes = Array.from(
       { length: laneCount },
       () => new GroupCommit(deps.db, (q, jobs: IngestJob[]) => processAlertEvents(q, jobs, deps.clock)),
