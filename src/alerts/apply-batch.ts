@@ -4,7 +4,13 @@ import type { Db } from '../db/db.ts';
 import type { IncidentsTable } from '../db/schema.ts';
 import { writeTogether } from '../db/statements.ts';
 import { type FeedEntry, feedEvents, insertFeedSql } from '../incidents/feed.store.ts';
-import { acceptsMerge, type GroupConfig, type Grouping, groupingKey } from '../incidents/grouping.ts';
+import {
+  acceptsMerge,
+  type GroupConfig,
+  type Grouping,
+  type GroupingAlert,
+  groupingKey,
+} from '../incidents/grouping.ts';
 import {
   type AlertAggregate,
   aggregateAlertsOf,
@@ -483,6 +489,18 @@ function joinedAggregate(incident: IncidentRow, newcomers: readonly AlertRow[]):
   };
 }
 
+/** What grouping reads of an event (src/incidents/grouping.ts). */
+export function groupingFactsOf(event: AlertEventInput, integrationId: number): GroupingAlert {
+  return {
+    title: event.title,
+    description: event.description,
+    severity: event.severity,
+    labels: event.labels,
+    alertKey: event.alertKey,
+    integrationId,
+  };
+}
+
 /** Groupings computed so far, by event and channel. */
 const groupings = new WeakMap<AlertEventInput, Map<ChannelRow, Grouping | null>>();
 
@@ -498,14 +516,7 @@ function groupingOf(channel: ChannelRow, event: AlertEventInput, integrationId: 
   }
   let grouping = byChannel.get(channel);
   if (grouping === undefined) {
-    grouping = groupingKey(channel.group as GroupConfig, {
-      title: event.title,
-      description: event.description,
-      severity: event.severity,
-      labels: event.labels,
-      alertKey: event.alertKey,
-      integrationId,
-    });
+    grouping = groupingKey(channel.group as GroupConfig, groupingFactsOf(event, integrationId));
     byChannel.set(channel, grouping);
   }
   return grouping;

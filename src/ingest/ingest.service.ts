@@ -1,5 +1,5 @@
 import { sql } from 'kysely';
-import { type AlertUnit, applyAlertBatch } from '../alerts/apply-batch.ts';
+import { type AlertUnit, applyAlertBatch, groupingFactsOf } from '../alerts/apply-batch.ts';
 import type { EventOutcome } from '../alerts/apply-event.ts';
 import type { AlertSource } from '../alerts/transitions.ts';
 import type { ChannelRow } from '../channels/channels.store.ts';
@@ -212,14 +212,7 @@ export class AlertIngestor {
     const channel = channels[0];
     const grouping =
       channel &&
-      groupingText(channel.group as GroupConfig, {
-        title: event.title,
-        description: event.description,
-        severity: event.severity,
-        labels: event.labels,
-        alertKey: event.alertKey,
-        integrationId: integration.integration_id,
-      });
+      groupingText(channel.group as GroupConfig, groupingFactsOf(event, integration.integration_id));
     const key = grouping
       ? `${channel.channel_id}:${grouping}`
       : `${integration.integration_id}:${event.alertKey}`;
