@@ -5,21 +5,22 @@ import { setTimeout as sleep } from 'node:timers/promises';
 import { PGlite } from '@electric-sql/pglite';
 import pg from 'pg';
 import { startAlertmanager } from './alertmanager.ts';
+import { startHttpFloor } from './http-floor.ts';
 import { type EventKind, EventMix } from './ingest-mix.ts';
 import { call, type LoadResult, load, reportFailures } from './load.ts';
 import { idlePercent, processCpuMs, runCli, startServer, vigilEnv } from './server.ts';
 import { chooseTargets, type DatabaseName, forEachTarget, log, type Target } from './targets.ts';
 
 /*
- * `npm run bench -- ingest [--pglite-only | --postgres-only] [--duration S]`: how many alert events `vigil serve`
- * takes through `POST /event/push/alert/standard`, at what latency, and what it made of them; and
- * the same single-alert load against Prometheus Alertmanager for comparison. Only HTTP is used to
+ * `npm run bench -- ingest [--pglite-only | --postgres-only] [--duration S] [--connections N]`: how
+ * many alert events `vigil serve` takes through `POST /event/push/alert/standard`, at what latency,
+ * and what it made of them; and the same single-alert load against Prometheus Alertmanager and an
+ * empty Fastify route (bench/http-floor.ts) for comparison. Only HTTP is used to
  * drive Vigil; the database is read afterwards to count alerts and incidents.
  * See docs/benchmarks.md "Ingestion".
  */
 
 const RESULTS = path.resolve(import.meta.dirname, 'results/ingest.json');
-const CONNECTIONS = 50;
 const WARM_UP_S = 1;
 /** Pause after a load so requests cut off at its end are processed before the next one starts. */
 const SETTLE_MS = 500;
@@ -154,7 +155,12 @@ async function backendCpuMs(client: pg.Client): Promise<Map<number, number>> {
 async function measure(
   proc: Measured,
   run: () => Promise<LoadResult>,
-  options: { targetRate?: number; postgres?: pg.Client | undefined; eventsPerRequest?: number } = {},
+  options: {
+    connections: number;
+    targetRate?: number;
+    postgres?: pg.Client | undefined;
+    eventsPerRequest?: number;
+  },
 ): Promise<IngestLoad> {
   const { targetRate, postgres } = options;
   const perRequest = options.eventsPerRequest ?? 1;
@@ -179,7 +185,7 @@ async function measure(
     eventsPerSecond: result.durationS > 0 ? ok / result.durationS : 0,
     cpuMsPerEvent: ok > 0 ? cpuMs / ok : 0,
     ...(dbCpuMs !== undefined && ok > 0 ? { dbCpuMsPerEvent: dbCpuMs / ok } : {}),
-    connections: CONNECTIONS,
+    connections: options.connections,
     ...(targetRate ? { targetRate } : {}),
   };
 }
@@ -266,7 +272,11 @@ async function listIncidents(baseUrl: string, appKey: string, sinceSeconds: numb
   return { unavailable: `/incident/list has more than ${MAX_PAGES * PAGE} incidents` };
 }
 
-async function benchDatabase(target: Target, durationS: number): Promise<DatabaseIngest> {
+async function benchDatabase(
+  target: Target,
+  durationS: number,
+  connections: number,
+): Promise<DatabaseIngest> {
   const env = vigilEnv(target.env);
   log(`${target.name}: start`);
   const server = await startServer(env);
@@ -303,7 +313,7 @@ async function benchDatabase(target: Target, durationS: number): Promise<Databas
         baseUrl: server.url,
         path: PUSH_PATH,
         query,
-        connections: CONNECTIONS,
+        connections,
         durationS: seconds,
         ...(overallRate ? { overallRate } : {}),
         body: (context) => mix.next(context),
@@ -324,7 +334,10 @@ async function benchDatabase(target: Target, durationS: number): Promise<Databas
     const stormEnd = setTimeout(() => mix.stopStorm(), ((durationS + windowS) / 2) * 1000);
     try {
       loads.push(
-        await measure(server, () => mixLoad('event mix, as fast as answered', durationS), { postgres }),
+        await measure(server, () => mixLoad('event mix, as fast as answered', durationS), {
+          connections,
+          postgres,
+        }),
       );
     } finally {
       clearTimeout(stormStart);
@@ -336,7 +349,13 @@ async function benchDatabase(target: Target, durationS: number): Promise<Databas
     const rate = FIXED_RATE[target.name];
     log(`${target.name}: event mix at ${rate}/s, ${durationS} s`);
     const name = `event mix at ${rate.toLocaleString('en')}/s`;
-    loads.push(await measure(server, () => mixLoad(name, durationS, rate), { targetRate: rate, postgres }));
+    loads.push(
+      await measure(server, () => mixLoad(name, durationS, rate), {
+        connections,
+        targetRate: rate,
+        postgres,
+      }),
+    );
     await settle();
 
     log(`${target.name}: one alert repeated, ${WARM_UP_S} s warm-up + ${durationS} s`);
@@ -346,12 +365,12 @@ async function benchDatabase(target: Target, durationS: number): Promise<Databas
         baseUrl: server.url,
         path: PUSH_PATH,
         query,
-        connections: CONNECTIONS,
+        connections,
         durationS: seconds,
         body: SINGLE_VIGIL,
       });
     await single(WARM_UP_S);
-    loads.push(await measure(server, () => single(durationS), { postgres }));
+    loads.push(await measure(server, () => single(durationS), { connections, postgres }));
     await sleep(SETTLE_MS);
 
     log(`${target.name}: Alertmanager batches of ${BATCH_ALERTS}, ${WARM_UP_S} s warm-up + ${durationS} s`);
@@ -366,13 +385,19 @@ async function benchDatabase(target: Target, durationS: number): Promise<Databas
         baseUrl: server.url,
         path: '/event/push/alert/prometheus',
         query: `integration_key=${encodeURIComponent(prometheus.integration_key)}`,
-        connections: CONNECTIONS,
+        connections,
         durationS: seconds,
         // Started now: an incident's start is its first alert's, and the counts list from `since`.
         body: batchAlertmanager(new Date().toISOString()),
       });
     await batches(WARM_UP_S);
-    loads.push(await measure(server, () => batches(durationS), { postgres, eventsPerRequest: BATCH_ALERTS }));
+    loads.push(
+      await measure(server, () => batches(durationS), {
+        connections,
+        postgres,
+        eventsPerRequest: BATCH_ALERTS,
+      }),
+    );
     await sleep(SETTLE_MS);
 
     listed = await listIncidents(server.url, appKey, since);
@@ -430,7 +455,10 @@ async function benchDatabase(target: Target, durationS: number): Promise<Databas
   };
 }
 
-async function benchAlertmanager(durationS: number): Promise<AlertmanagerIngest | { skipped: string }> {
+async function benchAlertmanager(
+  durationS: number,
+  connections: number,
+): Promise<AlertmanagerIngest | { skipped: string }> {
   const am = await startAlertmanager();
   if ('missing' in am) {
     log(`skipping Alertmanager: ${am.missing}`);
@@ -443,15 +471,40 @@ async function benchAlertmanager(durationS: number): Promise<AlertmanagerIngest 
         name: 'one alert repeated (POST /api/v2/alerts)',
         baseUrl: am.url,
         path: '/api/v2/alerts',
-        connections: CONNECTIONS,
+        connections,
         durationS: seconds,
         body: SINGLE_ALERTMANAGER,
       });
     await single(WARM_UP_S);
     const amProcess = { rssMb: am.rssMb, cpuMs: () => processCpuMs(am.pid) };
-    return { version: am.version, loads: [await measure(amProcess, () => single(durationS))] };
+    return {
+      version: am.version,
+      loads: [await measure(amProcess, () => single(durationS), { connections })],
+    };
   } finally {
     await am.stop();
+  }
+}
+
+/** The same single-alert load against an empty Fastify route: the floor of a one-event push here. */
+async function benchHttpFloor(durationS: number, connections: number): Promise<IngestLoad> {
+  const floor = await startHttpFloor();
+  log(`empty Fastify route: one alert repeated, ${WARM_UP_S} s warm-up + ${durationS} s`);
+  try {
+    const single = (seconds: number) =>
+      load({
+        name: 'one alert repeated, body parsed and answered, no database',
+        baseUrl: floor.url,
+        path: PUSH_PATH,
+        connections,
+        durationS: seconds,
+        body: SINGLE_VIGIL,
+      });
+    await single(WARM_UP_S);
+    const floorProcess = { rssMb: floor.rssMb, cpuMs: () => processCpuMs(floor.pid) };
+    return await measure(floorProcess, () => single(durationS), { connections });
+  } finally {
+    await floor.stop();
   }
 }
 
@@ -470,7 +523,11 @@ const outcomeRow = (r: DatabaseIngest) =>
   `${r.found.stormAlerts} → ${r.found.stormIncidents} | ${r.storm.tookMs ?? `— (${r.storm.alerts} of ${MIX.stormKeys} sent)`} | ${r.storm.p99Ms ?? '—'} | ` +
   `${'alerts' in r.listed ? `${r.listed.incidents} / ${r.listed.alerts} / ${r.listed.activeAlerts}` : 'unavailable'} |`;
 
-function tables(results: DatabaseIngest[], alertmanager: AlertmanagerIngest | undefined): string {
+function tables(
+  results: DatabaseIngest[],
+  alertmanager: AlertmanagerIngest | undefined,
+  floor: IngestLoad,
+): string {
   return [
     '| Server | Load | connections | events/s | p50 (ms) | p90 (ms) | p99 (ms) | max (ms) | non-2xx | errors | server CPU ms/event | PostgreSQL CPU ms/event | RSS after (MiB) |',
     '|---|---|--:|--:|--:|--:|--:|--:|--:|--:|--:|--:|--:|',
@@ -478,6 +535,7 @@ function tables(results: DatabaseIngest[], alertmanager: AlertmanagerIngest | un
     ...(alertmanager
       ? alertmanager.loads.map((l) => loadRow(`Alertmanager ${alertmanager.version}`, l))
       : []),
+    loadRow('empty Fastify route', floor),
     '',
     '| Database | events sent (repeat / new / recovery / storm) | alerts | recovered | events stored | incidents | storm alerts → incidents | storm took (ms) | storm p99 (ms) | /incident/list: incidents / alerts / open |',
     '|---|---|--:|--:|--:|--:|--:|--:|--:|--:|',
@@ -486,11 +544,13 @@ function tables(results: DatabaseIngest[], alertmanager: AlertmanagerIngest | un
 }
 
 /** The ingestion benchmark; resolves to the exit code (1 when a load failed or Vigil lost count). */
-export async function runIngestBench(
-  pgliteOnly: boolean,
-  durationS: number,
-  postgresOnly = false,
-): Promise<number> {
+export async function runIngestBench(options: {
+  pgliteOnly: boolean;
+  postgresOnly: boolean;
+  durationS: number;
+  connections: number;
+}): Promise<number> {
+  const { pgliteOnly, postgresOnly, durationS, connections } = options;
   // Other work on the machine takes CPU from Vigil and autocannon alike: say so up front.
   // The first second includes the start of this process (and npm's): the better of two samples.
   const idleBefore = Math.round(Math.max(await idlePercent(1000), await idlePercent(1000)));
@@ -498,8 +558,9 @@ export async function runIngestBench(
     log(`the machine is busy (${100 - idleBefore}% CPU in use before the start): expect lower numbers`);
   const { targets: chosen, skipped } = await chooseTargets(pgliteOnly);
   const targets = postgresOnly ? chosen.slice(1) : chosen;
-  const results = await forEachTarget(targets, (target) => benchDatabase(target, durationS));
-  const alertmanager = await benchAlertmanager(durationS);
+  const results = await forEachTarget(targets, (target) => benchDatabase(target, durationS, connections));
+  const alertmanager = await benchAlertmanager(durationS, connections);
+  const floor = await benchHttpFloor(durationS, connections);
   const compared = 'skipped' in alertmanager ? undefined : alertmanager;
 
   const report = {
@@ -508,22 +569,24 @@ export async function runIngestBench(
     cpus: `${cpus().length} × ${cpus()[0]?.model ?? 'unknown'}`,
     loadDurationS: durationS,
     idlePercentBeforeStart: idleBefore,
-    connections: CONNECTIONS,
+    connections,
     mix: { ...MIX, repeat: 0.7, new: 0.2, recovery: 0.1 },
     fixedRates: FIXED_RATE,
     ...(skipped ? { skipped } : {}),
     results,
     alertmanager,
+    httpFloor: floor,
   };
   mkdirSync(path.dirname(RESULTS), { recursive: true });
   writeFileSync(RESULTS, `${JSON.stringify(report, null, 2)}\n`);
   process.stdout.write(
-    `${tables(results, compared)}\n\nResults written to ${path.relative(process.cwd(), RESULTS)}\n`,
+    `${tables(results, compared, floor)}\n\nResults written to ${path.relative(process.cwd(), RESULTS)}\n`,
   );
 
   const failed = reportFailures([
     ...results.flatMap((r) => r.loads.map((l) => ({ label: r.database, load: l }))),
     ...(compared ? compared.loads.map((l) => ({ label: 'alertmanager', load: l })) : []),
+    { label: 'empty Fastify route', load: floor },
   ]);
   for (const r of results.filter((r) => r.mismatches.length > 0)) {
     process.stderr.write(

@@ -14,7 +14,7 @@ import { chooseTargets, type DatabaseName, forEachTarget, log, type Target } fro
 /*
  * `npm run bench [-- --pglite-only] [-- --duration S]`: start-up time, idle memory and HTTP
  * throughput of `vigil serve`, on PGlite and (unless --pglite-only) on PostgreSQL.
- * `npm run bench -- ingest [--pglite-only | --postgres-only] [--duration S]`: the event ingestion benchmark
+ * `npm run bench -- ingest [--pglite-only | --postgres-only] [--duration S] [--connections N]`: the event ingestion benchmark
  * (bench/ingest.ts). `npm run bench -- status-page [--pglite-only] [--duration S]`: the public
  * status page under readers while events change (bench/status-page.ts). `npm run bench -- insights
  * [--count N]`: the insight endpoints over N incidents on PostgreSQL (bench/insights.ts).
@@ -154,6 +154,7 @@ async function main(): Promise<number> {
       duration: { type: 'string', default: '10' },
       count: { type: 'string' },
       'postgres-only': { type: 'boolean' },
+      connections: { type: 'string', default: '50' },
     },
   });
   const durationS = Number(values.duration);
@@ -162,8 +163,17 @@ async function main(): Promise<number> {
   const pgliteOnly = values['pglite-only'] ?? false;
   const [command, ...extra] = positionals;
   if (command === undefined) return benchServe(pgliteOnly, durationS);
-  if (command === 'ingest' && extra.length === 0)
-    return runIngestBench(pgliteOnly, durationS, values['postgres-only'] ?? false);
+  if (command === 'ingest' && extra.length === 0) {
+    const connections = Number(values.connections);
+    if (!(Number.isInteger(connections) && connections >= 1 && connections <= 1000))
+      throw new Error('--connections must be a whole number from 1 to 1000');
+    return runIngestBench({
+      pgliteOnly,
+      postgresOnly: values['postgres-only'] ?? false,
+      durationS,
+      connections,
+    });
+  }
   if (command === 'status-page' && extra.length === 0) return runStatusPageBench(pgliteOnly, durationS);
   if (command === 'insights' && extra.length === 0) {
     const count = values.count === undefined ? 1_000_000 : Number(values.count);

@@ -100,28 +100,42 @@ export async function findOpenAlerts(q: Executor, keys: readonly AlertKey[]): Pr
 }
 
 /**
- * A batch's alert writes — alerts opened, alerts changed, events stored — in one statement
- * (data-modifying CTEs; each part passes its rows as one array per column, so the statement's
- * text, and its parameter count, do not depend on the batch's size). The exception: a key whose
- * alert closed and opened again within the batch. Its new alert may only be inserted once the old
- * one is closed (the open-key unique index checks each row as it is written, and the parts of one
- * statement run in no set order), so then the three run one after another, update first.
+ * What a repeat changes on an alert it leaves otherwise as it was: the time it was last seen, and
+ * its labels when the event's differ (null: unchanged, not sent).
+ */
+export type RefreshedAlert = Pick<AlertRow, 'alert_id' | 'last_time' | 'updated_at'> & {
+  labels: Record<string, string> | null;
+};
+
+/**
+ * A batch's alert writes — alerts opened, alerts changed, alerts only refreshed by repeats, events
+ * stored — in one statement (data-modifying CTEs; each part passes its rows as one array per column,
+ * so the statement's text, and its parameter count, do not depend on the batch's size). Repeats,
+ * most of the events, send three columns instead of every column of the alert. The exception: a key
+ * whose alert closed and opened again within the batch. Its new alert may only be inserted once the
+ * old one is closed (the open-key unique index checks each row as it is written, and the parts of
+ * one statement run in no set order), so then the parts run one after another, updates first.
  */
 export async function writeAlerts(
   q: Executor,
-  opened: readonly AlertRow[],
-  changed: readonly AlertRow[],
-  events: readonly NewAlertEvent[],
+  writes: {
+    opened: readonly AlertRow[];
+    changed: readonly AlertRow[];
+    refreshed: readonly RefreshedAlert[];
+    events: readonly NewAlertEvent[];
+  },
 ): Promise<void> {
-  if (opened.length + changed.length + events.length === 0) return;
+  const { opened, changed, refreshed, events } = writes;
+  if (opened.length + changed.length + refreshed.length + events.length === 0) return;
   const closing = new Set(changed.filter((a) => a.end_time > 0).map(openKeyOf));
   if (opened.some((a) => closing.has(openKeyOf(a)))) {
-    await sql`/* prepared */ ${updateAlertsSql(changed)} select 1`.execute(q);
+    await sql`/* prepared */ ${updateAlertsSql(changed)}, ${refreshAlertsSql(refreshed)} select 1`.execute(q);
     await sql`/* prepared */ ${insertAlertsSql(opened)} select 1`.execute(q);
     await sql`/* prepared */ ${insertEventsSql(events)} select 1`.execute(q);
     return;
   }
-  await sql`/* prepared */ ${insertAlertsSql(opened)}, ${updateAlertsSql(changed, false)}, ${insertEventsSql(events, false)}
+  await sql`/* prepared */ ${insertAlertsSql(opened)}, ${updateAlertsSql(changed, false)},
+    ${refreshAlertsSql(refreshed)}, ${insertEventsSql(events, false)}
     select 1`.execute(q);
 }
 
@@ -166,6 +180,18 @@ function updateAlertsSql(alerts: readonly AlertRow[], first = true) {
                   ${c((a) => a.event_cnt)}::bigint[], ${c((a) => a.updated_at)}::bigint[])
            as v(alert_id, title, title_rule, description, alert_severity, alert_status, labels,
                 last_time, end_time, event_cnt, updated_at)
+     where a.alert_id = v.alert_id)`;
+}
+
+/** `refreshed as (update alerts ...)`: what repeats change (RefreshedAlert). */
+function refreshAlertsSql(alerts: readonly RefreshedAlert[]) {
+  const c = <T>(pick: (a: RefreshedAlert) => T) => columnOf(alerts, pick);
+  return sql`refreshed as (
+    update alerts a
+       set labels = coalesce(v.labels::jsonb, a.labels), last_time = v.last_time, updated_at = v.updated_at
+      from unnest(${c((a) => a.alert_id)}::text[], ${c((a) => (a.labels ? JSON.stringify(a.labels) : null))}::text[],
+                  ${c((a) => a.last_time)}::bigint[], ${c((a) => a.updated_at)}::bigint[])
+           as v(alert_id, labels, last_time, updated_at)
      where a.alert_id = v.alert_id)`;
 }
 

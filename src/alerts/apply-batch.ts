@@ -158,7 +158,11 @@ async function applyRun(q: Executor, units: readonly AlertUnit[], nowMs: number)
   const now = Math.floor(nowMs / 1000);
   const known = new Map<string, AlertRow | null>(units.map((u) => [alertLockName(keyOf(u)), null]));
   const uniqueKeys = new Map(units.map((u) => [alertLockName(keyOf(u)), keyOf(u)]));
-  for (const alert of await findOpenAlerts(q, [...uniqueKeys.values()])) known.set(nameOf(alert), alert);
+  const stored = new Map<string, AlertRow>();
+  for (const alert of await findOpenAlerts(q, [...uniqueKeys.values()])) {
+    known.set(nameOf(alert), alert);
+    stored.set(alert.alert_id, alert);
+  }
 
   // First pass, on a copy of the keys' state: what each event is, so everything the run needs to
   // read is read up front — incidents by id and by grouping key, and flapping histories.
@@ -232,6 +236,8 @@ async function applyRun(q: Executor, units: readonly AlertUnit[], nowMs: number)
   // Second pass: apply every event in memory.
   const inserted = new Map<string, AlertRow>();
   const updated = new Map<string, AlertRow>();
+  /** Stored alerts an event changed (not only repeated): written whole, the others only refreshed. */
+  const rewritten = new Set<string>();
   const events: NewAlertEvent[] = [];
   const feed: FeedEntry[] = [];
   const flaps: FlapRecord[] = [];
@@ -362,6 +368,7 @@ async function applyRun(q: Executor, units: readonly AlertUnit[], nowMs: number)
       events.push(storedEvent(unit.source, open, unit.event, nowMs));
       feed.push(changedAlertEntry(open, unit.event, nowMs));
       keep(next);
+      rewritten.add(next.alert_id);
       known.set(name, recovered ? null : next);
       const incident = open.incident_id ? incidents.get(open.incident_id) : undefined;
       if (incident) {
@@ -420,12 +427,22 @@ async function applyRun(q: Executor, units: readonly AlertUnit[], nowMs: number)
     feed.push(...derivedFeed);
   }
   await insertIncidents(q, openedRows);
-  await writeAlerts(
-    q,
-    [...inserted.values()],
-    [...updated.values()].sort((a, b) => (a.alert_id < b.alert_id ? -1 : 1)),
+  const byId = (a: { alert_id: string }, b: { alert_id: string }) => (a.alert_id < b.alert_id ? -1 : 1);
+  const rewrites = [...updated.values()].filter((a) => rewritten.has(a.alert_id));
+  const refreshes = [...updated.values()]
+    .filter((a) => !rewritten.has(a.alert_id))
+    .map((a) => ({
+      alert_id: a.alert_id,
+      last_time: a.last_time,
+      updated_at: a.updated_at,
+      labels: sameLabels(stored.get(a.alert_id)!.labels, a.labels) ? null : a.labels,
+    }));
+  await writeAlerts(q, {
+    opened: [...inserted.values()],
+    changed: rewrites.sort(byId),
+    refreshed: refreshes.sort(byId),
     events,
-  );
+  });
   feed.push(...(await recordFlappings(q, flaps, nowMs)));
 
   const refreshed = existing.filter((s) => s.changed);
@@ -487,6 +504,12 @@ function joinedAggregate(incident: IncidentRow, newcomers: readonly AlertRow[]):
     ),
     first_labels: null,
   };
+}
+
+/** Equal labels, whatever their keys' order (jsonb stores keys in an order of its own). */
+function sameLabels(a: Readonly<Record<string, string>>, b: Readonly<Record<string, string>>): boolean {
+  const keys = Object.keys(a);
+  return keys.length === Object.keys(b).length && keys.every((k) => b[k] === a[k]);
 }
 
 /** What grouping reads of an event (src/incidents/grouping.ts). */

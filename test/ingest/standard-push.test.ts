@@ -113,6 +113,36 @@ describe('standard alert push', () => {
     expect(alerts[1]!.incident_id).not.toBe(alerts[0]!.incident_id);
   });
 
+  it('refreshes the alert of a repeat (last seen, labels) and leaves the rest of it as it was', async () => {
+    const channelId = await newChannel(t, owner);
+    const { integrationId, key } = await newIntegration(t, owner, 'alert.standard', channelId);
+    const body = {
+      alert_key: 'steady',
+      event_status: 'Warning',
+      title_rule: 'steady on $host',
+      description: 'still high',
+      labels: { host: 'web1', zone: 'a' },
+    };
+    const start = Math.floor(t.clock.nowMs() / 1000);
+    await pushStandard(t, key, { ...body, event_time: start });
+    const [opened] = await alertsOf(integrationId);
+
+    t.clock.advance(5_000);
+    await pushStandard(t, key, { ...body, event_time: start + 5 });
+    let [alert] = await alertsOf(integrationId);
+    expect(alert).toEqual({ ...opened, last_time: start + 5, updated_at: opened!.updated_at + 5 });
+
+    t.clock.advance(5_000);
+    await pushStandard(t, key, { ...body, event_time: start + 10, labels: { host: 'web1', zone: 'b' } });
+    [alert] = await alertsOf(integrationId);
+    expect(alert).toEqual({
+      ...opened,
+      labels: { host: 'web1', zone: 'b' },
+      last_time: start + 10,
+      updated_at: opened!.updated_at + 10,
+    });
+  });
+
   it('keeps the incident last_time fresh from repeats, at most once a minute', async () => {
     const channelId = await newChannel(t, owner);
     const { integrationId, key } = await newIntegration(t, owner, 'alert.standard', channelId);
