@@ -57,4 +57,4 @@ export async function startHttpFloor(): Promise<HttpFloor> {
   };
 }
 
-if (process.argv[2] === 'serve') await serve();
+if (process.argv[1] === import.meta.filename && process.argv[2] === 'serve') await serve();
