@@ -4,7 +4,7 @@ import { type Clock, nowSeconds } from '../shared/clock.ts';
 import { newSecret } from '../shared/ids.ts';
 import { deleteAppKey, hashAppKey, insertAppKey, updateAppKey } from './app-keys.store.ts';
 import { getMember } from './members.store.ts';
-import { type Actor, OWNER_ROLE_ID } from './permissions.ts';
+import { type Actor, assertMayActOn } from './permissions.ts';
 
 type Deps = { db: Db; clock: Clock };
 
@@ -24,9 +24,7 @@ export async function keyOwnerFor(deps: Deps, actor: Actor, personId: number | u
   const member = await getMember(deps.db.q, actor.accountId, personId);
   if (!member) throw notFound(`member ${personId}`);
   // A key acts with all of its member's roles: an Owner's keys would make an Admin an Owner.
-  if (member.role_ids.includes(OWNER_ROLE_ID) && !actor.roleIds.includes(OWNER_ROLE_ID)) {
-    throw new AppError('AccessDenied', "Access Denied: only an Owner may manage an Owner's app keys.");
-  }
+  assertMayActOn(actor, member, "manage an Owner's app keys");
   return personId;
 }
 

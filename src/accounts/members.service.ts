@@ -16,7 +16,7 @@ import {
   setMemberRoles,
   updateMember,
 } from './members.store.ts';
-import { type Actor, DEFAULT_ROLE_ID, isBuiltInRole, OWNER_ROLE_ID } from './permissions.ts';
+import { type Actor, assertMayActOn, DEFAULT_ROLE_ID, isBuiltInRole, OWNER_ROLE_ID } from './permissions.ts';
 
 type Deps = { db: Db; clock: Clock };
 type Executor = Db['q'];
@@ -139,8 +139,7 @@ export async function deleteMember(deps: Deps, actor: Actor, by: MemberSelector)
     const member = await resolveMember(trx, actor.accountId, by);
     if (member.member_id === actor.memberId)
       throw new AppError('BadRequest', 'A member cannot delete themselves.');
-    if (member.role_ids.includes(OWNER_ROLE_ID) && !actor.roleIds.includes(OWNER_ROLE_ID))
-      throw new AppError('AccessDenied', 'Access Denied: only an Owner may delete an Owner.');
+    assertMayActOn(actor, member, 'delete an Owner');
     await updateMember(trx, actor.accountId, member.member_id, { status: 'deleted', updated_at: now });
     // A deleted member keeps no way in and no place in teams.
     await trx.deleteFrom('app_keys').where('member_id', '=', member.member_id).execute();
@@ -164,6 +163,8 @@ export async function resetMemberInfo(
   const { member_id, ...fields } = change;
   const member = await getMember(deps.db.q, actor.accountId, member_id);
   if (!member) throw notFound(`member ${member_id}`);
+  // An Owner's e-mail is where their invite links go: an Admin who changed it could take the account.
+  assertMayActOn(actor, member, "edit an Owner's profile");
   const defined = Object.fromEntries(Object.entries(fields).filter(([, v]) => v !== undefined));
   try {
     await updateMember(deps.db.q, actor.accountId, member_id, {
@@ -192,9 +193,7 @@ export async function changeMemberRoles(deps: Deps, actor: Actor, change: RoleCh
     for (const memberId of change.memberIds) {
       const member = await getMember(trx, actor.accountId, memberId);
       if (!member) throw notFound(`member ${memberId}`);
-      if (touchesOwner && member.role_ids.includes(OWNER_ROLE_ID) && !actor.roleIds.includes(OWNER_ROLE_ID)) {
-        throw new AppError('AccessDenied', "Access Denied: only an Owner may change an Owner's roles.");
-      }
+      if (touchesOwner) assertMayActOn(actor, member, "change an Owner's roles");
     }
     if (change.kind === 'set') {
       for (const memberId of change.memberIds)

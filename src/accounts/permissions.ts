@@ -3,6 +3,7 @@
  * Flashduty OpenAPI documents print for each operation ("Channels Manage (on-call)"); every endpoint
  * declares the one it needs, and http/auth.ts checks it before the handler runs.
  */
+import { AppError } from '../shared/app-error.ts';
 
 export const PERMISSIONS = [
   {
@@ -182,6 +183,16 @@ export const BUILT_IN_ROLES = [
 export const OWNER_ROLE_ID = 1;
 /** The role a member gets when invited without role_ids. */
 export const DEFAULT_ROLE_ID = 3;
+
+/**
+ * Only an Owner may act on an Owner: their credentials (app keys, password, invite links), profile
+ * (the e-mail an invite goes to), roles or membership. Otherwise an Admin could become an Owner.
+ */
+export function assertMayActOn(actor: Actor, target: { role_ids: readonly number[] }, action: string): void {
+  if (target.role_ids.includes(OWNER_ROLE_ID) && !actor.roleIds.includes(OWNER_ROLE_ID)) {
+    throw new AppError('AccessDenied', `Access Denied: only an Owner may ${action}.`);
+  }
+}
 
 export function isBuiltInRole(roleId: number): boolean {
   return BUILT_IN_ROLES.some((role) => role.role_id === roleId);

@@ -1,6 +1,7 @@
 import { createHash, randomBytes, timingSafeEqual } from 'node:crypto';
 import type { KeyOwner } from '../accounts/app-keys.store.ts';
-import type { Actor } from '../accounts/permissions.ts';
+import { getMember } from '../accounts/members.store.ts';
+import { type Actor, assertMayActOn } from '../accounts/permissions.ts';
 import type { Db } from '../db/db.ts';
 import { AppError, invalidParameter, notFound } from '../shared/app-error.ts';
 import { type Clock, nowSeconds } from '../shared/clock.ts';
@@ -17,7 +18,6 @@ import {
   findSignInCandidates,
   insertInvite,
   insertSession,
-  memberExists,
   touchSession,
   upsertPassword,
 } from './console.store.ts';
@@ -165,7 +165,10 @@ export async function createInvite(
   actor: Actor,
   memberId: number,
 ): Promise<{ invite_url: string; expires_at: number }> {
-  if (!(await memberExists(deps.db.q, actor.accountId, memberId))) throw notFound(`member ${memberId}`);
+  const member = await getMember(deps.db.q, actor.accountId, memberId);
+  if (!member) throw notFound(`member ${memberId}`);
+  // An invite link sets the password and signs in as its member.
+  assertMayActOn(actor, member, "invite an Owner (it would set the Owner's password)");
   const now = nowSeconds(deps.clock);
   const token = secret();
   const expiresAt = now + INVITE_SECONDS;

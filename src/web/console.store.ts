@@ -36,17 +36,6 @@ export async function findMembersByEmail(
   return rows.map((r) => ({ memberId: r.member_id, accountId: r.account_id }));
 }
 
-export async function memberExists(q: Executor, accountId: number, memberId: number): Promise<boolean> {
-  const row = await q
-    .selectFrom('members')
-    .select('member_id')
-    .where('account_id', '=', accountId)
-    .where('member_id', '=', memberId)
-    .where('status', '<>', 'deleted')
-    .executeTakeFirst();
-  return row !== undefined;
-}
-
 export async function upsertPassword(
   q: Executor,
   member: { accountId: number; memberId: number },
