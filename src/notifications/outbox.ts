@@ -96,7 +96,7 @@ export type Claim = { id: number; attempt: number };
  * alone a row whose failure was recorded meanwhile and that waits for its retry. Returns how many
  * leases were renewed.
  */
-export async function renewLeases(
+async function renewLeases(
   q: Executor,
   outbox: Outbox,
   claims: readonly Claim[],
