@@ -69,7 +69,7 @@ function outboxOf(deps: NotificationDeps): Outbox {
 
 /**
  * A subscriber notification's identity across attempts: its Message-ID's local part and its
- * webhook's Idempotency-Key (docs/notifications.md, "Repeats").
+ * webhook's Idempotency-Key (docs/notifications.md, "Repeats carry the same identity").
  */
 function dedupeKey(row: Row): string {
   return `vigil-status-page-${row.notification_id}-${row.created_at}`;
