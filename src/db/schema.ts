@@ -326,6 +326,22 @@ export type ChangeCorrelationSettingsTable = {
 
 export type DeliveryStatus = 'pending' | 'success' | 'failed';
 
+/** One attempt of an outbox row (migration 0022); times in ms. */
+export type DeliveryAttemptsTable = {
+  outbox: string;
+  delivery_id: number;
+  attempt: number;
+  account_id: number;
+  status: Defaulted<'sending' | 'success' | 'failed' | 'abandoned'>;
+  lease_lost: Defaulted<boolean>;
+  started_at: number;
+  finished_at: Defaulted<number>;
+  error_kind: Defaulted<string>;
+  error_message: Defaulted<string>;
+  status_code: Defaulted<number>;
+  duration: Defaulted<number>;
+};
+
 /** The outbox, queue and log of outbound webhooks: one row per (webhook, event); times in ms (migration 0006). */
 export type WebhookDeliveriesTable = {
   delivery_id: Generated<number>;
@@ -778,6 +794,7 @@ export type Tables = {
   insight_settings: InsightSettingsTable;
   incident_mutes: IncidentMutesTable;
   webhook_deliveries: WebhookDeliveriesTable;
+  delivery_attempts: DeliveryAttemptsTable;
   changes: ChangesTable;
   change_events: ChangeEventsTable;
   change_correlation_settings: ChangeCorrelationSettingsTable;

@@ -36,14 +36,18 @@ import { OutboxWorker } from './worker.ts';
 const SECOND = 1_000;
 const MINUTE = 60 * SECOND;
 
-/** 10 s, 30 s, 1 min, 2 min, 5 min between the 6 attempts: a page that cannot wait hours. */
+/**
+ * 10 s, 30 s, 1 min, 2 min, 5 min between the 6 attempts: a page that cannot wait hours. The lease
+ * is short and renewed while the worker lives (runDeliveryPass): a crashed worker's pages go out
+ * again within half a minute.
+ */
 const NOTIFICATION_OUTBOX: Outbox = {
   table: 'notification_deliveries',
   idColumn: 'notification_id',
   policy: {
     backoffMs: [10 * SECOND, 30 * SECOND, MINUTE, 2 * MINUTE, 5 * MINUTE],
     maxAttempts: 6,
-    leaseMs: 2 * MINUTE,
+    leaseMs: 30 * SECOND,
   },
 };
 
@@ -77,7 +81,24 @@ export type NotificationDeps = {
   publicUrl: string;
   providers: Providers;
   logger: { error(details: object, message: string): void };
+  /** The claim lease (default 30 s); tests shorten it to see renewal at work. */
+  leaseMs?: number;
 };
+
+/** The outbox with this worker's lease. */
+function outboxOf(deps: NotificationDeps): Outbox {
+  if (deps.leaseMs === undefined) return NOTIFICATION_OUTBOX;
+  return { ...NOTIFICATION_OUTBOX, policy: { ...NOTIFICATION_OUTBOX.policy, leaseMs: deps.leaseMs } };
+}
+
+/**
+ * A notification's identity across attempts, for receivers to drop a repeat: the e-mail's
+ * Message-ID (with the sender's domain) and the Idempotency-Key of HTTP calls. The row's id and
+ * creation time: two deployments that both reach notification 42 do not collide.
+ */
+function notificationKey(row: { notification_id: number; created_at: number }): string {
+  return `vigil-notification-${row.notification_id}-${row.created_at}`;
+}
 
 export type NotificationPassReport = DeliveryPassReport;
 
@@ -291,10 +312,16 @@ async function recordAll(
   return deps.db.q.transaction().execute(async (trx) => {
     const outcomes = await recordAttempts(
       trx,
-      NOTIFICATION_OUTBOX,
+      outboxOf(deps),
       attempts.map(({ row, result }) => ({
         claim: { id: row.notification_id, attempt: row.attempt },
-        result: { ok: result.ok, final: result.permanent },
+        result: {
+          ok: result.ok,
+          final: result.permanent,
+          error: result.error,
+          statusCode: result.statusCode,
+          durationMs: result.durationMs,
+        },
         log: {
           error_kind: result.ok ? '' : result.permanent ? 'permanent' : 'transient',
           error_message: result.error,
@@ -367,6 +394,7 @@ async function send(deps: NotificationDeps, row: Row, content: Content): Promise
     title: content.title,
     body: content.body,
     notificationId: row.notification_id,
+    dedupeKey: notificationKey(row),
     ...(content.extra ? { extra: content.extra } : {}),
   });
 }
@@ -378,8 +406,8 @@ async function send(deps: NotificationDeps, row: Row, content: Content): Promise
 async function deliverDueNotifications(deps: NotificationDeps): Promise<NotificationPassReport> {
   return runDeliveryPass<Row>({
     q: deps.db.q,
-    outbox: NOTIFICATION_OUTBOX,
-    nowMs: deps.clock.nowMs(),
+    outbox: outboxOf(deps),
+    clock: deps.clock,
     batch: BATCH,
     concurrency: CONCURRENCY,
     prepare: async (rows) => {
@@ -394,6 +422,7 @@ async function deliverDueNotifications(deps: NotificationDeps): Promise<Notifica
     },
     onError: (row, error) =>
       deps.logger.error({ notification_id: row.notification_id, err: error }, 'notification delivery failed'),
+    onRenewalError: (error) => deps.logger.error({ err: error }, 'notification lease renewal failed'),
   });
 }
 

@@ -1,6 +1,7 @@
 import type { AppDeps } from '../http/app.ts';
 import { type Api, Empty, openApi } from '../http/route.ts';
 import { invalidParameter, notFound } from '../shared/app-error.ts';
+import { attemptsOf } from './delivery-attempts.ts';
 import * as N from './notifications.schemas.ts';
 import { preferenceInfo, resolvePeople, updatePreference } from './preferences.service.ts';
 import { loadIncidentInfo } from './render.ts';
@@ -187,6 +188,12 @@ export function registerNotificationRoutes(app: Api, deps: AppDeps): void {
         .orderBy('notification_id')
         .limit(1000)
         .execute();
+      const attempts = await attemptsOf(
+        db.q,
+        actor.accountId,
+        'notification_deliveries',
+        rows.map((r) => r.notification_id),
+      );
       return {
         items: rows.map((r) => ({
           notification_id: r.notification_id,
@@ -206,6 +213,7 @@ export function registerNotificationRoutes(app: Api, deps: AppDeps): void {
           status_code: r.status_code,
           duration: r.duration,
           created_at: r.created_at,
+          attempts: attempts.get(r.notification_id) ?? [],
         })),
       };
     },

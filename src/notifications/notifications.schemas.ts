@@ -1,4 +1,4 @@
-import Type from 'typebox';
+import Type, { type Static } from 'typebox';
 import { Id } from '../accounts/accounts.schemas.ts';
 import { ObjectId } from '../alerts/alerts.schemas.ts';
 
@@ -55,6 +55,23 @@ export const ReachabilityResponse = Type.Object({
 
 export const DeliveryLogRequest = Type.Object({ incident_id: ObjectId });
 
+/** One attempt of a delivery (docs/notifications.md, "The delivery log"). */
+export const DeliveryAttempt = Type.Object({
+  attempt: Type.Integer(),
+  /** sending (no outcome yet), success, failed, or abandoned (taken over before it reported). */
+  status: Type.Enum(['sending', 'success', 'failed', 'abandoned']),
+  /** Another worker took the row over while this attempt was in progress. */
+  lease_lost: Type.Boolean(),
+  started_at: Type.Integer(),
+  /** 0 while sending or abandoned. */
+  finished_at: Type.Integer(),
+  duration: Type.Integer(),
+  status_code: Type.Integer(),
+  error_kind: Type.String(),
+  error_message: Type.String(),
+});
+export type DeliveryAttempt = Static<typeof DeliveryAttempt>;
+
 const DeliveryLogItem = Type.Object({
   notification_id: Id,
   incident_id: Type.String(),
@@ -72,6 +89,8 @@ const DeliveryLogItem = Type.Object({
   status_code: Type.Integer(),
   duration: Type.Integer(),
   created_at: Type.Integer(),
+  /** Every attempt, oldest first (the fields above are the last finished one's). */
+  attempts: Type.Array(DeliveryAttempt),
 });
 
 export const DeliveryLogResponse = Type.Object({ items: Type.Array(DeliveryLogItem) });

@@ -3,6 +3,7 @@ import type { Db } from '../db/db.ts';
 import type { StatusPageNotificationsTable } from '../db/schema.ts';
 import {
   type AttemptOutcome,
+  type AttemptResult,
   type DeliveryPassReport,
   type Outbox,
   recordAttempt,
@@ -28,14 +29,17 @@ import { componentsOf } from './pages.store.ts';
 const SECOND = 1_000;
 const MINUTE = 60 * SECOND;
 
-/** 30 s, 2 min, 10 min, 30 min, 1 h, 2 h between the 7 attempts: about 4 h in all. */
+/**
+ * 30 s, 2 min, 10 min, 30 min, 1 h, 2 h between the 7 attempts: about 4 h in all. The lease is
+ * short and renewed while the worker lives (runDeliveryPass).
+ */
 const STATUS_PAGE_OUTBOX: Outbox = {
   table: 'status_page_notifications',
   idColumn: 'notification_id',
   policy: {
     backoffMs: [30 * SECOND, 2 * MINUTE, 10 * MINUTE, 30 * MINUTE, 60 * MINUTE, 120 * MINUTE],
     maxAttempts: 7,
-    leaseMs: 2 * MINUTE,
+    leaseMs: 30 * SECOND,
   },
 };
 
@@ -54,7 +58,22 @@ export type NotificationDeps = {
   email: Provider;
   logger: WorkerLogger;
   webhookTimeoutMs?: number;
+  /** The claim lease (default 30 s); tests shorten it. */
+  leaseMs?: number;
 };
+
+function outboxOf(deps: NotificationDeps): Outbox {
+  if (deps.leaseMs === undefined) return STATUS_PAGE_OUTBOX;
+  return { ...STATUS_PAGE_OUTBOX, policy: { ...STATUS_PAGE_OUTBOX.policy, leaseMs: deps.leaseMs } };
+}
+
+/**
+ * A subscriber notification's identity across attempts: its Message-ID's local part and its
+ * webhook's Idempotency-Key (docs/notifications.md, "Repeats carry the same identity").
+ */
+function dedupeKey(row: Row): string {
+  return `vigil-status-page-${row.notification_id}-${row.created_at}`;
+}
 
 export type NotificationPassReport = DeliveryPassReport;
 
@@ -94,14 +113,14 @@ async function firstPayload(deps: NotificationDeps, row: Row, token: string): Pr
   return stored?.payload ?? built;
 }
 
-function record(deps: NotificationDeps, row: Row, result: { ok: boolean; final?: boolean }, error: string) {
+function record(deps: NotificationDeps, row: Row, result: AttemptResult) {
   return recordAttempt(
     deps.db.q,
-    STATUS_PAGE_OUTBOX,
+    outboxOf(deps),
     { id: row.notification_id, attempt: row.attempt },
     deps.clock.nowMs(),
     result,
-    { error_message: error },
+    { error_message: result.error ?? '' },
   );
 }
 
@@ -112,25 +131,37 @@ async function deliver(deps: NotificationDeps, row: Row): Promise<AttemptOutcome
     .where('subscriber_id', '=', row.subscriber_id)
     .executeTakeFirst();
   if (!subscriber || (row.kind === 'update' && subscriber.status !== 'active')) {
-    return record(deps, row, { ok: false, final: true }, 'the subscriber unsubscribed before it was sent');
+    return record(deps, row, {
+      ok: false,
+      final: true,
+      error: 'the subscriber unsubscribed before it was sent',
+    });
   }
   const payload = row.payload ?? (await firstPayload(deps, row, subscriber.token));
   if (payload === undefined) {
-    return record(
-      deps,
-      row,
-      { ok: false, final: true },
-      'the event or its update was deleted before it was sent',
-    );
+    return record(deps, row, {
+      ok: false,
+      final: true,
+      error: 'the event or its update was deleted before it was sent',
+    });
   }
   if (row.channel === 'webhook') {
     const result = await postJson(
       row.recipient,
-      { 'content-type': 'application/json', 'user-agent': 'Vigil-StatusPage/1.0' },
+      {
+        'content-type': 'application/json',
+        'user-agent': 'Vigil-StatusPage/1.0',
+        'idempotency-key': dedupeKey(row),
+      },
       payload,
       { timeoutMs: deps.webhookTimeoutMs ?? WEBHOOK_TIMEOUT_MS, maxResponseBytes: 1024 },
     );
-    return record(deps, row, { ok: result.ok }, result.error);
+    return record(deps, row, {
+      ok: result.ok,
+      error: result.error,
+      statusCode: result.statusCode,
+      durationMs: result.durationMs,
+    });
   }
   const mail = JSON.parse(payload) as Mail;
   const result = await deps.email.send({
@@ -139,17 +170,24 @@ async function deliver(deps: NotificationDeps, row: Row): Promise<AttemptOutcome
     title: mail.subject,
     body: mail.text,
     notificationId: row.notification_id,
+    dedupeKey: dedupeKey(row),
     extra: { html: mail.html, headers: mail.headers },
   });
-  return record(deps, row, { ok: result.ok, final: result.permanent }, result.error);
+  return record(deps, row, {
+    ok: result.ok,
+    final: result.permanent,
+    error: result.error,
+    statusCode: result.statusCode,
+    durationMs: result.durationMs,
+  });
 }
 
 /** One pass: claims up to BATCH due rows and attempts each, CONCURRENCY at a time. */
 async function deliverDue(deps: NotificationDeps): Promise<NotificationPassReport> {
   return runDeliveryPass<Row>({
     q: deps.db.q,
-    outbox: STATUS_PAGE_OUTBOX,
-    nowMs: deps.clock.nowMs(),
+    outbox: outboxOf(deps),
+    clock: deps.clock,
     batch: BATCH,
     concurrency: CONCURRENCY,
     prepare: async () => (row) => deliver(deps, row),
@@ -158,6 +196,7 @@ async function deliverDue(deps: NotificationDeps): Promise<NotificationPassRepor
         { notification_id: row.notification_id, err: error },
         'status page notification failed',
       ),
+    onRenewalError: (error) => deps.logger.error({ err: error }, 'status page lease renewal failed'),
   });
 }
 

@@ -10,7 +10,7 @@ import {
 import { postJson } from '../notifications/providers/webhook.ts';
 import { OutboxWorker, type WorkerLogger } from '../notifications/worker.ts';
 import type { Clock } from '../shared/clock.ts';
-import { onWebhooksEnqueued } from './webhooks.enqueue.ts';
+import { onWebhooksEnqueued, webhookKey, withIdempotencyKey } from './webhooks.enqueue.ts';
 import { buildWebhookBody } from './webhooks.payload.ts';
 
 /*
@@ -28,8 +28,9 @@ export const WEBHOOK_OUTBOX: Outbox = {
   policy: {
     backoffMs: [10 * SECOND, 30 * SECOND, 2 * MINUTE, 10 * MINUTE, 30 * MINUTE, 60 * MINUTE, 120 * MINUTE],
     maxAttempts: 8,
-    // Far beyond a batch's sending time (BATCH / CONCURRENCY × the timeout), so only a dead worker loses it.
-    leaseMs: 2 * MINUTE,
+    // Renewed while the worker lives (runDeliveryPass), so only a dead worker loses its rows, and
+    // another worker sends them again within this.
+    leaseMs: 30 * SECOND,
   },
 };
 
@@ -50,7 +51,14 @@ export type WebhookDeps = {
   publicUrl: string;
   logger: WorkerLogger;
   timeoutMs?: number;
+  /** The claim lease (default 30 s); tests shorten it. */
+  leaseMs?: number;
 };
+
+function outboxOf(deps: WebhookDeps): Outbox {
+  if (deps.leaseMs === undefined) return WEBHOOK_OUTBOX;
+  return { ...WEBHOOK_OUTBOX, policy: { ...WEBHOOK_OUTBOX.policy, leaseMs: deps.leaseMs } };
+}
 
 export type WebhookPassReport = DeliveryPassReport;
 
@@ -85,10 +93,10 @@ async function firstBody(deps: WebhookDeps, row: DeliveryRow): Promise<string | 
 function giveUp(deps: WebhookDeps, row: DeliveryRow, reason: string) {
   return recordAttempt(
     deps.db.q,
-    WEBHOOK_OUTBOX,
+    outboxOf(deps),
     { id: row.delivery_id, attempt: row.attempt },
     deps.clock.nowMs(),
-    { ok: false, final: true },
+    { ok: false, final: true, error: reason },
     { error_message: reason, status_code: 0, duration: 0 },
   );
 }
@@ -98,16 +106,21 @@ async function deliver(deps: WebhookDeps, row: DeliveryRow, enabled: boolean) {
     return giveUp(deps, row, 'the webhook was disabled or deleted before the event was delivered');
   const body = row.request_body ?? (await firstBody(deps, row));
   if (body === undefined) return giveUp(deps, row, `the ${row.webhook_type} ${row.ref_id} no longer exists`);
-  const result = await postJson(row.endpoint, JSON.parse(row.request_headers), body, {
+  // Deliveries enqueued before the key was stored with the headers get it here.
+  const headers = withIdempotencyKey(
+    JSON.parse(row.request_headers) as Record<string, string>,
+    webhookKey(row.integration_id, row.event_id),
+  );
+  const result = await postJson(row.endpoint, headers, body, {
     timeoutMs: deps.timeoutMs ?? DEFAULT_TIMEOUT_MS,
     maxResponseBytes: RESPONSE_MAX_BYTES,
   });
   return recordAttempt(
     deps.db.q,
-    WEBHOOK_OUTBOX,
+    outboxOf(deps),
     { id: row.delivery_id, attempt: row.attempt },
     deps.clock.nowMs(),
-    { ok: result.ok },
+    { ok: result.ok, error: result.error, statusCode: result.statusCode, durationMs: result.durationMs },
     {
       status_code: result.statusCode,
       duration: result.durationMs,
@@ -122,8 +135,8 @@ async function deliver(deps: WebhookDeps, row: DeliveryRow, enabled: boolean) {
 async function deliverDueWebhooks(deps: WebhookDeps): Promise<WebhookPassReport> {
   return runDeliveryPass<DeliveryRow>({
     q: deps.db.q,
-    outbox: WEBHOOK_OUTBOX,
-    nowMs: deps.clock.nowMs(),
+    outbox: outboxOf(deps),
+    clock: deps.clock,
     batch: BATCH,
     concurrency: CONCURRENCY,
     prepare: async (rows) => {
@@ -135,6 +148,7 @@ async function deliverDueWebhooks(deps: WebhookDeps): Promise<WebhookPassReport>
     },
     onError: (row, error) =>
       deps.logger.error({ delivery_id: row.delivery_id, err: error }, 'webhook delivery failed'),
+    onRenewalError: (error) => deps.logger.error({ err: error }, 'webhook lease renewal failed'),
   });
 }
 

@@ -212,7 +212,12 @@ export async function enqueueWebhookEvents(q: Executor, events: readonly FeedEve
         ref_title: ref.title,
         person_id: entry.creatorId ?? 0,
         endpoint: config.settings.url,
-        request_headers: JSON.stringify(requestHeaders(config.settings.headers)),
+        request_headers: JSON.stringify(
+          withIdempotencyKey(
+            requestHeaders(config.settings.headers),
+            webhookKey(config.integrationId, entry.refId),
+          ),
+        ),
         next_attempt_at: entry.atMs,
         created_at: entry.atMs,
       });
@@ -232,4 +237,18 @@ export async function enqueueWebhookEvents(q: Executor, events: readonly FeedEve
 /** The headers every delivery carries, then the webhook's own. */
 function requestHeaders(custom: Record<string, string>): Record<string, string> {
   return { 'Content-Type': 'application/json', 'User-Agent': 'Vigil-Webhook/1.0', ...custom };
+}
+
+/**
+ * A delivery's identity, the same at every attempt: its unique (webhook, event) pair. Sent as the
+ * `Idempotency-Key` header; receivers may equally deduplicate on the body's `event_id`.
+ */
+export function webhookKey(integrationId: number, eventId: string): string {
+  return `vigil-webhook-${integrationId}-${eventId}`;
+}
+
+/** The headers with `Idempotency-Key: key` added, unless the webhook's own headers set one. */
+export function withIdempotencyKey(headers: Record<string, string>, key: string): Record<string, string> {
+  if (Object.keys(headers).some((name) => name.toLowerCase() === 'idempotency-key')) return headers;
+  return { ...headers, 'Idempotency-Key': key };
 }

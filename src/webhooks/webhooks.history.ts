@@ -1,3 +1,4 @@
+import type { DeliveryAttempt } from '../notifications/notifications.schemas.ts';
 import { invalidParameter } from '../shared/app-error.ts';
 import type { HistoryDetail, HistoryItem } from './webhooks.schemas.ts';
 import type { DeliveryRow } from './webhooks.store.ts';
@@ -66,7 +67,7 @@ export function toHistoryItem(row: DeliveryRow): HistoryItem {
 
 export function toHistoryDetail(
   row: DeliveryRow,
-  names: { refTitle: string; channelName: string },
+  names: { refTitle: string; channelName: string; attempts: DeliveryAttempt[] },
 ): HistoryDetail {
   return {
     ...toHistoryItem(row),
@@ -76,5 +77,6 @@ export function toHistoryDetail(
     response_body: row.response_body,
     ref_title: names.refTitle,
     channel_name: names.channelName,
+    attempts: names.attempts,
   };
 }

@@ -2,6 +2,7 @@ import type { AppDeps } from '../http/app.ts';
 import { type Api, openApi } from '../http/route.ts';
 import { cappedTotal } from '../http/search-paging.ts';
 import { loadRelated } from '../incidents/related.store.ts';
+import { attemptsOf } from '../notifications/delivery-attempts.ts';
 import { invalidParameter, notFound } from '../shared/app-error.ts';
 import { ALERT_EVENT_TYPES, INCIDENT_EVENT_TYPES } from './webhook-settings.ts';
 import {
@@ -81,17 +82,19 @@ export function registerWebhookRoutes(app: Api, deps: AppDeps): void {
     async ({ actor, input }) => {
       const row = await findDelivery(db.q, actor.accountId, input.integration_id, input.event_id);
       if (!row) throw notFound(`webhook event ${input.event_id} of integration ${input.integration_id}`);
-      const [title, related] = await Promise.all([
+      const [title, related, attempts] = await Promise.all([
         currentTitle(db.q, row),
         loadRelated(db.q, actor.accountId, {
           channelIds: [row.channel_id],
           integrationIds: [],
           memberIds: [],
         }),
+        attemptsOf(db.q, actor.accountId, 'webhook_deliveries', [row.delivery_id]),
       ]);
       return toHistoryDetail(row, {
         refTitle: title ?? row.ref_title,
         channelName: related.channels.get(row.channel_id)?.channel_name ?? '',
+        attempts: attempts.get(row.delivery_id) ?? [],
       });
     },
   );

@@ -1,4 +1,5 @@
 import Type, { type Static } from 'typebox';
+import { DeliveryAttempt } from '../notifications/notifications.schemas.ts';
 
 /*
  * The delivery log API, as on-call.openapi.en.json describes it (ListWebhookHistoryRequest,
@@ -61,6 +62,8 @@ export const HistoryDetail = Type.Object({
   response_body: Type.String(),
   ref_title: Type.String(),
   channel_name: Type.String(),
+  // Vigil extension: every attempt, oldest first (the fields above are the last one's).
+  attempts: Type.Array(DeliveryAttempt),
 });
 
 export type HistoryItem = Static<typeof HistoryItem>;

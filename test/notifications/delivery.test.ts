@@ -136,7 +136,7 @@ describe('delivering notifications through the outbox', () => {
 
   it('retries a transient failure with backoff and delivers once: fails twice, then succeeds', async () => {
     const incidentId = await incident();
-    await enqueueNotification(t.db.q, request(incidentId, {}));
+    const id = await enqueueNotification(t.db.q, request(incidentId, {}));
     http.answer({ status: 500 }, { status: 503 });
     expect(await worker.runOnce()).toMatchObject({ claimed: 1, retrying: 1 });
     let [item] = await log(incidentId);
@@ -150,6 +150,10 @@ describe('delivering notifications through the outbox', () => {
     t.clock.advance(3_600_000);
     expect(await worker.runOnce()).toMatchObject({ claimed: 0 });
     expect(http.hits.map((h) => h.path)).toEqual(['/slack', '/slack', '/slack']);
+    // One Idempotency-Key for the notification, at every attempt.
+    const start = t.clock.nowMs() - 3_600_000 - 40_000;
+    const key = `vigil-notification-${id}-${start}`;
+    expect(http.hits.map((h) => h.headers['idempotency-key'])).toEqual([key, key, key]);
     [item] = await log(incidentId);
     expect(item).toMatchObject({
       status: 'success',
@@ -158,6 +162,14 @@ describe('delivering notifications through the outbox', () => {
       error_message: '',
       next_attempt_at: 0,
     });
+    // Every attempt is in the log, not only the last one's outcome.
+    expect(item.attempts).toEqual([
+      expect.objectContaining({ attempt: 1, status: 'failed', error_kind: 'transient', status_code: 500 }),
+      expect.objectContaining({ attempt: 2, status: 'failed', error_kind: 'transient', status_code: 503 }),
+      expect.objectContaining({ attempt: 3, status: 'success', error_kind: '', status_code: 200 }),
+    ]);
+    expect(item.attempts.map((a: any) => a.started_at)).toEqual([start, start + 10_000, start + 40_000]);
+    expect(item.attempts[0].error_message).toContain('HTTP 500');
     const feed = await notifyFeed(incidentId);
     expect(feed).toHaveLength(1);
     expect(feed[0].detail.delivery).toMatchObject({ status: 'success', attempt: 3, channel: 'slack' });

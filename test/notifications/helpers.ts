@@ -8,6 +8,7 @@ import {
   type NotificationPassReport,
 } from '../../src/notifications/notifications.delivery.ts';
 import type { OutboxWorker } from '../../src/notifications/worker.ts';
+import type { Clock } from '../../src/shared/clock.ts';
 import type { TestApp } from '../harness/app.ts';
 
 /** A request the listener got. */
@@ -68,12 +69,19 @@ export class Listener {
 
 export type Mail = { from: string; to: string[]; data: string };
 
-/** A real SMTP server on 127.0.0.1 (no TLS, no auth); `reject` makes it refuse recipients with a code. */
+/**
+ * A real SMTP server on 127.0.0.1 (no TLS, no auth); `refuse` makes it refuse recipients with a
+ * code; `hold()` keeps the final reply to each mail's data (the mail is kept at once) until
+ * `release()`, as a slow server, or one whose answer a crashed sender never reads.
+ */
 export class MailServer {
   readonly mails: Mail[] = [];
   /** Recipient → SMTP reply code to refuse it with (e.g. 550, 450). */
   readonly refuse = new Map<string, number>();
   readonly #server: SMTPServer;
+  /** How many more mails to hold the reply of. */
+  #holding = 0;
+  readonly #held: Array<() => void> = [];
   url = '';
 
   private constructor() {
@@ -98,10 +106,24 @@ export class MailServer {
             to: session.envelope.rcptTo.map((r) => r.address),
             data: Buffer.concat(chunks).toString('utf8'),
           });
-          callback();
+          if (this.#holding > 0) {
+            this.#holding -= 1;
+            this.#held.push(() => callback());
+          } else callback();
         });
       },
     });
+  }
+
+  /** The reply to the data of the next `count` mails (default: all) waits for release(). */
+  hold(count = Number.POSITIVE_INFINITY): void {
+    this.#holding = count;
+  }
+
+  /** Answers the held mails (their senders may be gone) and stops holding. */
+  release(): void {
+    this.#holding = 0;
+    for (const answer of this.#held.splice(0)) answer();
   }
 
   static async start(): Promise<MailServer> {
@@ -112,23 +134,32 @@ export class MailServer {
   }
 
   async close(): Promise<void> {
+    this.release();
     await new Promise<void>((resolve) => this.#server.close(() => resolve()));
   }
+}
+
+/** The Message-ID header of a received mail. */
+export function messageIdOf(mail: Mail): string | undefined {
+  return /^Message-ID:\s*(.*?)\r?$/im.exec(mail.data)?.[1];
 }
 
 /** A notification worker of a test app (not started), its providers pointed at the test listeners. */
 export function notificationWorker(
   t: TestApp,
   env: Record<string, string>,
+  options: { clock?: Clock; leaseMs?: number } = {},
 ): OutboxWorker<NotificationPassReport> & { closeProviders(): void } {
   const config = loadConfig({ ...env });
-  const providers = createProviders(config, t.clock, 15_000);
+  const clock = options.clock ?? t.clock;
+  const providers = createProviders(config, clock, 15_000);
   const worker = createNotificationWorker({
     db: t.db,
-    clock: t.clock,
+    clock,
     publicUrl: t.config.publicUrl,
     providers,
     logger: t.app.log,
+    ...(options.leaseMs === undefined ? {} : { leaseMs: options.leaseMs }),
   });
   return Object.assign(worker, { closeProviders: () => providers.close() });
 }

@@ -9,6 +9,7 @@ import { Listener, MailServer } from './helpers.ts';
 let http: Listener;
 let smtp: MailServer;
 const NOW = Date.UTC(2026, 0, 5, 9, 0, 0);
+const KEY = `vigil-notification-42-${NOW}`;
 
 beforeAll(async () => {
   http = await Listener.start();
@@ -30,6 +31,7 @@ const message = (channel: DeliveryChannel, target: Record<string, unknown>): Mes
   title: '[Critical] Disk full',
   body: 'Disk full on db-1',
   notificationId: 42,
+  dedupeKey: KEY,
 });
 
 describe('IM bots, each in its own incoming-webhook format', () => {
@@ -42,6 +44,7 @@ describe('IM bots, each in its own incoming-webhook format', () => {
       body: { text: 'Disk full on db-1' },
     });
     expect(http.hits[0]!.headers['content-type']).toBe('application/json');
+    expect(http.hits[0]!.headers['idempotency-key']).toBe(KEY);
   });
 
   it('Feishu/Lark: a text message, signed when the bot has a secret', async () => {
@@ -118,6 +121,31 @@ describe('IM bots, each in its own incoming-webhook format', () => {
       incident: { incident_id: 'i' },
     });
     expect(http.hits[0]!.headers['x-token']).toBe('abc');
+    expect(http.hits[0]!.headers['idempotency-key']).toBe(KEY);
+  });
+
+  it('sends the notification key as Idempotency-Key to every bot, unless the target sets its own', async () => {
+    const targets: Array<[DeliveryChannel, Record<string, unknown>]> = [
+      ['slack', { url: `${http.base}/slack` }],
+      ['feishu', { url: `${http.base}/feishu` }],
+      ['dingtalk', { url: `${http.base}/dingtalk` }],
+      ['wecom', { url: `${http.base}/wecom` }],
+      ['teams', { url: `${http.base}/teams` }],
+      ['telegram', { token: '1:A', chat_id: '2' }],
+    ];
+    http.answer(
+      ...targets.map(([channel]) => ({ status: 200, body: channel === 'telegram' ? { ok: true } : {} })),
+    );
+    for (const [channel, target] of targets)
+      expect((await chat().send(message(channel, target))).ok).toBe(true);
+    expect(http.hits.map((h) => h.headers['idempotency-key'])).toEqual(targets.map(() => KEY));
+    const own = message('webhook', {
+      url: `${http.base}/custom`,
+      headers: { 'Idempotency-Key': 'mine', 'Content-Type': 'application/json; charset=utf-8' },
+    });
+    expect((await chat().send(own)).ok).toBe(true);
+    expect(http.hits.at(-1)!.headers['idempotency-key']).toBe('mine');
+    expect(http.hits.at(-1)!.headers['content-type']).toBe('application/json; charset=utf-8');
   });
 
   it.each([
@@ -197,7 +225,8 @@ describe('SMS and voice through the HTTP gateway', () => {
       notification_id: 42,
     });
     expect(http.hits[0]!.headers.authorization).toBe('Bearer tok');
-    expect(http.hits[0]!.headers['idempotency-key']).toBe('vigil-42');
+    expect(http.hits[0]!.headers['idempotency-key']).toBe(KEY);
+    expect(http.hits[1]!.headers['idempotency-key']).toBe(KEY);
   });
 
   it('classifies the gateway answers, and refuses without a URL or a number', async () => {
@@ -238,6 +267,17 @@ describe('e-mail over SMTP', () => {
       expect(mail.data).toContain('Subject: [Critical] Disk full');
       expect(mail.data).toContain('Disk full on db-1');
       expect(mail.data).toContain('<b>Disk</b>');
+      // The Message-ID is the notification's key at the sender's domain: the same at every attempt.
+      expect(mail.data).toMatch(new RegExp(`^Message-ID: <${KEY}@test\\.example>\r?$`, 'm'));
+      const again = await email.send(message('email', { address: 'alice@example.com' }));
+      expect(again.ok).toBe(true);
+      expect(smtp.mails.at(-1)!.data).toMatch(new RegExp(`^Message-ID: <${KEY}@test\\.example>\r?$`, 'm'));
+      // A one-off mail (no key) gets a fresh Message-ID.
+      const { dedupeKey: _, ...oneOff } = message('email', { address: 'alice@example.com' });
+      expect((await email.send(oneOff)).ok).toBe(true);
+      const fresh = /^Message-ID: (.*?)\r?$/m.exec(smtp.mails.at(-1)!.data)?.[1];
+      expect(fresh).toMatch(/^<.+@test\.example>$/);
+      expect(fresh).not.toContain(KEY);
 
       smtp.refuse.set('gone@example.com', 550);
       smtp.refuse.set('busy@example.com', 450);

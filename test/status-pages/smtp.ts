@@ -13,11 +13,14 @@ function decodeQuotedPrintable(value: string): string {
 
 /**
  * A real SMTP server on 127.0.0.1 that keeps every mail it accepts. `refuse(code)` makes it refuse
- * the next RCPT TO with that reply code (4xx: try later; 5xx: never).
+ * the next RCPT TO with that reply code (4xx: try later; 5xx: never); `refuseData(code)` answers
+ * the next mail's data with that code though the mail arrived (kept in `mails`), as a server
+ * that fails after receiving, which makes the sender send it again.
  */
 export class SmtpSink {
   readonly mails: ReceivedMail[] = [];
   readonly #refusals: number[] = [];
+  readonly #dataRefusals: number[] = [];
   readonly #server: SMTPServer;
   url = '';
 
@@ -52,7 +55,11 @@ export class SmtpSink {
             raw,
             text: decodeQuotedPrintable(rest.join('\n\n')),
           });
-          callback();
+          const code = this.#dataRefusals.shift();
+          if (code === undefined) return callback();
+          const error = new Error('Local error in processing') as Error & { responseCode: number };
+          error.responseCode = code;
+          callback(error);
         });
       },
     });
@@ -67,6 +74,10 @@ export class SmtpSink {
 
   refuse(...codes: number[]): void {
     this.#refusals.push(...codes);
+  }
+
+  refuseData(...codes: number[]): void {
+    this.#dataRefusals.push(...codes);
   }
 
   /** The mails sent to this address. */

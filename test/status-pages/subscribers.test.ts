@@ -430,6 +430,80 @@ describe('notifications', () => {
   });
 });
 
+describe('repeats', () => {
+  it('sends a retry with the Message-ID and Idempotency-Key of the first attempt, and logs both attempts', async () => {
+    const { pageId } = await newPage(t, owner);
+    const [a] = await newComponents(t, owner, pageId, ['A']);
+    ok(
+      await importSubscribers({
+        page_id: pageId,
+        method: 'email',
+        subscribers: [{ recipient: 'twice@example.com' }],
+      }),
+    );
+    ok(
+      await importSubscribers({
+        page_id: pageId,
+        method: 'webhook',
+        subscribers: [{ recipient: `${receiver.url}?twice` }],
+      }),
+    );
+    const before = receiver.received.length;
+    // The server has the mail but answers 451, and the endpoint answers 500: both are sent again.
+    smtp.refuseData(451);
+    receiver.reply(500);
+    await newIncident(t, owner, pageId, [{ component_id: a!, status: 'degraded' }], {
+      notify_subscribers: true,
+    });
+    expect(await deliverAll()).toMatchObject({ claimed: 2, retrying: 2 });
+    t.clock.advance(30_000);
+    expect(await deliverAll()).toMatchObject({ claimed: 2, delivered: 2 });
+
+    const rows = await t.db.q
+      .selectFrom('status_page_notifications')
+      .select(['notification_id', 'channel', 'created_at'])
+      .where('page_id', '=', pageId)
+      .execute();
+    const key = (channel: string) => {
+      const row = rows.find((r) => r.channel === channel)!;
+      return `vigil-status-page-${row.notification_id}-${row.created_at}`;
+    };
+    expect(smtp.to('twice@example.com').map((m) => m.headers['message-id'])).toEqual([
+      `<${key('email')}@vigil.example>`,
+      `<${key('email')}@vigil.example>`,
+    ]);
+    const calls = receiver.received.slice(before);
+    expect(calls.map((c) => c.headers['idempotency-key'])).toEqual([key('webhook'), key('webhook')]);
+    expect(calls[1]!.body).toEqual(calls[0]!.body);
+
+    const attempts = await t.db.q
+      .selectFrom('delivery_attempts')
+      .select(['delivery_id', 'attempt', 'status', 'error_kind', 'status_code'])
+      .where('outbox', '=', 'status_page_notifications')
+      .where(
+        'delivery_id',
+        'in',
+        rows.map((r) => r.notification_id),
+      )
+      .orderBy('delivery_id')
+      .orderBy('attempt')
+      .execute();
+    const email = rows.find((r) => r.channel === 'email')!.notification_id;
+    expect(
+      attempts.filter((x) => x.delivery_id === email).map((x) => [x.attempt, x.status, x.status_code]),
+    ).toEqual([
+      [1, 'failed', 451],
+      [2, 'success', 250],
+    ]);
+    expect(
+      attempts.filter((x) => x.delivery_id !== email).map((x) => [x.attempt, x.status, x.status_code]),
+    ).toEqual([
+      [1, 'failed', 500],
+      [2, 'success', 200],
+    ]);
+  });
+});
+
 describe('SMTP configuration', () => {
   it('takes smtp:// and smtps:// URLs and refuses others, naming SMTP_URL', () => {
     expect(loadConfig({ SMTP_URL: 'smtps://u:p@mail.example:465' }).smtpUrl).toBe(

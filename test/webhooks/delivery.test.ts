@@ -1,6 +1,8 @@
+import { setTimeout as sleep } from 'node:timers/promises';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { claimDue, recordAttempt } from '../../src/notifications/outbox.ts';
-import { WEBHOOK_OUTBOX } from '../../src/webhooks/webhooks.delivery.ts';
+import { systemClock } from '../../src/shared/clock.ts';
+import { createWebhookWorker, WEBHOOK_OUTBOX } from '../../src/webhooks/webhooks.delivery.ts';
 import { enqueueWebhookEvents } from '../../src/webhooks/webhooks.enqueue.ts';
 import { startTestApp, type TestAccount, type TestApp } from '../harness/app.ts';
 import { alertSource, deliveries, newWebhook, ok, push, Receiver } from './helpers.ts';
@@ -238,6 +240,49 @@ describe('retries', () => {
     expect(receiver.received[1]!.body.alert.alert_status).toBe('Critical');
     const [row] = await deliveries(t);
     expect(row).toMatchObject({ status: 'success', attempt: 2, status_code: 200, error_message: '' });
+    // One Idempotency-Key for the delivery, at every attempt: the (webhook, event) pair.
+    const key = `vigil-webhook-${row!.integration_id}-${row!.event_id}`;
+    expect(receiver.received.map((r) => r.headers['idempotency-key'])).toEqual([key, key]);
+    // The history keeps both attempts, not only the last one's outcome.
+    const detail = ok(
+      await t.post(
+        '/webhook/history/detail',
+        { integration_id: row!.integration_id, event_id: row!.event_id },
+        owner.appKey,
+      ),
+    );
+    expect(detail).toMatchObject({ attempt: 2, status: 'success', status_code: 200 });
+    expect(detail.attempts).toEqual([
+      expect.objectContaining({
+        attempt: 1,
+        status: 'failed',
+        lease_lost: false,
+        status_code: 500,
+        error_kind: 'transient',
+        error_message: expect.stringContaining('HTTP 500'),
+        started_at: t.clock.nowMs() - 86_400_000 - 10_000,
+      }),
+      expect.objectContaining({
+        attempt: 2,
+        status: 'success',
+        status_code: 200,
+        error_kind: '',
+        error_message: '',
+        started_at: t.clock.nowMs() - 86_400_000,
+      }),
+    ]);
+  });
+
+  it('lets a webhook set its own Idempotency-Key header', async () => {
+    const source = await alertSource(t, owner);
+    await newWebhook(t, owner, 'webhook.alert', {
+      url: receiver.url,
+      event_types: ['a_new'],
+      headers: { 'idempotency-key': 'mine' },
+    });
+    await push(t, source.key, 'own-key-1');
+    expect(await pass()).toMatchObject({ delivered: 1 });
+    expect(receiver.received[0]!.headers['idempotency-key']).toBe('mine');
   });
 
   it('counts a receiver that does not answer in time as a failure', async () => {
@@ -333,23 +378,71 @@ describe('each event once per endpoint', () => {
     );
     expect(claimed!.attempt).toBe(1);
     expect(await pass()).toMatchObject({ claimed: 0 });
-    t.clock.advance(WEBHOOK_OUTBOX.policy.leaseMs);
+    // The lease is short (the live worker renews it): the row is taken again 30 s later.
+    expect(WEBHOOK_OUTBOX.policy.leaseMs).toBe(30_000);
+    t.clock.advance(29_999);
+    expect(await pass()).toMatchObject({ claimed: 0 });
+    t.clock.advance(1);
     expect(await pass()).toMatchObject({ claimed: 1, delivered: 1 });
     const [row] = await deliveries(t);
     expect(row).toMatchObject({ status: 'success', attempt: 2 });
     expect(receiver.received).toHaveLength(1);
     expect(receiver.received[0]!.body.event_id).toBe(row!.event_id);
+    const detail = async () =>
+      ok(
+        await t.post(
+          '/webhook/history/detail',
+          { integration_id: row!.integration_id, event_id: row!.event_id },
+          owner.appKey,
+        ),
+      ).attempts.map((a: any) => [a.attempt, a.status, a.lease_lost, a.status_code]);
+    expect(await detail()).toEqual([
+      [1, 'abandoned', true, 0],
+      [2, 'success', false, 200],
+    ]);
     // The dead worker's claim comes back to life: what it records is ignored.
     const stale = await recordAttempt(
       t.db.q,
       WEBHOOK_OUTBOX,
       { id: claimed!.delivery_id, attempt: claimed!.attempt },
       t.clock.nowMs(),
-      { ok: false },
+      { ok: false, statusCode: 500 },
       { status_code: 500 },
     );
     expect(stale).toBeUndefined();
     expect(await deliveries(t)).toEqual([row]);
+    // Its own attempt in the history shows what it reported, late.
+    expect(await detail()).toEqual([
+      [1, 'failed', true, 500],
+      [2, 'success', false, 200],
+    ]);
+  });
+
+  it('keeps the delivery of a call slower than the lease by renewing it: no second worker takes it', async () => {
+    const source = await alertSource(t, owner);
+    await newWebhook(t, owner, 'webhook.alert', { url: receiver.url, event_types: ['a_new'] });
+    await push(t, source.key, 'slow-1');
+    // Real time and a 300 ms lease (renewed every 100 ms); the endpoint answers after four leases.
+    receiver.reply({ status: 200, delayMs: 1_200 });
+    const worker = () =>
+      createWebhookWorker({
+        db: t.db,
+        clock: systemClock,
+        publicUrl: t.config.publicUrl,
+        logger: t.app.log,
+        leaseMs: 300,
+      });
+    const [a, b] = [worker(), worker()];
+    const passA = a.runOnce();
+    for (let i = 0; i < 200 && receiver.received.length === 0; i++) await sleep(10);
+    let claimedByB = 0;
+    for (const stopAt = Date.now() + 1_000; Date.now() < stopAt; await sleep(50))
+      claimedByB += (await b.runOnce()).claimed;
+    expect(claimedByB).toBe(0);
+    expect(await passA).toMatchObject({ claimed: 1, delivered: 1, lost: 0 });
+    expect(receiver.received).toHaveLength(1);
+    const [row] = await deliveries(t);
+    expect(row).toMatchObject({ status: 'success', attempt: 1 });
   });
 
   it('never sends an event twice when passes run at once, in one instance or two', async () => {

@@ -182,6 +182,7 @@ describe('/webhook/history/detail', () => {
       'Content-Type': 'application/json',
       'User-Agent': 'Vigil-Webhook/1.0',
       'X-Token': 'abc',
+      'Idempotency-Key': `vigil-webhook-${alertHook}-${item.event_id}`,
     });
     const sent = receiver.received.find((r) => r.body.event_id === item.event_id);
     expect(JSON.parse(detail.request_body)).toEqual(sent!.body);

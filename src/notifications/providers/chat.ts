@@ -15,7 +15,9 @@ import { postJson } from './webhook.ts';
  * IM bots through their own incoming-webhook formats: Slack, Feishu/Lark, DingTalk, WeCom,
  * Microsoft Teams (Workflows, Adaptive Card), Telegram (Bot API sendMessage), and a custom webhook
  * (Vigil's JSON). Some services answer HTTP 200 with an error code in the body; those codes are
- * read, and the throttling ones are transient. docs/notifications.md.
+ * read, and the throttling ones are transient. Every call carries the notification's
+ * `Idempotency-Key` (the same at every attempt) for the receivers that drop repeats on it; the
+ * custom webhook also has `notification_id` in its body. docs/notifications.md.
  */
 
 export type ChatSettings = { timeoutMs: number; telegramApiUrl: string; nowMs: () => number };
@@ -159,10 +161,13 @@ export class ChatProvider implements Provider {
     const headers: Record<string, string> = {
       'content-type': 'application/json',
       'user-agent': 'Vigil-Notify/1.0',
+      ...(message.dedupeKey ? { 'idempotency-key': message.dedupeKey } : {}),
     };
     const extraHeaders = message.target.headers;
     if (message.channel === 'webhook' && extraHeaders && typeof extraHeaders === 'object') {
-      for (const [k, v] of Object.entries(extraHeaders)) if (typeof v === 'string') headers[k] = v;
+      // Lower-cased: a target's own header replaces ours of that name rather than joining it.
+      for (const [k, v] of Object.entries(extraHeaders))
+        if (typeof v === 'string') headers[k.toLowerCase()] = v;
     }
     const result = await postJson(request.url, headers, JSON.stringify(request.body), {
       timeoutMs: this.#settings.timeoutMs,

@@ -1,4 +1,5 @@
 import nodemailer from 'nodemailer';
+import addressparser from 'nodemailer/lib/addressparser';
 import { delivered, failed, type Message, type Provider, type SendResult, targetString } from './provider.ts';
 
 /*
@@ -6,17 +7,28 @@ import { delivered, failed, type Message, type Provider, type SendResult, target
  * `?pool=true` to reuse connections). `title` is the subject and `body` the text part; a sender that
  * has more gives `extra.html` (an HTML part) and `extra.headers` (e.g. List-Unsubscribe). The server
  * accepting the mail is delivered; a 5xx reply (a refused address) is permanent; 4xx replies, no
- * answer in time and connection failures are transient, retried by the outbox.
+ * answer in time and connection failures are transient, retried by the outbox. A message with a
+ * `dedupeKey` gets the Message-ID `<key@the sender's domain>`, the same at every attempt, so a
+ * receiving server or mail client can drop the copy a crashed worker's retry sends again.
  */
 
 export type EmailSettings = { smtpUrl: string | undefined; from: string; timeoutMs: number };
 
+/** The domain of the sender's address (SMTP_FROM), as a Message-ID's right-hand side. */
+function senderDomain(from: string): string {
+  const [sender] = addressparser(from, { flatten: true });
+  const domain = sender?.address.split('@')[1]?.toLowerCase();
+  return domain && /^[a-z0-9.-]+$/.test(domain) ? domain : 'localhost';
+}
+
 export class EmailProvider implements Provider {
   readonly #settings: EmailSettings;
+  readonly #domain: string;
   #transport: ReturnType<typeof nodemailer.createTransport> | undefined;
 
   constructor(settings: EmailSettings) {
     this.#settings = settings;
+    this.#domain = senderDomain(settings.from);
   }
 
   get configured(): boolean {
@@ -42,6 +54,7 @@ export class EmailProvider implements Provider {
         to: address,
         subject: message.title,
         text: message.body,
+        ...(message.dedupeKey ? { messageId: `<${message.dedupeKey}@${this.#domain}>` } : {}),
         ...(typeof html === 'string' ? { html } : {}),
         ...(headers && typeof headers === 'object' ? { headers: headers as Record<string, string> } : {}),
       });

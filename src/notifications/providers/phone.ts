@@ -12,7 +12,8 @@ import { postJson } from './webhook.ts';
 /*
  * SMS and voice calls through one HTTP gateway (PHONE_PROVIDER_URL): `POST {base}/sms` and
  * `POST {base}/voice` with `{to, country_code, text, notification_id}`, an `Idempotency-Key`
- * header (the notification id) and, when PHONE_PROVIDER_TOKEN is set, `Authorization: Bearer`.
+ * header (the notification's dedupe key, the same at every attempt) and, when PHONE_PROVIDER_TOKEN
+ * is set, `Authorization: Bearer`.
  * 2xx is delivered; 408/425/429/5xx and no answer are transient; other answers permanent.
  * docs/notifications.md describes the contract a gateway (or an adapter to Twilio etc.) implements.
  */
@@ -38,7 +39,7 @@ export class PhoneProvider implements Provider {
     const headers: Record<string, string> = {
       'content-type': 'application/json',
       'user-agent': 'Vigil-Notify/1.0',
-      'idempotency-key': `vigil-${message.notificationId}`,
+      ...(message.dedupeKey ? { 'idempotency-key': message.dedupeKey } : {}),
     };
     if (this.#settings.token) headers.authorization = `Bearer ${this.#settings.token}`;
     const result = await postJson(

@@ -26,8 +26,14 @@ export type Message = {
   /** A one-line summary (e-mail subject, card title). */
   title: string;
   body: string;
-  /** The notification's own id: sent as an idempotency key where the service takes one. */
+  /** The notification's own id (in the custom webhook's and the SMS/voice gateway's body). */
   notificationId: number;
+  /**
+   * The notification's identity, the same at every attempt, so a receiver can drop a repeat: the
+   * local part of the e-mail's Message-ID, the `Idempotency-Key` header of HTTP calls. Without one
+   * (a one-off mail), the e-mail gets a fresh Message-ID and HTTP calls no key.
+   */
+  dedupeKey?: string;
   /** Extra JSON for the custom webhook (the incident). */
   extra?: Record<string, unknown>;
 };
