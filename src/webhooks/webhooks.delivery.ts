@@ -1,4 +1,5 @@
 import { type Selectable, sql } from 'kysely';
+import type { Dispatcher } from 'undici';
 import type { Db } from '../db/db.ts';
 import type { WebhookDeliveriesTable } from '../db/schema.ts';
 import {
@@ -7,6 +8,8 @@ import {
   recordAttempt,
   runDeliveryPass,
 } from '../notifications/outbox.ts';
+import { guardedDispatcher } from '../notifications/providers/outbound-guard.ts';
+import type { OutboundAllow } from '../notifications/providers/outbound-policy.ts';
 import { postJson } from '../notifications/providers/webhook.ts';
 import { OutboxWorker, type WorkerLogger } from '../notifications/worker.ts';
 import type { Clock } from '../shared/clock.ts';
@@ -49,8 +52,13 @@ export type WebhookDeps = {
   clock: Clock;
   publicUrl: string;
   logger: WorkerLogger;
+  /** OUTBOUND_ALLOW: what beyond public addresses a webhook may call. */
+  outboundAllow: OutboundAllow;
   timeoutMs?: number;
 };
+
+/** The deps of a running worker: with the client that checks where each call connects. */
+type Sending = WebhookDeps & { dispatcher: Dispatcher };
 
 export type WebhookPassReport = DeliveryPassReport;
 
@@ -93,7 +101,7 @@ function giveUp(deps: WebhookDeps, row: DeliveryRow, reason: string) {
   );
 }
 
-async function deliver(deps: WebhookDeps, row: DeliveryRow, enabled: boolean) {
+async function deliver(deps: Sending, row: DeliveryRow, enabled: boolean) {
   if (!enabled)
     return giveUp(deps, row, 'the webhook was disabled or deleted before the event was delivered');
   const body = row.request_body ?? (await firstBody(deps, row));
@@ -101,13 +109,15 @@ async function deliver(deps: WebhookDeps, row: DeliveryRow, enabled: boolean) {
   const result = await postJson(row.endpoint, JSON.parse(row.request_headers), body, {
     timeoutMs: deps.timeoutMs ?? DEFAULT_TIMEOUT_MS,
     maxResponseBytes: RESPONSE_MAX_BYTES,
+    dispatcher: deps.dispatcher,
   });
   return recordAttempt(
     deps.db.q,
     WEBHOOK_OUTBOX,
     { id: row.delivery_id, attempt: row.attempt },
     deps.clock.nowMs(),
-    { ok: result.ok },
+    // A refused address is a setting to change, not a passing fault: no retries.
+    { ok: result.ok, final: result.refused },
     {
       status_code: result.statusCode,
       duration: result.durationMs,
@@ -119,7 +129,7 @@ async function deliver(deps: WebhookDeps, row: DeliveryRow, enabled: boolean) {
 }
 
 /** One pass: claims up to BATCH due rows and attempts each, CONCURRENCY at a time. */
-async function deliverDueWebhooks(deps: WebhookDeps): Promise<WebhookPassReport> {
+async function deliverDueWebhooks(deps: Sending): Promise<WebhookPassReport> {
   return runDeliveryPass<DeliveryRow>({
     q: deps.db.q,
     outbox: WEBHOOK_OUTBOX,
@@ -140,9 +150,10 @@ async function deliverDueWebhooks(deps: WebhookDeps): Promise<WebhookPassReport>
 
 /** The webhook delivery loop of a process, woken by deliveries enqueued in it (not started). */
 export function createWebhookWorker(deps: WebhookDeps): OutboxWorker<WebhookPassReport> {
+  const sending = { ...deps, dispatcher: guardedDispatcher(deps.outboundAllow) };
   return new OutboxWorker({
     name: 'webhooks',
-    pass: () => deliverDueWebhooks(deps),
+    pass: () => deliverDueWebhooks(sending),
     batchSize: BATCH,
     logger: deps.logger,
     wakeOn: onWebhooksEnqueued,

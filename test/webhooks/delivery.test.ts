@@ -2,7 +2,7 @@ import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { claimDue, recordAttempt } from '../../src/notifications/outbox.ts';
 import { WEBHOOK_OUTBOX } from '../../src/webhooks/webhooks.delivery.ts';
 import { enqueueWebhookEvents } from '../../src/webhooks/webhooks.enqueue.ts';
-import { startTestApp, type TestAccount, type TestApp } from '../harness/app.ts';
+import { ALLOW_LOOPBACK, startTestApp, type TestAccount, type TestApp } from '../harness/app.ts';
 import { alertSource, deliveries, newWebhook, ok, push, Receiver } from './helpers.ts';
 
 /*
@@ -15,7 +15,7 @@ let t: TestApp;
 let owner: TestAccount;
 let receiver: Receiver;
 beforeEach(async () => {
-  t = await startTestApp();
+  t = await startTestApp({ env: ALLOW_LOOPBACK });
   owner = await t.newAccount('Webhooks');
   receiver = await Receiver.start();
 });
@@ -242,7 +242,7 @@ describe('retries', () => {
 
   it('counts a receiver that does not answer in time as a failure', async () => {
     await t.close();
-    t = await startTestApp({ webhookTimeoutMs: 200 });
+    t = await startTestApp({ env: ALLOW_LOOPBACK, webhookTimeoutMs: 200 });
     owner = await t.newAccount('Slow receiver');
     const source = await alertSource(t, owner);
     await newWebhook(t, owner, 'webhook.alert', { url: receiver.url, event_types: ['a_new'] });
@@ -353,7 +353,7 @@ describe('each event once per endpoint', () => {
   });
 
   it('never sends an event twice when passes run at once, in one instance or two', async () => {
-    const second = await startTestApp({ database: t.database });
+    const second = await startTestApp({ env: ALLOW_LOOPBACK, database: t.database });
     try {
       const source = await alertSource(t, owner);
       await newWebhook(t, owner, 'webhook.alert', { url: receiver.url, event_types: ['a_new'] });
