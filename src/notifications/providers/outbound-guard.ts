@@ -1,4 +1,4 @@
-import { lookup as dnsLookup, type LookupAddress } from 'node:dns';
+import { lookup as dnsLookup, type LookupAddress, type LookupAllOptions } from 'node:dns';
 import { isIP, type LookupFunction } from 'node:net';
 import { Agent, buildConnector, type Dispatcher } from 'undici';
 import { addressRefusal, type OutboundAllow } from './outbound-policy.ts';
@@ -18,10 +18,17 @@ export class OutboundRefused extends Error {
   }
 }
 
-/** dns.lookup that drops the addresses Vigil may not call, and fails when none is left. */
-function guardedLookup(allow: OutboundAllow): LookupFunction {
+/** How host names are resolved: dns.lookup (the system's resolver, /etc/hosts included) with `all`. */
+export type Resolve = (
+  hostname: string,
+  options: LookupAllOptions,
+  callback: (error: NodeJS.ErrnoException | null, addresses: LookupAddress[]) => void,
+) => void;
+
+/** A lookup that drops the addresses Vigil may not call, and fails when none is left. */
+function guardedLookup(allow: OutboundAllow, resolve: Resolve): LookupFunction {
   return (hostname, options, callback) => {
-    dnsLookup(hostname, { ...options, all: true }, (error, addresses: LookupAddress[]) => {
+    resolve(hostname, { ...options, all: true }, (error, addresses) => {
       if (error) return callback(error, '', 0);
       const permitted = allow.allowsHost(hostname)
         ? addresses
@@ -39,10 +46,11 @@ function guardedLookup(allow: OutboundAllow): LookupFunction {
 
 /**
  * An undici dispatcher whose connections go only where `allow` permits: an address in the URL is
- * checked before connecting (Node does not look addresses up), a host name at each lookup.
+ * checked before connecting (Node does not look addresses up), a host name at each lookup
+ * (`resolve`: the system's resolver; tests give their own names).
  */
-export function guardedDispatcher(allow: OutboundAllow): Dispatcher {
-  const connect = buildConnector({ lookup: guardedLookup(allow) });
+export function guardedDispatcher(allow: OutboundAllow, resolve: Resolve = dnsLookup): Dispatcher {
+  const connect = buildConnector({ lookup: guardedLookup(allow, resolve) });
   return new Agent({
     connect(options, callback) {
       if (isIP(options.hostname)) {

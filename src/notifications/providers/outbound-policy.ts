@@ -76,6 +76,9 @@ function forms(address: Address): Address[] {
   return ip === address ? [address] : [address, ip];
 }
 
+/** A name whose last label is a number is an address to URL parsing (0x7f.1, 127.1): not a host name. */
+const NUMERIC_LABEL = /(^|\.)(0x[0-9a-f]*|\d+)$/;
+
 const normalHost = (host: string) => host.toLowerCase().replace(/\.$/, '');
 
 /** OUTBOUND_ALLOW, parsed: networks (CIDRs or single addresses) and host names (`*.corp.example` too). */
@@ -106,7 +109,9 @@ export class OutboundAllow {
     for (const entry of entries) {
       const network = parseNetwork(entry);
       if (network) networks.push(network);
-      else if (HOST_NAME.test(normalHost(entry))) hosts.push(normalHost(entry));
+      else if (HOST_NAME.test(normalHost(entry)) && !NUMERIC_LABEL.test(normalHost(entry))) {
+        hosts.push(normalHost(entry));
+      }
       else problems.push(`"${entry}" is neither an address, a CIDR (10.0.0.0/8, fd00::/8) nor a host name`);
     }
     return { allow: new OutboundAllow(entries, networks, hosts), problems };
@@ -165,6 +170,8 @@ export function outboundUrlProblem(raw: string, allow: OutboundAllow): string | 
   const host = normalHost(url.hostname.replace(/^\[(.*)\]$/, '$1'));
   if (allow.allowsHost(host)) return undefined;
   if (ipaddr.isValid(host)) return addressRefusal(host, allow);
-  if (isLocalhost(host)) return `host ${host} is not allowed: loopback; ${advice}`;
+  if (isLocalhost(host) && addressRefusal('127.0.0.1', allow)) {
+    return `host ${host} is not allowed: loopback; ${advice}`;
+  }
   return undefined;
 }
