@@ -41,11 +41,7 @@ const message = (channel: DeliveryChannel, target: Record<string, unknown>): Mes
 
 describe('chat bots without OUTBOUND_ALLOW', () => {
   it.each([
-    [
-      'slack',
-      'http://localhost:PORT/slack',
-      /host localhost is not allowed: loopback; set OUTBOUND_ALLOW/,
-    ],
+    ['slack', 'http://localhost:PORT/slack', /host localhost is not allowed: loopback; set OUTBOUND_ALLOW/],
     ['webhook', 'http://2130706433:PORT/custom', /address 127\.0\.0\.1 is not allowed: loopback/],
     ['feishu', 'http://[::ffff:127.0.0.1]:PORT/f', /address 127\.0\.0\.1 is not allowed: loopback/],
     ['dingtalk', 'http://169.254.169.254/latest/meta-data/', /cloud metadata/],

@@ -111,8 +111,7 @@ export class OutboundAllow {
       if (network) networks.push(network);
       else if (HOST_NAME.test(normalHost(entry)) && !NUMERIC_LABEL.test(normalHost(entry))) {
         hosts.push(normalHost(entry));
-      }
-      else problems.push(`"${entry}" is neither an address, a CIDR (10.0.0.0/8, fd00::/8) nor a host name`);
+      } else problems.push(`"${entry}" is neither an address, a CIDR (10.0.0.0/8, fd00::/8) nor a host name`);
     }
     return { allow: new OutboundAllow(entries, networks, hosts), problems };
   }
