@@ -74,6 +74,7 @@ export async function startServer(config: Config): Promise<RunningServer> {
       clock: systemClock,
       publicUrl: config.publicUrl,
       logger: app.log,
+      outboundAllow: config.outboundAllow,
     });
     webhooks.start(WEBHOOK_POLL_MS);
     const providers = createProviders(config, systemClock);
@@ -92,6 +93,7 @@ export async function startServer(config: Config): Promise<RunningServer> {
       publicUrl: config.publicUrl,
       email,
       logger: app.log,
+      outboundAllow: config.outboundAllow,
     });
     subscribers.start(STATUS_PAGE_POLL_MS);
     app.log.info({ url, database: db.kind }, 'Vigil is listening');

@@ -1,5 +1,6 @@
 import type { Static } from 'typebox';
 import type { Actor } from '../accounts/permissions.ts';
+import type { Config } from '../config/config.ts';
 import type { Db } from '../db/db.ts';
 import { isUniqueViolation } from '../db/errors.ts';
 import type { ChannelStatus } from '../db/schema.ts';
@@ -147,12 +148,13 @@ function nameConflict(error: unknown): never {
 const unique = (ids: readonly number[] | undefined) => (ids === undefined ? undefined : [...new Set(ids)]);
 
 export async function createChannel(
-  deps: Deps,
+  deps: Deps & { config: Pick<Config, 'outboundAllow'> },
   actor: Actor,
   request: Static<typeof ChannelCreateRequest>,
 ): Promise<{ channel_id: number; channel_name: string; external_report_token: string }> {
   const name = cleanName(request.channel_name);
-  const defaultRule = request.escalate_rule && prepareDefaultRule(request.escalate_rule);
+  const defaultRule =
+    request.escalate_rule && prepareDefaultRule(request.escalate_rule, deps.config.outboundAllow);
   const group = normalizeGroup(request.group);
   const flapping = normalizeFlapping(request.flapping);
   const managingTeamIds = unique(request.managing_team_ids) ?? [];

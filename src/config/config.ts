@@ -1,4 +1,5 @@
 import path from 'node:path';
+import { OutboundAllow } from '../notifications/providers/outbound-policy.ts';
 
 /**
  * Process configuration, read from the environment and validated before anything listens.
@@ -26,6 +27,8 @@ export type Config = {
   phoneProviderUrl: string | undefined;
   phoneProviderToken: string | undefined;
   telegramApiUrl: string;
+  /** What beyond public addresses the URLs account members set may reach (docs/webhooks.md). */
+  outboundAllow: OutboundAllow;
 };
 
 const LOG_LEVELS = ['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent'] as const;
@@ -94,6 +97,12 @@ export const CONFIG_VARIABLES = [
     secret: true,
   },
   { name: 'TELEGRAM_API_URL', default: 'https://api.telegram.org', meaning: 'Telegram Bot API base URL' },
+  {
+    name: 'OUTBOUND_ALLOW',
+    default: '',
+    meaning:
+      'comma-separated CIDRs, addresses and host names (*.corp.example) that webhooks, status-page webhook subscribers and chat bots may call besides public addresses (loopback, private, link-local and metadata addresses are refused otherwise)',
+  },
 ] as const;
 
 export class ConfigError extends Error {
@@ -107,6 +116,13 @@ export class ConfigError extends Error {
 }
 
 type Env = Record<string, string | undefined>;
+
+function outboundAllow(raw: string | undefined, problems: string[]): OutboundAllow {
+  if (raw === undefined) return OutboundAllow.none;
+  const parsed = OutboundAllow.parse(raw);
+  for (const problem of parsed.problems) problems.push(`OUTBOUND_ALLOW: ${problem}`);
+  return parsed.allow;
+}
 
 /** Reads and validates every setting, reporting all bad values at once. */
 export function loadConfig(env: Env = process.env): Config {
@@ -172,6 +188,7 @@ export function loadConfig(env: Env = process.env): Config {
       /\/+$/,
       '',
     ),
+    outboundAllow: outboundAllow(read('OUTBOUND_ALLOW'), problems),
   };
   if (problems.length > 0) throw new ConfigError(problems);
   return config;

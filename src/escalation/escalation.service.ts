@@ -2,7 +2,9 @@ import type { Actor } from '../accounts/permissions.ts';
 import { conditionKeyProblem, conditionValueProblem } from '../alerts/conditions.ts';
 import { minuteOfDay } from '../alerts/noise.ts';
 import { findChannel, lockLiveTeams } from '../channels/channels.store.ts';
+import type { Config } from '../config/config.ts';
 import type { Db } from '../db/db.ts';
+import { type OutboundAllow, outboundUrlProblem } from '../notifications/providers/outbound-policy.ts';
 import { AppError, invalidParameter, notFound } from '../shared/app-error.ts';
 import { type Clock, nowSeconds } from '../shared/clock.ts';
 import { newObjectId } from '../shared/ids.ts';
@@ -42,6 +44,8 @@ import type {
  */
 
 type Deps = { db: Db; clock: Clock };
+/** Saving a rule checks its bot URLs against OUTBOUND_ALLOW. */
+type SavingDeps = Deps & { config: Pick<Config, 'outboundAllow'> };
 type Executor = Db['q'];
 
 /** Layer fields a request leaves out take the values of Flashduty's default rule (the spec's example). */
@@ -107,10 +111,21 @@ function normalizeBy(by: NonNullable<TargetInput['by']>, at: string, hasWebhooks
   return out;
 }
 
-function normalizeWebhooks(webhooks: NonNullable<TargetInput['webhooks']>, at: string): EscalateWebhook[] {
+function normalizeWebhooks(
+  webhooks: NonNullable<TargetInput['webhooks']>,
+  at: string,
+  allow: OutboundAllow,
+): EscalateWebhook[] {
   return webhooks.map((webhook, i) => {
     if (!WEBHOOK_TYPES.has(webhook.type)) {
       throw invalidParameter(`${at}[${i}].type`, `must be one of ${[...WEBHOOK_TYPES].join(', ')}`);
+    }
+    // A bot URL is called by Vigil: only http(s), and only where OUTBOUND_ALLOW lets it go.
+    const url = webhook.settings.url;
+    if (url !== undefined && url !== '') {
+      const problem =
+        typeof url === 'string' ? outboundUrlProblem(url, allow) : 'must be an http:// or https:// URL';
+      if (problem) throw invalidParameter(`${at}[${i}].settings.url`, problem);
     }
     if (JSON.stringify(webhook.settings).length > ESCALATION_LIMITS.webhookSettings) {
       throw invalidParameter(
@@ -144,7 +159,7 @@ function normalizeSchedules(
 }
 
 /** A target with every field present; `at` is where it sits in the request, for messages. */
-function normalizeTarget(target: TargetInput, at: string): EscalateTarget {
+function normalizeTarget(target: TargetInput, at: string, allow: OutboundAllow): EscalateTarget {
   const emails: string[] = [];
   const seen = new Set<string>();
   for (const email of target.emails ?? []) {
@@ -165,7 +180,9 @@ function normalizeTarget(target: TargetInput, at: string): EscalateTarget {
   if (nobody) {
     throw invalidParameter(at, 'names nobody: set person_ids, team_ids, schedule_to_role_ids or emails');
   }
-  const webhooks = target.webhooks?.length ? normalizeWebhooks(target.webhooks, `${at}.webhooks`) : undefined;
+  const webhooks = target.webhooks?.length
+    ? normalizeWebhooks(target.webhooks, `${at}.webhooks`, allow)
+    : undefined;
   if (!target.by && !webhooks) {
     throw invalidParameter(`${at}.by`, 'set by (personal channels) or webhooks (group chats), or both');
   }
@@ -174,7 +191,7 @@ function normalizeTarget(target: TargetInput, at: string): EscalateTarget {
   return out;
 }
 
-function normalizeLayer(layer: LayerInput, at: string): EscalateLayer {
+function normalizeLayer(layer: LayerInput, at: string, allow: OutboundAllow): EscalateLayer {
   const notifyStep = layer.notify_step ?? LAYER_DEFAULTS.notify_step;
   if (!Number.isInteger(notifyStep * 2)) {
     throw invalidParameter(`${at}.notify_step`, 'must be a multiple of 0.5 minutes');
@@ -184,7 +201,7 @@ function normalizeLayer(layer: LayerInput, at: string): EscalateLayer {
     notify_step: notifyStep,
     escalate_window: layer.escalate_window ?? LAYER_DEFAULTS.escalate_window,
     force_escalate: layer.force_escalate ?? LAYER_DEFAULTS.force_escalate,
-    target: normalizeTarget(layer.target, `${at}.target`),
+    target: normalizeTarget(layer.target, `${at}.target`, allow),
   };
 }
 
@@ -311,7 +328,7 @@ async function insertPrepared(
 }
 
 export async function createEscalationRule(
-  deps: Deps,
+  deps: SavingDeps,
   actor: Actor,
   input: EscalationCreate,
 ): Promise<{ rule_id: string; rule_name: string }> {
@@ -322,7 +339,7 @@ export async function createEscalationRule(
     priority: input.priority ?? 0,
     aggrWindow: input.aggr_window ?? 0,
     templateId: input.template_id,
-    layers: input.layers.map((layer, i) => normalizeLayer(layer, `layers[${i}]`)),
+    layers: input.layers.map((layer, i) => normalizeLayer(layer, `layers[${i}]`, deps.config.outboundAllow)),
     timeFilters: normalizeTimeFilters(input.time_filters ?? []),
     filters: normalizeFilters(input.filters ?? []),
     targetPaths: input.layers.map((_, i) => `layers[${i}].target`),
@@ -340,14 +357,14 @@ export async function createEscalationRule(
  * The default rule `/channel/create` carries inline (`escalate_rule`), checked without the database:
  * one layer with Flashduty's default timing. Messages name the fields under `escalate_rule`.
  */
-export function prepareDefaultRule(input: InlineEscalateRuleInput): PreparedRule {
+export function prepareDefaultRule(input: InlineEscalateRuleInput, allow: OutboundAllow): PreparedRule {
   return {
     ruleName: DEFAULT_RULE_NAME,
     description: '',
     priority: 0,
     aggrWindow: input.aggr_window ?? 0,
     templateId: input.template_id,
-    layers: [{ ...LAYER_DEFAULTS, target: normalizeTarget(input.target, 'escalate_rule.target') }],
+    layers: [{ ...LAYER_DEFAULTS, target: normalizeTarget(input.target, 'escalate_rule.target', allow) }],
     timeFilters: [],
     filters: [],
     targetPaths: ['escalate_rule.target'],
@@ -367,12 +384,14 @@ export async function insertDefaultRule(
 
 /** Replaces rule_name, template_id and layers (the spec requires them); the other fields only when sent. */
 export async function updateEscalationRuleFields(
-  deps: Deps,
+  deps: SavingDeps,
   actor: Actor,
   input: EscalationUpdate,
 ): Promise<void> {
   const ruleName = cleanName(input.rule_name);
-  const layers = input.layers.map((layer, i) => normalizeLayer(layer, `layers[${i}]`));
+  const layers = input.layers.map((layer, i) =>
+    normalizeLayer(layer, `layers[${i}]`, deps.config.outboundAllow),
+  );
   const timeFilters = input.time_filters === undefined ? undefined : normalizeTimeFilters(input.time_filters);
   const filters = input.filters === undefined ? undefined : normalizeFilters(input.filters);
   await deps.db.q.transaction().execute(async (trx) => {

@@ -3,6 +3,7 @@ import type { Actor } from '../accounts/permissions.ts';
 import { getTeams } from '../accounts/teams.store.ts';
 import type { Config } from '../config/config.ts';
 import type { Db } from '../db/db.ts';
+import type { OutboundAllow } from '../notifications/providers/outbound-policy.ts';
 import { AppError, invalidParameter, notFound } from '../shared/app-error.ts';
 import { type Clock, nowSeconds } from '../shared/clock.ts';
 import { newSecret } from '../shared/ids.ts';
@@ -130,10 +131,11 @@ async function checkSettings(
   accountId: number,
   pluginType: PluginType,
   raw: Record<string, unknown> | undefined,
+  allow: OutboundAllow,
 ): Promise<WebhookSettings | undefined> {
   const kind = webhookKindOf(pluginType);
   if (!kind) return undefined;
-  const settings = parseWebhookSettings(kind, raw);
+  const settings = parseWebhookSettings(kind, raw, allow);
   const channels = await liveChannelIds(q, accountId, settings.channel_ids);
   settings.channel_ids.forEach((id, i) => {
     if (!channels.has(id))
@@ -165,7 +167,13 @@ export async function createIntegration(
   const integrationId = await deps.db.q.transaction().execute(async (q) => {
     await checkTeam(q, actor.accountId, checked.team_id);
     await checkChannel(q, actor.accountId, checked.plugin_type, checked.channel_id);
-    const settings = await checkSettings(q, actor.accountId, checked.plugin_type, checked.settings);
+    const settings = await checkSettings(
+      q,
+      actor.accountId,
+      checked.plugin_type,
+      checked.settings,
+      deps.config.outboundAllow,
+    );
     return insertIntegration(q, {
       account_id: actor.accountId,
       team_id: checked.team_id ?? 0,
@@ -213,7 +221,13 @@ export async function updateIntegration(
     const settings =
       checked.settings === undefined
         ? undefined
-        : await checkSettings(trx, actor.accountId, checked.plugin_type, checked.settings);
+        : await checkSettings(
+            trx,
+            actor.accountId,
+            checked.plugin_type,
+            checked.settings,
+            deps.config.outboundAllow,
+          );
     await updateIntegrationRow(trx, actor.accountId, existing.integration_id, {
       name: checked.name,
       ...(settings ? { settings: JSON.stringify(settings) } : {}),

@@ -116,6 +116,7 @@ export function createProviders(config: Config, clock: Clock, timeoutMs = TIMEOU
     timeoutMs,
     telegramApiUrl: config.telegramApiUrl,
     nowMs: () => clock.nowMs(),
+    outboundAllow: config.outboundAllow,
   });
   return {
     email,

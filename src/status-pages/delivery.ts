@@ -1,4 +1,5 @@
 import { type Selectable, sql } from 'kysely';
+import type { Dispatcher } from 'undici';
 import type { Db } from '../db/db.ts';
 import type { StatusPageNotificationsTable } from '../db/schema.ts';
 import {
@@ -9,6 +10,8 @@ import {
   recordAttempt,
   runDeliveryPass,
 } from '../notifications/outbox.ts';
+import { guardedDispatcher } from '../notifications/providers/outbound-guard.ts';
+import type { OutboundAllow } from '../notifications/providers/outbound-policy.ts';
 import type { Provider } from '../notifications/providers/provider.ts';
 import { postJson } from '../notifications/providers/webhook.ts';
 import { OutboxWorker, type WorkerLogger } from '../notifications/worker.ts';
@@ -57,6 +60,8 @@ export type NotificationDeps = {
   /** The e-mail provider (src/notifications/providers/email.ts); without SMTP_URL it fails each mail at once, saying so. */
   email: Provider;
   logger: WorkerLogger;
+  /** OUTBOUND_ALLOW: what beyond public addresses a webhook subscriber may be. */
+  outboundAllow: OutboundAllow;
   webhookTimeoutMs?: number;
   /** The claim lease (default 30 s); tests shorten it. */
   leaseMs?: number;
@@ -74,6 +79,9 @@ function outboxOf(deps: NotificationDeps): Outbox {
 function dedupeKey(row: Row): string {
   return `vigil-status-page-${row.notification_id}-${row.created_at}`;
 }
+
+/** The deps of a running worker: with the client that checks where each webhook call connects. */
+type Sending = NotificationDeps & { dispatcher: Dispatcher };
 
 export type NotificationPassReport = DeliveryPassReport;
 
@@ -124,7 +132,7 @@ function record(deps: NotificationDeps, row: Row, result: AttemptResult) {
   );
 }
 
-async function deliver(deps: NotificationDeps, row: Row): Promise<AttemptOutcome | undefined> {
+async function deliver(deps: Sending, row: Row): Promise<AttemptOutcome | undefined> {
   const subscriber = await deps.db.q
     .selectFrom('status_page_subscribers')
     .select(['status', 'token'])
@@ -154,10 +162,16 @@ async function deliver(deps: NotificationDeps, row: Row): Promise<AttemptOutcome
         'idempotency-key': dedupeKey(row),
       },
       payload,
-      { timeoutMs: deps.webhookTimeoutMs ?? WEBHOOK_TIMEOUT_MS, maxResponseBytes: 1024 },
+      {
+        timeoutMs: deps.webhookTimeoutMs ?? WEBHOOK_TIMEOUT_MS,
+        maxResponseBytes: 1024,
+        dispatcher: deps.dispatcher,
+      },
     );
     return record(deps, row, {
       ok: result.ok,
+      // A refused address is a setting to change, not a passing fault: no retries.
+      final: result.refused,
       error: result.error,
       statusCode: result.statusCode,
       durationMs: result.durationMs,
@@ -183,7 +197,7 @@ async function deliver(deps: NotificationDeps, row: Row): Promise<AttemptOutcome
 }
 
 /** One pass: claims up to BATCH due rows and attempts each, CONCURRENCY at a time. */
-async function deliverDue(deps: NotificationDeps): Promise<NotificationPassReport> {
+async function deliverDue(deps: Sending): Promise<NotificationPassReport> {
   return runDeliveryPass<Row>({
     q: deps.db.q,
     outbox: outboxOf(deps),
@@ -202,9 +216,10 @@ async function deliverDue(deps: NotificationDeps): Promise<NotificationPassRepor
 
 /** The subscriber-notification loop of a process, woken by notifications enqueued in it (not started). */
 export function createStatusPageWorker(deps: NotificationDeps): OutboxWorker<NotificationPassReport> {
+  const sending = { ...deps, dispatcher: guardedDispatcher(deps.outboundAllow) };
   return new OutboxWorker({
     name: 'status-page-notifications',
-    pass: () => deliverDue(deps),
+    pass: () => deliverDue(sending),
     batchSize: BATCH,
     logger: deps.logger,
     wakeOn: onNotificationsEnqueued,

@@ -1,5 +1,6 @@
 import { Feed } from 'feed';
 import type { ChangeWithUpdates } from './changes.store.ts';
+import { escapeHtml } from './messages.ts';
 import type { PageView } from './page-view.ts';
 import type { ComponentRow, PageRow } from './pages.store.ts';
 import { eventHtml } from './render.ts';
@@ -109,12 +110,14 @@ export function feedXml(
     // Ended events are on the history page; the others on the main page.
     const at = `${link}${ended ? '/history' : ''}#event-${event.change_id}`;
     feed.addItem({
-      title: `${event.title} (${ended ? event.status : `${event.status}, ongoing`})`,
+      // `feed` sends an item's title and description as HTML (Atom type="html"; RSS readers take
+      // them as HTML): escaped, the text reads as the text it is, never as markup.
+      title: escapeHtml(`${event.title} (${ended ? event.status : `${event.status}, ongoing`})`),
       id: `${link}/events/${event.change_id}`,
       link: at,
       date: new Date((last?.at_seconds ?? event.start_at_seconds) * 1000),
       published: new Date(event.start_at_seconds * 1000),
-      description: last?.description || event.description,
+      description: escapeHtml(last?.description || event.description),
       content: eventHtml(event, componentsById),
     });
   }

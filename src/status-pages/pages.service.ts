@@ -6,6 +6,7 @@ import type { PageSubscription, StatusPagesTable } from '../db/schema.ts';
 import { invalidParameter, notFound } from '../shared/app-error.ts';
 import { type Clock, nowSeconds } from '../shared/clock.ts';
 import { newUlid } from '../shared/ids.ts';
+import { checkPageLinks } from './links.ts';
 import { pageChanged } from './page-cache.ts';
 import {
   componentsOf,
@@ -66,6 +67,7 @@ function defaultSubscription(type: 'public' | 'internal'): PageSubscription {
 }
 
 export async function createPage(deps: Deps, actor: Actor, input: PageCreateRequest): Promise<PageRow> {
+  checkPageLinks(input);
   const now = nowSeconds(deps.clock);
   try {
     const pageId = await insertPage(deps.db.q, {
@@ -119,6 +121,7 @@ const TEXT_FIELDS = [
 ] as const;
 
 export async function updatePageSettings(deps: Deps, actor: Actor, input: PageUpdateRequest): Promise<void> {
+  checkPageLinks(input);
   const values: Updateable<StatusPagesTable> = { updated_at: nowSeconds(deps.clock) };
   const set = values as Record<string, unknown>;
   for (const field of TEXT_FIELDS) {

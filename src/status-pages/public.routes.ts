@@ -16,6 +16,7 @@ import { componentsOf, findPageByUrlName, type PageRow } from './pages.store.ts'
 import {
   AUTH_AND,
   AUTH_QUERY,
+  PAGE_CSP,
   renderHistoryPage,
   renderMainPage,
   renderMessagePage,
@@ -50,6 +51,18 @@ type Rendered = {
 };
 
 const HTML = 'text/html; charset=utf-8';
+
+/**
+ * Sent with every public answer, as Statuspage does: the page's CSP (render.ts: its own stylesheet,
+ * no script), no MIME sniffing, no framing by other sites, and referrers reduced to the origin
+ * elsewhere (an internal page's links carry an app_key that must not reach the sites it links to).
+ */
+const SECURITY_HEADERS = {
+  'content-security-policy': PAGE_CSP,
+  'x-content-type-options': 'nosniff',
+  'x-frame-options': 'DENY',
+  'referrer-policy': 'strict-origin-when-cross-origin',
+};
 /** Below this size gzip saves less than its header and the client's work. */
 const GZIP_FROM_BYTES = 512;
 const cache = newRenderCache<Rendered>();
@@ -182,6 +195,10 @@ export function registerPublicStatusRoutes(app: Api, deps: AppDeps): void {
   const lower = (request: FastifyRequest) => page(request).toLowerCase();
 
   (app as unknown as FastifyInstance).register(async (scope) => {
+    // Every answer here, pages, feeds, JSON and errors alike, carries the same protections.
+    scope.addHook('onRequest', async (_request, reply) => {
+      reply.headers(SECURITY_HEADERS);
+    });
     scope.addContentTypeParser(
       'application/x-www-form-urlencoded',
       { parseAs: 'string', bodyLimit: 16 * 1024 },

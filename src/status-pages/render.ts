@@ -1,4 +1,6 @@
+import { createHash } from 'node:crypto';
 import type { ChangeWithUpdates } from './changes.store.ts';
+import { isHttpUrl } from './links.ts';
 import { escapeHtml as esc, label } from './messages.ts';
 import type { PageView } from './page-view.ts';
 import type { ComponentRow, PageRow } from './pages.store.ts';
@@ -9,7 +11,8 @@ import type { Uptime } from './uptime.ts';
 /*
  * The public status page as server-rendered HTML: no JavaScript, semantic elements, every status
  * said in words as well as colour (colours meet WCAG AA contrast on white), one small inline
- * stylesheet, and a layout that reflows on a phone. Internal pages carry the viewer's app_key in
+ * stylesheet (no style attributes: the Content-Security-Policy allows that stylesheet by its hash
+ * and nothing else), and a layout that reflows on a phone. Internal pages carry the viewer's app_key in
  * their links: the HTML is rendered once with AUTH markers that the route fills per request.
  */
 
@@ -54,7 +57,22 @@ input[type=email]{font:inherit;padding:.5rem;width:100%;max-width:24rem;border:1
 button{font:inherit;padding:.5rem 1rem;border:0;border-radius:4px;background:#0550ae;color:#fff;cursor:pointer}
 .vh{position:absolute;width:1px;height:1px;overflow:hidden;clip:rect(0 0 0 0);white-space:nowrap}
 footer{margin:3rem auto 2rem;color:var(--muted);font-size:.9rem}nav ul{list-style:none;padding:0;display:flex;gap:1rem;flex-wrap:wrap}
+.group>.desc{padding:0 1rem}.comps{padding:0;margin:0}
 `.replace(/\n/g, '');
+
+/**
+ * What every public page may load (sent as Content-Security-Policy by public.routes.ts): its own
+ * stylesheet, images from the web (logos, favicons), forms posted to itself; no script at all, no
+ * framing, no <base>.
+ */
+export const PAGE_CSP = [
+  "default-src 'none'",
+  `style-src 'sha256-${createHash('sha256').update(CSS).digest('base64')}'`,
+  'img-src http: https:',
+  "form-action 'self'",
+  "base-uri 'none'",
+  "frame-ancestors 'none'",
+].join('; ');
 
 function formatTime(seconds: number): string {
   return `${new Date(seconds * 1000).toISOString().slice(0, 16).replace('T', ' ')} UTC`;
@@ -84,14 +102,17 @@ function pageBase(page: PageRow): string {
 function layout(page: PageRow, title: string, body: string, publicUrl: string): string {
   const base = pageBase(page);
   const name = esc(page.name);
-  const logo = page.logo ? `<img src="${esc(page.logo)}" alt="${name}" height="40">` : '';
-  const brand = page.logo_url && logo ? `<a href="${esc(page.logo_url)}">${logo}</a>` : logo;
+  // Links and images are http(s) only, also those stored before that was checked when saved.
+  const logo = isHttpUrl(page.logo) ? `<img src="${esc(page.logo)}" alt="${name}" height="40">` : '';
+  const brand = isHttpUrl(page.logo_url) && logo ? `<a href="${esc(page.logo_url)}">${logo}</a>` : logo;
+  const link = (l: { name: string; url: string }) =>
+    isHttpUrl(l.url) ? `<a href="${esc(l.url)}">${esc(l.name)}</a>` : esc(l.name);
   const links =
     page.custom_links.length > 0
-      ? `<nav aria-label="Links"><ul>${page.custom_links.map((l) => `<li><a href="${esc(l.url)}">${esc(l.name)}</a></li>`).join('')}</ul></nav>`
+      ? `<nav aria-label="Links"><ul>${page.custom_links.map((l) => `<li>${link(l)}</li>`).join('')}</ul></nav>`
       : '';
   return `<!doctype html><html lang="en"><head><meta charset="utf-8"><meta name="viewport" content="width=device-width,initial-scale=1">
-<title>${esc(title)}</title>${page.favicon ? `<link rel="icon" href="${esc(page.favicon)}">` : ''}
+<title>${esc(title)}</title>${isHttpUrl(page.favicon) ? `<link rel="icon" href="${esc(page.favicon)}">` : ''}
 <link rel="alternate" type="application/rss+xml" title="${name} status (RSS)" href="${esc(publicUrlOf(publicUrl, page))}/feed.rss">
 <link rel="alternate" type="application/atom+xml" title="${name} status (Atom)" href="${esc(publicUrlOf(publicUrl, page))}/feed.atom">
 <style>${CSS}</style></head><body>
@@ -146,9 +167,9 @@ function groups(view: PageView): string {
           ? `<span class="muted">${group.percent === undefined ? 'No uptime data yet' : `${percentText(group.percent)} uptime`}</span>`
           : '';
       const description = group.section?.description
-        ? `<p class="desc" style="padding:0 1rem">${esc(group.section.description)}</p>`
+        ? `<p class="desc">${esc(group.section.description)}</p>`
         : '';
-      return `<section class="group" aria-label="${name}"><h3><span>${name}</span>${percent}</h3>${description}<ul style="padding:0;margin:0">${group.components.map((c) => componentItem(view, c)).join('')}</ul></section>`;
+      return `<section class="group" aria-label="${name}"><h3><span>${name}</span>${percent}</h3>${description}<ul class="comps">${group.components.map((c) => componentItem(view, c)).join('')}</ul></section>`;
     })
     .join('');
 }

@@ -1,6 +1,7 @@
 import Type, { type Static, type TSchema } from 'typebox';
 import { Id } from '../accounts/accounts.schemas.ts';
 import { pageFields } from '../http/pagination.ts';
+import { HTTP_URL_PATTERN } from './links.ts';
 import { COMPONENT_STATUSES, EVENT_STATUSES } from './timeline.ts';
 
 /*
@@ -35,9 +36,16 @@ const UrlName = Type.String({ minLength: 1, maxLength: LIMITS.name, pattern: '^[
 const Text = (maxLength: number) => Type.String({ maxLength });
 const Ulid = Type.String({ minLength: 1, maxLength: 64 });
 
+/** A link or image of the page: an http(s) URL (or '' for none where the field is optional). */
+const PageUrl = (maxLength: number) => Type.String({ maxLength, pattern: `^$|${HTTP_URL_PATTERN}` });
+
 const CustomLink = Type.Object({
   name: Type.String({ minLength: 1, maxLength: 100 }),
   url: Type.String({ minLength: 1, maxLength: LIMITS.url }),
+});
+const CustomLinkInput = Type.Object({
+  name: CustomLink.properties.name,
+  url: Type.String({ minLength: 1, maxLength: LIMITS.url, pattern: HTTP_URL_PATTERN }),
 });
 const Subscription = Type.Object({
   email: Type.Optional(Type.Boolean()),
@@ -52,12 +60,12 @@ const pageSettings = {
   page_header: Text(LIMITS.headerFooter),
   page_footer: Text(LIMITS.headerFooter),
   contact_info: Text(1_024),
-  logo: Text(LIMITS.url),
-  dark_logo: Text(LIMITS.url),
-  favicon: Text(LIMITS.url),
-  logo_url: Text(LIMITS.name),
+  logo: PageUrl(LIMITS.url),
+  dark_logo: PageUrl(LIMITS.url),
+  favicon: PageUrl(LIMITS.url),
+  logo_url: PageUrl(LIMITS.name),
   template_preference: TemplatePreference,
-  custom_links: Type.Array(CustomLink, { maxItems: LIMITS.links }),
+  custom_links: Type.Array(CustomLinkInput, { maxItems: LIMITS.links }),
   subscription: Subscription,
 };
 

@@ -2,9 +2,11 @@ import { sql } from 'kysely';
 import type { Static } from 'typebox';
 import { getMembers } from '../accounts/members.store.ts';
 import type { Actor } from '../accounts/permissions.ts';
+import type { Config } from '../config/config.ts';
 import type { Db } from '../db/db.ts';
 import type { SubscriberMethod } from '../db/schema.ts';
 import { toPage } from '../http/pagination.ts';
+import { outboundUrlProblem } from '../notifications/providers/outbound-policy.ts';
 import { AppError, invalidParameter } from '../shared/app-error.ts';
 import { type Clock, nowSeconds } from '../shared/clock.ts';
 import { newSecret } from '../shared/ids.ts';
@@ -33,15 +35,6 @@ const CSV_HEADER = ['Method', 'Recipient', 'Components', 'Subscribe All', 'Local
 
 function isEmail(value: string): boolean {
   return value.length <= 254 && EMAIL.test(value);
-}
-
-function isHttpUrl(value: string): boolean {
-  try {
-    const url = new URL(value);
-    return url.protocol === 'http:' || url.protocol === 'https:';
-  } catch {
-    return false;
-  }
 }
 
 /** A new subscriber's link secret: 128 random bits. */
@@ -97,7 +90,7 @@ export async function listSubscribers(
  * public pages, IM (a member id) for internal ones, webhooks (an http(s) URL) for either.
  */
 export async function importSubscribers(
-  deps: Deps,
+  deps: Deps & { config: Pick<Config, 'outboundAllow'> },
   actor: Actor,
   input: SubscriberImportRequest,
 ): Promise<void> {
@@ -148,9 +141,8 @@ export async function importSubscribers(
     if (method === 'im' && !members.has(recipient)) {
       throw invalidParameter(`${field}.recipient`, 'must be the id of a member of this account');
     }
-    if (method === 'webhook' && !isHttpUrl(recipient)) {
-      throw invalidParameter(`${field}.recipient`, 'must be an http or https URL');
-    }
+    const urlProblem = method === 'webhook' && outboundUrlProblem(recipient, deps.config.outboundAllow);
+    if (urlProblem) throw invalidParameter(`${field}.recipient`, urlProblem);
     const componentIds = subscriber.component_ids ?? [];
     const unknownComponent = componentIds.findIndex((id) => !components.has(id));
     if (unknownComponent >= 0) {

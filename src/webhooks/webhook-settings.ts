@@ -1,3 +1,4 @@
+import { type OutboundAllow, outboundUrlProblem } from '../notifications/providers/outbound-policy.ts';
 import { invalidParameter } from '../shared/app-error.ts';
 
 /*
@@ -92,7 +93,7 @@ const isRecord = (value: unknown): value is Record<string, unknown> =>
 const isId = (value: unknown): value is number =>
   typeof value === 'number' && Number.isSafeInteger(value) && value > 0;
 
-function checkUrl(raw: Record<string, unknown>): string {
+function checkUrl(raw: Record<string, unknown>, allow: OutboundAllow): string {
   // `endpoint` is the legacy /datasource/upsert name of the same setting.
   const { url, endpoint } = raw;
   if (url !== undefined && endpoint !== undefined && url !== endpoint) {
@@ -102,15 +103,9 @@ function checkUrl(raw: Record<string, unknown>): string {
   const value = url ?? endpoint;
   if (typeof value !== 'string' || value.trim() === '') throw invalidParameter(field, 'is required');
   if (value.length > URL_MAX) throw invalidParameter(field, `must be at most ${URL_MAX} characters`);
-  let parsed: URL;
-  try {
-    parsed = new URL(value.trim());
-  } catch {
-    throw invalidParameter(field, 'must be an absolute http:// or https:// URL');
-  }
-  if (parsed.protocol !== 'http:' && parsed.protocol !== 'https:') {
-    throw invalidParameter(field, 'must start with http:// or https://');
-  }
+  const problem = outboundUrlProblem(value, allow);
+  if (problem) throw invalidParameter(field, problem);
+  const parsed = new URL(value.trim());
   if (parsed.username || parsed.password) {
     throw invalidParameter(field, 'must not hold credentials; send them in settings.headers');
   }
@@ -173,17 +168,17 @@ function checkEventTypes(kind: WebhookKind, value: unknown): string[] {
 
 /**
  * The settings of a webhook of this kind, checked and normalised: ids and event types each once,
- * the URL trimmed. Throws InvalidParameter naming the field (`settings.url`, `settings.headers.X`,
- * `settings.channel_ids[2]`, ...).
+ * the URL trimmed, and an http(s) URL Vigil may call (`allow`: OUTBOUND_ALLOW). Throws
+ * InvalidParameter naming the field (`settings.url`, `settings.headers.X`, `settings.channel_ids[2]`, ...).
  */
-export function parseWebhookSettings(kind: WebhookKind, raw: unknown): WebhookSettings {
+export function parseWebhookSettings(kind: WebhookKind, raw: unknown, allow: OutboundAllow): WebhookSettings {
   if (!isRecord(raw)) throw invalidParameter('settings', `a ${kind} webhook needs settings with a url`);
   const integrationIds = checkIds('settings.integration_ids', raw.integration_ids);
   if (kind === 'incident' && integrationIds.length > 0) {
     throw invalidParameter('settings.integration_ids', 'only alert webhooks are scoped by integration');
   }
   return {
-    url: checkUrl(raw),
+    url: checkUrl(raw, allow),
     headers: checkHeaders(raw.headers),
     channel_ids: checkIds('settings.channel_ids', raw.channel_ids),
     integration_ids: integrationIds,

@@ -1,4 +1,5 @@
 import { type Selectable, sql } from 'kysely';
+import type { Dispatcher } from 'undici';
 import type { Db } from '../db/db.ts';
 import type { WebhookDeliveriesTable } from '../db/schema.ts';
 import {
@@ -7,6 +8,8 @@ import {
   recordAttempt,
   runDeliveryPass,
 } from '../notifications/outbox.ts';
+import { guardedDispatcher } from '../notifications/providers/outbound-guard.ts';
+import type { OutboundAllow } from '../notifications/providers/outbound-policy.ts';
 import { postJson } from '../notifications/providers/webhook.ts';
 import { OutboxWorker, type WorkerLogger } from '../notifications/worker.ts';
 import type { Clock } from '../shared/clock.ts';
@@ -50,6 +53,8 @@ export type WebhookDeps = {
   clock: Clock;
   publicUrl: string;
   logger: WorkerLogger;
+  /** OUTBOUND_ALLOW: what beyond public addresses a webhook may call. */
+  outboundAllow: OutboundAllow;
   timeoutMs?: number;
   /** The claim lease (default 30 s); tests shorten it. */
   leaseMs?: number;
@@ -59,6 +64,9 @@ function outboxOf(deps: WebhookDeps): Outbox {
   if (deps.leaseMs === undefined) return WEBHOOK_OUTBOX;
   return { ...WEBHOOK_OUTBOX, policy: { ...WEBHOOK_OUTBOX.policy, leaseMs: deps.leaseMs } };
 }
+
+/** The deps of a running worker: with the client that checks where each call connects. */
+type Sending = WebhookDeps & { dispatcher: Dispatcher };
 
 export type WebhookPassReport = DeliveryPassReport;
 
@@ -101,7 +109,7 @@ function giveUp(deps: WebhookDeps, row: DeliveryRow, reason: string) {
   );
 }
 
-async function deliver(deps: WebhookDeps, row: DeliveryRow, enabled: boolean) {
+async function deliver(deps: Sending, row: DeliveryRow, enabled: boolean) {
   if (!enabled)
     return giveUp(deps, row, 'the webhook was disabled or deleted before the event was delivered');
   const body = row.request_body ?? (await firstBody(deps, row));
@@ -114,13 +122,21 @@ async function deliver(deps: WebhookDeps, row: DeliveryRow, enabled: boolean) {
   const result = await postJson(row.endpoint, headers, body, {
     timeoutMs: deps.timeoutMs ?? DEFAULT_TIMEOUT_MS,
     maxResponseBytes: RESPONSE_MAX_BYTES,
+    dispatcher: deps.dispatcher,
   });
   return recordAttempt(
     deps.db.q,
     outboxOf(deps),
     { id: row.delivery_id, attempt: row.attempt },
     deps.clock.nowMs(),
-    { ok: result.ok, error: result.error, statusCode: result.statusCode, durationMs: result.durationMs },
+    {
+      ok: result.ok,
+      // A refused address is a setting to change, not a passing fault: no retries.
+      final: result.refused,
+      error: result.error,
+      statusCode: result.statusCode,
+      durationMs: result.durationMs,
+    },
     {
       status_code: result.statusCode,
       duration: result.durationMs,
@@ -132,7 +148,7 @@ async function deliver(deps: WebhookDeps, row: DeliveryRow, enabled: boolean) {
 }
 
 /** One pass: claims up to BATCH due rows and attempts each, CONCURRENCY at a time. */
-async function deliverDueWebhooks(deps: WebhookDeps): Promise<WebhookPassReport> {
+async function deliverDueWebhooks(deps: Sending): Promise<WebhookPassReport> {
   return runDeliveryPass<DeliveryRow>({
     q: deps.db.q,
     outbox: outboxOf(deps),
@@ -154,9 +170,10 @@ async function deliverDueWebhooks(deps: WebhookDeps): Promise<WebhookPassReport>
 
 /** The webhook delivery loop of a process, woken by deliveries enqueued in it (not started). */
 export function createWebhookWorker(deps: WebhookDeps): OutboxWorker<WebhookPassReport> {
+  const sending = { ...deps, dispatcher: guardedDispatcher(deps.outboundAllow) };
   return new OutboxWorker({
     name: 'webhooks',
-    pass: () => deliverDueWebhooks(deps),
+    pass: () => deliverDueWebhooks(sending),
     batchSize: BATCH,
     logger: deps.logger,
     wakeOn: onWebhooksEnqueued,

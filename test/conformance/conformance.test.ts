@@ -1,5 +1,5 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { startTestApp, type TestAccount, type TestApp } from '../harness/app.ts';
+import { ALLOW_LOOPBACK, startTestApp, type TestAccount, type TestApp } from '../harness/app.ts';
 import { KNOWN_DEVIATIONS } from './deviations.ts';
 import { SAMPLES, sampleContext } from './samples.ts';
 import {
@@ -48,7 +48,7 @@ async function servedOperations(app: TestApp['app']): Promise<ServedOperation[]>
 }
 
 beforeAll(async () => {
-  t = await startTestApp();
+  t = await startTestApp({ env: ALLOW_LOOPBACK });
   owner = await t.newAccount('Conformance');
   served = await servedOperations(t.app);
 });

@@ -1,6 +1,6 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { DEFAULT_TEMPLATE_ID } from '../../src/notifications/default-template.ts';
-import { startTestApp, type TestAccount, type TestApp } from '../harness/app.ts';
+import { ALLOW_LOOPBACK, startTestApp, type TestAccount, type TestApp } from '../harness/app.ts';
 import { fire, newSource, ok, type Source } from '../incidents/actions-helpers.ts';
 import { feedErrors } from '../incidents/read-helpers.ts';
 import { createRule, EMAIL_ONLY, cycle as engineCycle, escalationsOf, sentOf } from './helpers.ts';
@@ -11,7 +11,7 @@ import { createRule, EMAIL_ONLY, cycle as engineCycle, escalationsOf, sentOf } f
  * nobody. Through HTTP with the fake clock and engine cycles run by hand.
  */
 
-const ENV = { SMTP_URL: 'smtp://127.0.0.1:2525' };
+const ENV = { SMTP_URL: 'smtp://127.0.0.1:2525', ...ALLOW_LOOPBACK };
 let t: TestApp;
 
 beforeAll(async () => {

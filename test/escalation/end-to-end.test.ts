@@ -1,6 +1,6 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { DEFAULT_TEMPLATE_ID } from '../../src/notifications/default-template.ts';
-import { startTestApp, type TestApp } from '../harness/app.ts';
+import { ALLOW_LOOPBACK, startTestApp, type TestApp } from '../harness/app.ts';
 import { fire, newSource, ok } from '../incidents/actions-helpers.ts';
 import { Listener, MailServer, notificationWorker } from '../notifications/helpers.ts';
 import { createRule, EMAIL_ONLY } from './helpers.ts';
@@ -19,7 +19,7 @@ let worker: ReturnType<typeof notificationWorker>;
 beforeAll(async () => {
   smtp = await MailServer.start();
   chat = await Listener.start();
-  const env = { SMTP_URL: smtp.url, SMTP_FROM: 'vigil@test.example' };
+  const env = { SMTP_URL: smtp.url, SMTP_FROM: 'vigil@test.example', ...ALLOW_LOOPBACK };
   t = await startTestApp({ env });
   worker = notificationWorker(t, env);
 });

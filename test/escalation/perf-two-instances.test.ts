@@ -3,7 +3,7 @@ import { type Db, openDb } from '../../src/db/db.ts';
 import { createEscalationModule } from '../../src/escalation/escalation.module.ts';
 import { Engine } from '../../src/jobs/engine.ts';
 import { DEFAULT_TEMPLATE_ID } from '../../src/notifications/default-template.ts';
-import { startTestApp, type TestApp } from '../harness/app.ts';
+import { ALLOW_LOOPBACK, startTestApp, type TestApp } from '../harness/app.ts';
 import { fire, newSource } from '../incidents/actions-helpers.ts';
 import { Listener, notificationWorker } from '../notifications/helpers.ts';
 import { createRule } from './helpers.ts';
@@ -22,9 +22,10 @@ let secondDb: Db | undefined;
 let chat: Listener;
 
 beforeAll(async () => {
-  t = await startTestApp();
+  t = await startTestApp({ env: ALLOW_LOOPBACK });
   if (t.database.url) secondDb = await openDb({ databaseUrl: t.database.url });
   t2 = await startTestApp({
+    env: ALLOW_LOOPBACK,
     database: secondDb ? { db: secondDb, url: t.database.url!, drop: async () => {} } : t.database,
   });
   chat = await Listener.start();
@@ -43,7 +44,7 @@ function instance(app: TestApp) {
     modules: [createEscalationModule({ startChunk: 7, advanceChunk: 7, cycleBudgetMs: 600_000 })],
     logger: { info: () => {}, error: () => {} },
   });
-  return { app, engine, worker: notificationWorker(app, {}) };
+  return { app, engine, worker: notificationWorker(app, ALLOW_LOOPBACK) };
 }
 
 describe('two instances under load', () => {

@@ -51,6 +51,12 @@ export type TestApp = {
 
 let accountCounter = 0;
 
+/**
+ * OUTBOUND_ALLOW for suites whose webhook, subscriber and bot receivers listen on 127.0.0.1: Vigil
+ * refuses loopback by default, so each such suite allows it explicitly.
+ */
+export const ALLOW_LOOPBACK = { OUTBOUND_ALLOW: '127.0.0.1/32' } as const;
+
 /** Starts Vigil in-process on a fresh database with a manual clock (2026-01-05T09:00:00Z). */
 export type TestAppOptions = {
   /** Environment overrides for loadConfig. */
@@ -125,6 +131,7 @@ export async function startTestApp(options: TestAppOptions = {}): Promise<TestAp
       clock,
       publicUrl: config.publicUrl,
       logger: app.log,
+      outboundAllow: config.outboundAllow,
       ...(options.webhookTimeoutMs ? { timeoutMs: options.webhookTimeoutMs } : {}),
     }),
     statusPages: createStatusPageWorker({
@@ -133,6 +140,7 @@ export async function startTestApp(options: TestAppOptions = {}): Promise<TestAp
       publicUrl: config.publicUrl,
       email,
       logger: app.log,
+      outboundAllow: config.outboundAllow,
       ...(options.webhookTimeoutMs ? { webhookTimeoutMs: options.webhookTimeoutMs } : {}),
     }),
     post,

@@ -7,7 +7,7 @@ import {
   type NotificationRequest,
 } from '../../src/notifications/notifications.enqueue.ts';
 import { newChangeIntegration, pushChange } from '../changes/helpers.ts';
-import { startTestApp, type TestAccount, type TestApp } from '../harness/app.ts';
+import { ALLOW_LOOPBACK, startTestApp, type TestAccount, type TestApp } from '../harness/app.ts';
 import { expectNotFound, feedErrors, newSource, push, type Source } from '../incidents/read-helpers.ts';
 import { ok } from '../webhooks/helpers.ts';
 import { Listener, MailServer, notificationWorker } from './helpers.ts';
@@ -26,7 +26,12 @@ beforeAll(async () => {
   source = await newSource(t, owner);
   http = await Listener.start();
   smtp = await MailServer.start();
-  env = { SMTP_URL: smtp.url, SMTP_FROM: 'vigil@test.example', PHONE_PROVIDER_URL: `${http.base}/gw` };
+  env = {
+    SMTP_URL: smtp.url,
+    SMTP_FROM: 'vigil@test.example',
+    PHONE_PROVIDER_URL: `${http.base}/gw`,
+    ...ALLOW_LOOPBACK,
+  };
   worker = notificationWorker(t, env);
 });
 afterAll(async () => {

@@ -2,8 +2,10 @@ import { createHmac } from 'node:crypto';
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
 import { ChatProvider } from '../../src/notifications/providers/chat.ts';
 import { EmailProvider } from '../../src/notifications/providers/email.ts';
+import { OutboundAllow } from '../../src/notifications/providers/outbound-policy.ts';
 import { PhoneProvider } from '../../src/notifications/providers/phone.ts';
 import type { DeliveryChannel, Message } from '../../src/notifications/providers/provider.ts';
+import { ALLOW_LOOPBACK } from '../harness/app.ts';
 import { Listener, MailServer } from './helpers.ts';
 
 let http: Listener;
@@ -24,7 +26,12 @@ beforeEach(() => {
 });
 
 const chat = () =>
-  new ChatProvider({ timeoutMs: 2_000, telegramApiUrl: `${http.base}/tg`, nowMs: () => NOW });
+  new ChatProvider({
+    timeoutMs: 2_000,
+    telegramApiUrl: `${http.base}/tg`,
+    nowMs: () => NOW,
+    outboundAllow: OutboundAllow.parse(ALLOW_LOOPBACK.OUTBOUND_ALLOW).allow,
+  });
 const message = (channel: DeliveryChannel, target: Record<string, unknown>): Message => ({
   channel,
   target,

@@ -4,6 +4,7 @@ import { openDb } from '../../src/db/db.ts';
 import { DEFAULT_TEMPLATE_ID } from '../../src/notifications/default-template.ts';
 import { enqueueNotification } from '../../src/notifications/notifications.enqueue.ts';
 import { runVigil, type Server, startVigil } from '../cli/processes.ts';
+import { ALLOW_LOOPBACK } from '../harness/app.ts';
 import { createTestDatabase, TEST_DATABASE_URL, type TestDatabase } from '../harness/database.ts';
 import { Listener, MailServer } from './helpers.ts';
 
@@ -30,7 +31,12 @@ describe('notification delivery in vigil serve', { timeout: 120_000 }, () => {
     http = await Listener.start();
     smtp = await MailServer.start();
     database = await createTestDatabase({ migrated: false });
-    const env = { DATABASE_URL: database.url!, SMTP_URL: smtp.url, SMTP_FROM: 'vigil@serve.test' };
+    const env = {
+      DATABASE_URL: database.url!,
+      SMTP_URL: smtp.url,
+      SMTP_FROM: 'vigil@serve.test',
+      ...ALLOW_LOOPBACK,
+    };
     const created = await runVigil(
       ['account', 'create', '--name', 'Notify', '--email', 'ops@notify.test'],
       env,

@@ -294,7 +294,7 @@ describe('the public page', () => {
     expect(rss.headers['content-type']).toBe('application/rss+xml; charset=utf-8');
     expect(rss.body).toMatch(/^<\?xml/);
     expect(rss.body).toContain('<title>Feedy status</title>');
-    expect(rss.body).toContain('<title><![CDATA[Slow & sad (investigating, ongoing)]]></title>');
+    expect(rss.body).toContain('<title><![CDATA[Slow &amp; sad (investigating, ongoing)]]></title>');
     expect(rss.body).toContain(`<link>${t.config.publicUrl}/status/${urlName}#event-${changeId}</link>`);
     const atom = await view(`/status/${urlName}/feed.atom`);
     expect(atom.headers['content-type']).toBe('application/atom+xml; charset=utf-8');

@@ -1,6 +1,6 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { ConfigError, loadConfig } from '../../src/config/config.ts';
-import { startTestApp, type TestAccount, type TestApp } from '../harness/app.ts';
+import { ALLOW_LOOPBACK, startTestApp, type TestAccount, type TestApp } from '../harness/app.ts';
 import { Receiver } from '../webhooks/helpers.ts';
 import { invalid, newComponents, newIncident, newPage, ok } from './helpers.ts';
 import { linkIn, SmtpSink } from './smtp.ts';
@@ -13,7 +13,9 @@ let receiver: Receiver;
 beforeAll(async () => {
   smtp = await SmtpSink.start();
   receiver = await Receiver.start();
-  t = await startTestApp({ env: { SMTP_URL: smtp.url, SMTP_FROM: 'Status <status@vigil.example>' } });
+  t = await startTestApp({
+    env: { SMTP_URL: smtp.url, SMTP_FROM: 'Status <status@vigil.example>', ...ALLOW_LOOPBACK },
+  });
   owner = await t.newAccount();
 });
 afterAll(async () => {

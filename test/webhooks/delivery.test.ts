@@ -4,7 +4,7 @@ import { claimDue, recordAttempt } from '../../src/notifications/outbox.ts';
 import { systemClock } from '../../src/shared/clock.ts';
 import { createWebhookWorker, WEBHOOK_OUTBOX } from '../../src/webhooks/webhooks.delivery.ts';
 import { enqueueWebhookEvents } from '../../src/webhooks/webhooks.enqueue.ts';
-import { startTestApp, type TestAccount, type TestApp } from '../harness/app.ts';
+import { ALLOW_LOOPBACK, startTestApp, type TestAccount, type TestApp } from '../harness/app.ts';
 import { alertSource, deliveries, newWebhook, ok, push, Receiver } from './helpers.ts';
 
 /*
@@ -17,7 +17,7 @@ let t: TestApp;
 let owner: TestAccount;
 let receiver: Receiver;
 beforeEach(async () => {
-  t = await startTestApp();
+  t = await startTestApp({ env: ALLOW_LOOPBACK });
   owner = await t.newAccount('Webhooks');
   receiver = await Receiver.start();
 });
@@ -287,7 +287,7 @@ describe('retries', () => {
 
   it('counts a receiver that does not answer in time as a failure', async () => {
     await t.close();
-    t = await startTestApp({ webhookTimeoutMs: 200 });
+    t = await startTestApp({ env: ALLOW_LOOPBACK, webhookTimeoutMs: 200 });
     owner = await t.newAccount('Slow receiver');
     const source = await alertSource(t, owner);
     await newWebhook(t, owner, 'webhook.alert', { url: receiver.url, event_types: ['a_new'] });
@@ -430,6 +430,7 @@ describe('each event once per endpoint', () => {
         clock: systemClock,
         publicUrl: t.config.publicUrl,
         logger: t.app.log,
+        outboundAllow: t.config.outboundAllow,
         leaseMs: 300,
       });
     const [a, b] = [worker(), worker()];
@@ -446,7 +447,7 @@ describe('each event once per endpoint', () => {
   });
 
   it('never sends an event twice when passes run at once, in one instance or two', async () => {
-    const second = await startTestApp({ database: t.database });
+    const second = await startTestApp({ env: ALLOW_LOOPBACK, database: t.database });
     try {
       const source = await alertSource(t, owner);
       await newWebhook(t, owner, 'webhook.alert', { url: receiver.url, event_types: ['a_new'] });

@@ -1,5 +1,5 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { startTestApp, type TestAccount, type TestApp } from '../harness/app.ts';
+import { ALLOW_LOOPBACK, startTestApp, type TestAccount, type TestApp } from '../harness/app.ts';
 import { documentedErrors, expectInvalid, expectNotFound } from '../incidents/read-helpers.ts';
 import { alertSource, deliveries, history, newWebhook, ok, push, Receiver } from './helpers.ts';
 
@@ -19,7 +19,7 @@ let channelId: number;
 let startMs: number;
 
 beforeAll(async () => {
-  t = await startTestApp();
+  t = await startTestApp({ env: ALLOW_LOOPBACK });
   owner = await t.newAccount('History');
   receiver = await Receiver.start();
   incidentReceiver = await Receiver.start();

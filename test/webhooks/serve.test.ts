@@ -4,6 +4,7 @@ import path from 'node:path';
 import { setTimeout as sleep } from 'node:timers/promises';
 import { afterAll, describe, expect, it } from 'vitest';
 import { runVigil, type Server, startVigil } from '../cli/processes.ts';
+import { ALLOW_LOOPBACK } from '../harness/app.ts';
 import { createTestDatabase, TEST_DATABASE_URL, type TestDatabase } from '../harness/database.ts';
 import { Receiver } from './helpers.ts';
 
@@ -22,10 +23,12 @@ afterAll(async () => {
 });
 
 async function databaseEnv(): Promise<Record<string, string>> {
-  if (!TEST_DATABASE_URL) return { DATA_DIR: mkdtempSync(path.join(tmpdir(), 'vigil-webhooks-')) };
+  if (!TEST_DATABASE_URL) {
+    return { DATA_DIR: mkdtempSync(path.join(tmpdir(), 'vigil-webhooks-')), ...ALLOW_LOOPBACK };
+  }
   const database = await createTestDatabase({ migrated: false });
   databases.push(database);
-  return { DATABASE_URL: database.url! };
+  return { DATABASE_URL: database.url!, ...ALLOW_LOOPBACK };
 }
 
 async function call(url: string, pathAndQuery: string, body: unknown) {

@@ -1,4 +1,7 @@
 import { createHmac } from 'node:crypto';
+import { type Dispatcher, getGlobalDispatcher } from 'undici';
+import { guardedDispatcher } from './outbound-guard.ts';
+import { type OutboundAllow, outboundUrlProblem } from './outbound-policy.ts';
 import {
   type DeliveryChannel,
   delivered,
@@ -20,12 +23,21 @@ import { postJson } from './webhook.ts';
  * custom webhook also has `notification_id` in its body. docs/notifications.md.
  */
 
-export type ChatSettings = { timeoutMs: number; telegramApiUrl: string; nowMs: () => number };
+export type ChatSettings = {
+  timeoutMs: number;
+  telegramApiUrl: string;
+  nowMs: () => number;
+  /** OUTBOUND_ALLOW: what beyond public addresses a bot URL may be. */
+  outboundAllow: OutboundAllow;
+};
 
-type Request = { url: string; body: unknown };
+/** Bot URLs are the members' (guarded); Telegram's base is the operator's TELEGRAM_API_URL (trusted). */
+type Request = { url: string; body: unknown; trusted?: true };
 type BodyCheck = (json: Record<string, unknown>) => { ok: boolean; transient: boolean; error: string };
 
 const RESPONSE_MAX_BYTES = 4096;
+/** What a Bot API token is made of (`123456:ABC-def_1`). */
+const TELEGRAM_TOKEN = /^[A-Za-z0-9:_-]+$/;
 
 /** Feishu/Lark: `code` (or `StatusCode`) 0 is success; 9499 and 11232 are rate limits. */
 const feishuCheck: BodyCheck = (json) => {
@@ -112,9 +124,11 @@ function teams(message: Message, url: string): Request {
 
 export class ChatProvider implements Provider {
   readonly #settings: ChatSettings;
+  readonly #guarded: Dispatcher;
 
   constructor(settings: ChatSettings) {
     this.#settings = settings;
+    this.#guarded = guardedDispatcher(settings.outboundAllow);
   }
 
   #request(message: Message): Request | string {
@@ -123,13 +137,19 @@ export class ChatProvider implements Provider {
       const token = targetString(message.target, 'token');
       const chatId = targetString(message.target, 'chat_id');
       if (!token || !chatId) return 'a Telegram target needs token and chat_id';
+      // The token is a member's, inside the operator's URL: it may not reach another path there.
+      if (!TELEGRAM_TOKEN.test(token)) return "a Telegram token is made of letters, digits, ':', '_' and '-'";
       return {
         url: `${this.#settings.telegramApiUrl}/bot${token}/sendMessage`,
         body: { chat_id: chatId, text: message.body, disable_web_page_preview: true },
+        trusted: true,
       };
     }
     const url = targetString(message.target, 'url');
-    if (!url || !/^https?:\/\//.test(url)) return `a ${message.channel} target needs an http(s) url`;
+    if (!url) return `a ${message.channel} target needs an http(s) url`;
+    // Targets stored before URLs were checked when saved are checked again here.
+    const problem = outboundUrlProblem(url, this.#settings.outboundAllow);
+    if (problem) return `the ${message.channel} url ${problem}`;
     switch (message.channel) {
       case 'slack':
         return { url, body: { text: message.body } };
@@ -172,6 +192,7 @@ export class ChatProvider implements Provider {
     const result = await postJson(request.url, headers, JSON.stringify(request.body), {
       timeoutMs: this.#settings.timeoutMs,
       maxResponseBytes: RESPONSE_MAX_BYTES,
+      dispatcher: request.trusted ? getGlobalDispatcher() : this.#guarded,
     });
     const details = {
       statusCode: result.statusCode,
@@ -180,7 +201,7 @@ export class ChatProvider implements Provider {
     };
     if (!result.ok) {
       // Telegram explains its 4xx in the body; others are classified by status alone.
-      return failed(!transientHttpStatus(result.statusCode), result.error, details);
+      return failed(result.refused || !transientHttpStatus(result.statusCode), result.error, details);
     }
     const check = CHECKS[message.channel];
     if (check) {

@@ -1,3 +1,4 @@
+import { getGlobalDispatcher } from 'undici';
 import {
   delivered,
   failed,
@@ -51,7 +52,8 @@ export class PhoneProvider implements Provider {
         text: message.body,
         notification_id: message.notificationId,
       }),
-      { timeoutMs: this.#settings.timeoutMs, maxResponseBytes: 4096 },
+      // PHONE_PROVIDER_URL is the operator's, often on the local network: not guarded.
+      { timeoutMs: this.#settings.timeoutMs, maxResponseBytes: 4096, dispatcher: getGlobalDispatcher() },
     );
     const details = {
       statusCode: result.statusCode,

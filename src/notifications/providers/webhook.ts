@@ -1,7 +1,12 @@
+import { type Dispatcher, fetch, type Response } from 'undici';
+import { OutboundRefused } from './outbound-guard.ts';
+
 /*
- * One HTTP POST of a JSON body, as outbound webhooks send it: Node's fetch (undici), a timeout on
+ * One HTTP POST of a JSON body, as outbound webhooks send it: undici's fetch through the dispatcher
+ * the caller names (guardedDispatcher for URLs account members set, outbound-guard.ts), a timeout on
  * the whole exchange, redirects not followed (a 3xx is an answer, and the URL the user configured
- * is the one called), and no more of the answer kept than the delivery log stores.
+ * is the one called, never one its server points to), and no more of the answer kept than the
+ * delivery log stores.
  */
 
 export type PostResult = {
@@ -15,13 +20,15 @@ export type PostResult = {
   responseBody: string;
   /** '' on success; otherwise why it failed. */
   error: string;
+  /** The address is one Vigil may not call (OUTBOUND_ALLOW): nothing was sent, and a retry cannot help. */
+  refused: boolean;
 };
 
 export async function postJson(
   url: string,
   headers: Record<string, string>,
   body: string,
-  options: { timeoutMs: number; maxResponseBytes: number },
+  options: { timeoutMs: number; maxResponseBytes: number; dispatcher: Dispatcher },
 ): Promise<PostResult> {
   const started = performance.now();
   const elapsed = () => Math.round(performance.now() - started);
@@ -32,6 +39,7 @@ export async function postJson(
       body,
       redirect: 'manual',
       signal: AbortSignal.timeout(options.timeoutMs),
+      dispatcher: options.dispatcher,
     });
     const responseBody = await readStart(response, options.maxResponseBytes);
     const ok = response.status >= 200 && response.status < 300;
@@ -42,6 +50,7 @@ export async function postJson(
       responseHeaders: JSON.stringify(Object.fromEntries(response.headers)),
       responseBody,
       error: ok ? '' : `the endpoint answered HTTP ${response.status}; only 2xx counts as delivered`,
+      refused: false,
     };
   } catch (error) {
     return {
@@ -51,6 +60,7 @@ export async function postJson(
       responseHeaders: '',
       responseBody: '',
       error: describe(error, options.timeoutMs),
+      refused: error instanceof Error && error.cause instanceof OutboundRefused,
     };
   }
 }
@@ -76,6 +86,7 @@ function describe(error: unknown, timeoutMs: number): string {
     return `no answer within ${timeoutMs} ms`;
   }
   // fetch reports network failures as TypeError("fetch failed") with the reason as its cause.
+  if (error instanceof Error && error.cause instanceof OutboundRefused) return error.cause.message;
   const cause =
     error instanceof Error ? (error.cause as { code?: string; message?: string } | undefined) : undefined;
   const reason = cause?.message || (error instanceof Error ? error.message : String(error));
