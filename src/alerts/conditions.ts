@@ -9,9 +9,9 @@
  *
  * Values: `/regex/` (RE2 syntax, searched, not anchored; a leading `(?i)` makes it
  * case-insensitive), `cidr:a.b.c.d/n` (IPv4), `num:gt|ge|lt|le:N`, a wildcard with `*` (any run)
- * and `?` (one character) matched against the whole value — both forms run in linear time
- * (./patterns.ts) — `*` alone = the attribute exists and is not empty,
- * otherwise exact, case-sensitive equality. `IN` matches when any value matches, `NOTIN` when none
+ * and `?` (one character) matched against the whole value, `*` alone = the attribute exists and is
+ * not empty, otherwise exact, case-sensitive equality. Regexes and wildcards run in linear time
+ * (./patterns.ts). `IN` matches when any value matches, `NOTIN` when none
  * does. A missing attribute (an absent label) is matched by no value.
  */
 
