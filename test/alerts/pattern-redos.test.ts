@@ -124,7 +124,7 @@ describe('pathological patterns run in linear time', { timeout: 5_000 }, () => {
             priority: 0,
             status: 'enabled',
             created_at: 1,
-            filters: [[when([REGEX, WILDCARD], 'title')]],
+            filters: [[{ key: 'title', oper: 'IN', vals: [REGEX, WILDCARD] }]],
             time_filters: [],
           },
         ],
