@@ -1,3 +1,5 @@
+import { setFlagsFromString } from 'node:v8';
+import { runInNewContext } from 'node:vm';
 import fc from 'fast-check';
 import { RE2JS } from 're2js';
 import { describe, expect, it } from 'vitest';
@@ -82,6 +84,32 @@ describe('regular expressions (RE2 syntax and semantics)', () => {
     const started = performance.now();
     expect(problem(huge)).toMatch(/too large/);
     expect(performance.now() - started).toBeLessThan(50);
+  });
+});
+
+describe('regular expressions on adversarial values', () => {
+  it('keep the memory of each expression bounded', () => {
+    setFlagsFromString('--expose-gc');
+    const gc = runInNewContext('gc') as () => void;
+    let seed = 7;
+    const random = () => {
+      seed = (seed * 1103515245 + 12345) % 2147483648;
+      return seed / 2147483648;
+    };
+    // Every position of such a value is a new DFA state of `(?:a|b)*a(?:a|b){n}c`.
+    const values = Array.from(
+      { length: 20 },
+      () => `${Array.from({ length: 2047 }, () => (random() < 0.5 ? 'a' : 'b')).join('')}c`,
+    );
+    gc();
+    const before = process.memoryUsage().heapUsed;
+    const matchers = Array.from({ length: 12 }, (_, i) => regex(`(?:a|b)*a(?:a|b){${20 + i}}c`));
+    for (const matcher of matchers) for (const value of values) matcher(value);
+    gc();
+    const grownMb = (process.memoryUsage().heapUsed - before) / 1e6;
+    // re2js's own default (8 MiB per expression) let 20 such expressions hold about 120 MB.
+    expect(grownMb).toBeLessThan(25);
+    expect(matchers).toHaveLength(12);
   });
 });
 
