@@ -3,6 +3,7 @@ import { type AlertAttributes, type Condition, compileCondition } from '../../sr
 import { decideNoise, type NoiseRule } from '../../src/alerts/noise.ts';
 import { pickEscalationRule } from '../../src/escalation/match.ts';
 import { groupingKey } from '../../src/incidents/grouping.ts';
+import { normalizeStandardEvent } from '../../src/ingest/event.ts';
 import { compileRoute } from '../../src/integrations/route-match.ts';
 
 /*
@@ -11,6 +12,7 @@ import { compileRoute } from '../../src/integrations/route-match.ts';
  * took 11.6 s, the wildcard `*a*a*a*a*a*a*a*a*a*a*a*a*b` against 33 characters 11.8 s — scaled up to
  * 10,000 characters, finish far under a second. The elapsed time is asserted (a synchronous
  * freeze cannot be interrupted by a test timeout); the timeout only ends a runaway test earlier.
+ * Title rules match no pattern; their test guards that the rule is cut before it is rendered.
  */
 
 const LONG = 'a'.repeat(10_000);
@@ -134,5 +136,28 @@ describe('pathological patterns run in linear time', { timeout: 5_000 }, () => {
       ),
     );
     expect(picked).toBeUndefined();
+  });
+
+  it('title rules (no pattern: rendered after the rule is cut to 512 characters)', () => {
+    // Each of these renders in quadratic time over its whole length; the cut keeps that tiny.
+    for (const rule of [
+      `[TPL]${'{{'.repeat(5_000)}`,
+      `[TPL]${' '.repeat(10_000)}x{{- .Title}}`,
+      `[TPL]${'{{"'.repeat(3_000)}`,
+      '$a'.repeat(5_000),
+    ]) {
+      const { event } = quickly(() =>
+        normalizeStandardEvent(
+          { event_status: 'Critical', title_rule: rule, labels: { a: 'x' } },
+          {
+            integrationId: 1,
+            integrationType: 'alert.standard',
+            integrationName: 'i',
+            nowSeconds: 1_700_000_000,
+          },
+        ),
+      );
+      expect(event.title.length).toBeLessThanOrEqual(512);
+    }
   });
 });
