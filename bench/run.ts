@@ -7,6 +7,7 @@ import { runIngestBench } from './ingest.ts';
 import { runInsightsBench } from './insights.ts';
 import { CONNECTIONS, call, type LoadResult, reportFailures, runLoad, type Scenario } from './load.ts';
 import { runNotifyBench } from './notify.ts';
+import { runPatternsBench } from './patterns.ts';
 import { runCli, type Server, startServer, vigilEnv } from './server.ts';
 import { runStatusPageBench } from './status-page.ts';
 import { chooseTargets, type DatabaseName, forEachTarget, log, type Target } from './targets.ts';
@@ -19,7 +20,8 @@ import { chooseTargets, type DatabaseName, forEachTarget, log, type Target } fro
  * status page under readers while events change (bench/status-page.ts). `npm run bench -- insights
  * [--count N]`: the insight endpoints over N incidents on PostgreSQL (bench/insights.ts).
  * `npm run bench -- notify [--pglite-only | --postgres-only] [--count N]`: from an accepted alert
- * to its first page (bench/notify.ts). See docs/benchmarks.md.
+ * to its first page (bench/notify.ts). `npm run bench -- patterns`: condition patterns, in process
+ * (bench/patterns.ts). See docs/benchmarks.md.
  */
 
 const IDLE_MS = 2_000;
@@ -187,8 +189,9 @@ async function main(): Promise<number> {
       throw new Error('--count must be a whole number from 1 to 100000');
     return runNotifyBench(pgliteOnly, count, values['postgres-only'] ?? false);
   }
+  if (command === 'patterns' && extra.length === 0) return runPatternsBench();
   throw new Error(
-    `unknown command ${positionals.join(' ')}: use no command, ingest, status-page, notify or insights`,
+    `unknown command ${positionals.join(' ')}: use no command, ingest, status-page, notify, insights or patterns`,
   );
 }
 

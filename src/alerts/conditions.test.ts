@@ -90,7 +90,7 @@ describe('compileCondition', () => {
 
   it('throws, naming the key or value, for what never validated', () => {
     expect(() => compileCondition(when('priority', ['x']))).toThrow(/condition key priority/);
-    expect(() => compileCondition(when('title', ['/(a+)+/']))).toThrow(/condition value \/\(a\+\)\+\//);
+    expect(() => compileCondition(when('title', ['/a(?=b)/']))).toThrow(/condition value \/a\(\?=b\)\//);
   });
 });
 
@@ -115,7 +115,8 @@ describe('validation', () => {
   it('explains bad values', () => {
     expect(conditionValueProblem('title', '/a(?=b)/')).toMatch(/lookaround/);
     expect(conditionValueProblem('title', '/(a)\\1/')).toMatch(/backreferences/);
-    expect(conditionValueProblem('title', '/(a+)+$/')).toMatch(/exponential/);
+    expect(conditionValueProblem('title', '/(unclosed/')).toMatch(/does not compile \(RE2 syntax\)/);
+    expect(conditionValueProblem('title', '/(a+)+$/')).toBeUndefined();
     expect(conditionValueProblem('labels.ip', 'cidr:1.2.3.4/33')).toMatch(/cidr:/);
     expect(conditionValueProblem('labels.n', 'num:eq:1')).toMatch(/num:/);
     expect(conditionValueProblem('severity', 'Ok')).toMatch(/Critical, Warning, Info/);

@@ -7,12 +7,15 @@
  * `data_source_id`), `labels.<k>`, and the bare label shorthands `check`, `resource`, `service`,
  * `cluster` (= `labels.<same>`).
  *
- * Values: `/regex/` (searched, not anchored; a leading `(?i)` makes it case-insensitive),
- * `cidr:a.b.c.d/n` (IPv4), `num:gt|ge|lt|le:N`, a wildcard with `*` (any run) and `?` (one
- * character) matched against the whole value, `*` alone = the attribute exists and is not empty,
- * otherwise exact, case-sensitive equality. `IN` matches when any value matches, `NOTIN` when none
+ * Values: `/regex/` (RE2 syntax, searched, not anchored; a leading `(?i)` makes it
+ * case-insensitive), `cidr:a.b.c.d/n` (IPv4), `num:gt|ge|lt|le:N`, a wildcard with `*` (any run)
+ * and `?` (one character) matched against the whole value, `*` alone = the attribute exists and is
+ * not empty, otherwise exact, case-sensitive equality. Regexes and wildcards run in linear time
+ * (./patterns.ts). `IN` matches when any value matches, `NOTIN` when none
  * does. A missing attribute (an absent label) is matched by no value.
  */
+
+import { compileRegex, compileWildcard } from './patterns.ts';
 
 export type ConditionOperator = 'IN' | 'NOTIN';
 
@@ -142,83 +145,15 @@ function parseNum(spec: string): ValueMatcher | string {
   };
 }
 
-/** `{n}`, `{n,}`, `{n,m}`, `*`, `+`, `?` at `at`: its length and whether it is unbounded. */
-function quantifierAt(body: string, at: number): { length: number; unbounded: boolean } | undefined {
-  const c = body[at];
-  if (c === '*' || c === '+') return { length: 1, unbounded: true };
-  if (c === '?') return { length: 1, unbounded: false };
-  if (c === '{') {
-    const m = /^\{(\d+)(,(\d*))?\}/.exec(body.slice(at));
-    if (m) return { length: m[0].length, unbounded: m[2] !== undefined && m[3] === '' };
-  }
-  return undefined;
-}
-
-/**
- * Refuses what RE2 (Flashduty's engine) does not accept — lookaround, backreferences — and nested
- * unbounded quantifiers such as `(a+)+`, which make a backtracking engine take exponential time.
- */
-function regexSyntaxProblem(body: string): string | undefined {
-  const frames: { unbounded: boolean }[] = [{ unbounded: false }];
-  for (let i = 0; i < body.length; i++) {
-    const c = body[i]!;
-    if (c === '\\') {
-      const next = body[i + 1] ?? '';
-      if (/[1-9]/.test(next) || (next === 'k' && body[i + 2] === '<')) {
-        return 'backreferences are not supported (RE2 syntax)';
-      }
-      i += 1;
-    } else if (c === '[') {
-      i += 1;
-      if (body[i] === '^') i += 1;
-      if (body[i] === ']') i += 1;
-      while (i < body.length && body[i] !== ']') i += body[i] === '\\' ? 2 : 1;
-    } else if (c === '(') {
-      if (/^\(\?(=|!|<=|<!)/.test(body.slice(i))) return 'lookaround is not supported (RE2 syntax)';
-      frames.push({ unbounded: false });
-      if (body[i + 1] === '?') i += 1;
-    } else if (c === ')') {
-      const group = frames.length > 1 ? frames.pop()! : { unbounded: false };
-      const q = quantifierAt(body, i + 1);
-      if (q?.unbounded && group.unbounded) {
-        return 'nested unbounded quantifiers such as (a+)+ can take exponential time and are refused';
-      }
-      frames.at(-1)!.unbounded ||= group.unbounded || (q?.unbounded ?? false);
-      if (q) i += q.length + (body[i + 1 + q.length] === '?' ? 1 : 0);
-    } else {
-      const q = quantifierAt(body, i);
-      if (q) {
-        frames.at(-1)!.unbounded ||= q.unbounded;
-        i += q.length - 1;
-      }
-    }
-  }
-  return undefined;
-}
-
-function parseRegex(source: string): ValueMatcher | string {
-  const insensitive = source.startsWith('(?i)');
-  const body = insensitive ? source.slice(4) : source;
-  const problem = regexSyntaxProblem(body);
-  if (problem) return problem;
-  let re: RegExp;
-  try {
-    re = new RegExp(body, insensitive ? 'i' : '');
-  } catch (error) {
-    return `the regular expression does not compile: ${(error as Error).message}`;
-  }
-  return (value) => value !== undefined && re.test(value);
+function parseRegex(body: string): ValueMatcher | string {
+  const matcher = compileRegex(body);
+  if (typeof matcher === 'string') return matcher;
+  return (value) => value !== undefined && matcher(value);
 }
 
 function parseWildcard(pattern: string): ValueMatcher {
-  const source = pattern
-    .split('')
-    .map((c) =>
-      c === '*' ? '[\\s\\S]*' : c === '?' ? '[\\s\\S]' : c.replace(/[.*+?^${}()|[\]\\/-]/g, '\\$&'),
-    )
-    .join('');
-  const re = new RegExp(`^${source}$`);
-  return (value) => value !== undefined && re.test(value);
+  const matcher = compileWildcard(pattern);
+  return (value) => value !== undefined && matcher(value);
 }
 
 const isRegex = (val: string): boolean => val.length >= 2 && val.startsWith('/') && val.endsWith('/');

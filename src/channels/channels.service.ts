@@ -1,5 +1,6 @@
 import type { Static } from 'typebox';
 import type { Actor } from '../accounts/permissions.ts';
+import { conditionKeyProblem, conditionValueProblem } from '../alerts/conditions.ts';
 import type { Config } from '../config/config.ts';
 import type { Db } from '../db/db.ts';
 import { isUniqueViolation } from '../db/errors.ts';
@@ -37,6 +38,7 @@ function normalizeGroup(group: GroupInput | undefined): StoredGroup {
   if (g.method === 'p' && !g.equals?.length && !g.cases?.length) {
     throw invalidParameter('group.equals', 'pattern grouping (method "p") needs equals or cases');
   }
+  checkCaseConditions(g.cases ?? []);
   return {
     method: g.method,
     equals: g.equals ?? [],
@@ -49,6 +51,21 @@ function normalizeGroup(group: GroupInput | undefined): StoredGroup {
     i_keys: g.i_keys?.length ? g.i_keys : [...DEFAULT_I_KEYS],
     i_score_threshold: g.i_score_threshold ?? 0.9,
   };
+}
+
+/** Cases' conditions are checked as a route's are: a case that could never compile is refused, not stored. */
+function checkCaseConditions(cases: NonNullable<GroupInput['cases']>): void {
+  cases.forEach((c, i) => {
+    c.if.forEach((condition, j) => {
+      const at = `group.cases[${i}].if[${j}]`;
+      const keyProblem = conditionKeyProblem(condition.key);
+      if (keyProblem) throw invalidParameter(`${at}.key`, keyProblem);
+      condition.vals.forEach((val, k) => {
+        const valueProblem = conditionValueProblem(condition.key, val);
+        if (valueProblem) throw invalidParameter(`${at}.vals[${k}]`, valueProblem);
+      });
+    });
+  });
 }
 
 function normalizeFlapping(flapping: FlappingInput | undefined): StoredFlapping {

@@ -36,8 +36,11 @@ export function registerIngestRoutes(app: Api, deps: AppDeps): void {
   function pushRoute<B extends TSchema, D extends TSchema>(
     url: string,
     spec: { pluginType: string; summary: string; body: B; data: D; bodyLimit?: number },
-    toEvents: (body: Static<B>, integration: IntegrationRow, now: number) => AlertEventInput[],
-    reply: (events: AlertEventInput[]) => Static<D>,
+    accept: (
+      body: Static<B>,
+      integration: IntegrationRow,
+      now: number,
+    ) => { events: AlertEventInput[]; data: Static<D> },
   ): void {
     // Untyped registration, as in http/route.ts: the response schema checks the shape at run time.
     (app as unknown as FastifyInstance).route({
@@ -54,9 +57,9 @@ export function registerIngestRoutes(app: Api, deps: AppDeps): void {
       },
       handler: async (request, res) => {
         const integration = await integrationFor(request, res, spec.pluginType);
-        const events = toEvents(request.body as Static<B>, integration, nowSeconds(deps.clock));
+        const { events, data } = accept(request.body as Static<B>, integration, nowSeconds(deps.clock));
         logDiscarded(request.log, integration.integration_id, await ingestor.ingest(integration, events));
-        return { request_id: request.id, data: reply(events) };
+        return { request_id: request.id, data };
       },
     });
   }
@@ -76,8 +79,10 @@ export function registerIngestRoutes(app: Api, deps: AppDeps): void {
       body: StandardPushBody,
       data: Type.Object({ alert_key: Type.String() }),
     },
-    (body, integration, now) => [normalizeStandardEvent(body, context(integration, now)).event],
-    (events) => ({ alert_key: events[0]!.alertKey }),
+    (body, integration, now) => {
+      const { event } = normalizeStandardEvent(body, context(integration, now));
+      return { events: [event], data: { alert_key: event.alertKey } };
+    },
   );
 
   pushRoute(
@@ -89,7 +94,9 @@ export function registerIngestRoutes(app: Api, deps: AppDeps): void {
       data: Type.Object({ alert_keys: Type.Array(Type.String()) }),
       bodyLimit: ALERTMANAGER_BODY_LIMIT_BYTES,
     },
-    (body, integration, now) => normalizeAlertmanagerPayload(body, context(integration, now)).events,
-    (events) => ({ alert_keys: events.map((e) => e.alertKey) }),
+    (body, integration, now) => {
+      const { events, alertKeys } = normalizeAlertmanagerPayload(body, context(integration, now));
+      return { events, data: { alert_keys: alertKeys } };
+    },
   );
 }

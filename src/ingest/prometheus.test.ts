@@ -91,7 +91,45 @@ describe('normalizeAlertmanagerPayload', () => {
       ['c6a5b9e0f3d2a1b4', 'Critical'],
       ['f2', 'Ok'],
     ]);
-    expect(normalizeAlertmanagerPayload(payload([]), ctx)).toEqual({ events: [], warnings: [] });
+    expect(normalizeAlertmanagerPayload(payload([]), ctx)).toEqual({
+      events: [],
+      alertKeys: [],
+      warnings: [],
+    });
+  });
+
+  it('keeps only the last alert of each alert key, in its place; alertKeys has one per alert', () => {
+    const a = firing({ fingerprint: 'a' });
+    const b = firing({ fingerprint: 'b', labels: { alertname: 'Other' } });
+    const aResolved = firing({ fingerprint: 'a', status: 'resolved', endsAt: '2026-01-05T09:10:00Z' });
+    const { events, alertKeys, warnings } = normalizeAlertmanagerPayload(payload([a, b, a, aResolved]), ctx);
+    expect(events.map((e) => [e.alertKey, e.status])).toEqual([
+      ['b', 'Warning'],
+      ['a', 'Ok'],
+    ]);
+    expect(alertKeys).toEqual(['a', 'b', 'a', 'a']);
+    expect(warnings).toEqual([
+      '2 alerts repeat the alert key (fingerprint) of a later alert of this push and were left out: ' +
+        'the last alert of each key counts',
+    ]);
+    // Without fingerprints the key is the labels' hash: the same labels are the same alert.
+    const { fingerprint: _, ...noPrint } = firing();
+    const derived = normalizeAlertmanagerPayload(
+      payload([noPrint, { ...noPrint, annotations: { summary: 'later' } }]),
+      ctx,
+    );
+    expect(derived.events.map((e) => e.title)).toEqual(['HighCPU: later']);
+  });
+
+  it('turns 10,000 copies of one alert into one event, quickly', () => {
+    const started = performance.now();
+    const { events, alertKeys } = normalizeAlertmanagerPayload(
+      payload(Array.from({ length: 10_000 }, () => firing({ fingerprint: 'same' }))),
+      ctx,
+    );
+    expect(performance.now() - started).toBeLessThan(500);
+    expect(events).toHaveLength(1);
+    expect(alertKeys).toHaveLength(10_000);
   });
 
   it('turns a resolved alert into Ok with Info as the placeholder severity', () => {
@@ -119,10 +157,11 @@ describe('alert_key', () => {
     const a = normalizeAlertmanagerPayload(payload([noPrint]), ctx).events[0]!;
     const reordered = { ...noPrint, labels: Object.fromEntries(Object.entries(noPrint.labels).reverse()) };
     const resolved = { ...reordered, status: 'resolved' as const, annotations: {} };
-    const b = normalizeAlertmanagerPayload(payload([reordered, resolved]), ctx).events;
+    const b = normalizeAlertmanagerPayload(payload([reordered, resolved]), ctx);
     expect(a.alertKey).toMatch(/^[0-9A-Za-z]{22}$/);
     expect(a.alertKeyDerived).toBe(true);
-    expect(b.map((e) => e.alertKey)).toEqual([a.alertKey, a.alertKey]);
+    expect(b.alertKeys).toEqual([a.alertKey, a.alertKey]);
+    expect(b.events.map((e) => [e.alertKey, e.status])).toEqual([[a.alertKey, 'Ok']]);
     expect(a.alertKey).toBe(shortHash(['vigil/alertmanager/v1', sortedLabelPairs(noPrint.labels)]));
     expect(one({ fingerprint: '' }).event.alertKey).toBe(a.alertKey);
     // Annotations and generatorURL (kept as labels) do not change it.

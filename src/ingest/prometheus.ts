@@ -14,7 +14,8 @@ import {
 /*
  * Prometheus Alertmanager's webhook (payload version 4,
  * https://prometheus.io/docs/alerting/latest/configuration/#webhook_config) → one alert event per
- * alert, then the same limits as the standard push (event.ts). Pure. The mapping is documented in
+ * alert key (see normalizeAlertmanagerPayload), then the same limits as the standard push
+ * (event.ts). Pure. The mapping is documented in
  * docs/ingest.md "Prometheus Alertmanager".
  */
 
@@ -169,17 +170,46 @@ function withExtras(
   return { ...labels, ...kept };
 }
 
-/** The events of an Alertmanager webhook, validated by AlertmanagerPayload: one per alert. */
+/** An alert's key: its fingerprint (≤ 255 characters), else a hash of its labels. */
+function alertKeyOf(alert: Alert, labels: Record<string, string>): { value: string; derived: boolean } {
+  const fingerprint = alert.fingerprint?.trim() ?? '';
+  return fingerprint !== '' && fingerprint.length <= INGEST_LIMITS.alertKey
+    ? { value: fingerprint, derived: false }
+    : { value: shortHash(['vigil/alertmanager/v1', sortedLabelPairs(labels)]), derived: true };
+}
+
+const ignore = () => {};
+
+/**
+ * The events of an Alertmanager webhook, validated by AlertmanagerPayload: one per alert key, in
+ * payload order. Alertmanager sends each alert of a group once, so a key that comes again in the
+ * same push is a client's repetition: only the **last** alert of each key counts (the latest word
+ * about that alert, as a later push would be), in its own place. That bounds the work of a push
+ * by its distinct alerts — 10,000 copies of one alert used to cost 10,000 events and hold up other
+ * pushes of it for seconds. `alertKeys` has one key per alert of the payload, repeats included.
+ */
 export function normalizeAlertmanagerPayload(
   payload: Payload,
   ctx: IngestContext,
-): { events: AlertEventInput[]; warnings: string[] } {
+): { events: AlertEventInput[]; alertKeys: string[]; warnings: string[] } {
   const warnings: string[] = [];
   const warn = (message: string) => warnings.push(message);
   if (payload.truncatedAlerts) {
     warn(`Alertmanager left out ${payload.truncatedAlerts} alerts of this group (max_alerts)`);
   }
-  const events = payload.alerts.map((alert, i) => {
+  const alertKeys = payload.alerts.map(
+    (alert) => alertKeyOf(alert, normalizeLabels(alert.labels, ignore)).value,
+  );
+  const lastOfKey = new Map(alertKeys.map((key, i) => [key, i]));
+  if (lastOfKey.size < alertKeys.length) {
+    warn(
+      `${alertKeys.length - lastOfKey.size} alerts repeat the alert key (fingerprint) of a later alert ` +
+        'of this push and were left out: the last alert of each key counts',
+    );
+  }
+  const events: AlertEventInput[] = [];
+  payload.alerts.forEach((alert, i) => {
+    if (lastOfKey.get(alertKeys[i]!) !== i) return;
     const at = `alerts[${i}].`;
     const descriptionFrom = ['description', 'message'].find((name) => own(alert.annotations, name));
     const labels = normalizeLabels(alert.labels, warn, `${at}labels`);
@@ -187,25 +217,23 @@ export function normalizeAlertmanagerPayload(
     if (fingerprint.length > INGEST_LIMITS.alertKey) {
       warn(`${at}fingerprint was ignored: it is longer than ${INGEST_LIMITS.alertKey} characters`);
     }
-    const alertKey =
-      fingerprint !== '' && fingerprint.length <= INGEST_LIMITS.alertKey
-        ? { value: fingerprint, derived: false }
-        : { value: shortHash(['vigil/alertmanager/v1', sortedLabelPairs(labels)]), derived: true };
-    return buildAlertEvent(
-      {
-        alertKey,
-        titleRule: titleOf(alert),
-        templated: false,
-        description: descriptionFrom ? own(alert.annotations, descriptionFrom)! : '',
-        status: alert.status === 'resolved' ? 'Ok' : alertmanagerSeverity(alert.labels),
-        eventTime: eventTime(alert, at, warn),
-        labels: withExtras(labels, alert, descriptionFrom, at, warn),
-        images: [],
-      },
-      ctx,
-      warn,
-      at,
+    events.push(
+      buildAlertEvent(
+        {
+          alertKey: alertKeyOf(alert, labels),
+          titleRule: titleOf(alert),
+          templated: false,
+          description: descriptionFrom ? own(alert.annotations, descriptionFrom)! : '',
+          status: alert.status === 'resolved' ? 'Ok' : alertmanagerSeverity(alert.labels),
+          eventTime: eventTime(alert, at, warn),
+          labels: withExtras(labels, alert, descriptionFrom, at, warn),
+          images: [],
+        },
+        ctx,
+        warn,
+        at,
+      ),
     );
   });
-  return { events, warnings };
+  return { events, alertKeys, warnings };
 }

@@ -227,19 +227,16 @@ describe('value validation', () => {
 
   it('refuses regexes that do not compile or are not RE2 syntax', () => {
     expect(conditionValueProblem('title', '/(unclosed/')).toMatch(/does not compile/);
+    expect(conditionValueProblem('title', '/\\u0041/')).toMatch(/RE2 syntax/);
     expect(conditionValueProblem('title', '/a(?=b)/')).toMatch(/lookaround/);
     expect(conditionValueProblem('title', '/(?<!a)b/')).toMatch(/lookaround/);
     expect(conditionValueProblem('title', '/(a)\\1/')).toMatch(/backreferences/);
   });
 
-  it('refuses nested unbounded quantifiers, but not bounded or sequential ones', () => {
-    expect(conditionValueProblem('title', '/(a+)+$/')).toMatch(/exponential/);
-    expect(conditionValueProblem('title', '/(x|(a*))*b/')).toMatch(/exponential/);
-    expect(conditionValueProblem('title', '/([a-z]+){2,}/')).toMatch(/exponential/);
-    expect(conditionValueProblem('title', '/(a+)?b+/')).toBeUndefined();
-    expect(conditionValueProblem('title', '/(ab)+c*/')).toBeUndefined();
-    expect(conditionValueProblem('title', '/[(+]+/')).toBeUndefined();
-    expect(conditionValueProblem('title', '/\\(a+\\)+/')).toBeUndefined();
+  it('accepts nested quantifiers, which RE2 runs in linear time', () => {
+    for (const val of ['/(a+)+$/', '/(x|(a*))*b/', '/([a-z]+){2,}/', '/(a+)?b+/', '/[(+]+/', '/\\(a+\\)+/']) {
+      expect(conditionValueProblem('title', val), val).toBeUndefined();
+    }
   });
 
   it('refuses malformed cidr: and num: values', () => {

@@ -44,28 +44,35 @@ export type Template = { nodes: Node[] };
 
 // ---------------------------------------------------------------- lexing into text and actions
 
-type Piece = { kind: 'text'; text: string } | { kind: 'action'; source: string; pos: Pos };
+type Piece = { kind: 'text'; text: string } | { kind: 'action'; source: string; start: number };
 
-function positionOf(source: string, index: number): Pos {
-  let line = 1;
-  let column = 1;
-  for (let i = 0; i < index; i++) {
-    if (source[i] === '\n') {
-      line += 1;
-      column = 1;
-    } else column += 1;
-  }
-  return { line, column };
+/** Where an offset of the source is (line and column from 1): one pass, then a binary search per call. */
+type Locate = (index: number) => Pos;
+
+function locator(source: string): Locate {
+  const lineStarts = [0];
+  for (let i = source.indexOf('\n'); i !== -1; i = source.indexOf('\n', i + 1)) lineStarts.push(i + 1);
+  return (index) => {
+    let lo = 0;
+    let hi = lineStarts.length - 1;
+    while (lo < hi) {
+      const mid = (lo + hi + 1) >> 1;
+      if (lineStarts[mid]! <= index) lo = mid;
+      else hi = mid - 1;
+    }
+    return { line: lo + 1, column: index - lineStarts[lo]! + 1 };
+  };
 }
 
-function split(source: string): Piece[] {
+function split(source: string, locate: Locate): Piece[] {
   const pieces: Piece[] = [];
   let i = 0;
   let trimNext = false;
   while (i < source.length) {
     const open = source.indexOf('{{', i);
     let text = source.slice(i, open === -1 ? source.length : open);
-    if (trimNext) text = text.replace(/^\s+/, '');
+    // trimStart/trimEnd take the whitespace \s does, in linear time (`/\s+$/` is quadratic).
+    if (trimNext) text = text.trimStart();
     trimNext = false;
     if (open === -1) {
       if (text) pieces.push({ kind: 'text', text });
@@ -73,7 +80,7 @@ function split(source: string): Piece[] {
     }
     let start = open + 2;
     if (/^-\s/.test(source.slice(start, start + 2))) {
-      text = text.replace(/\s+$/, '');
+      text = text.trimEnd();
       start += 1;
     }
     if (text) pieces.push({ kind: 'text', text });
@@ -89,20 +96,20 @@ function split(source: string): Piece[] {
       else if (source.startsWith('}}', j)) break;
     }
     if (j >= source.length) {
-      const at = positionOf(source, open);
+      const at = locate(open);
       throw new TemplateError('unclosed action: "{{" without "}}"', at.line, at.column);
     }
     let end = j;
-    if (/\s-$/.test(source.slice(start, end))) {
+    if (source[end - 1] === '-' && /\s/.test(source[end - 2] ?? '') && end - 2 >= start) {
       end -= 1;
       trimNext = true;
     }
     const body = source.slice(start, end);
     const trimmed = body.trim();
     if (!(trimmed.startsWith('/*') && trimmed.endsWith('*/'))) {
-      pieces.push({ kind: 'action', source: body, pos: positionOf(source, start) });
+      pieces.push({ kind: 'action', source: body, start });
     } else if (trimmed.length < 4) {
-      const at = positionOf(source, open);
+      const at = locate(open);
       throw new TemplateError('unclosed comment', at.line, at.column);
     }
     i = j + 2;
@@ -121,16 +128,10 @@ type Token =
 const IDENT = /^[A-Za-z_][A-Za-z0-9_]*/;
 const FIELD_CHAIN = /^(\.[A-Za-z_][A-Za-z0-9_]*)+/;
 
-function tokenize(piece: { source: string; pos: Pos }): Token[] {
+function tokenize(piece: { source: string; start: number }, locate: Locate): Token[] {
   const src = piece.source;
   const tokens: Token[] = [];
-  const at = (offset: number): Pos => {
-    const before = src.slice(0, offset);
-    const lines = before.split('\n');
-    return lines.length === 1
-      ? { line: piece.pos.line, column: piece.pos.column + offset }
-      : { line: piece.pos.line + lines.length - 1, column: lines.at(-1)!.length + 1 };
-  };
+  const at = (offset: number): Pos => locate(piece.start + offset);
   let i = 0;
   while (i < src.length) {
     const c = src[i]!;
@@ -198,17 +199,28 @@ const UNSUPPORTED = new Set(['define', 'template', 'block', 'break', 'continue']
 /** Top-level names a template may use on `.` (outside range/with) and on `$`; others are refused. */
 export type ParseOptions = { fields?: ReadonlySet<string> };
 
+/**
+ * How deep blocks (`if`, `with`, `range`; an `else if` is an `if` inside the `else`, as in Go) and,
+ * separately, parentheses may nest. Parsing and running recurse once per level: without a limit,
+ * 3,000 nested `{{if}}` or 5,000 parentheses overflowed the stack.
+ */
+export const MAX_NESTING = 100;
+
 class Parser {
   readonly #pieces: Piece[];
   readonly #options: ParseOptions;
+  readonly #locate: Locate;
   #i = 0;
   /** Depth of range/with blocks: inside them `.` is not the root, so its fields are not checked. */
   #dotDepth = 0;
+  #blockDepth = 0;
+  #parenDepth = 0;
   #vars: string[][] = [['$']];
 
-  constructor(pieces: Piece[], options: ParseOptions) {
+  constructor(pieces: Piece[], options: ParseOptions, locate: Locate) {
     this.#pieces = pieces;
     this.#options = options;
+    this.#locate = locate;
   }
 
   parse(): Node[] {
@@ -226,9 +238,9 @@ class Parser {
         nodes.push(piece);
         continue;
       }
-      const tokens = tokenize(piece);
-      if (tokens.length === 0)
-        throw new TemplateError('missing value for command', piece.pos.line, piece.pos.column);
+      const tokens = tokenize(piece, this.#locate);
+      const pos = this.#locate(piece.start);
+      if (tokens.length === 0) throw new TemplateError('missing value for command', pos.line, pos.column);
       const first = tokens[0]!;
       const word = first.t === 'ident' ? first.value : '';
       if (UNSUPPORTED.has(word)) {
@@ -247,13 +259,27 @@ class Parser {
       if (word === 'if' || word === 'with' || word === 'range') {
         nodes.push(this.#block(word, tokens.slice(1), first.pos));
       } else {
-        nodes.push({ kind: 'action', pipeline: this.#pipeline(tokens, piece.pos, true) });
+        nodes.push({ kind: 'action', pipeline: this.#pipeline(tokens, pos, true) });
       }
     }
     return { nodes };
   }
 
   #block(word: 'if' | 'with' | 'range', tokens: Token[], pos: Pos): Node {
+    if (this.#blockDepth >= MAX_NESTING) {
+      throw new TemplateError(
+        `blocks nest more than ${MAX_NESTING} deep (if, with, range; an else if counts as one more)`,
+        pos.line,
+        pos.column,
+      );
+    }
+    this.#blockDepth++;
+    const node = this.#blockBody(word, tokens, pos);
+    this.#blockDepth--;
+    return node;
+  }
+
+  #blockBody(word: 'if' | 'with' | 'range', tokens: Token[], pos: Pos): Node {
     if (tokens.length === 0) throw new TemplateError(`missing value for ${word}`, pos.line, pos.column);
     this.#vars.push([]);
     const pipeline = this.#pipeline(tokens, pos, word !== 'if');
@@ -365,7 +391,13 @@ class Parser {
         if (close >= tokens.length) throw new TemplateError('unclosed left paren', pos.line, pos.column);
         const inner = tokens.slice(k + 1, close);
         if (inner.length === 0) throw new TemplateError('missing value in parentheses', pos.line, pos.column);
-        return [{ kind: 'paren', pipeline: this.#pipeline(inner, pos, false), pos }, close + 1];
+        if (this.#parenDepth >= MAX_NESTING) {
+          throw new TemplateError(`parentheses nest more than ${MAX_NESTING} deep`, pos.line, pos.column);
+        }
+        this.#parenDepth++;
+        const pipeline = this.#pipeline(inner, pos, false);
+        this.#parenDepth--;
+        return [{ kind: 'paren', pipeline, pos }, close + 1];
       }
       default:
         throw new TemplateError(`unexpected "${token.t}"`, pos.line, pos.column);
@@ -382,7 +414,8 @@ class Parser {
 
 /** Parses a template; throws TemplateError (with line and column) when it is not valid. */
 export function parseTemplate(source: string, options: ParseOptions = {}): Template {
-  return { nodes: new Parser(split(source), options).parse() };
+  const locate = locator(source);
+  return { nodes: new Parser(split(source, locate), options, locate).parse() };
 }
 
 // ---------------------------------------------------------------- execution
@@ -553,7 +586,15 @@ function emit(out: string[], text: string, limits: Limits): void {
 /** Runs a parsed template over `data`; throws TemplateError on an error at run time. */
 function executeTemplate(template: Template, data: unknown): string {
   const out: string[] = [];
-  execute(template.nodes, { dot: data, root: data, vars: [new Map([['$', data]])] }, out, new Limits());
+  try {
+    execute(template.nodes, { dot: data, root: data, vars: [new Map([['$', data]])] }, out, new Limits());
+  } catch (error) {
+    // MAX_NESTING keeps parsed templates far from the stack's end; should anything still reach it,
+    // the render fails as a template error (a failed delivery, a failed preview), not as a crash.
+    if (error instanceof RangeError)
+      throw new TemplateError(`the template cannot run: ${error.message}`, 1, 1);
+    throw error;
+  }
   return out.join('');
 }
 
@@ -599,6 +640,8 @@ function printf(format: unknown, ...args: unknown[]): string {
     else if (verb === 'q') text = JSON.stringify(display(arg));
     else text = display(arg);
     const w = Number(width);
+    // A width past the output limit would build a huge string before the limit could stop it.
+    if (Math.abs(w) > MAX_OUTPUT) throw new Error(`width ${w} is larger than the output limit`);
     return w > 0 ? text.padStart(w) : w < 0 ? text.padEnd(-w) : text;
   });
 }

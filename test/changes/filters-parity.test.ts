@@ -46,6 +46,8 @@ const LABEL_VALUES = [
   'abc',
   '1,5',
   '０',
+  // One character in two UTF-16 code units: `?` and `_` both take it whole.
+  'a😀b',
 ];
 
 const CONDITION_VALUES = [

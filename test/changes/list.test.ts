@@ -176,7 +176,7 @@ describe('/change/list', () => {
     await bad([[{ key: 'severity', oper: 'IN', vals: ['Critical'] }]], 'filters[0][0].key');
     await bad([[{ key: 'labels.', oper: 'IN', vals: ['x'] }]], 'filters[0][0].key');
     await bad([[], [{ key: 'title', oper: 'IN', vals: [] }]], 'filters[1][0].vals');
-    await bad([[{ key: 'title', oper: 'IN', vals: ['a', '/(a+)+/'] }]], 'filters[0][0].vals[1]');
+    await bad([[{ key: 'title', oper: 'IN', vals: ['a', '/(?:ab){1000}/'] }]], 'filters[0][0].vals[1]');
     await bad([[{ key: 'labels.host', oper: 'IN', vals: ['cidr:10.0.0.0/33'] }]], 'filters[0][0].vals[0]');
     await bad([[{ key: 'labels.cpu', oper: 'IN', vals: ['num:gt:abc'] }]], 'filters[0][0].vals[0]');
     await bad([[{ key: 'change_status', oper: 'IN', vals: ['Finished'] }]], 'filters[0][0].vals[0]');

@@ -60,6 +60,24 @@ const badFields: [string, Record<string, unknown>, string][] = [
   ],
   ['case that is not an object', { group: { method: 'p', cases: ['title'] } }, 'group.cases[0]'],
   [
+    'case condition with an unknown key',
+    { group: { method: 'p', cases: [{ ...aCase, if: [{ key: 'priority', oper: 'IN', vals: ['x'] }] }] } },
+    'group.cases[0].if[0].key',
+  ],
+  [
+    'case condition with a lookaround',
+    {
+      group: {
+        method: 'p',
+        cases: [
+          aCase,
+          { ...aCase, if: [aCase.if[0], { key: 'title', oper: 'IN', vals: ['x', '/a(?=b)/'] }] },
+        ],
+      },
+    },
+    'group.cases[1].if[1].vals[1]',
+  ],
+  [
     'all_equals_required of the wrong type',
     { group: { method: 'n', all_equals_required: 'no' } },
     'group.all_equals_required',

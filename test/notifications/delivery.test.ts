@@ -260,6 +260,32 @@ describe('delivering notifications through the outbox', () => {
     expect(sms.error_message).toContain('error calling lt');
   });
 
+  it('fails a stored template nested too deep as a template error, and delivers the rest', async () => {
+    // Saving refuses such a body now (issue 17 item 9); one stored before, or written to the table
+    // directly, must still not crash the worker's pass with a stack overflow.
+    const incidentId = await incident('Nested');
+    const { template_id } = ok(
+      await t.post('/template/create', { template_name: 'Deep', slack: 'fine' }, owner.appKey),
+    );
+    const deep = `${'{{if .Title}}'.repeat(3_000)}x${'{{end}}'.repeat(3_000)}`;
+    await t.db.q
+      .updateTable('notification_templates')
+      .set({ bodies: JSON.stringify({ slack: deep }) })
+      .where('template_id', '=', template_id)
+      .execute();
+    await enqueueNotification(t.db.q, request(incidentId, { templateId: template_id }));
+    await enqueueNotification(
+      t.db.q,
+      request(incidentId, { channel: 'wecom', target: { url: `${http.base}/wecom` } }),
+    );
+    expect(await worker.runOnce()).toMatchObject({ claimed: 2, failed: 1 });
+    expect(http.hits.map((h) => h.path)).toEqual(['/wecom']);
+    const slack = (await log(incidentId)).find((i: any) => i.channel === 'slack');
+    expect(slack).toMatchObject({ status: 'failed', error_kind: 'permanent' });
+    expect(slack.error_message).toContain(`the template ${template_id} failed`);
+    expect(slack.error_message).toContain('blocks nest more than 100 deep');
+  });
+
   it('gives a template naming .Frequency the incident frequency', async () => {
     // A title never seen before: the first of its kind in 30 days is rare.
     const incidentId = await incident('Frequency probe 7f3a');

@@ -5,7 +5,12 @@ import {
   TEMPLATE_CHANNELS,
 } from '../../src/notifications/default-template.ts';
 import { sampleIncident, TEMPLATE_FIELDS, templateData } from '../../src/notifications/template-data.ts';
-import { parseTemplate, renderTemplate, TemplateError } from '../../src/notifications/template-engine.ts';
+import {
+  MAX_NESTING,
+  parseTemplate,
+  renderTemplate,
+  TemplateError,
+} from '../../src/notifications/template-engine.ts';
 
 const data = {
   Title: 'CPU high',
@@ -124,6 +129,55 @@ describe('template engine: Go text/template subset', () => {
 
   it('reports run-time errors with the position', () => {
     expect(() => renderTemplate('\n {{lt .Title 3}}', data)).toThrow(/line 2, column 4: error calling lt/);
+  });
+});
+
+describe('template engine: bounded work (issue 17 item 9)', () => {
+  const nestedIfs = (n: number) => `${'{{if .Title}}'.repeat(n)}deep${'{{end}}'.repeat(n)}`;
+  const nestedParens = (n: number) => `{{${'('.repeat(n)}len .Title${')'.repeat(n)}}}`;
+  const elseIfs = (n: number) =>
+    `{{if eq .Count 0}}0${Array.from({ length: n }, (_, i) => `{{else if eq .Count ${i + 1}}}${i + 1}`).join('')}{{end}}`;
+
+  it(`nests blocks and parentheses ${MAX_NESTING} deep, and refuses a level more where it starts`, () => {
+    expect(renderTemplate(nestedIfs(MAX_NESTING), data)).toBe('deep');
+    expect(renderTemplate(nestedParens(MAX_NESTING), data)).toBe('8');
+    // An else if is an if inside the else, as in Go: a chain of 99 is 100 levels.
+    expect(renderTemplate(elseIfs(MAX_NESTING - 1), data)).toBe('3');
+    const blocks = errorOf(nestedIfs(MAX_NESTING + 1));
+    expect(blocks.message).toBe(
+      `line 1, column ${13 * MAX_NESTING + 3}: blocks nest more than 100 deep (if, with, range; an else if counts as one more)`,
+    );
+    expect(errorOf(elseIfs(MAX_NESTING)).message).toMatch(/blocks nest more than 100 deep/);
+    expect(errorOf(`{{range .L}}{{with .}}${nestedIfs(MAX_NESTING - 1)}{{end}}{{end}}`).message).toMatch(
+      /blocks nest/,
+    );
+    expect(errorOf(nestedParens(MAX_NESTING + 1)).message).toBe(
+      `line 1, column ${3 + MAX_NESTING}: parentheses nest more than 100 deep`,
+    );
+  });
+
+  it('answers the reported inputs with a template error, not a stack overflow', () => {
+    expect(errorOf(nestedParens(5_000)).message).toMatch(/parentheses nest more than 100 deep/);
+    expect(errorOf(nestedIfs(3_000)).message).toMatch(/blocks nest more than 100 deep/);
+    expect(() => renderTemplate(nestedIfs(3_000), data)).toThrow(TemplateError);
+  });
+
+  it('parses the largest body (64 KiB) in linear time, whatever its shape', () => {
+    const shapes = [
+      `${' '.repeat(65_000)}x{{- .Title}}`,
+      '{{.Title}}\n'.repeat(6_500),
+      `{{print${' 1\n'.repeat(21_000)}}}`,
+    ];
+    for (const source of shapes) {
+      const started = performance.now();
+      parseTemplate(source);
+      expect(performance.now() - started, source.slice(0, 20)).toBeLessThan(500);
+    }
+  });
+
+  it('refuses a printf width past the output limit before building the string', () => {
+    expect(() => renderTemplate('{{printf "%100000000s" "x"}}', data)).toThrow(/width 100000000 is larger/);
+    expect(renderTemplate('{{printf "%5s" "x"}}', data)).toBe('    x');
   });
 });
 

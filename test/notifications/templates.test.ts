@@ -231,4 +231,38 @@ describe('/template/preview', () => {
       await t.post('/template/preview', { type: 'sms', content: 'x', incident_id: incidentId }, other.appKey),
     );
   });
+
+  // Issue 17 item 9: these answered 500 "Maximum call stack size exceeded".
+  const deepParens = `{{${'('.repeat(5_000)}len .Title${')'.repeat(5_000)}}}`;
+  const deepIfs = `${'{{if .Title}}'.repeat(3_000)}x${'{{end}}'.repeat(3_000)}`;
+
+  it('answers a template nested too deep as its own failure, never a 5xx', async () => {
+    for (const [content, message] of [
+      [deepParens, 'line 1, column 103: parentheses nest more than 100 deep'],
+      [deepIfs, 'line 1, column 1303: blocks nest more than 100 deep'],
+    ] as const) {
+      const res = await t.post('/template/preview', { type: 'sms', content }, owner.appKey);
+      expect(res.status, JSON.stringify(res.body).slice(0, 300)).toBe(200);
+      expect(res.body.data).toEqual({
+        content: '',
+        success: false,
+        message: expect.stringContaining(message),
+      });
+    }
+  });
+
+  it('refuses to save a template nested too deep, naming the channel', async () => {
+    for (const [field, body] of [
+      ['sms', deepParens],
+      ['email', deepIfs],
+    ] as const) {
+      const res = await t.post(
+        '/template/create',
+        { template_name: `deep ${field}`, [field]: body },
+        owner.appKey,
+      );
+      expectInvalid(res, field);
+      expect(res.body.error?.message).toMatch(/nest more than 100 deep/);
+    }
+  });
 });
