@@ -4,7 +4,7 @@ import { parseArgs } from 'node:util';
 import { type Command, runCommand } from './commands.ts';
 import { CONFIG_VARIABLES, type Config, ConfigError, loadConfig } from './config/config.ts';
 import { type LockHolder, lockDataDir } from './db/data-dir-lock.ts';
-import { openDb } from './db/db.ts';
+import { databaseTimeouts, openDb } from './db/db.ts';
 import { migrate } from './db/migrate.ts';
 import { startServer } from './main.ts';
 import { systemClock } from './shared/clock.ts';
@@ -123,6 +123,7 @@ function sendToServer(socketPath: string, command: Command): Promise<unknown> {
 async function runDirect(config: Config, command: Command): Promise<unknown> {
   const db = await openDb(
     config.databaseUrl ? { databaseUrl: config.databaseUrl } : { dataDir: config.dataDir },
+    { timeouts: databaseTimeouts(config) },
   );
   try {
     if (command.name !== 'migrate') await migrate(db);
