@@ -49,7 +49,7 @@ const statementName = (text: string): string => {
 };
 
 /** "PostgreSQL at host:port", for logs: never the user or the password. */
-export function describePostgres(connectionString: string): string {
+function describePostgres(connectionString: string): string {
   try {
     const url = new URL(connectionString);
     const host = url.hostname || url.searchParams.get('host') || 'localhost';

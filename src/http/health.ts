@@ -48,7 +48,7 @@ export class Startup {
 }
 
 /** Redis as /readyz reports it: `off` when not configured, `degraded` while rate limits count in memory. */
-export function redisState(redis: Redis | undefined): 'off' | 'ok' | 'degraded' {
+function redisState(redis: Redis | undefined): 'off' | 'ok' | 'degraded' {
   if (!redis) return 'off';
   return redis.status === 'ready' ? 'ok' : 'degraded';
 }

@@ -4,6 +4,7 @@ import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { setTimeout as sleep } from 'node:timers/promises';
 import { promisify } from 'node:util';
+import { Redis } from 'ioredis';
 import pg from 'pg';
 import { freePort } from '../harness/ports.ts';
 
@@ -166,22 +167,27 @@ export async function startRedis(): Promise<OwnRedis> {
     },
   );
   const exited = new Promise<void>((resolve) => child.once('exit', () => resolve()));
-  for (let i = 0; ; i++) {
-    if (
-      spawnSync('redis-cli', ['-p', String(port), 'ping'])
-        .stdout?.toString()
-        .trim() === 'PONG'
-    )
-      break;
-    if (i >= 50) {
-      child.kill('SIGKILL');
-      throw new Error(`redis-server did not answer on port ${port} within 5 s`);
+  const url = `redis://127.0.0.1:${port}`;
+  const probe = new Redis(url, { lazyConnect: true, retryStrategy: () => null, maxRetriesPerRequest: 0 });
+  probe.on('error', () => {});
+  try {
+    for (let i = 0; ; i++) {
+      try {
+        if (probe.status !== 'ready') await probe.connect();
+        if ((await probe.ping()) === 'PONG') break;
+      } catch {}
+      if (i >= 50) {
+        child.kill('SIGKILL');
+        throw new Error(`redis-server did not answer on port ${port} within 5 s`);
+      }
+      await sleep(100);
     }
-    await sleep(100);
+  } finally {
+    probe.disconnect();
   }
   return {
     port,
-    url: `redis://127.0.0.1:${port}`,
+    url,
     freeze: () => child.kill('SIGSTOP'),
     thaw: () => child.kill('SIGCONT'),
     async stop() {
