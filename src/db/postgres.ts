@@ -105,7 +105,7 @@ export function openPostgres(connectionString: string, timeouts: DbTimeouts, log
 
   async function checkout(): Promise<Connection> {
     const client = await pool.connect().catch((error: Error) => {
-      throw new DatabaseUnavailable(`${describe}: ${error.message}`, { cause: error });
+      throw new DatabaseUnavailable(`could not connect to ${describe}`, { cause: error });
     });
     const budget = budgetMs(scope.getStore());
     let broken: Error | undefined;
@@ -118,12 +118,10 @@ export function openPostgres(connectionString: string, timeouts: DbTimeouts, log
       } catch (error) {
         if ((error as Error).message === 'Query read timeout') {
           // The connection is still waiting for the answer: it must not serve anything else.
-          broken = new DatabaseUnavailable(
-            `${describe} did not answer within ${budget + CLIENT_GRACE_MS} ms`,
-            {
-              cause: error,
-            },
-          );
+          const waited = budget + CLIENT_GRACE_MS;
+          broken = new DatabaseUnavailable(`${describe} did not answer within ${waited} ms`, {
+            cause: error,
+          });
           throw broken;
         }
         throw error;
