@@ -3,7 +3,7 @@ import { createHash } from 'node:crypto';
 import { Kysely, PostgresDialect, type PostgresPool, type PostgresPoolClient } from 'kysely';
 import pg from 'pg';
 import type { Db, DbLogger, DbTimeouts, StatementTimeout } from './db.ts';
-import { DatabaseUnavailable } from './errors.ts';
+import { DatabaseUnavailable, isDatabaseUnavailable } from './errors.ts';
 import type { Tables } from './schema.ts';
 import { withinMs } from './wait.ts';
 
@@ -25,6 +25,9 @@ const INT8_ARRAY_OID = 1016;
 export const parseInt8 = (value: string): number => Number(value);
 const parseInt8Array = (value: string): number[] =>
   (pg.types.getTypeParser(INT8_ARRAY_OID as never, 'text')(value) as string[]).map(Number);
+
+/** SQLSTATE of a statement cancelled (by statement_timeout). */
+const QUERY_CANCELED = '57014';
 
 /** How long after PostgreSQL's own statement_timeout the client stops waiting for an answer. */
 const CLIENT_GRACE_MS = 1_000;
@@ -84,12 +87,7 @@ export function openPostgres(connectionString: string, timeouts: DbTimeouts, log
     },
     // pg-pool awaits this before handing out a new connection.
     onConnect: async (client) => {
-      client.on('error', (error) => {
-        logger.warn(
-          { database: describe, reason: error.message },
-          'lost a PostgreSQL connection; its work fails with 503 and the pool opens a new one',
-        );
-      });
+      client.on('error', (error) => reportLost(client, error));
       // A SET rather than a startup parameter, which PgBouncer refuses.
       await client.query({
         text: `set statement_timeout = ${timeouts.statementMs}`,
@@ -102,6 +100,17 @@ export function openPostgres(connectionString: string, timeouts: DbTimeouts, log
 
   /** Statement timeout of the checkouts made inside `withStatementTimeout` (the default elsewhere). */
   const scope = new AsyncLocalStorage<StatementTimeout>();
+
+  /** One line per connection lost, whether its socket error or its failed query comes first. */
+  const reported = new WeakSet<pg.ClientBase>();
+  function reportLost(client: pg.ClientBase, error: Error): void {
+    if (reported.has(client)) return;
+    reported.add(client);
+    logger.warn(
+      { database: describe, reason: error.message },
+      'lost a PostgreSQL connection; its work fails with 503 and the pool opens a new one',
+    );
+  }
 
   async function checkout(): Promise<Connection> {
     const client = await pool.connect().catch((error: Error) => {
@@ -122,9 +131,14 @@ export function openPostgres(connectionString: string, timeouts: DbTimeouts, log
           broken = new DatabaseUnavailable(`${describe} did not answer within ${waited} ms`, {
             cause: error,
           });
-          throw broken;
+        } else if (isDatabaseUnavailable(error) && (error as { code?: string }).code !== QUERY_CANCELED) {
+          // Terminated or lost: the socket may close only after this error arrives, and the pool,
+          // which drops a connection whose socket closed, must not hand this one out meanwhile. A
+          // statement cancelled by statement_timeout leaves its connection sound.
+          broken = error as Error;
         }
-        throw error;
+        if (broken) reportLost(client, broken);
+        throw broken ?? error;
       }
     };
     // Setting the session's timeout is bounded like opening a connection is.
