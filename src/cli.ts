@@ -9,6 +9,8 @@ import { migrate } from './db/migrate.ts';
 import { startServer } from './main.ts';
 import { systemClock } from './shared/clock.ts';
 
+const NAME_WIDTH = Math.max(...CONFIG_VARIABLES.map((v) => v.name.length)) + 2;
+
 const USAGE = `Usage: vigil <command> [options]
 
 Commands:
@@ -23,7 +25,7 @@ Commands:
                                           set a member's console password, read from standard input
 
 Configuration comes from the environment:
-${CONFIG_VARIABLES.map((v) => `  ${v.name.padEnd(32)}${v.meaning}${v.default ? ` (default ${v.default})` : ''}`).join('\n')}
+${CONFIG_VARIABLES.map((v) => `  ${v.name.padEnd(NAME_WIDTH)}${v.meaning}${v.default ? ` (default ${v.default})` : ''}`).join('\n')}
 `;
 
 class UsageError extends Error {}
