@@ -285,7 +285,7 @@ describe('PostgreSQL faults', { timeout: 60_000 }, () => {
       const [health, calls, ready] = await Promise.all([
         call(`${frozenVigil.url}/healthz`, 'GET', undefined, 15_000),
         // Pushes arriving together share one group commit: it fails at once, not one push after another.
-        Promise.all([member(), member(), member(), ...Array.from({ length: 10 }, (_, i) => push(`f${i}`))]),
+        Promise.all([member(), member(), member(), ...Array.from({ length: 30 }, (_, i) => push(`f${i}`))]),
         call(`${frozenVigil.url}/readyz`, 'GET', undefined, 15_000),
       ]);
       expect(health.status).toBe(200);
@@ -294,13 +294,13 @@ describe('PostgreSQL faults', { timeout: 60_000 }, () => {
       expect(ready.ms).toBeLessThan(2_500);
       for (const answer of calls) {
         expect(isUnavailableEnvelope(answer), JSON.stringify(answer)).toBe(true);
-        // The statement timeout is 1 s; the client gives up a second after the server should have.
-        expect(answer.ms).toBeLessThan(4_000);
+        // Statement timeout 1 s, the client's second of grace, and 1 s to open a new connection at most.
+        expect(answer.ms).toBeLessThan(5_000);
       }
       // Once the pool's connections were given up, a new one cannot open either: bounded too.
       const later = await member();
       expect(isUnavailableEnvelope(later), JSON.stringify(later)).toBe(true);
-      expect(later.ms).toBeLessThan(4_000);
+      expect(later.ms).toBeLessThan(5_000);
     } finally {
       postgres.thaw();
     }
