@@ -40,6 +40,10 @@ async function spawnVigil(env: Record<string, string>): Promise<Vigil> {
     output += chunk;
   });
   const closed = new Promise<void>((resolve) => child.once('close', () => resolve()));
+  // Not left running should this test process end without its cleanup.
+  const killOnExit = () => child.kill('SIGKILL');
+  process.once('exit', killOnExit);
+  child.once('close', () => process.off('exit', killOnExit));
   return {
     url: `http://127.0.0.1:${port}`,
     child,

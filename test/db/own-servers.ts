@@ -136,6 +136,7 @@ export async function createPostgres(): Promise<OwnPostgres> {
       }
     },
     destroy() {
+      process.off('exit', handle.destroy);
       try {
         handle.stop();
       } finally {
@@ -143,6 +144,9 @@ export async function createPostgres(): Promise<OwnPostgres> {
       }
     },
   };
+  // Should the test's own cleanup not run (a hook timed out, the worker is torn down), the server
+  // (a daemon, not a child of this process) still goes with this process.
+  process.once('exit', handle.destroy);
   return handle;
 }
 
@@ -167,6 +171,8 @@ export async function startRedis(): Promise<OwnRedis> {
     },
   );
   const exited = new Promise<void>((resolve) => child.once('exit', () => resolve()));
+  const killOnExit = () => child.kill('SIGKILL');
+  process.once('exit', killOnExit);
   const url = `redis://127.0.0.1:${port}`;
   const probe = new Redis(url, { lazyConnect: true, retryStrategy: () => null, maxRetriesPerRequest: 0 });
   probe.on('error', () => {});
@@ -191,6 +197,7 @@ export async function startRedis(): Promise<OwnRedis> {
     freeze: () => child.kill('SIGSTOP'),
     thaw: () => child.kill('SIGCONT'),
     async stop() {
+      process.off('exit', killOnExit);
       if (child.exitCode !== null || child.signalCode !== null) return;
       child.kill('SIGCONT');
       child.kill('SIGKILL');
