@@ -4,10 +4,12 @@ import { parseArgs } from 'node:util';
 import { type Command, runCommand } from './commands.ts';
 import { CONFIG_VARIABLES, type Config, ConfigError, loadConfig } from './config/config.ts';
 import { type LockHolder, lockDataDir } from './db/data-dir-lock.ts';
-import { openDb } from './db/db.ts';
+import { databaseTimeouts, openDb } from './db/db.ts';
 import { migrate } from './db/migrate.ts';
 import { startServer } from './main.ts';
 import { systemClock } from './shared/clock.ts';
+
+const NAME_WIDTH = Math.max(...CONFIG_VARIABLES.map((v) => v.name.length)) + 2;
 
 const USAGE = `Usage: vigil <command> [options]
 
@@ -23,7 +25,7 @@ Commands:
                                           set a member's console password, read from standard input
 
 Configuration comes from the environment:
-${CONFIG_VARIABLES.map((v) => `  ${v.name.padEnd(32)}${v.meaning}${v.default ? ` (default ${v.default})` : ''}`).join('\n')}
+${CONFIG_VARIABLES.map((v) => `  ${v.name.padEnd(NAME_WIDTH)}${v.meaning}${v.default ? ` (default ${v.default})` : ''}`).join('\n')}
 `;
 
 class UsageError extends Error {}
@@ -123,6 +125,7 @@ function sendToServer(socketPath: string, command: Command): Promise<unknown> {
 async function runDirect(config: Config, command: Command): Promise<unknown> {
   const db = await openDb(
     config.databaseUrl ? { databaseUrl: config.databaseUrl } : { dataDir: config.dataDir },
+    { timeouts: databaseTimeouts(config) },
   );
   try {
     if (command.name !== 'migrate') await migrate(db);

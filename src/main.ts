@@ -1,12 +1,16 @@
 import { unlinkSync } from 'node:fs';
 import { createServer, type Server } from 'node:http';
-import { Redis } from 'ioredis';
+import type { Redis } from 'ioredis';
+import pino from 'pino';
 import { type Command, runCommand } from './commands.ts';
 import type { Config } from './config/config.ts';
 import { controlSocketPath, lockDataDir } from './db/data-dir-lock.ts';
-import { type Db, openDb } from './db/db.ts';
+import { type Db, databaseTimeouts, openDb } from './db/db.ts';
 import { migrate } from './db/migrate.ts';
+import { waitForDatabase } from './db/wait.ts';
 import { buildApp } from './http/app.ts';
+import { Startup } from './http/health.ts';
+import { openRedis } from './http/redis.ts';
 import type { Api } from './http/route.ts';
 import { Engine } from './jobs/engine.ts';
 import { engineModules } from './jobs/modules.ts';
@@ -22,7 +26,8 @@ import { createStatusPageWorker, STATUS_PAGE_POLL_MS } from './status-pages/deli
 import { createWebhookWorker, WEBHOOK_POLL_MS } from './webhooks/webhooks.delivery.ts';
 
 /*
- * The composition root: config → database → migrations → HTTP → background engine, webhook and
+ * The composition root: config → database handle → HTTP (listening, alive, not ready) → the
+ * database answering (db/wait.ts) → migrations → ready → background engine, webhook and
  * notification delivery, and status-page subscriber notifications. No logic lives here.
  *
  * On PGlite the server owns the data directory (a lock file), and listens on a Unix control socket
@@ -45,20 +50,35 @@ export async function startServer(config: Config): Promise<RunningServer> {
     }
     releaseLock = lock.release;
   }
+  const logger = pino({ level: config.logLevel });
   let db: Db | undefined;
   let redis: Redis | undefined;
+  let app: Api | undefined;
   let control: Server | undefined;
   try {
-    db = await openDb(config.databaseUrl ? { databaseUrl: config.databaseUrl } : { dataDir: config.dataDir });
-    const applied = await migrate(db);
+    db = await openDb(
+      config.databaseUrl ? { databaseUrl: config.databaseUrl } : { dataDir: config.dataDir },
+      {
+        timeouts: databaseTimeouts(config),
+        logger,
+      },
+    );
     redis = config.redisUrl
-      ? new Redis(config.redisUrl, { maxRetriesPerRequest: 1, enableOfflineQueue: false })
+      ? openRedis(config.redisUrl, { commandTimeoutMs: config.redisCommandTimeoutMs, logger })
       : undefined;
-    // Redis being down must not take Vigil down: rate limits fall back to memory (http/rate-limit.ts).
-    redis?.on('error', () => {});
-    const app = await buildApp({ config, db, clock: systemClock, redis });
-    if (applied.length > 0) app.log.info({ migrations: applied }, 'database migrated');
+    const startup = new Startup('waiting for the database');
+    app = await buildApp({ config, db, clock: systemClock, redis, logger, startup });
     const url = await app.listen({ port: config.port, host: config.host });
+    logger.info({ url }, 'HTTP listening; ready once the database answers and is migrated');
+    await waitForDatabase(db, {
+      timeoutMs: config.databaseStartupTimeoutSeconds * 1000,
+      pingTimeoutMs: config.databaseConnectTimeoutSeconds * 1000,
+      logger,
+    });
+    startup.step = 'migrating';
+    const applied = await migrate(db);
+    if (applied.length > 0) logger.info({ migrations: applied }, 'database migrated');
+    startup.finish();
     if (!config.databaseUrl)
       control = await listenForCommands(controlSocketPath(config.dataDir), { db, config });
     const engine = new Engine({
@@ -97,11 +117,12 @@ export async function startServer(config: Config): Promise<RunningServer> {
     });
     subscribers.start(STATUS_PAGE_POLL_MS);
     app.log.info({ url, database: db.kind }, 'Vigil is listening');
+    const openApp = app;
     const openDb_ = db;
-    const openRedis = redis;
+    const openRedisClient = redis;
     const openControl = control;
     return {
-      app,
+      app: openApp,
       url,
       async close() {
         await engine.stop();
@@ -111,14 +132,15 @@ export async function startServer(config: Config): Promise<RunningServer> {
         await subscribers.stop();
         email.close();
         await new Promise<void>((resolve) => (openControl ? openControl.close(() => resolve()) : resolve()));
-        await app.close();
+        await openApp.close();
         await openDb_.close();
-        openRedis?.disconnect();
+        openRedisClient?.disconnect();
         releaseLock();
       },
     };
   } catch (error) {
     control?.close();
+    await app?.close();
     await db?.close();
     redis?.disconnect();
     releaseLock();

@@ -11,6 +11,16 @@ export type Config = {
   dataDir: string;
   databaseUrl: string | undefined;
   redisUrl: string | undefined;
+  /** Seconds to wait for PostgreSQL at start before giving up (docs/engine.md, "Database faults"). */
+  databaseStartupTimeoutSeconds: number;
+  /** PostgreSQL's statement_timeout for ordinary statements; the client gives up a second later. */
+  databaseStatementTimeoutSeconds: number;
+  /** The same for long work: insights, CSV exports, table maintenance (migrations have none). */
+  databaseLongStatementTimeoutSeconds: number;
+  /** Seconds to open a PostgreSQL connection or wait for a free one in the pool. */
+  databaseConnectTimeoutSeconds: number;
+  /** Milliseconds a Redis command may take before the rate limits count in memory instead. */
+  redisCommandTimeoutMs: number;
   publicUrl: string;
   logLevel: LogLevel;
   rateLimitAccountPerSecond: number;
@@ -45,7 +55,32 @@ export const CONFIG_VARIABLES = [
     meaning: 'PostgreSQL URL; when set, PGlite is not used',
     secret: true,
   },
+  {
+    name: 'DATABASE_STARTUP_TIMEOUT_SECONDS',
+    default: '300',
+    meaning: 'seconds to wait for PostgreSQL at start (retrying with back-off) before exiting, 1-86400',
+  },
+  {
+    name: 'DATABASE_STATEMENT_TIMEOUT_SECONDS',
+    default: '30',
+    meaning: 'longest statement (PostgreSQL statement_timeout; the client gives up 1 s later), 1-3600',
+  },
+  {
+    name: 'DATABASE_LONG_STATEMENT_TIMEOUT_SECONDS',
+    default: '600',
+    meaning: 'the same for insights, CSV exports and table maintenance, 1-86400',
+  },
+  {
+    name: 'DATABASE_CONNECT_TIMEOUT_SECONDS',
+    default: '5',
+    meaning: 'seconds to open a PostgreSQL connection or wait for a free one, 1-300',
+  },
   { name: 'REDIS_URL', default: '', meaning: 'Redis URL; shares rate limits across instances', secret: true },
+  {
+    name: 'REDIS_COMMAND_TIMEOUT_MS',
+    default: '50',
+    meaning: 'a Redis command slower than this counts the rate limit in memory instead, 1-60000',
+  },
   { name: 'PUBLIC_URL', default: 'http://localhost:PORT', meaning: 'base of links Vigil sends (detail_url)' },
   { name: 'LOG_LEVEL', default: 'info', meaning: LOG_LEVELS.join(', ') },
   {
@@ -171,6 +206,11 @@ export function loadConfig(env: Env = process.env): Config {
     dataDir: path.resolve(read('DATA_DIR') ?? './data'),
     databaseUrl: url('DATABASE_URL', ['postgres:', 'postgresql:']),
     redisUrl: url('REDIS_URL', ['redis:', 'rediss:']),
+    databaseStartupTimeoutSeconds: integer('DATABASE_STARTUP_TIMEOUT_SECONDS', 300, 1, 86_400),
+    databaseStatementTimeoutSeconds: integer('DATABASE_STATEMENT_TIMEOUT_SECONDS', 30, 1, 3600),
+    databaseLongStatementTimeoutSeconds: integer('DATABASE_LONG_STATEMENT_TIMEOUT_SECONDS', 600, 1, 86_400),
+    databaseConnectTimeoutSeconds: integer('DATABASE_CONNECT_TIMEOUT_SECONDS', 5, 1, 300),
+    redisCommandTimeoutMs: integer('REDIS_COMMAND_TIMEOUT_MS', 50, 1, 60_000),
     publicUrl: (url('PUBLIC_URL', ['http:', 'https:']) ?? `http://localhost:${port}`).replace(/\/+$/, ''),
     logLevel: logLevel as LogLevel,
     rateLimitAccountPerSecond: integer('RATE_LIMIT_ACCOUNT_PER_SECOND', 50, 0, 1_000_000),

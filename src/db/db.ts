@@ -1,9 +1,11 @@
-import { createHash } from 'node:crypto';
 import { PGlite } from '@electric-sql/pglite';
-import { Kysely, PostgresDialect, type PostgresPool, type PostgresPoolClient } from 'kysely';
-import pg from 'pg';
+import { Kysely, PostgresDialect } from 'kysely';
+import { type Config, loadConfig } from '../config/config.ts';
+import { DatabaseUnavailable } from './errors.ts';
 import { PGlitePool } from './pglite-pool.ts';
+import { INT8_OID, openPostgres, parseInt8 } from './postgres.ts';
 import type { Tables } from './schema.ts';
+import { withinMs } from './wait.ts';
 
 /** One pinned database session, for what needs a single connection: advisory locks, SQL scripts. */
 export interface Session {
@@ -12,101 +14,71 @@ export interface Session {
   exec(script: string): Promise<void>;
 }
 
+/** The statement timeouts besides the default one: `long` work (insights, exports, maintenance), or `none` (migrations). */
+export type StatementTimeout = 'long' | 'none';
+
 /** The database handle every store receives: typed queries, plus a pinned session when needed. */
 export interface Db {
   readonly kind: 'postgres' | 'pglite';
+  /** What the logs call it: "PostgreSQL at host:port" (never credentials), or "PGlite". */
+  readonly describe: string;
   readonly q: Kysely<Tables>;
   withSession<T>(fn: (session: Session) => Promise<T>): Promise<T>;
+  /**
+   * Runs `fn` with every statement it makes under a longer timeout than DATABASE_STATEMENT_TIMEOUT_SECONDS.
+   * PGlite runs in this process and has no timeouts.
+   */
+  withStatementTimeout<T>(timeout: StatementTimeout, fn: () => Promise<T>): Promise<T>;
+  /** Resolves once the database answers `select 1`; rejects with DatabaseUnavailable after `timeoutMs`. */
+  ping(timeoutMs: number): Promise<void>;
   /** PGlite only: the whole data directory as a tarball, restorable with `{ memory: true, snapshot }`. */
   snapshot?: () => Promise<Blob>;
   close(): Promise<void>;
 }
 
-const INT8_OID = 20;
-const INT8_ARRAY_OID = 1016;
-// Every int8 Vigil stores is an id below 2^53 or a Unix time, so a JS number holds it exactly.
-const parseInt8 = (value: string): number => Number(value);
-const parseInt8Array = (value: string): number[] =>
-  (pg.types.getTypeParser(INT8_ARRAY_OID as never, 'text')(value) as string[]).map(Number);
-
-/**
- * A statement whose SQL text starts with this comment is, on PostgreSQL, a named prepared statement:
- * each connection parses it once and, once PostgreSQL finds a generic plan as good as the custom
- * ones (after five runs), plans it once too. For the statements of ingestion's hot path, whose text
- * never varies (arrays, not lists of values), where parsing and planning cost as much as running.
- * PGlite reads it as the comment it is.
- */
-const PREPARED = '/* prepared */';
-
-const statementNames = new Map<string, string>();
-const statementName = (text: string): string => {
-  let name = statementNames.get(text);
-  if (!name) {
-    name = `v_${createHash('sha1').update(text).digest('hex').slice(0, 20)}`;
-    statementNames.set(text, name);
-  }
-  return name;
+/** Where the database layer reports what happens to its connections (pino's shape). */
+export type DbLogger = {
+  info(details: object, message: string): void;
+  warn(details: object, message: string): void;
 };
 
-/** Kysely's view of the pool, sending marked statements (PREPARED) as named ones. */
-function preparingPool(pool: pg.Pool): PostgresPool {
+export type DbTimeouts = { statementMs: number; longStatementMs: number; connectMs: number };
+
+export function databaseTimeouts(
+  config: Pick<
+    Config,
+    | 'databaseStatementTimeoutSeconds'
+    | 'databaseLongStatementTimeoutSeconds'
+    | 'databaseConnectTimeoutSeconds'
+  >,
+): DbTimeouts {
   return {
-    async connect() {
-      const client = await pool.connect();
-      const query = (text: unknown, values: readonly unknown[] = []) =>
-        typeof text !== 'string'
-          ? client.query(text as never) // a cursor
-          : text.startsWith(PREPARED)
-            ? client.query({ name: statementName(text), text, values: [...values] })
-            : client.query(text, [...values]);
-      return { query, release: () => client.release() } as unknown as PostgresPoolClient;
-    },
-    end: () => pool.end(),
+    statementMs: config.databaseStatementTimeoutSeconds * 1000,
+    longStatementMs: config.databaseLongStatementTimeoutSeconds * 1000,
+    connectMs: config.databaseConnectTimeoutSeconds * 1000,
   };
 }
+
+const silent: DbLogger = { info() {}, warn() {} };
 
 /** PostgreSQL, a PGlite directory, or PGlite in memory (optionally restored from a dumped data directory). */
 export type DbTarget = { databaseUrl: string } | { dataDir: string } | { memory: true; snapshot?: Blob };
 
-export async function openDb(target: DbTarget): Promise<Db> {
-  return 'databaseUrl' in target ? openPostgres(target.databaseUrl) : openPGlite(target);
-}
-
-function openPostgres(connectionString: string): Db {
-  const pool = new pg.Pool({
-    connectionString,
-    max: 10,
-    types: {
-      getTypeParser: ((oid: number, format?: 'text' | 'binary') => {
-        if (oid === INT8_OID) return parseInt8;
-        if (oid === INT8_ARRAY_OID) return parseInt8Array;
-        return pg.types.getTypeParser(oid, format);
-      }) as typeof pg.types.getTypeParser,
-    },
-  });
-  // An idle client that loses its connection must not crash the process; the pool replaces it.
-  pool.on('error', () => {});
-  const q = new Kysely<Tables>({ dialect: new PostgresDialect({ pool: preparingPool(pool) }) });
-  return {
-    kind: 'postgres',
-    q,
-    async withSession(fn) {
-      const client = await pool.connect();
-      try {
-        return await fn({
-          async query(sql, params) {
-            return (await client.query(sql, params)).rows;
-          },
-          async exec(script) {
-            await client.query(script);
-          },
-        });
-      } finally {
-        client.release();
-      }
-    },
-    close: () => q.destroy(),
-  };
+/**
+ * Opens the handle; on PostgreSQL this connects nothing yet (waitForDatabase, in wait.ts, waits for
+ * the server). Timeouts default to the configuration's defaults.
+ */
+export async function openDb(
+  target: DbTarget,
+  options: { timeouts?: DbTimeouts; logger?: DbLogger } = {},
+): Promise<Db> {
+  return 'databaseUrl' in target
+    ? openPostgres(
+        target.databaseUrl,
+        options.timeouts ?? databaseTimeouts(loadConfig({})),
+        options.logger ?? silent,
+      )
+    : openPGlite(target);
 }
 
 async function openPGlite(target: { dataDir: string } | { memory: true; snapshot?: Blob }): Promise<Db> {
@@ -119,6 +91,7 @@ async function openPGlite(target: { dataDir: string } | { memory: true; snapshot
   const q = new Kysely<Tables>({ dialect: new PostgresDialect({ pool }) });
   return {
     kind: 'pglite',
+    describe: 'dataDir' in target ? `PGlite in ${target.dataDir}` : 'PGlite in memory',
     q,
     async withSession(fn) {
       const release = await pool.acquire();
@@ -134,6 +107,22 @@ async function openPGlite(target: { dataDir: string } | { memory: true; snapshot
       } finally {
         release();
       }
+    },
+    withStatementTimeout: (_timeout, fn) => fn(),
+    async ping(timeoutMs) {
+      const attempt = (async () => {
+        const release = await pool.acquire();
+        try {
+          await pglite.query('select 1');
+        } finally {
+          release();
+        }
+      })();
+      await withinMs(
+        attempt,
+        timeoutMs,
+        () => new DatabaseUnavailable(`PGlite did not answer within ${timeoutMs} ms`),
+      );
     },
     async snapshot() {
       const release = await pool.acquire();

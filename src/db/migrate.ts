@@ -33,8 +33,15 @@ export function listMigrations(dir = MIGRATIONS_DIR): Migration[] {
     });
 }
 
-/** Applies every pending migration; returns the names of those it applied. */
+/**
+ * Applies every pending migration; returns the names of those it applied. No statement timeout: an
+ * index built on a large table may rightly take long.
+ */
 export async function migrate(db: Db, migrations = listMigrations()): Promise<string[]> {
+  return db.withStatementTimeout('none', () => applyPending(db, migrations));
+}
+
+function applyPending(db: Db, migrations: Migration[]): Promise<string[]> {
   return db.withSession(async (session) => {
     await session.query('select pg_advisory_lock($1)', [MIGRATION_LOCK_KEY]);
     try {

@@ -61,9 +61,13 @@ async function readTableStats(db: Db): Promise<TableStats[]> {
  */
 async function maintainTables(db: Db): Promise<number> {
   const work = dueMaintenance(await readTableStats(db), db.kind === 'pglite');
-  for (const table of work.vacuum) await sql`vacuum (skip_locked, analyze) ${sql.table(table)}`.execute(db.q);
   const analyze = work.analyze.filter((t) => !work.vacuum.includes(t));
-  for (const table of analyze) await sql`analyze (skip_locked) ${sql.table(table)}`.execute(db.q);
+  // Analyzing a table of millions of rows may outlast the ordinary statement timeout.
+  await db.withStatementTimeout('long', async () => {
+    for (const table of work.vacuum)
+      await sql`vacuum (skip_locked, analyze) ${sql.table(table)}`.execute(db.q);
+    for (const table of analyze) await sql`analyze (skip_locked) ${sql.table(table)}`.execute(db.q);
+  });
   return work.vacuum.length + analyze.length;
 }
 

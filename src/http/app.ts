@@ -1,9 +1,8 @@
 import swagger from '@fastify/swagger';
 import swaggerUi from '@fastify/swagger-ui';
 import type { TypeBoxTypeProvider } from '@fastify/type-provider-typebox';
-import Fastify, { type FastifyServerOptions, LogController } from 'fastify';
+import Fastify, { type FastifyBaseLogger, type FastifyServerOptions, LogController } from 'fastify';
 import type { Redis } from 'ioredis';
-import Type from 'typebox';
 import { registerAccountRoutes } from '../accounts/accounts.routes.ts';
 import { registerAlertRoutes } from '../alerts/alerts.routes.ts';
 import { registerChangeRoutes } from '../changes/changes.routes.ts';
@@ -31,8 +30,9 @@ import { registerWebRoutes } from '../web/web.routes.ts';
 import { registerWebhookRoutes } from '../webhooks/webhooks.routes.ts';
 import { appKeyHook } from './auth.ts';
 import { errorHandler, sendError } from './errors.ts';
+import { registerHealthRoutes, Startup, startupGate } from './health.ts';
 import { RateLimit } from './rate-limit.ts';
-import { type Api, envelope } from './route.ts';
+import type { Api } from './route.ts';
 import { validatorCompiler } from './validation.ts';
 
 /** What the HTTP layer needs from the composition root. Domains receive the parts they use. */
@@ -41,15 +41,23 @@ export type AppDeps = {
   db: Db;
   clock: Clock;
   redis?: Redis | undefined;
-  logger?: FastifyServerOptions['logger'];
+  /** Logger options, or the process's logger (vigil serve shares one with the database layer). */
+  logger?: FastifyServerOptions['logger'] | FastifyBaseLogger;
+  /** Startup not yet finished: routes answer 503 until it has (absent: finished). */
+  startup?: Startup;
 };
+
+const isLoggerInstance = (logger: AppDeps['logger']): logger is FastifyBaseLogger =>
+  typeof logger === 'object' && typeof (logger as FastifyBaseLogger).child === 'function';
 
 /** Largest request body accepted (Flashduty does not publish its limit). */
 const BODY_LIMIT_BYTES = 1024 * 1024;
 
 export async function buildApp(deps: AppDeps): Promise<Api> {
   const app = Fastify({
-    logger: deps.logger ?? { level: deps.config.logLevel },
+    ...(isLoggerInstance(deps.logger)
+      ? { loggerInstance: deps.logger }
+      : { logger: deps.logger ?? { level: deps.config.logLevel } }),
     // Per-request logs would dominate at ingest rates; errors are logged where they are handled.
     logController: new LogController({ disableRequestLogging: true }),
     bodyLimit: BODY_LIMIT_BYTES,
@@ -75,6 +83,8 @@ export async function buildApp(deps: AppDeps): Promise<Api> {
   app.addHook('onRequest', async (request, reply) => {
     reply.header('Flashcat-Request-Id', request.id);
   });
+  const startup = deps.startup ?? finished();
+  app.addHook('onRequest', startupGate(startup));
   const accountLimit = new RateLimit(
     'account',
     [
@@ -122,22 +132,7 @@ export async function buildApp(deps: AppDeps): Promise<Api> {
   await app.register(swaggerUi, { routePrefix: '/docs' });
 
   app.get('/openapi.json', { schema: { hide: true } }, async () => app.swagger());
-  app.get(
-    '/healthz',
-    {
-      schema: {
-        tags: ['System'],
-        summary: 'Liveness and database check',
-        security: [],
-        response: { 200: envelope(Type.Object({ status: Type.String() })) },
-      },
-    },
-    async (request) => {
-      await deps.db.withSession((session) => session.query('select 1'));
-      return { request_id: request.id, data: { status: 'ok' } };
-    },
-  );
-
+  registerHealthRoutes(app, { db: deps.db, redis: deps.redis, startup });
   registerAccountRoutes(app, deps);
   registerIntegrationRoutes(app, deps);
   registerIngestRoutes(app, deps);
@@ -159,4 +154,10 @@ export async function buildApp(deps: AppDeps): Promise<Api> {
   // Last: its page answers only what no route above does (see setNotFoundHandler).
   const web = await registerWebRoutes(app, deps);
   return app;
+}
+
+function finished(): Startup {
+  const startup = new Startup();
+  startup.finish();
+  return startup;
 }

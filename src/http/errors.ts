@@ -1,4 +1,5 @@
 import type { FastifyError, FastifyReply, FastifyRequest } from 'fastify';
+import { isDatabaseUnavailable } from '../db/errors.ts';
 import { AppError, type AppErrorCode } from '../shared/app-error.ts';
 import { validationError } from './validation.ts';
 
@@ -20,6 +21,7 @@ const STATUS: Record<AppErrorCode, number> = {
 };
 
 const INTERNAL_MESSAGE = 'We encountered an internal error. Please try again later.';
+const UNAVAILABLE_MESSAGE = 'The service is temporarily unavailable. Please try again later.';
 
 export function sendError(request: FastifyRequest, reply: FastifyReply, error: AppError): FastifyReply {
   return reply
@@ -55,6 +57,15 @@ export function errorHandler(
 ): FastifyReply {
   const known = error instanceof AppError ? error : fromFastifyError(error);
   if (known && known.code !== 'InternalError') return sendError(request, reply, known);
+  // A database that is down, restarting or not answering in time: nothing was wrong with the
+  // request, which may be sent again (docs/engine.md, "Database faults").
+  if (isDatabaseUnavailable(error)) {
+    request.log.warn(
+      { reason: error.message, url: request.routeOptions.url },
+      'database unavailable: answered 503',
+    );
+    return sendError(request, reply, new AppError('ServiceUnavailable', UNAVAILABLE_MESSAGE));
+  }
   request.log.error({ err: error }, 'unhandled error');
   return sendError(request, reply, new AppError('InternalError', INTERNAL_MESSAGE));
 }

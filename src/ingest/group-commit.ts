@@ -1,4 +1,5 @@
 import type { Db } from '../db/db.ts';
+import { isDatabaseUnavailable } from '../db/errors.ts';
 
 type Executor = Db['q'];
 
@@ -17,7 +18,8 @@ const MAX_ATTEMPTS = 3;
  * next one, so a burst of requests costs one commit instead of one each. Every submitter's promise
  * settles only after the transaction holding its work committed — a 200 still means durable.
  * Work is given the whole batch, in submission order. If a batch fails, each item is retried alone, so one bad event
- * cannot fail its neighbours; deadlocks with other instances are retried.
+ * cannot fail its neighbours (unless the database is unavailable: then the whole batch fails at
+ * once); deadlocks with other instances are retried.
  */
 export class GroupCommit<I, O> {
   readonly #db: Db;
@@ -65,8 +67,9 @@ export class GroupCommit<I, O> {
       const outputs = await this.#transaction(batch);
       for (const [i, job] of batch.entries()) job.resolve(outputs[i]!);
     } catch (error) {
-      if (batch.length === 1) {
-        batch[0]!.reject(error);
+      // Alone, each would only wait for the same unavailable database again, one after another.
+      if (batch.length === 1 || isDatabaseUnavailable(error)) {
+        for (const job of batch) job.reject(error);
         return;
       }
       for (const job of batch) await this.#runBatch([job]);

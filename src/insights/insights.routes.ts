@@ -38,6 +38,9 @@ export function registerInsightRoutes(app: Api, deps: AppDeps): void {
       : [],
     deps.redis,
   );
+  // The first query of an account derives the facts of all its incidents, and an export reads up to
+  // MAX_LIST_ROWS of them: more than an ordinary statement may take (docs/engine.md, "Database faults").
+  const long = <T>(work: () => Promise<T>) => deps.db.withStatementTimeout('long', work);
 
   openApi(
     app,
@@ -48,7 +51,7 @@ export function registerInsightRoutes(app: Api, deps: AppDeps): void {
       input: S.InsightQueryRequest,
       data: S.AccountInsightResponse,
     },
-    async ({ actor, input }) => ({ items: await accountInsight(deps, actor, input) }),
+    async ({ actor, input }) => ({ items: await long(() => accountInsight(deps, actor, input)) }),
   );
   openApi(
     app,
@@ -59,7 +62,7 @@ export function registerInsightRoutes(app: Api, deps: AppDeps): void {
       input: S.InsightQueryRequest,
       data: S.TeamInsightResponse,
     },
-    async ({ actor, input }) => ({ items: await teamInsight(deps, actor, input) }),
+    async ({ actor, input }) => ({ items: await long(() => teamInsight(deps, actor, input)) }),
   );
   openApi(
     app,
@@ -70,7 +73,7 @@ export function registerInsightRoutes(app: Api, deps: AppDeps): void {
       input: S.InsightQueryRequest,
       data: S.ChannelInsightResponse,
     },
-    async ({ actor, input }) => ({ items: await channelInsight(deps, actor, input) }),
+    async ({ actor, input }) => ({ items: await long(() => channelInsight(deps, actor, input)) }),
   );
   openApi(
     app,
@@ -81,7 +84,7 @@ export function registerInsightRoutes(app: Api, deps: AppDeps): void {
       input: S.InsightQueryRequest,
       data: S.ResponderInsightResponse,
     },
-    async ({ actor, input }) => ({ items: await responderInsight(deps, actor, input) }),
+    async ({ actor, input }) => ({ items: await long(() => responderInsight(deps, actor, input)) }),
   );
   openApi(
     app,
@@ -92,7 +95,7 @@ export function registerInsightRoutes(app: Api, deps: AppDeps): void {
       input: S.InsightIncidentListRequest,
       data: S.InsightIncidentListResponse,
     },
-    async ({ actor, input }) => incidentList(deps, actor, input),
+    async ({ actor, input }) => long(() => incidentList(deps, actor, input)),
   );
   openApi(
     app,
@@ -103,7 +106,7 @@ export function registerInsightRoutes(app: Api, deps: AppDeps): void {
       input: S.TopkRequest,
       data: S.TopkResponse,
     },
-    async ({ actor, input }) => ({ items: await topkByLabel(deps, actor, input) }),
+    async ({ actor, input }) => ({ items: await long(() => topkByLabel(deps, actor, input)) }),
   );
 
   openApi(
@@ -156,7 +159,7 @@ export function registerInsightRoutes(app: Api, deps: AppDeps): void {
       handler: async (request, reply: FastifyReply) => {
         await enforceRateLimit(exportLimit, String(request.actor!.accountId), reply);
         const body = request.body as Static<B> & { export_fields?: string[] };
-        const { columns, rows } = await build(request.actor!, body);
+        const { columns, rows } = await long(() => build(request.actor!, body));
         const chosen = chooseColumns(columns, body.export_fields);
         const name = url.split('/')[2];
         return reply

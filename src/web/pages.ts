@@ -8,7 +8,15 @@ import type { Api } from '../http/route.ts';
 export const CONSOLE_DIST = path.join(import.meta.dirname, '..', '..', 'web', 'dist');
 
 // Paths that belong to the server: an unknown path under them is the API's RouteNotFound, never the console.
-const SERVER_PREFIXES = ['/console/', '/assets/', '/status/', '/docs', '/openapi.json', '/healthz'];
+const SERVER_PREFIXES = [
+  '/console/',
+  '/assets/',
+  '/status/',
+  '/docs',
+  '/openapi.json',
+  '/healthz',
+  '/readyz',
+];
 
 // The console loads only its own files; inline style attributes are Mantine's (per-component CSS variables).
 const PAGE_HEADERS = {
