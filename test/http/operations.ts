@@ -1,0 +1,134 @@
+import type { LightMyRequestResponse } from 'fastify';
+import { sql } from 'kysely';
+import type { TestApp } from '../harness/app.ts';
+
+/*
+ * What the whole-API tests (unknown fields, the fuzzer) share: every operation Vigil serves, read
+ * from the OpenAPI document it publishes, with its input as one JSON Schema; a way to send any
+ * input to one; and a fingerprint of everything stored.
+ */
+
+export type JsonSchema = Record<string, any>;
+
+export type Operation = {
+  path: string;
+  method: 'get' | 'post';
+  /** The JSON body (POST) or the query (GET, its parameters as the properties of one object). */
+  input: JsonSchema;
+  /** The push endpoints authenticate with integration_key instead of app_key. */
+  push: boolean;
+};
+
+/** Every operation in /openapi.json, in document order. */
+export async function servedOperations(app: TestApp['app']): Promise<Operation[]> {
+  const res = await app.inject({ method: 'GET', url: '/openapi.json' });
+  if (res.statusCode !== 200) throw new Error(`/openapi.json answered ${res.statusCode}`);
+  const paths = (res.json() as { paths: Record<string, Record<string, any>> }).paths;
+  const operations: Operation[] = [];
+  for (const [path, item] of Object.entries(paths)) {
+    for (const method of ['get', 'post'] as const) {
+      const op = item[method];
+      if (!op) continue;
+      const body = op.requestBody?.content?.['application/json']?.schema as JsonSchema | undefined;
+      const query = (op.parameters ?? []).filter((p: any) => p.in === 'query');
+      const input: JsonSchema =
+        method === 'post'
+          ? (body ?? { type: 'object', properties: {} })
+          : {
+              type: 'object',
+              properties: Object.fromEntries(query.map((p: any) => [p.name, p.schema ?? {}])),
+              required: query.filter((p: any) => p.required).map((p: any) => p.name),
+            };
+      operations.push({ path, method, input, push: path.startsWith('/event/push/') });
+    }
+  }
+  return operations;
+}
+
+export type Sent = { status: number; contentType: string; body: any; raw: LightMyRequestResponse };
+
+/**
+ * Sends an input as Flashduty clients do: POST with a JSON body, GET with a query (arrays repeat
+ * their key; anything else is written as text). `body` may be a string: JSON text sent as is.
+ */
+export async function send(
+  t: TestApp,
+  op: Pick<Operation, 'path' | 'method'>,
+  input: unknown,
+  auth: Record<string, string>,
+): Promise<Sent> {
+  const query = new URLSearchParams(auth);
+  let raw: LightMyRequestResponse;
+  if (op.method === 'post') {
+    raw = await t.app.inject({
+      method: 'POST',
+      url: `${op.path}?${query}`,
+      headers: { 'content-type': 'application/json' },
+      payload: typeof input === 'string' ? input : JSON.stringify(input),
+    });
+  } else {
+    for (const [key, value] of Object.entries((input ?? {}) as Record<string, unknown>)) {
+      for (const item of Array.isArray(value) ? value : [value]) {
+        query.append(key, typeof item === 'object' && item !== null ? JSON.stringify(item) : String(item));
+      }
+    }
+    raw = await t.app.inject({ method: 'GET', url: `${op.path}?${query}` });
+  }
+  const contentType = String(raw.headers['content-type'] ?? '');
+  let body: unknown;
+  try {
+    body = contentType.startsWith('application/json') ? raw.json() : raw.body;
+  } catch {
+    body = raw.body;
+  }
+  return { status: raw.statusCode, contentType, body, raw };
+}
+
+/** Why an answer is not Flashduty's error envelope (undefined when it is). */
+export function notAnErrorEnvelope(sent: Sent): string | undefined {
+  const body = sent.body as { request_id?: unknown; error?: { code?: unknown; message?: unknown } };
+  if (!sent.contentType.startsWith('application/json')) return `content-type ${sent.contentType}`;
+  if (typeof body !== 'object' || body === null) return 'not a JSON object';
+  if (typeof body.request_id !== 'string' || body.request_id === '') return 'no request_id';
+  if (body.request_id !== sent.raw.headers['flashcat-request-id'])
+    return 'request_id differs from the header';
+  if (typeof body.error?.code !== 'string' || typeof body.error.message !== 'string') return 'no error';
+  if ('data' in body) return 'data next to error';
+  return undefined;
+}
+
+/**
+ * Derived data a read may refresh (insight facts are computed on demand): not something a request
+ * stores, so left out of the fingerprint.
+ */
+const DERIVED_TABLES = new Set([
+  'vigil_migrations',
+  'insight_incident_facts',
+  'insight_responder_facts',
+  'insight_incident_hourly',
+  'insight_refresh_state',
+]);
+
+export async function storedTables(t: TestApp): Promise<string[]> {
+  const { rows } = await sql<{ name: string }>`
+    select table_name as name from information_schema.tables
+    where table_schema = current_schema() and table_type = 'BASE TABLE' order by table_name`.execute(t.db.q);
+  return rows.map((r) => r.name).filter((name) => !DERIVED_TABLES.has(name));
+}
+
+/** Row count and checksum of every stored table: any insert, update or delete changes it. */
+export async function fingerprint(t: TestApp, tables: readonly string[]): Promise<Map<string, string>> {
+  const parts = tables.map(
+    (table) =>
+      sql`select ${table}::text as name, count(*)::text || ':' || coalesce(md5(string_agg(t::text, '|' order by t::text)), '') as digest from ${sql.table(table)} t`,
+  );
+  const { rows } = await sql<{ name: string; digest: string }>`${sql.join(parts, sql` union all `)}`.execute(
+    t.db.q,
+  );
+  return new Map(rows.map((r) => [r.name, r.digest]));
+}
+
+/** The tables whose fingerprint differs. */
+export function changedTables(before: Map<string, string>, after: Map<string, string>): string[] {
+  return [...after.keys()].filter((name) => before.get(name) !== after.get(name));
+}
