@@ -7,10 +7,14 @@
  *   maps (`Type.Record`: patternProperties; `additionalProperties: <schema>` or `true`) keep
  *   their keys, as they say;
  * - keeps integers within JavaScript's safe range (±(2^53 − 1)) unless the schema bounds them
- *   itself, so no integer can overflow a bigint column or lose precision on its way there.
+ *   itself, so no integer can overflow a bigint column or lose precision on its way there, and
+ *   every number finite.
  */
 
 const MAX_INTEGER = Number.MAX_SAFE_INTEGER;
+
+/** A keyword of Vigil's validator (validation.ts): the number is finite. */
+export const FINITE_KEYWORD = 'finite';
 
 type Schema = Record<string, unknown>;
 
@@ -91,6 +95,7 @@ function rewrite(node: unknown, place: Place): unknown {
     out.additionalProperties = false;
   }
 
+  if (hasType(node, 'integer') || hasType(node, 'number')) out[FINITE_KEYWORD] = true;
   if (hasType(node, 'integer')) {
     if (node.maximum === undefined && node.exclusiveMaximum === undefined) out.maximum = MAX_INTEGER;
     if (node.minimum === undefined && node.exclusiveMinimum === undefined) out.minimum = -MAX_INTEGER;

@@ -2,7 +2,7 @@ import { Ajv, type ErrorObject } from 'ajv';
 import addFormatsModule from 'ajv-formats';
 import type { FastifySchemaCompiler } from 'fastify';
 import { type AppError, invalidParameter } from '../shared/app-error.ts';
-import { inputSchema } from './input-schema.ts';
+import { FINITE_KEYWORD, inputSchema } from './input-schema.ts';
 
 // ajv-formats is CommonJS; under native ESM its plugin sits on `default`.
 const addFormats = addFormatsModule as unknown as (ajv: Ajv) => Ajv;
@@ -22,6 +22,15 @@ function makeAjv(coerceTypes: boolean): Ajv {
     strict: false,
   });
   addFormats(ajv);
+  // Coercing the query text "Infinity" gives Infinity, which Ajv then counts as an integer and
+  // exempts from minimum and maximum; inputSchema() puts this keyword on every number.
+  // (No `type: 'number'` on the keyword: Ajv would then skip it for non-finite numbers too.)
+  ajv.addKeyword({
+    keyword: FINITE_KEYWORD,
+    schemaType: 'boolean',
+    error: { message: 'must be a finite number' },
+    validate: (_: boolean, data: unknown) => typeof data !== 'number' || Number.isFinite(data),
+  });
   return ajv;
 }
 
