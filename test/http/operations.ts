@@ -128,6 +128,27 @@ export async function fingerprint(t: TestApp, tables: readonly string[]): Promis
   return new Map(rows.map((r) => [r.name, r.digest]));
 }
 
+/**
+ * Counts write statements on every stored table (a statement trigger bumping a sequence, which
+ * no rollback undoes): while the count stays, nothing can have changed, and the fingerprint, a
+ * scan of every table, need not be taken again.
+ */
+export async function countWrites(t: TestApp, tables: readonly string[]): Promise<() => Promise<number>> {
+  await sql`create sequence vigil_test_writes`.execute(t.db.q);
+  await sql`create function vigil_test_write() returns trigger language plpgsql as $$
+    begin perform nextval('vigil_test_writes'); return null; end $$`.execute(t.db.q);
+  for (const table of tables) {
+    await sql`create trigger vigil_test_write after insert or update or delete or truncate on ${sql.table(table)}
+      for each statement execute function vigil_test_write()`.execute(t.db.q);
+  }
+  return async () => {
+    const { rows } = await sql<{ n: string }>`select last_value::text as n from vigil_test_writes`.execute(
+      t.db.q,
+    );
+    return Number(rows[0]!.n);
+  };
+}
+
 /** The tables whose fingerprint differs. */
 export function changedTables(before: Map<string, string>, after: Map<string, string>): string[] {
   return [...after.keys()].filter((name) => before.get(name) !== after.get(name));
