@@ -180,4 +180,112 @@ describe('unknown fields', () => {
     ])
       expect(covered).toContain(path);
   });
+
+  it('are kept where a schema says a map takes any key', async () => {
+    const ctx = sampleContext(t, owner);
+    const anyKeys = { zz_unknown_field: 'kept', account_id: 'kept too' };
+
+    // Alert labels, on a standard push and in an Alertmanager batch's labels and annotations.
+    const { channel_id } = await ctx.channel();
+    const push = async (plugin_type: string, path: string, body: unknown) => {
+      const { integration_key } = (
+        await t.post(
+          '/datasource/upsert',
+          { name: ctx.unique('maps'), plugin_type, channel_id },
+          owner.appKey,
+        )
+      ).body.data;
+      const res = await t.app.inject({
+        method: 'POST',
+        url: `${path}?integration_key=${integration_key}`,
+        payload: body as object,
+      });
+      expect(res.statusCode, res.body).toBe(200);
+    };
+    await push('alert.standard', '/event/push/alert/standard', {
+      event_status: 'Critical',
+      alert_key: 'maps-standard',
+      title_rule: 'maps',
+      labels: { ...anyKeys, host: 'web-1' },
+    });
+    await push('alert.prometheus', '/event/push/alert/prometheus', {
+      version: '4',
+      status: 'firing',
+      alerts: [
+        {
+          status: 'firing',
+          labels: { alertname: 'Maps', ...anyKeys },
+          annotations: { summary: 'maps', ...anyKeys },
+          startsAt: '2026-01-05T08:59:00Z',
+          fingerprint: 'feedfacefeedface',
+        },
+      ],
+    });
+    const now = Math.floor(t.clock.nowMs() / 1000);
+    const alerts = await ctx.call('/alert/list', {
+      start_time: now - 3600,
+      end_time: now + 60,
+      channel_ids: [channel_id],
+    });
+    expect(alerts.items).toHaveLength(2);
+    for (const alert of alerts.items) expect(alert.labels).toMatchObject(anyKeys);
+
+    // A webhook's settings and its headers.
+    const webhook = await ctx.call('/datasource/upsert', {
+      name: ctx.unique('maps-webhook'),
+      plugin_type: 'webhook.incident',
+      settings: {
+        url: 'https://hooks.example/vigil',
+        event_types: ['i_new'],
+        headers: { 'X-Account-Id': 'kept' },
+      },
+    });
+    const described = await ctx.call('/datasource/desc', { integration_id: webhook.integration_id });
+    expect(described.settings[0].headers).toEqual({ 'X-Account-Id': 'kept' });
+
+    // An escalation target's schedule roles, keyed by schedule id.
+    const { schedule_id } = await ctx.call('/schedule/create', {
+      schedule_name: ctx.unique('maps-schedule'),
+      layers: [
+        {
+          layer_name: 'day',
+          mode: 0,
+          groups: [{ group_name: 'g', members: [{ role_id: 1, person_ids: [owner.memberId] }] }],
+          rotation_unit: 'day',
+          rotation_value: 1,
+          layer_start: 1_767_571_200,
+        },
+      ],
+      notify: { im: { feishu: 'kept' } },
+    });
+    const schedule = await ctx.call('/schedule/info', {
+      schedule_id,
+      start: 1_767_571_200,
+      end: 1_767_657_600,
+    });
+    expect(schedule.notify.im).toEqual({ feishu: 'kept' });
+    const rule = await ctx.call('/channel/escalate/rule/create', {
+      channel_id,
+      rule_name: ctx.unique('maps-rule'),
+      template_id: '6321aad26c12104586a88916',
+      layers: [{ target: { schedule_to_role_ids: { [schedule_id]: [] }, by: { follow_preference: true } } }],
+    });
+    const info = await ctx.call('/channel/escalate/rule/info', { channel_id, rule_id: rule.rule_id });
+    expect(info.layers[0].target.schedule_to_role_ids).toEqual({ [schedule_id]: [] });
+
+    // A custom incident field holding an object, and change labels.
+    const { incident_id } = await ctx.alert();
+    await ctx.call('/incident/field/reset', {
+      incident_id,
+      field_name: 'owner',
+      field_value: { team: 'web', account_id: 7 },
+    });
+    expect((await ctx.call('/incident/info', { incident_id })).fields.owner).toEqual({
+      team: 'web',
+      account_id: 7,
+    });
+    const change = await ctx.change();
+    const changes = await ctx.call('/change/info', { change_id: change.change_id });
+    expect(changes.labels).toEqual({ service: 'web', cluster: 'nj' });
+  });
 });
