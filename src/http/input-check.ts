@@ -11,10 +11,16 @@ import { invalidParameter } from '../shared/app-error.ts';
 /** Deeper than any Flashduty document goes (a schedule's layers → groups → members → ids is 5). */
 export const MAX_INPUT_DEPTH = 32;
 
-/** A value to check, where it is, and the top-level field it is in (named when nesting is too deep). */
-type Pending = { value: unknown; path: string; depth: number; top: string };
+/** Where a walk is: the keys from the top, turned into a field name only for an error. */
+type Keys = (string | number)[];
 
-const join = (path: string, key: string) => (path ? `${path}.${key}` : key);
+function fieldName(keys: Keys, part: string): string {
+  if (keys.length === 0) return part;
+  return keys.reduce<string>(
+    (path, key) => (typeof key === 'number' ? `${path}[${key}]` : path ? `${path}.${key}` : key),
+    '',
+  );
+}
 
 function badText(text: string): string | undefined {
   if (text.includes('\u0000')) return 'must not contain a NUL character (\\u0000)';
@@ -22,41 +28,42 @@ function badText(text: string): string | undefined {
   return undefined;
 }
 
+function visit(value: unknown, keys: Keys, part: string): void {
+  if (typeof value === 'string') {
+    const reason = badText(value);
+    if (reason) throw invalidParameter(fieldName(keys, part), reason);
+    return;
+  }
+  if (typeof value !== 'object' || value === null) return;
+  // Recursion stops here, so the walk itself never goes deeper than this.
+  if (keys.length >= MAX_INPUT_DEPTH) {
+    throw invalidParameter(
+      fieldName(keys.slice(0, 1), part),
+      `must not nest deeper than ${MAX_INPUT_DEPTH} levels`,
+    );
+  }
+  if (Array.isArray(value)) {
+    for (let i = 0; i < value.length; i++) {
+      keys.push(i);
+      visit(value[i], keys, part);
+      keys.pop();
+    }
+    return;
+  }
+  for (const key in value) {
+    const reason = badText(key);
+    // The key goes into the message escaped, so the message stays printable.
+    if (reason) throw invalidParameter(fieldName([...keys, JSON.stringify(key)], part), `its name ${reason}`);
+    keys.push(key);
+    visit((value as Record<string, unknown>)[key], keys, part);
+    keys.pop();
+  }
+}
+
 /**
  * Throws InvalidParameter for the first string (value or key) PostgreSQL could not store, or for
  * nesting deeper than MAX_INPUT_DEPTH; `part` names a value that is itself a bad string.
- * Iterative, so a body nested a million levels deep costs no stack.
  */
 export function checkInputValue(value: unknown, part: string): void {
-  const pending: Pending[] = [{ value, path: '', depth: 0, top: '' }];
-  while (pending.length > 0) {
-    const { value, path, depth, top } = pending.pop()!;
-    if (typeof value === 'string') {
-      const reason = badText(value);
-      if (reason) throw invalidParameter(path || part, reason);
-      continue;
-    }
-    if (typeof value !== 'object' || value === null) continue;
-    if (depth >= MAX_INPUT_DEPTH) {
-      throw invalidParameter(top || part, `must not nest deeper than ${MAX_INPUT_DEPTH} levels`);
-    }
-    if (Array.isArray(value)) {
-      for (let i = value.length - 1; i >= 0; i--) {
-        const at = `${path}[${i}]`;
-        pending.push({ value: value[i], path: at, depth: depth + 1, top: top || at });
-      }
-      continue;
-    }
-    const entries = Object.entries(value);
-    for (const [key] of entries) {
-      const reason = badText(key);
-      // The key goes into the message escaped, so the message stays printable.
-      if (reason) throw invalidParameter(join(path, JSON.stringify(key)), `its name ${reason}`);
-    }
-    for (let i = entries.length - 1; i >= 0; i--) {
-      const [key, item] = entries[i]!;
-      const at = join(path, key);
-      pending.push({ value: item, path: at, depth: depth + 1, top: top || at });
-    }
-  }
+  visit(value, [], part);
 }
