@@ -8,7 +8,7 @@ import { invalidParameter } from '../shared/app-error.ts';
  * instead of failing in the database.
  */
 
-/** Deeper than any Flashduty document goes (a schedule's layers → groups → members → ids is 5). */
+/** Far deeper than any request goes (a schedule's layers → groups → members → person_ids: 7). */
 export const MAX_INPUT_DEPTH = 32;
 
 /** Where a walk is: the keys from the top, turned into a field name only for an error. */
