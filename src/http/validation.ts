@@ -44,7 +44,7 @@ export const validatorCompiler: FastifySchemaCompiler<object> = ({ schema, httpP
 };
 
 /** `/members/0/email` → `members[0].email`. */
-export function fieldPath(instancePath: string): string {
+function fieldPath(instancePath: string): string {
   return instancePath
     .split('/')
     .slice(1)
