@@ -22,7 +22,7 @@ afterAll(() => t?.close());
 
 type RawAnswer = { status: number; headers: Record<string, string>; body: string };
 
-/** Writes bytes on a new connection and reads the answer until the server closes it. */
+/** Writes bytes on a new connection and reads the answer until the server closes the connection. */
 function exchange(request: string): Promise<RawAnswer> {
   return new Promise((resolve, reject) => {
     const socket = connect(port, '127.0.0.1');
@@ -41,7 +41,10 @@ function exchange(request: string): Promise<RawAnswer> {
       );
       resolve({ status: Number(statusLine.split(' ')[1]), headers, body });
     });
-    socket.end(request);
+    // Written without ending our side: a half-closed connection may see its request aborted.
+    // The server closes it after answering (every request here says Connection: close).
+    socket.write(request);
+    socket.setTimeout(10_000, () => socket.destroy(new Error('no answer within 10 s')));
   });
 }
 
@@ -56,14 +59,14 @@ function expectEnvelope(answer: RawAnswer, status: number, code: string) {
 describe('errors before a route runs', () => {
   it('answers a 100 KB query string with 431 in the envelope', async () => {
     const answer = await exchange(
-      `POST /member/info?app_key=${owner.appKey}&q=${'x'.repeat(100 * 1024)} HTTP/1.1\r\nHost: x\r\nContent-Length: 0\r\n\r\n`,
+      `POST /member/info?app_key=${owner.appKey}&q=${'x'.repeat(100 * 1024)} HTTP/1.1\r\nHost: x\r\nContent-Length: 0\r\nConnection: close\r\n\r\n`,
     );
     expectEnvelope(answer, 431, 'EntityTooLarge');
   });
 
   it('answers a header over the limit with 431 in the envelope', async () => {
     const answer = await exchange(
-      `GET /healthz HTTP/1.1\r\nHost: x\r\nCookie: ${'c'.repeat(100 * 1024)}\r\n\r\n`,
+      `GET /healthz HTTP/1.1\r\nHost: x\r\nCookie: ${'c'.repeat(100 * 1024)}\r\nConnection: close\r\n\r\n`,
     );
     expectEnvelope(answer, 431, 'EntityTooLarge');
   });
