@@ -97,6 +97,21 @@ export function notAnErrorEnvelope(sent: Sent): string | undefined {
   return undefined;
 }
 
+/** File downloads answer 200 with the file itself (CSV exports, iCal feeds), not the envelope. */
+const FILE_TYPES = /^(text\/csv|text\/calendar)\b/;
+
+/** Why a 200 answer is neither Flashduty's success envelope nor a file download (undefined when fine). */
+export function notASuccessEnvelope(sent: Sent): string | undefined {
+  if (FILE_TYPES.test(sent.contentType)) return undefined;
+  if (!sent.contentType.startsWith('application/json')) return `content-type ${sent.contentType}`;
+  const body = sent.body as { request_id?: unknown; data?: unknown };
+  if (typeof body !== 'object' || body === null) return 'not a JSON object';
+  if (body.request_id !== sent.raw.headers['flashcat-request-id'])
+    return 'request_id differs from the header';
+  if (!('data' in body) || 'error' in body) return 'no data, or an error';
+  return undefined;
+}
+
 /**
  * Derived data a read may refresh (insight facts are computed on demand): not something a request
  * stores, so left out of the fingerprint.
