@@ -110,6 +110,8 @@ function changesFor(schema: JsonSchema | undefined): fc.Arbitrary<Change> {
     fc.constantFrom(
       { label: 'beyond int64', value: raw('9223372036854775808') },
       { label: 'beyond 2^53', value: 2 ** 53 + 2 },
+      { label: 'largest safe integer', value: Number.MAX_SAFE_INTEGER },
+      { label: 'smallest safe integer', value: -Number.MAX_SAFE_INTEGER },
       { label: '1e308', value: 1e308 },
       { label: '-1e308', value: -1e308 },
       { label: '1e400', value: raw('1e400') },
