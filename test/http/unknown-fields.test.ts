@@ -134,6 +134,13 @@ describe('unknown fields', () => {
     expect(theirs.body.data.items.map((m: any) => m.member_id)).not.toContain(member.memberId);
   });
 
+  it('has a valid request for every operation (test/http/vigil-samples.ts)', () => {
+    const missing = operations
+      .filter((op) => !SESSION_ONLY.has(op.path) && !sampleFor(op.path))
+      .map((op) => `${op.method.toUpperCase()} ${op.path}`);
+    expect(missing, 'add a sample to test/http/vigil-samples.ts').toEqual([]);
+  });
+
   it('change nothing they name, on any operation', { timeout: 120_000 }, async () => {
     const ctx = sampleContext(t, owner);
     const before = await victimRows();
