@@ -6,7 +6,11 @@ import { pageFields } from '../http/pagination.ts';
  * (members, persons, teams, roles) and the legacy spec (app keys).
  */
 
-export const Id = Type.Integer({ minimum: 0 });
+/**
+ * Every int64 id Vigil makes stays below 2^53 (ARCHITECTURE §1), so a JavaScript client never
+ * loses a digit; a request naming a larger one names nothing and is refused.
+ */
+export const Id = Type.Integer({ minimum: 0, maximum: Number.MAX_SAFE_INTEGER });
 const MemberStatus = Type.Union([Type.Literal('enabled'), Type.Literal('pending'), Type.Literal('deleted')]);
 const Locale = Type.Union([Type.Literal('zh-CN'), Type.Literal('en-US')]);
 const MemberName = Type.String({ minLength: 2, maxLength: 39 });

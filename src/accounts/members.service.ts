@@ -160,15 +160,20 @@ export async function resetMemberInfo(
       "Access Denied: changing another member's profile needs the Members Manage permission.",
     );
   }
-  const { member_id, ...fields } = change;
-  const member = await getMember(deps.db.q, actor.accountId, member_id);
-  if (!member) throw notFound(`member ${member_id}`);
+  const member = await getMember(deps.db.q, actor.accountId, change.member_id);
+  if (!member) throw notFound(`member ${change.member_id}`);
   // An Owner's e-mail is where their invite links go: an Admin who changed it could take the account.
   assertMayActOn(actor, member, "edit an Owner's profile");
-  const defined = Object.fromEntries(Object.entries(fields).filter(([, v]) => v !== undefined));
   try {
-    await updateMember(deps.db.q, actor.accountId, member_id, {
-      ...defined,
+    // The profile fields by name: nothing else a body carries reaches the row (issue 17).
+    await updateMember(deps.db.q, actor.accountId, change.member_id, {
+      member_name: change.member_name,
+      email: change.email,
+      phone: change.phone,
+      country_code: change.country_code,
+      avatar: change.avatar,
+      locale: change.locale,
+      time_zone: change.time_zone,
       updated_at: nowSeconds(deps.clock),
     });
   } catch (error) {

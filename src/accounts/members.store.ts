@@ -172,22 +172,35 @@ export async function insertMember(
   return member_id;
 }
 
+type MemberChange = {
+  [K in 'member_name' | 'email' | 'phone' | 'country_code' | 'avatar' | 'locale' | 'time_zone' | 'status']?:
+    | MemberRow[K]
+    | undefined;
+} & { updated_at: number };
+
+/**
+ * Sets these columns of a member and no other: the list is spelled out, so an object carrying more
+ * (a request body's account_id, say) cannot move a member or touch any other column.
+ */
 export async function updateMember(
   q: Executor,
   accountId: number,
   memberId: number,
-  change: Partial<
-    Pick<
-      MemberRow,
-      'member_name' | 'email' | 'phone' | 'country_code' | 'avatar' | 'locale' | 'time_zone' | 'status'
-    >
-  > & {
-    updated_at: number;
-  },
+  change: MemberChange,
 ): Promise<void> {
   await q
     .updateTable('members')
-    .set(change)
+    .set({
+      member_name: change.member_name,
+      email: change.email,
+      phone: change.phone,
+      country_code: change.country_code,
+      avatar: change.avatar,
+      locale: change.locale,
+      time_zone: change.time_zone,
+      status: change.status,
+      updated_at: change.updated_at,
+    })
     .where('account_id', '=', accountId)
     .where('member_id', '=', memberId)
     .execute();

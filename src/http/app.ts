@@ -29,8 +29,9 @@ import { consoleSessionAuth } from '../web/session-auth.ts';
 import { registerWebRoutes } from '../web/web.routes.ts';
 import { registerWebhookRoutes } from '../webhooks/webhooks.routes.ts';
 import { appKeyHook } from './auth.ts';
-import { errorHandler, sendError } from './errors.ts';
+import { clientErrorHandler, errorHandler, sendError } from './errors.ts';
 import { registerHealthRoutes, Startup, startupGate } from './health.ts';
+import { checkInputValue } from './input-check.ts';
 import { RateLimit } from './rate-limit.ts';
 import type { Api } from './route.ts';
 import { validatorCompiler } from './validation.ts';
@@ -63,6 +64,9 @@ export async function buildApp(deps: AppDeps): Promise<Api> {
     bodyLimit: BODY_LIMIT_BYTES,
     genReqId: () => newUlid(),
     routerOptions: { ignoreTrailingSlash: true },
+    // What Node or the router refuses before a route runs answers in the envelope too.
+    clientErrorHandler,
+    frameworkErrors: errorHandler,
   }).withTypeProvider<TypeBoxTypeProvider>();
 
   app.setValidatorCompiler(validatorCompiler);
@@ -78,6 +82,9 @@ export async function buildApp(deps: AppDeps): Promise<Api> {
   });
   app.addHook('preValidation', async (request) => {
     if (request.method === 'POST' && request.body == null) request.body = {};
+    checkInputValue(request.params, 'path');
+    checkInputValue(request.query, 'query');
+    checkInputValue(request.body, 'request body');
   });
 
   app.addHook('onRequest', async (request, reply) => {

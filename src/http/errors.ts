@@ -1,6 +1,9 @@
+import { STATUS_CODES } from 'node:http';
+import type { Socket } from 'node:net';
 import type { FastifyError, FastifyReply, FastifyRequest } from 'fastify';
 import { isDatabaseUnavailable } from '../db/errors.ts';
 import { AppError, type AppErrorCode } from '../shared/app-error.ts';
+import { newUlid } from '../shared/ids.ts';
 import { validationError } from './validation.ts';
 
 /** The one table from error codes to HTTP statuses; Flashduty answers ResourceNotFound with 400. */
@@ -20,14 +23,21 @@ const STATUS: Record<AppErrorCode, number> = {
   ServiceUnavailable: 503,
 };
 
+/** How long a connection refused by clientErrorHandler may still send before it is closed. */
+const LINGER_MS = 2_000;
+
 const INTERNAL_MESSAGE = 'We encountered an internal error. Please try again later.';
 const UNAVAILABLE_MESSAGE = 'The service is temporarily unavailable. Please try again later.';
 
 export function sendError(request: FastifyRequest, reply: FastifyReply, error: AppError): FastifyReply {
-  return reply
-    .code(STATUS[error.code])
-    .type('application/json')
-    .send({ request_id: request.id, error: { code: error.code, message: error.message } });
+  return (
+    reply
+      .code(STATUS[error.code])
+      // Set here too: the router's own errors (frameworkErrors) never pass the onRequest hook.
+      .header('Flashcat-Request-Id', request.id)
+      .type('application/json')
+      .send({ request_id: request.id, error: { code: error.code, message: error.message } })
+  );
 }
 
 /** Maps Fastify's own errors (body parsing, validation) to Flashduty's codes. */
@@ -68,4 +78,41 @@ export function errorHandler(
   }
   request.log.error({ err: error }, 'unhandled error');
   return sendError(request, reply, new AppError('InternalError', INTERNAL_MESSAGE));
+}
+
+/**
+ * What Node refuses before any request exists: headers or URL over its limit (431), a request
+ * not received in time (408), bytes that are not HTTP (400). Node would answer in its own words;
+ * this writes Flashduty's envelope on the socket and closes it. The status stays HTTP's (431 is
+ * what clients and proxies understand), the code is the nearest of Flashduty's.
+ */
+export function clientErrorHandler(error: Error & { code?: string }, socket: Socket): void {
+  if (error.code === 'ECONNRESET' || socket.destroyed) return;
+  const [status, code, message]: [number, AppErrorCode, string] =
+    error.code === 'HPE_HEADER_OVERFLOW'
+      ? [
+          431,
+          'EntityTooLarge',
+          'The request line and headers are too large (the URL with its query included).',
+        ]
+      : error.code === 'ERR_HTTP_REQUEST_TIMEOUT'
+        ? [408, 'BadRequest', 'The request was not received in time.']
+        : [400, 'BadRequest', 'The request is not valid HTTP.'];
+  const requestId = newUlid();
+  const body = JSON.stringify({ request_id: requestId, error: { code, message } });
+  if (!socket.writable) {
+    socket.destroy(error);
+    return;
+  }
+  socket.end(
+    `HTTP/1.1 ${status} ${STATUS_CODES[status]}\r\n` +
+      'Content-Type: application/json; charset=utf-8\r\n' +
+      `Content-Length: ${Buffer.byteLength(body)}\r\n` +
+      `Flashcat-Request-Id: ${requestId}\r\n` +
+      `Connection: close\r\n\r\n${body}`,
+  );
+  // Closing at once with the rest of a long request unread makes the kernel reset the connection,
+  // and the client may lose the answer: read and drop the rest for a moment instead.
+  socket.resume();
+  setTimeout(() => socket.destroy(), LINGER_MS).unref();
 }

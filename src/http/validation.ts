@@ -2,6 +2,7 @@ import { Ajv, type ErrorObject } from 'ajv';
 import addFormatsModule from 'ajv-formats';
 import type { FastifySchemaCompiler } from 'fastify';
 import { type AppError, invalidParameter } from '../shared/app-error.ts';
+import { FINITE_KEYWORD, inputSchema } from './input-schema.ts';
 
 // ajv-formats is CommonJS; under native ESM its plugin sits on `default`.
 const addFormats = addFormatsModule as unknown as (ajv: Ajv) => Ajv;
@@ -12,19 +13,35 @@ function makeAjv(coerceTypes: boolean): Ajv {
     // Query strings are text by nature, so they are coerced.
     coerceTypes,
     useDefaults: true,
+    // Unknown fields are dropped where a schema says `additionalProperties: false`, which
+    // inputSchema() says on every object that has no rule of its own for extra keys.
     removeAdditional: true,
+    // 1e400 parses to Infinity, and a query string can say "NaN": neither is a number to store.
+    strictNumbers: true,
     allErrors: false,
     strict: false,
   });
   addFormats(ajv);
+  // Coercing the query text "Infinity" gives Infinity, which Ajv then counts as an integer and
+  // exempts from minimum and maximum; inputSchema() puts this keyword on every number.
+  // (No `type: 'number'` on the keyword: Ajv would then skip it for non-finite numbers too.)
+  ajv.addKeyword({
+    keyword: FINITE_KEYWORD,
+    schemaType: 'boolean',
+    error: { message: 'must be a finite number' },
+    validate: (_: boolean, data: unknown) => typeof data !== 'number' || Number.isFinite(data),
+  });
   return ajv;
 }
 
 const bodyAjv = makeAjv(false);
 const queryAjv = makeAjv('array' as unknown as boolean);
 
-export const validatorCompiler: FastifySchemaCompiler<object> = ({ schema, httpPart }) =>
-  (httpPart === 'body' ? bodyAjv : queryAjv).compile(schema);
+export const validatorCompiler: FastifySchemaCompiler<object> = ({ schema, httpPart, method, url }) => {
+  if (httpPart === 'body') return bodyAjv.compile(inputSchema(schema, `${method} ${url} body`));
+  if (httpPart === 'querystring') return queryAjv.compile(inputSchema(schema, `${method} ${url} query`));
+  return queryAjv.compile(schema);
+};
 
 /** `/members/0/email` → `members[0].email`. */
 function fieldPath(instancePath: string): string {

@@ -1,12 +1,11 @@
 import Type from 'typebox';
+import { Id } from '../accounts/accounts.schemas.ts';
 import { pageFields } from '../http/pagination.ts';
 
 /*
  * Request and response schemas of integrations, after Flashduty's legacy /datasource/* operations
  * (openapi.legacy.zh.json). Vigil's deviations and extensions are listed in docs/integrations.md.
  */
-
-export const Id = Type.Integer({ minimum: 0 });
 
 /** The integration types Vigil receives events for, with what the API and console show of each. */
 export const PLUGIN_TYPES = {

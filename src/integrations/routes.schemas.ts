@@ -1,5 +1,5 @@
 import Type from 'typebox';
-import { Id } from './integrations.schemas.ts';
+import { Id } from '../accounts/accounts.schemas.ts';
 import { MAX_LABEL_KEY_LENGTH } from './route-match.ts';
 
 /*

@@ -1,5 +1,6 @@
 import type { FastifyReply, FastifyRequest } from 'fastify';
 import Type from 'typebox';
+import { Id } from '../accounts/accounts.schemas.ts';
 import { getAccount, getMember } from '../accounts/members.store.ts';
 import type { AppDeps } from '../http/app.ts';
 import { type Api, envelope, openApi } from '../http/route.ts';
@@ -221,7 +222,7 @@ export function registerConsoleRoutes(app: Api, deps: AppDeps): void {
       tag: 'Console',
       summary: 'A single-use link with which a member sets their console password',
       permission: 'members.manage',
-      input: Type.Object({ member_id: Type.Number() }),
+      input: Type.Object({ member_id: Id }),
       data: Type.Object({
         invite_url: Type.String(),
         expires_at: Type.Number(),

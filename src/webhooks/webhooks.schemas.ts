@@ -1,4 +1,5 @@
 import Type, { type Static } from 'typebox';
+import { Id } from '../accounts/accounts.schemas.ts';
 import { DeliveryAttempt } from '../notifications/notifications.schemas.ts';
 
 /*
@@ -16,7 +17,7 @@ export const HistoryListRequest = Type.Object({
   asc: Type.Optional(Type.Boolean()),
   orderby: Type.Optional(Type.Enum(['event_time'])),
   ref_id: Type.Optional(Type.String({ maxLength: 128 })),
-  integration_id: Type.Optional(Type.Integer({ minimum: 0 })),
+  integration_id: Type.Optional(Id),
   event_types: Type.Optional(Type.Array(Type.String({ maxLength: 32 }), { maxItems: 30 })),
   status: Type.Optional(Type.Enum(['success', 'failed'])),
   start_time: Millis,
@@ -51,7 +52,7 @@ export const HistoryListResponse = Type.Object({
 
 export const HistoryDetailRequest = Type.Object({
   event_id: Type.String({ minLength: 1, maxLength: 64 }),
-  integration_id: Type.Integer({ minimum: 1 }),
+  integration_id: Type.Integer({ minimum: 1, maximum: Number.MAX_SAFE_INTEGER }),
 });
 
 export const HistoryDetail = Type.Object({
