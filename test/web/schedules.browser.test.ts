@@ -39,8 +39,20 @@ async function signIn(page: Page, path: string): Promise<void> {
 
 /** Picks an option of the combobox labelled `label` inside `scope`, from the listbox it opens. */
 async function pick(page: Page, scope: ReturnType<Page['getByRole']>, label: string, option: string) {
-  await scope.getByLabel(label, { exact: true }).click();
-  await page.getByRole('listbox').getByRole('option', { name: option, exact: true }).click();
+  // The preview re-renders as the form changes and can close a listbox just opened: open it again.
+  for (let attempt = 1; ; attempt++) {
+    await scope.getByLabel(label, { exact: true }).click();
+    try {
+      await page
+        .getByRole('listbox')
+        .getByRole('option', { name: option, exact: true })
+        .click({ timeout: attempt < 3 ? 5_000 : 30_000 });
+      break;
+    } catch (error) {
+      if (attempt >= 3) throw error;
+      await page.keyboard.press('Escape');
+    }
+  }
   await page.keyboard.press('Escape');
 }
 
