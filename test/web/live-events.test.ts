@@ -74,7 +74,7 @@ class Stream {
   }
 
   /** Waits (at most `ms`) until `test` holds for what arrived so far. */
-  async until(test: (s: Stream) => boolean, ms = 3000): Promise<void> {
+  async until(test: (s: Stream) => boolean, ms = 10_000): Promise<void> {
     const deadline = Date.now() + ms;
     while (!test(this)) {
       const left = deadline - Date.now();
