@@ -6,6 +6,7 @@ import { notFound } from '../shared/app-error.ts';
 import * as S from './accounts.schemas.ts';
 import { changeAppKey, createAppKey, keyOwnerFor } from './app-keys.service.ts';
 import { listAppKeys } from './app-keys.store.ts';
+import type { AuthCache } from './auth-cache.ts';
 import {
   changeMemberRoles,
   deleteMember,
@@ -14,13 +15,13 @@ import {
   toMemberItem,
   toPersonItem,
 } from './members.service.ts';
-import { getAccount, getMember, getMembers, listMembers } from './members.store.ts';
+import { getMember, getMembers, listMembers } from './members.store.ts';
 import { BUILT_IN_ROLES, PERMISSIONS } from './permissions.ts';
 import { deleteTeam, toTeamItem, upsertTeam } from './teams.service.ts';
 import { findTeam, getTeams, listTeams } from './teams.store.ts';
 
 /** Accounts, members, persons, teams, roles and app keys (platform.openapi.en.json, legacy app keys). */
-export function registerAccountRoutes(app: Api, deps: AppDeps): void {
+export function registerAccountRoutes(app: Api, deps: AppDeps, cache: AuthCache): void {
   const { db } = deps;
   const Members = { tag: 'Members' };
   const Teams = { tag: 'Teams' };
@@ -38,7 +39,7 @@ export function registerAccountRoutes(app: Api, deps: AppDeps): void {
       data: S.AccountInfo,
     },
     async ({ actor }) => {
-      const account = await getAccount(db.q, actor.accountId);
+      const account = await cache.account(actor.accountId);
       if (!account) throw notFound('account');
       return { ...account };
     },
@@ -56,7 +57,7 @@ export function registerAccountRoutes(app: Api, deps: AppDeps): void {
     },
     async ({ actor }) => {
       const [account, member] = await Promise.all([
-        getAccount(db.q, actor.accountId),
+        cache.account(actor.accountId),
         getMember(db.q, actor.accountId, actor.memberId),
       ]);
       if (!account || !member) throw notFound('member');

@@ -3,6 +3,7 @@ import { AppError, notFound } from '../shared/app-error.ts';
 import { type Clock, nowSeconds } from '../shared/clock.ts';
 import { newSecret } from '../shared/ids.ts';
 import { deleteAppKey, hashAppKey, insertAppKey, updateAppKey } from './app-keys.store.ts';
+import { authChanged } from './auth-cache.ts';
 import { getMember } from './members.store.ts';
 import { type Actor, assertMayActOn } from './permissions.ts';
 
@@ -59,4 +60,5 @@ export async function changeAppKey(
       ? await deleteAppKey(deps.db, key)
       : await updateAppKey(deps.db, key, { ...change, updated_at: nowSeconds(deps.clock) });
   if (!found) throw notFound(`app key ${request.key_id}`);
+  authChanged(deps.db);
 }

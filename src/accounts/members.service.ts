@@ -4,6 +4,7 @@ import { isUniqueViolation } from '../db/errors.ts';
 import { AppError, invalidParameter, notFound } from '../shared/app-error.ts';
 import { type Clock, nowSeconds } from '../shared/clock.ts';
 import type { InviteMember, MemberItem, MemberResetRequest, PersonItem } from './accounts.schemas.ts';
+import { authChanged } from './auth-cache.ts';
 import {
   addMemberRoles,
   countMembersWithRole,
@@ -146,6 +147,7 @@ export async function deleteMember(deps: Deps, actor: Actor, by: MemberSelector)
     await trx.deleteFrom('team_members').where('person_id', '=', member.member_id).execute();
     await ensureOwnerRemains(trx, actor.accountId);
   });
+  authChanged(deps.db);
 }
 
 /** Members edit their own profile; editing someone else's needs Members Manage. */
@@ -179,6 +181,7 @@ export async function resetMemberInfo(
   } catch (error) {
     memberConflict(error, 'member');
   }
+  authChanged(deps.db);
 }
 
 type RoleChange = {
@@ -217,4 +220,5 @@ export async function changeMemberRoles(deps: Deps, actor: Actor, change: RoleCh
       .execute();
     await ensureOwnerRemains(trx, actor.accountId);
   });
+  authChanged(deps.db);
 }

@@ -2,6 +2,7 @@ import { PGlite } from '@electric-sql/pglite';
 import { Kysely, PostgresDialect } from 'kysely';
 import { type Config, loadConfig } from '../config/config.ts';
 import { DatabaseUnavailable } from './errors.ts';
+import type { ListenHandlers } from './listen.ts';
 import { PGlitePool } from './pglite-pool.ts';
 import { INT8_OID, openPostgres, parseInt8 } from './postgres.ts';
 import type { Tables } from './schema.ts';
@@ -31,6 +32,11 @@ export interface Db {
   withStatementTimeout<T>(timeout: StatementTimeout, fn: () => Promise<T>): Promise<T>;
   /** Resolves once the database answers `select 1`; rejects with DatabaseUnavailable after `timeoutMs`. */
   ping(timeoutMs: number): Promise<void>;
+  /**
+   * Hears every NOTIFY on `channel`, from any instance, once its transaction commits (listen.ts);
+   * resolves to the function that stops listening.
+   */
+  listen(channel: string, handlers: ListenHandlers): Promise<() => Promise<void>>;
   /** PGlite only: the whole data directory as a tarball, restorable with `{ memory: true, snapshot }`. */
   snapshot?: () => Promise<Blob>;
   close(): Promise<void>;
@@ -109,6 +115,25 @@ async function openPGlite(target: { dataDir: string } | { memory: true; snapshot
       }
     },
     withStatementTimeout: (_timeout, fn) => fn(),
+    async listen(channel, handlers) {
+      // One backend, in this process: nothing can be missed, so it listens from the start.
+      const release = await pool.acquire();
+      let unlisten: () => Promise<void>;
+      try {
+        unlisten = await pglite.listen(channel, handlers.message);
+      } finally {
+        release();
+      }
+      handlers.listening(true);
+      return async () => {
+        const turn = await pool.acquire();
+        try {
+          await unlisten();
+        } finally {
+          turn();
+        }
+      };
+    },
     async ping(timeoutMs) {
       const attempt = (async () => {
         const release = await pool.acquire();

@@ -4,6 +4,7 @@ import { Kysely, PostgresDialect, type PostgresPool, type PostgresPoolClient } f
 import pg from 'pg';
 import type { Db, DbLogger, DbTimeouts, StatementTimeout } from './db.ts';
 import { DatabaseUnavailable, isDatabaseUnavailable } from './errors.ts';
+import { listenPostgres } from './listen.ts';
 import type { Tables } from './schema.ts';
 import { withinMs } from './wait.ts';
 
@@ -205,6 +206,12 @@ export function openPostgres(connectionString: string, timeouts: DbTimeouts, log
       }
     },
     withStatementTimeout: (timeout, fn) => scope.run(timeout, fn),
+    listen: async (channel, handlers) =>
+      listenPostgres(connectionString, channel, handlers, {
+        connectMs: timeouts.connectMs,
+        describe,
+        logger,
+      }),
     async ping(timeoutMs) {
       const attempt = (async () => {
         const client = await pool.connect();

@@ -4,6 +4,7 @@ import type { TypeBoxTypeProvider } from '@fastify/type-provider-typebox';
 import Fastify, { type FastifyBaseLogger, type FastifyServerOptions, LogController } from 'fastify';
 import type { Redis } from 'ioredis';
 import { registerAccountRoutes } from '../accounts/accounts.routes.ts';
+import { AuthCache } from '../accounts/auth-cache.ts';
 import { registerAlertRoutes } from '../alerts/alerts.routes.ts';
 import { registerChangeRoutes } from '../changes/changes.routes.ts';
 import { registerChannelRoutes } from '../channels/channels.routes.ts';
@@ -100,7 +101,9 @@ export async function buildApp(deps: AppDeps): Promise<Api> {
     ],
     deps.redis,
   );
-  app.addHook('onRequest', appKeyHook(deps.db, accountLimit, consoleSessionAuth(deps)));
+  const authCache = await AuthCache.open(deps.db);
+  app.addHook('onClose', () => authCache.close());
+  app.addHook('onRequest', appKeyHook(authCache, accountLimit, consoleSessionAuth(deps)));
 
   // A known path with the wrong method is MethodNotAllowed; anything else RouteNotFound.
   const knownPaths = new Set<string>();
@@ -140,7 +143,7 @@ export async function buildApp(deps: AppDeps): Promise<Api> {
 
   app.get('/openapi.json', { schema: { hide: true } }, async () => app.swagger());
   registerHealthRoutes(app, { db: deps.db, redis: deps.redis, startup });
-  registerAccountRoutes(app, deps);
+  registerAccountRoutes(app, deps, authCache);
   registerIntegrationRoutes(app, deps);
   registerIngestRoutes(app, deps);
   registerChannelRoutes(app, deps);

@@ -1,7 +1,7 @@
 import type { FastifyReply, FastifyRequest } from 'fastify';
-import { findKeyOwner, hashAppKey, type KeyOwner } from '../accounts/app-keys.store.ts';
+import { hashAppKey, type KeyOwner } from '../accounts/app-keys.store.ts';
+import type { AuthCache } from '../accounts/auth-cache.ts';
 import { type Actor, PERMISSIONS, type Permission, permissionsOf } from '../accounts/permissions.ts';
-import type { Db } from '../db/db.ts';
 import { AppError } from '../shared/app-error.ts';
 import { enforceRateLimit, type RateLimit } from './rate-limit.ts';
 
@@ -29,14 +29,14 @@ export type SessionAuth = (request: FastifyRequest) => Promise<KeyOwner | undefi
  * so unauthenticated callers cost no parsing. Without an app_key, `session` may name the member;
  * everything after that is the same, so a session can do exactly what the member's key could.
  */
-export function appKeyHook(db: Db, accountLimit: RateLimit, session?: SessionAuth) {
+export function appKeyHook(cache: AuthCache, accountLimit: RateLimit, session?: SessionAuth) {
   return async (request: FastifyRequest, reply: FastifyReply): Promise<void> => {
     const rule = request.routeOptions.config.appKey;
     if (!rule) return;
     const key = (request.query as Record<string, unknown> | undefined)?.app_key;
     let owner: KeyOwner | undefined;
     if (typeof key === 'string' && key !== '') {
-      owner = await findKeyOwner(db, hashAppKey(key));
+      owner = await cache.keyOwner(hashAppKey(key));
       if (!owner)
         throw new AppError('Unauthorized', 'You are unauthorized: the app_key is invalid or disabled.');
     } else {

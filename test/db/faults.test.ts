@@ -176,7 +176,7 @@ describe('PostgreSQL faults', { timeout: 60_000 }, () => {
     await holder.connect();
     try {
       await holder.query('begin');
-      await holder.query('lock table app_keys in access exclusive mode');
+      await holder.query('lock table members in access exclusive mode');
       const pending = [api('/member/info'), api('/member/info'), api('/member/info')];
       const waiting = async () =>
         (
