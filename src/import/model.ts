@@ -104,6 +104,8 @@ export type DesiredRule = {
   aggr_window: number;
   layers: RuleLayerDraft[];
   time_filters: TimeFilterDraft[];
+  /** The zone the source reads the windows in; Vigil reads them in the account's. */
+  time_zone?: string | undefined;
   notes: string[];
   unmapped?: string | undefined;
 };

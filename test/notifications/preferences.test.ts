@@ -132,7 +132,7 @@ describe('/preference/* and /notification/reachability', () => {
     };
     const denied = await t.post('/preference/update', body, other.appKey);
     expect(denied.status).toBe(403);
-    expect(denied.body.error.code).toBe('AccessDenied');
+    expect(denied.body.error?.code).toBe('AccessDenied');
     ok(await t.post('/preference/update', body, owner.appKey));
     const read = ok(await t.post('/preference/info', { person_id: member.memberId }, owner.appKey));
     expect(read).toMatchObject({ person_id: member.memberId, trigger_notify: { critical: ['voice'] } });

@@ -1,6 +1,7 @@
 import type { Dispatcher } from 'undici';
 import type { Source, SourceName } from '../model.ts';
 import { SourceHttp } from '../source-http.ts';
+import { opsgenieSource } from './opsgenie.ts';
 import { PAGERDUTY_HEADERS, pagerdutySource } from './pagerduty.ts';
 
 /* A source by name: its HTTP client (with its own authorization header) and its reader. */
@@ -29,6 +30,8 @@ export function openSource(setup: SourceSetup): { source: Source; http: SourceHt
   switch (setup.source) {
     case 'pagerduty':
       return { source: pagerdutySource(http, { now: setup.now }), http };
+    case 'opsgenie':
+      return { source: opsgenieSource(http, { now: setup.now }), http };
     default:
       throw new Error(`${setup.source}: not available yet`);
   }

@@ -180,6 +180,7 @@ export async function escalationStage(ctx: StageContext): Promise<void> {
   await resolveSchedules(ctx);
   await ensureChannels(ctx, 'escalations', channels);
   const existingOf = new Map<number, Rule[]>();
+  const account = await ctx.api.call<{ time_zone: string }>('/account/info', {});
   for (const rule of rules) {
     const notes = [...rule.notes];
     const item: PlanItem = {
@@ -198,6 +199,14 @@ export async function escalationStage(ctx: StageContext): Promise<void> {
     }
     if (rule.unmapped) {
       record(ctx, { ...item, action: 'skip', reason: `not mapped: ${rule.unmapped}` });
+      continue;
+    }
+    if (rule.time_filters.length > 0 && rule.time_zone && rule.time_zone !== account.time_zone) {
+      record(ctx, {
+        ...item,
+        action: 'skip',
+        reason: `not mapped: its time windows are in ${rule.time_zone}, and Vigil reads rule windows in the account's zone (${account.time_zone})`,
+      });
       continue;
     }
     const { body, missing, planned } = ruleBody(ctx, rule);
