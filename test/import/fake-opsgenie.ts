@@ -36,7 +36,7 @@ export function opsgenieFixture() {
         { id: 'c2', method: 'sms', to: '49-1701234', status: { enabled: true } },
         { id: 'c3', method: 'voice', to: '49-1701234', status: { enabled: true } },
       ],
-    } as Record<string, { id: string; method: string; to: string }[]>,
+    } as Record<string, { id: string; method: string; to: string; status: { enabled: boolean } }[]>,
     rules: {
       'og-alice': [
         {
@@ -177,10 +177,10 @@ export function opsgenieFixture() {
       string,
       {
         alias: string;
-        user: { id: string };
+        user: { type: string; id: string; username: string };
         startDate: string;
         endDate: string;
-        rotations: { id: string }[];
+        rotations: { id: string; name?: string }[];
       }[]
     >,
     escalations: [

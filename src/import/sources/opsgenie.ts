@@ -383,14 +383,14 @@ export function opsgenieSource(http: SourceHttp, options: { now: number }): Sour
         return `a delay in ${rule.delay.timeUnit}`;
       const at = rule.delay.timeAmount;
       let step = steps.find((s) => s.at === at);
-      if (!step)
-        steps.push(
-          (step = {
-            at,
-            target: { users: [], teams: [], schedules: [] },
-            closed: rule.condition === 'if-not-closed',
-          }),
-        );
+      if (!step) {
+        step = {
+          at,
+          target: { users: [], teams: [], schedules: [] },
+          closed: rule.condition === 'if-not-closed',
+        };
+        steps.push(step);
+      }
       const r = rule.recipient;
       if (r.type === 'user' && rule.notifyType === 'default') step.target.users.push(r.id!);
       else if (r.type === 'schedule' && rule.notifyType === 'default') step.target.schedules.push(r.id!);
