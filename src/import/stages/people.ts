@@ -3,6 +3,7 @@ import type { DesiredMember, SeverityChannels } from '../model.ts';
 import type { PlanItem } from '../run.ts';
 import { listAll } from '../vigil-api.ts';
 import { plannedId, record, type StageContext, write } from './context.ts';
+import { resolveUsers } from './resolve.ts';
 
 /*
  * Users → members, matched by e-mail: an existing member is reused as it is; a new one is invited
@@ -133,6 +134,7 @@ export async function userStage(ctx: StageContext): Promise<void> {
 export async function teamStage(ctx: StageContext): Promise<void> {
   const { teams, skipped } = await ctx.source.teams();
   ctx.report.skipped.push(...skipped);
+  await resolveUsers(ctx);
   const existing = await listAll<Team>(ctx.api, '/team/list');
   const byRef = new Map(existing.filter((t) => t.ref_id).map((t) => [t.ref_id, t]));
   const byName = new Map(existing.map((t) => [t.team_name.toLowerCase(), t]));
