@@ -73,7 +73,7 @@ const STAGES = {
   integrations: integrationStage,
 } as const;
 
-export const STAGE_ORDER: Kind[] = ['users', 'teams', 'schedules', 'escalations', 'integrations'];
+const STAGE_ORDER: Kind[] = ['users', 'teams', 'schedules', 'escalations', 'integrations'];
 
 export async function runImport(options: ImportOptions, refs: UserRefs = newRefs()): Promise<ImportReport> {
   const report: ImportReport = {

@@ -284,7 +284,10 @@ describe('final schedule', () => {
       ['2026-06-01T20:00', '2026-06-02T00:00', [1], 'base'],
     ]);
     // Without the flag the later layer replaces: the band is gone.
-    const plain = finalShifts(zone, [base, day, { ...evening, cumulative: false }], { start, end: start + D });
+    const plain = finalShifts(zone, [base, day, { ...evening, cumulative: false }], {
+      start,
+      end: start + D,
+    });
     expect(plain.map((s) => people(s))).toEqual([[1], [2], [3], [1]]);
   });
 

@@ -14,9 +14,9 @@ import utc from 'dayjs/plugin/utc.js';
 dayjs.extend(utc);
 dayjs.extend(timezone);
 
-export const MINUTE = 60;
+const MINUTE = 60;
 /** The fakes compute who is on call every STEP seconds: their fixtures change hands on quarter hours. */
-export const STEP = 15 * MINUTE;
+const STEP = 15 * MINUTE;
 
 /** Local wall-clock parts of an instant (seconds) in a zone. */
 export function wallClock(zone: string, t: number) {
