@@ -24,7 +24,7 @@ Commands:
                                           create an integration; prints JSON with its integration_key
   member set-password --email EMAIL [--account-id ID]
                                           set a member's console password, read from standard input
-  import pagerduty|opsgenie --api-url URL --token TOKEN --app-key KEY [--plan]
+  import pagerduty|opsgenie|grafana-oncall --api-url URL --token TOKEN --app-key KEY [--plan]
          [--only users,teams,schedules,escalations,integrations] [--vigil-url URL] [--now ISO] [--json]
                                           import from another on-call system through Vigil's API
                                           (docs/import.md); --plan changes nothing

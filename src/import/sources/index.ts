@@ -1,6 +1,7 @@
 import type { Dispatcher } from 'undici';
 import type { Source, SourceName } from '../model.ts';
 import { SourceHttp } from '../source-http.ts';
+import { grafanaOncallSource } from './grafana-oncall.ts';
 import { opsgenieSource } from './opsgenie.ts';
 import { PAGERDUTY_HEADERS, pagerdutySource } from './pagerduty.ts';
 
@@ -32,7 +33,7 @@ export function openSource(setup: SourceSetup): { source: Source; http: SourceHt
       return { source: pagerdutySource(http, { now: setup.now }), http };
     case 'opsgenie':
       return { source: opsgenieSource(http, { now: setup.now }), http };
-    default:
-      throw new Error(`${setup.source}: not available yet`);
+    case 'grafana-oncall':
+      return { source: grafanaOncallSource(http, { now: setup.now }), http };
   }
 }
