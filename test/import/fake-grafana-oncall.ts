@@ -142,11 +142,11 @@ export function grafanaFixture() {
         rotation_start: '2026-02-02T09:00:00',
         duration: 8 * 3600,
         frequency: 'daily',
-        interval: 1,
+        interval: 2,
         week_start: 'MO',
         by_day: ['MO', 'TU', 'WE', 'TH', 'FR'],
         until: null,
-        rolling_users: [['UALICE'], ['UBOB']],
+        rolling_users: [['UALICE'], ['UBOB'], ['UCAROL']],
         start_rotation_from_user_index: 0,
         source: 1,
       },
@@ -277,7 +277,9 @@ function eventsOf(shift: Shift, window: { start: number; end: number }): Event[]
   const live = occurrences.filter((o) =>
     shift.source === 0 ? at(o + shift.duration) > rotationStart : at(o) >= rotationStart,
   );
-  live.forEach((o, j) => event(o, groups[(j + first) % groups.length]!));
+  // Daily turns on chosen days: each group holds `interval` chosen days in a row.
+  const per = shift.by_day && shift.frequency === 'daily' ? (shift.interval ?? 1) : 1;
+  live.forEach((o, j) => event(o, groups[(Math.floor(j / per) + first) % groups.length]!));
   return events;
 }
 

@@ -52,8 +52,11 @@ describe('import from Grafana OnCall', { timeout: 120_000 }, () => {
     expect(plan.error).toBeUndefined();
     expect(
       plan.checks.map((c) => [c.name, c.differences]),
-      JSON.stringify(plan.checks[0]?.differences),
-    ).toEqual([['Infra on call', []]]);
+      JSON.stringify(plan.checks.map((c) => c.differences)),
+    ).toEqual([
+      ['Infra on call', []],
+      ['Weekday turns', []],
+    ]);
 
     const report = await importInto(account, 'apply');
     expect(report.error).toBeUndefined();
@@ -62,7 +65,9 @@ describe('import from Grafana OnCall', { timeout: 120_000 }, () => {
     expect(check).toMatchObject({ checked: 'stored', differences: [] });
     expect(check.handoffs).toBeGreaterThan(80);
     const by = (id: string) => report.items.find((i) => i.source_id === id)!;
-    expect(by('SCAL')).toMatchObject({ action: 'skip', reason: expect.stringMatching(/a turn per day/) });
+    // Daily turns on weekdays only: one weekly layer per weekday, the groups in the order they reach it.
+    expect(by('SCAL')).toMatchObject({ action: 'create' });
+    expect(report.checks.find((c) => c.name === 'Weekday turns')).toMatchObject({ differences: [] });
     expect(by('SICAL')).toMatchObject({ action: 'skip', reason: expect.stringMatching(/iCal schedules/) });
     expect(by('R1')).toMatchObject({
       action: 'skip',

@@ -134,6 +134,80 @@ function weeklyPeriods(zone: string, first: number, days: string[], duration: nu
   });
 }
 
+/**
+ * Daily turns on chosen days (OnCall's `rolling_users`, daily, `by_day`): every chosen day is a turn,
+ * each group holding `interval` of them in a row, so the days skipped take no turn. Each chosen day
+ * becomes a weekly layer of its own, covering that day's event, with the groups in the order they
+ * reach that day week after week.
+ */
+function dailyTurnsOnDays(
+  zone: string,
+  shift: Shift,
+  name: string,
+  groups: string[][],
+  byDay: string[],
+  until: number | null,
+): LayerDraft[] {
+  const interval = shift.interval ?? 1;
+  const rotationStart = shift.rotation_start
+    ? localInstant(zone, shift.rotation_start)
+    : Number.NEGATIVE_INFINITY;
+  const startNaive = toNaive(zone, localInstant(zone, shift.start));
+  const isChosen = (naive: number) => byDay.includes(ICAL_DAYS[(naiveParts(naive).weekday + 6) % 7]!);
+  // The first chosen day whose event counts (web shifts: still running at the rotation start).
+  let firstNaive = startNaive;
+  for (let k = 0; ; k++) {
+    if (k > 400) throw new Unmappable(`${name}: no turn after its rotation start`);
+    const naive = startNaive + k * 86_400;
+    if (!isChosen(naive)) continue;
+    const ends = toInstant(zone, naive + shift.duration);
+    if (shift.source === 0 ? ends > rotationStart : toInstant(zone, naive) >= rotationStart) {
+      firstNaive = naive;
+      break;
+    }
+  }
+  const days: number[] = [];
+  for (let d = 0; d < 7; d++) if (isChosen(firstNaive + d * 86_400)) days.push(d);
+  const n = groups.length;
+  const groupAt = (w: number, p: number) => groups[Math.floor((w * days.length + p) / interval) % n]!;
+  let period = n * interval;
+  for (let t = 1; t < n * interval; t++) {
+    if (
+      (n * interval) % t === 0 &&
+      [...Array(n * interval).keys()].every((w) => days.every((_, p) => groupAt(w + t, p) === groupAt(w, p)))
+    ) {
+      period = t;
+      break;
+    }
+  }
+  if (period > 50)
+    throw new Unmappable(`${name}: ${period} turns before the order repeats (Vigil keeps 50 a layer)`);
+  if (shift.duration > 86_400) throw new Unmappable(`${name}: events longer than a day`);
+  return days.flatMap((d, p) => {
+    const at = toInstant(zone, firstNaive + d * 86_400);
+    return rotationLayers({
+      name,
+      zone,
+      anchor: at,
+      unit: 'week',
+      value: 1,
+      groups: [...Array(period).keys()].map((w) => groupAt(w, p)),
+      ...{
+        restrict_mode: 2 as const,
+        restrict_periods: weeklyPeriods(
+          zone,
+          at,
+          [ICAL_DAYS[(naiveParts(firstNaive + d * 86_400).weekday + 6) % 7]!],
+          shift.duration,
+        ),
+      },
+      from: at,
+      until,
+      cumulative: false,
+    });
+  });
+}
+
 /** One shift as layers (cumulative flags set by the caller's band). */
 function shiftLayers(zone: string, shift: Shift): LayerDraft[] {
   const name = (shift.name || shift.type).slice(0, 40);
@@ -167,8 +241,9 @@ function shiftLayers(zone: string, shift: Shift): LayerDraft[] {
   let groups = rolling ? (shift.rolling_users ?? []) : [shift.users ?? []];
   const offset = rolling ? (shift.start_rotation_from_user_index ?? 0) : 0;
   groups = [...groups.slice(offset), ...groups.slice(0, offset)];
-  const first = rolling ? firstTurn(zone, shift, unit, interval) : localInstant(zone, shift.start);
   const byDay = shift.by_day?.length ? shift.by_day : undefined;
+  if (rolling && unit === 'day' && byDay) return dailyTurnsOnDays(zone, shift, name, groups, byDay, until);
+  const first = rolling ? firstTurn(zone, shift, unit, interval) : localInstant(zone, shift.start);
   const length = unit === 'month' ? Number.POSITIVE_INFINITY : interval * SECONDS[unit];
   let restrict: Pick<LayerDraft, 'restrict_mode' | 'restrict_periods'> = {
     restrict_mode: 0,
