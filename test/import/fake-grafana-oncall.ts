@@ -13,8 +13,75 @@ export const GRAFANA_TOKEN = 'grafana-token-1';
 const ZONE = 'America/Los_Angeles';
 const DAYS = ['MO', 'TU', 'WE', 'TH', 'FR', 'SA', 'SU'];
 
+/** The calendar of the `ical` schedule, and the same events as OnCall's shifts for the final schedule. */
+const CALENDAR = [
+  'BEGIN:VCALENDAR',
+  'VERSION:2.0',
+  'PRODID:-//Vigil tests//EN',
+  'BEGIN:VEVENT',
+  'UID:ev1',
+  'SUMMARY:alice',
+  'DTSTART;TZID=America/Los_Angeles:20260202T090000',
+  'DTEND;TZID=America/Los_Angeles:20260202T170000',
+  'RRULE:FREQ=WEEKLY;BYDAY=MO,WE,FR',
+  'END:VEVENT',
+  'BEGIN:VEVENT',
+  'UID:ev2',
+  'SUMMARY:[L1] bob carol@graf.test',
+  'DTSTART;TZID=America/Los_Angeles:20260302T120000',
+  'DTEND;TZID=America/Los_Angeles:20260302T140000',
+  'RRULE:FREQ=DAILY;UNTIL=20260320T000000Z',
+  'END:VEVENT',
+  'BEGIN:VEVENT',
+  'UID:ev3',
+  'SUMMARY:dan',
+  'DTSTART;TZID=America/Los_Angeles:20260307T230000',
+  'DTEND;TZID=America/Los_Angeles:20260308T110000',
+  'END:VEVENT',
+  'END:VCALENDAR',
+  '',
+].join('\r\n');
+
+const calendarEvents = [
+  {
+    id: 'ev1',
+    type: 'recurrent_event',
+    level: 0,
+    start: '2026-02-02T09:00:00',
+    duration: 8 * 3600,
+    frequency: 'weekly',
+    interval: 1,
+    by_day: ['MO', 'WE', 'FR'],
+    until: null,
+    users: ['UALICE'],
+  },
+  {
+    id: 'ev2',
+    type: 'recurrent_event',
+    level: 1,
+    start: '2026-03-02T12:00:00',
+    duration: 2 * 3600,
+    frequency: 'daily',
+    interval: 1,
+    by_day: null,
+    until: '2026-03-19T17:00:00',
+    users: ['UBOB', 'UCAROL'],
+  },
+  {
+    id: 'ev3',
+    type: 'single_event',
+    level: 0,
+    start: '2026-03-07T23:00:00',
+    duration: 12 * 3600,
+    frequency: null,
+    users: ['UDAN'],
+  },
+];
+
 export function grafanaFixture() {
   return {
+    calendar: CALENDAR,
+    calendarEvents,
     users: [
       {
         id: 'UALICE',
@@ -58,7 +125,7 @@ export function grafanaFixture() {
         name: 'From a calendar',
         type: 'ical',
         team_id: null,
-        ical_url_primary: 'https://example.com/c.ics',
+        ical_url_primary: '/ical/primary.ics',
         on_call_now: [],
       },
     ],
@@ -285,9 +352,12 @@ function eventsOf(shift: Shift, window: { start: number; end: number }): Event[]
 
 function finalAt(f: GrafanaFixture, scheduleId: string, events: Map<string, Event[]>, t: number): string[] {
   const schedule = f.schedules.find((s) => s.id === scheduleId)!;
-  const own = f.shifts.filter((s) =>
-    schedule.type === 'web' ? s.schedule === scheduleId : schedule.shifts?.includes(s.id),
-  );
+  const own: Shift[] =
+    schedule.type === 'ical'
+      ? f.calendarEvents
+      : f.shifts.filter((s) =>
+          schedule.type === 'web' ? s.schedule === scheduleId : schedule.shifts?.includes(s.id),
+        );
   const covering = (s: Shift) =>
     (events.get(s.id) ?? []).filter((e) => e.start <= t && t < e.end).flatMap((e) => e.users);
   const overrides = own.filter((s) => s.type === 'override').flatMap((s) => covering(s as Shift));
@@ -334,7 +404,7 @@ export async function startFakeGrafanaOncall(fixture: GrafanaFixture = grafanaFi
           end: naiveOf(`${query.get('end_date')}T00:00:00`) + 86_400,
         };
         const events = new Map(
-          f.shifts.map((s) => [
+          [...f.shifts, ...f.calendarEvents].map((s) => [
             s.id,
             eventsOf(s as Shift, { start: window.start - 30 * 86_400, end: window.end }),
           ]),
@@ -351,10 +421,15 @@ export async function startFakeGrafanaOncall(fixture: GrafanaFixture = grafanaFi
         computed.set(key, shifts);
         return { body: page(shifts, query, path, 50) };
       }
+      if (path === '/ical/primary.ics') return { body: f.calendar, contentType: 'text/calendar' };
       const lists: Record<string, () => unknown[]> = {
         '/api/v1/users/': () => f.users,
         '/api/v1/teams/': () => f.teams,
-        '/api/v1/schedules/': () => f.schedules,
+        // The iCal URL is absolute, on this server.
+        '/api/v1/schedules/': () =>
+          f.schedules.map((x) =>
+            x.ical_url_primary ? { ...x, ical_url_primary: `${server.url}${x.ical_url_primary}` } : x,
+          ),
         '/api/v1/on_call_shifts/': () => f.shifts,
         '/api/v1/escalation_chains/': () => f.chains,
         '/api/v1/escalation_policies/': () =>

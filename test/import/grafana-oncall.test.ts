@@ -56,6 +56,7 @@ describe('import from Grafana OnCall', { timeout: 120_000 }, () => {
     ).toEqual([
       ['Infra on call', []],
       ['Weekday turns', []],
+      ['From a calendar', []],
     ]);
 
     const report = await importInto(account, 'apply');
@@ -68,7 +69,9 @@ describe('import from Grafana OnCall', { timeout: 120_000 }, () => {
     // Daily turns on weekdays only: one weekly layer per weekday, the groups in the order they reach it.
     expect(by('SCAL')).toMatchObject({ action: 'create' });
     expect(report.checks.find((c) => c.name === 'Weekday turns')).toMatchObject({ differences: [] });
-    expect(by('SICAL')).toMatchObject({ action: 'skip', reason: expect.stringMatching(/iCal schedules/) });
+    // The iCal schedule: its events read from the calendar, the zone from their TZID.
+    expect(by('SICAL')).toMatchObject({ action: 'create' });
+    expect(report.checks.find((c) => c.name === 'From a calendar')).toMatchObject({ differences: [] });
     expect(by('R1')).toMatchObject({
       action: 'skip',
       reason: expect.stringMatching(/routing by the alert's payload/),

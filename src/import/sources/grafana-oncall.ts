@@ -13,6 +13,7 @@ import type {
 import { rotationLayers, Unmappable } from '../rotation.ts';
 import type { SourceHttp } from '../source-http.ts';
 import { memo, parseInstant } from './common.ts';
+import { icalShifts } from './grafana-ical.ts';
 
 /*
  * Grafana OnCall HTTP API v1 (docs/import.md, "Grafana OnCall"): `Authorization: <token>`, lists as
@@ -323,8 +324,29 @@ export function grafanaOncallSource(http: SourceHttp, options: { now: number }):
     gList<{ id: string; name: string; type: string; team_id?: string | null }>(http, '/api/v1/integrations/'),
   );
 
-  function scheduleOf(schedule: GSchedule, all: Shift[]): DesiredSchedule {
-    const zone = schedule.time_zone || 'UTC';
+  /** The shifts an ical schedule's calendars hold (primary and overrides), and their zone. */
+  async function calendarShifts(schedule: GSchedule): Promise<{ zone: string; shifts: Shift[] }> {
+    const people = await users();
+    const userOf = (word: string) =>
+      people.find((u) => u.username === word || u.email.toLowerCase() === word.toLowerCase())?.id;
+    const read: { zone: string | undefined; shifts: Shift[] }[] = [];
+    for (const [url, kind] of [
+      [schedule.ical_url_primary, 'primary'],
+      [schedule.ical_url_overrides, 'overrides'],
+    ] as const) {
+      if (url)
+        read.push(
+          icalShifts(await http.getText(url), kind, userOf) as { zone: string | undefined; shifts: Shift[] },
+        );
+    }
+    const zones = new Set(read.flatMap((r) => (r.zone ? [r.zone] : [])));
+    if (zones.size > 1)
+      throw new Unmappable(`its calendars are in different zones (${[...zones].join(', ')})`);
+    return { zone: [...zones][0] ?? 'UTC', shifts: read.flatMap((r) => r.shifts) };
+  }
+
+  async function scheduleOf(schedule: GSchedule, all: Shift[]): Promise<DesiredSchedule> {
+    let zone = schedule.time_zone || 'UTC';
     const base = {
       source_id: schedule.id,
       name: schedule.name,
@@ -335,17 +357,35 @@ export function grafanaOncallSource(http: SourceHttp, options: { now: number }):
       notes: [] as string[],
     };
     if (schedule.type === 'ical') {
-      return {
-        ...base,
-        unmapped:
-          'iCal schedules (an external calendar) are not read by the import yet: export them as web shifts',
-      };
+      try {
+        const read = await calendarShifts(schedule);
+        zone = read.zone;
+        base.time_zone = zone;
+        all = read.shifts;
+      } catch (error) {
+        if (error instanceof Unmappable) return { ...base, unmapped: error.message };
+        throw error;
+      }
+    } else if (schedule.ical_url_overrides) {
+      try {
+        const read = await calendarShifts({ ...schedule, ical_url_primary: null });
+        if (read.shifts.length && read.zone !== zone)
+          throw new Unmappable(`its overrides calendar is in ${read.zone}, the schedule in ${zone}`);
+        all = [...all, ...read.shifts.map((s) => ({ ...s, schedule: schedule.id, id: `ical-${s.id}` }))];
+      } catch (error) {
+        if (error instanceof Unmappable) return { ...base, unmapped: error.message };
+        throw error;
+      }
     }
     if (!isValidTimeZone(zone)) return { ...base, unmapped: `time zone ${zone} is not an IANA zone` };
-    if (schedule.ical_url_overrides) base.notes.push('not mapped: overrides from an iCal calendar');
-    const own = all.filter((s) =>
-      schedule.type === 'web' ? s.schedule === schedule.id : schedule.shifts?.includes(s.id),
-    );
+    const own =
+      schedule.type === 'ical'
+        ? all
+        : all.filter((s) =>
+            schedule.type === 'web' || s.id.startsWith('ical-')
+              ? s.schedule === schedule.id
+              : schedule.shifts?.includes(s.id),
+          );
     try {
       const live = own.filter((s) => {
         const shiftZone = s.time_zone || zone;
@@ -497,7 +537,9 @@ export function grafanaOncallSource(http: SourceHttp, options: { now: number }):
     },
     async schedules() {
       const [list, all] = [await gList<GSchedule>(http, '/api/v1/schedules/'), await shifts()];
-      return { schedules: list.map((s) => scheduleOf(s, all)), skipped: [] };
+      const out: DesiredSchedule[] = [];
+      for (const schedule of list) out.push(await scheduleOf(schedule, all));
+      return { schedules: out, skipped: [] };
     },
     async oncall(scheduleId, window) {
       const day = (t: number) => new Date(t * 1000).toISOString().slice(0, 10);
