@@ -24,7 +24,7 @@ afterAll(async () => {
   await t?.close();
 });
 
-describe('/import/plan and /import/apply', () => {
+describe('/import/plan and /import/apply', { timeout: 120_000 }, () => {
   it('plan changes nothing; apply imports as the caller; a second apply changes nothing', async () => {
     const account = await t.newAccount();
     const body = { source: 'pagerduty', api_url: pd.url, token: PD_TOKEN, now: NOW };

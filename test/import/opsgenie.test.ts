@@ -43,7 +43,7 @@ async function importInto(
   });
 }
 
-describe('import from Opsgenie', () => {
+describe('import from Opsgenie', { timeout: 120_000 }, () => {
   let account: TestAccount;
 
   it('plans and imports rotations that are on call together, overrides, escalations by routing rule', async () => {

@@ -77,7 +77,7 @@ async function newAccountWithBob(): Promise<TestAccount> {
   return account;
 }
 
-describe('import from PagerDuty', () => {
+describe('import from PagerDuty', { timeout: 120_000 }, () => {
   let account: TestAccount;
   let applied: ImportReport;
 
@@ -280,7 +280,7 @@ describe('import from PagerDuty', () => {
   });
 });
 
-describe('PagerDuty import failures', () => {
+describe('PagerDuty import failures', { timeout: 120_000 }, () => {
   it('a wrong token stops at the first stage and writes nothing', async () => {
     const account = await t.newAccount();
     const before = await counts(account);
