@@ -3,14 +3,14 @@ import type { Static } from 'typebox';
 import type { AppDeps } from '../http/app.ts';
 import { type Api, openApi } from '../http/route.ts';
 import { guardedDispatcher } from '../notifications/providers/outbound-guard.ts';
-import { invalidParameter } from '../shared/app-error.ts';
+import { AppError, invalidParameter } from '../shared/app-error.ts';
 import { nowSeconds } from '../shared/clock.ts';
 import * as S from './import.schemas.ts';
 import { KINDS } from './model.ts';
 import { runImport } from './run.ts';
 import { checkSourceUrl } from './source-http.ts';
 import { openSource } from './sources/index.ts';
-import { type Injector, injectedVigilApi } from './vigil-api.ts';
+import { type Injector, injectedVigilApi, VigilError } from './vigil-api.ts';
 
 /*
  * The import for the console (docs/import.md, "In the console"): the same plan and apply as
@@ -56,6 +56,15 @@ export function registerImportRoutes(app: Api, deps: AppDeps): void {
       mode,
       now,
       stats: () => ({ calls: http.calls, throttled: http.throttled }),
+    }).catch((error: unknown) => {
+      // A read Vigil refused the caller (a permission the import needs) is that refusal, not a 500.
+      if (
+        error instanceof VigilError &&
+        (error.code === 'AccessDenied' || error.code === 'RequestTooFrequently')
+      ) {
+        throw new AppError(error.code, error.message);
+      }
+      throw error;
     });
     const wrote = report.items.some(
       (i) => i.action === 'create' || i.action === 'update' || i.action === 'failed',
