@@ -304,7 +304,7 @@ export function grafanaFixture() {
 }
 
 export type GrafanaFixture = ReturnType<typeof grafanaFixture>;
-// biome-ignore lint/suspicious/noExplicitAny: the fixture's shifts differ by type, as the API's do
+/** The fixture's shifts differ by type, as the API's do. */
 type Shift = Record<string, any>;
 type Event = { start: number; end: number; users: string[] };
 
@@ -346,7 +346,7 @@ function eventsOf(shift: Shift, window: { start: number; end: number }): Event[]
   );
   // Daily turns on chosen days: each group holds `interval` chosen days in a row.
   const per = shift.by_day && shift.frequency === 'daily' ? (shift.interval ?? 1) : 1;
-  live.forEach((o, j) => event(o, groups[(Math.floor(j / per) + first) % groups.length]!));
+  for (const [j, o] of live.entries()) event(o, groups[(Math.floor(j / per) + first) % groups.length]!);
   return events;
 }
 

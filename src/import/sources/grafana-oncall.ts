@@ -411,7 +411,9 @@ export function grafanaOncallSource(http: SourceHttp, options: { now: number }):
       live
         .filter((s) => s.type === 'override')
         .flatMap((s) => shiftLayers(zone, s))
-        .forEach((l, i) => base.layers.push({ ...l, cumulative: i > 0 }));
+        .forEach((l, i) => {
+          base.layers.push({ ...l, cumulative: i > 0 });
+        });
       if (base.layers.length > 20)
         throw new Unmappable(`needs ${base.layers.length} Vigil layers (at most 20)`);
       return base;
