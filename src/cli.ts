@@ -6,6 +6,7 @@ import { CONFIG_VARIABLES, type Config, ConfigError, loadConfig } from './config
 import { type LockHolder, lockDataDir } from './db/data-dir-lock.ts';
 import { databaseTimeouts, openDb } from './db/db.ts';
 import { migrate } from './db/migrate.ts';
+import { type ImportCommand, parseImport, runImportCommand } from './import/cli.ts';
 import { startServer } from './main.ts';
 import { systemClock } from './shared/clock.ts';
 
@@ -23,6 +24,10 @@ Commands:
                                           create an integration; prints JSON with its integration_key
   member set-password --email EMAIL [--account-id ID]
                                           set a member's console password, read from standard input
+  import pagerduty|opsgenie|grafana-oncall --api-url URL --token TOKEN --app-key KEY [--plan]
+         [--only users,teams,schedules,escalations,integrations] [--vigil-url URL] [--now ISO] [--json]
+                                          import from another on-call system through Vigil's API
+                                          (docs/import.md); --plan changes nothing
 
 Configuration comes from the environment:
 ${CONFIG_VARIABLES.map((v) => `  ${v.name.padEnd(NAME_WIDTH)}${v.meaning}${v.default ? ` (default ${v.default})` : ''}`).join('\n')}
@@ -33,7 +38,14 @@ class UsageError extends Error {}
 /** A command whose secret comes from standard input rather than the command line (visible in `ps`). */
 type PasswordCommand = { name: 'member set-password'; email: string; accountId: number | undefined };
 
-function parseCommand(argv: string[]): Command | PasswordCommand | 'serve' | 'help' {
+function parseCommand(argv: string[]): Command | PasswordCommand | ImportCommand | 'serve' | 'help' {
+  if (argv[0] === 'import') {
+    try {
+      return parseImport(argv.slice(1));
+    } catch (error) {
+      throw new UsageError((error as Error).message);
+    }
+  }
   const { positionals, values } = parseArgs({
     args: argv,
     allowPositionals: true,
@@ -215,6 +227,9 @@ async function main(argv: string[]): Promise<number> {
   const config = loadConfig();
   if (typeof parsed !== 'string' && parsed.name === 'member set-password') {
     parsed = { ...parsed, password: await readPassword() };
+  }
+  if (typeof parsed !== 'string' && parsed.name === 'import') {
+    return runImportCommand(parsed, config, process.stdout, process.stderr);
   }
   if (parsed === 'serve') {
     const server = await startServer(config);

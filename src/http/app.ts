@@ -12,6 +12,7 @@ import { registerChannelRuleRoutes } from '../channels/rules/rules.routes.ts';
 import type { Config } from '../config/config.ts';
 import type { Db } from '../db/db.ts';
 import { registerEscalationRoutes } from '../escalation/escalation.routes.ts';
+import { registerImportRoutes } from '../import/import.routes.ts';
 import { registerIncidentActionRoutes } from '../incidents/actions/actions.routes.ts';
 import { registerIncidentRoutes } from '../incidents/incidents.routes.ts';
 import { registerIngestRoutes } from '../ingest/ingest.routes.ts';
@@ -161,6 +162,7 @@ export async function buildApp(deps: AppDeps): Promise<Api> {
   registerScheduleRoutes(app, deps);
   registerCalendarRoutes(app, deps);
   registerFeedRoutes(app, deps);
+  registerImportRoutes(app, deps);
   // Last: its page answers only what no route above does (see setNotFoundHandler).
   const web = await registerWebRoutes(app, deps);
   return app;

@@ -2,6 +2,7 @@ import type { TypeBoxTypeProvider } from '@fastify/type-provider-typebox';
 import type {
   FastifyBaseLogger,
   FastifyInstance,
+  FastifyRequest,
   RawReplyDefaultExpression,
   RawRequestDefaultExpression,
   RawServerDefault,
@@ -36,7 +37,13 @@ type OpenApiRoute<B extends TSchema, D extends TSchema> = {
   data: D;
 };
 
-export type Call<B extends TSchema> = { actor: Actor; input: Static<B>; requestId: string };
+export type Call<B extends TSchema> = {
+  actor: Actor;
+  input: Static<B>;
+  requestId: string;
+  /** The request itself, for the rare operation that calls Vigil again as its caller (the import). */
+  request: FastifyRequest;
+};
 
 /**
  * Declares one Open API operation: app_key auth, permission, validated input, and a response
@@ -65,7 +72,7 @@ export function openApi<B extends TSchema, D extends TSchema>(
     },
     handler: async (request) => {
       const value = (method === 'GET' ? request.query : request.body) as Static<B>;
-      const data = await handler({ actor: request.actor!, input: value, requestId: request.id });
+      const data = await handler({ actor: request.actor!, input: value, requestId: request.id, request });
       return { request_id: request.id, data };
     },
   });

@@ -3,7 +3,7 @@ import { type Api, Empty, openApi } from '../http/route.ts';
 import { invalidParameter, notFound } from '../shared/app-error.ts';
 import { attemptsOf } from './delivery-attempts.ts';
 import * as N from './notifications.schemas.ts';
-import { preferenceInfo, resolvePeople, updatePreference } from './preferences.service.ts';
+import { preferenceInfo, preferencePerson, resolvePeople, updatePreference } from './preferences.service.ts';
 import { loadIncidentInfo } from './render.ts';
 import { sampleIncident, TEMPLATE_FIELDS, templateData } from './template-data.ts';
 import { renderTemplate, TemplateError } from './template-engine.ts';
@@ -110,8 +110,14 @@ export function registerNotificationRoutes(app: Api, deps: AppDeps): void {
   openApi(
     app,
     '/preference/info',
-    { ...Personal, summary: 'Get your notification preferences', input: Empty, data: N.Preference },
-    ({ actor }) => preferenceInfo(db.q, actor.accountId, actor.memberId),
+    {
+      ...Personal,
+      summary: 'Get your notification preferences (or, with Members Manage, a member’s)',
+      input: N.PreferenceInfoRequest,
+      data: N.Preference,
+    },
+    async ({ actor, input }) =>
+      preferenceInfo(db.q, actor.accountId, await preferencePerson(db, actor, input.person_id)),
   );
   openApi(
     app,
@@ -123,7 +129,8 @@ export function registerNotificationRoutes(app: Api, deps: AppDeps): void {
       data: Empty,
     },
     async ({ actor, input }) => {
-      await updatePreference(db.q, actor.accountId, actor.memberId, input, Math.floor(clock.nowMs() / 1000));
+      const personId = await preferencePerson(db, actor, input.person_id);
+      await updatePreference(db.q, actor.accountId, personId, input, Math.floor(clock.nowMs() / 1000));
       return {};
     },
   );

@@ -10,7 +10,13 @@ const ChannelList = Type.Array(PersonalChannel, { maxItems: 20 });
 
 const SeverityToBy = Type.Object({ critical: ChannelList, warning: ChannelList, info: ChannelList });
 
+/** Vigil's own: another member's preferences (Members Manage), as an import sets them. */
+const PersonId = Type.Optional(Id);
+
+export const PreferenceInfoRequest = Type.Object({ person_id: PersonId });
+
 export const PreferenceUpdateRequest = Type.Object({
+  person_id: PersonId,
   trigger_notify: SeverityToBy,
   schedule_shift_notify: Type.Optional(Type.Object({ personal_channels: ChannelList })),
   status_change_notify: Type.Optional(

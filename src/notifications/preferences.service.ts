@@ -1,5 +1,7 @@
+import type { Actor } from '../accounts/permissions.ts';
 import type { Db } from '../db/db.ts';
 import type { Severity } from '../db/schema.ts';
+import { AppError, invalidParameter } from '../shared/app-error.ts';
 import {
   type Capabilities,
   DEFAULT_TRIGGER_NOTIFY,
@@ -17,6 +19,29 @@ export type PreferenceInfo = {
   shedule_shift_notify: { personal_channels: string[] };
   status_page_notify: { im_integrations: string[] };
 };
+
+/**
+ * Whose preferences a call reads or writes: the caller's own, or with `person_id` (Vigil's own) a
+ * live member of the account, which needs Members Manage (an import sets the members it invites).
+ */
+export async function preferencePerson(db: Db, actor: Actor, personId: number | undefined): Promise<number> {
+  if (personId === undefined || personId === actor.memberId) return actor.memberId;
+  if (!actor.permissions.has('members.manage')) {
+    throw new AppError(
+      'AccessDenied',
+      "Access Denied: another member's preferences need the Members Manage permission.",
+    );
+  }
+  const member = await db.q
+    .selectFrom('members')
+    .select('member_id')
+    .where('account_id', '=', actor.accountId)
+    .where('member_id', '=', personId)
+    .where('status', '!=', 'deleted')
+    .executeTakeFirst();
+  if (!member) throw invalidParameter('person_id', `member ${personId} does not exist`);
+  return personId;
+}
 
 export async function preferenceInfo(
   q: Executor,

@@ -246,6 +246,51 @@ describe('final schedule', () => {
     ]);
   });
 
+  it('cumulative layers put their people on call together with their band; other bands still replace', () => {
+    const people = (s: { group: { members: { person_ids: number[] }[] } }) =>
+      s.group.members.flatMap((m) => m.person_ids);
+    const base = layer({ layer_name: 'base', groups: [group('A', 1)], layer_start: start });
+    // Band 2: "day" (9–17) and "evening" (15–20) together.
+    const day = layer({
+      layer_name: 'day',
+      groups: [group('B', 2)],
+      layer_start: start,
+      restrict_mode: 1,
+      restrict_periods: [{ restrict_start: 9 * H, restrict_end: 17 * H }],
+    });
+    const evening = layer({
+      layer_name: 'evening',
+      groups: [group('C', 3)],
+      layer_start: start,
+      restrict_mode: 1,
+      restrict_periods: [{ restrict_start: 15 * H, restrict_end: 20 * H }],
+      cumulative: true,
+    });
+    const override = layer({
+      layer_name: 'leave',
+      mode: 1,
+      groups: [group('O', 9)],
+      layer_start: local(zone, '2026-06-01T19:00'),
+      layer_end: local(zone, '2026-06-01T19:30'),
+    });
+    const final = finalShifts(zone, [base, day, evening, override], { start, end: start + D });
+    expect(final.map((s) => [wall(zone, s.start), wall(zone, s.end), people(s), s.layer_name])).toEqual([
+      ['2026-06-01T00:00', '2026-06-01T09:00', [1], 'base'],
+      ['2026-06-01T09:00', '2026-06-01T15:00', [2], 'day'],
+      ['2026-06-01T15:00', '2026-06-01T17:00', [2, 3], 'evening'],
+      ['2026-06-01T17:00', '2026-06-01T19:00', [3], 'evening'],
+      ['2026-06-01T19:00', '2026-06-01T19:30', [9], 'leave'],
+      ['2026-06-01T19:30', '2026-06-01T20:00', [3], 'evening'],
+      ['2026-06-01T20:00', '2026-06-02T00:00', [1], 'base'],
+    ]);
+    // Without the flag the later layer replaces: the band is gone.
+    const plain = finalShifts(zone, [base, day, { ...evening, cumulative: false }], {
+      start,
+      end: start + D,
+    });
+    expect(plain.map((s) => people(s))).toEqual([[1], [2], [3], [1]]);
+  });
+
   it('leaves a gap where no layer has anyone', () => {
     const day = layer({
       groups: [group('B', 2)],

@@ -34,6 +34,12 @@ export type Layer = {
   /** A masked "day" runs from the layer's hand-off time of day instead of midnight. */
   mask_continuous_enabled: boolean;
   fair_rotation: boolean;
+  /**
+   * Vigil's own: this layer's people are on call together with those of the layers below it in its
+   * band, instead of replacing them. A band is a non-cumulative layer and the cumulative layers
+   * directly above it (docs/schedules.md, "Bands").
+   */
+  cumulative?: boolean;
 };
 
 export type Shift = {
@@ -49,6 +55,13 @@ export type FinalShift = Shift & {
   weight: number;
   layer_name: string;
 };
+
+/** The group of several shifts on call together: their members, in layer order. */
+function unionGroup(parts: readonly Shift[]): OncallGroup {
+  if (parts.length === 1) return parts[0]!.group;
+  const names = [...new Set(parts.map((p) => p.group.group_name).filter((name) => name !== ''))];
+  return { group_name: names.join(', '), members: parts.flatMap((p) => p.group.members) };
+}
 
 export type Window = { start: number; end: number };
 
@@ -223,32 +236,50 @@ export function finalShifts(zone: string, layers: readonly Layer[], window: Wind
   const cuts = [...new Set(perLayer.flat().flatMap((s) => [s.start, s.end]))].sort((a, b) => a - b);
   const cursors = perLayer.map(() => 0);
   const out: FinalShift[] = [];
+  /** The shifts each final shift is made of (one, or a band's several). */
+  const partsOf: Shift[][] = [];
+  /** The shift of layer w covering [start, end), if any. */
+  const covering = (w: number, start: number, end: number): Shift | undefined => {
+    const shifts = perLayer[w]!;
+    while (cursors[w]! < shifts.length && shifts[cursors[w]!]!.end <= start) cursors[w]! += 1;
+    const shift = shifts[cursors[w]!];
+    return shift && shift.start <= start && shift.end >= end ? shift : undefined;
+  };
   for (let c = 0; c + 1 < cuts.length; c += 1) {
     const [start, end] = [cuts[c]!, cuts[c + 1]!];
-    let winner: { weight: number; shift: Shift } | undefined;
+    let top = -1;
+    const parts: Shift[] = [];
     for (let w = ordered.length - 1; w >= 0; w -= 1) {
-      const shifts = perLayer[w]!;
-      while (cursors[w]! < shifts.length && shifts[cursors[w]!]!.end <= start) cursors[w]! += 1;
-      const shift = shifts[cursors[w]!];
-      if (shift && shift.start <= start && shift.end >= end) {
-        winner = { weight: w, shift };
-        break;
-      }
+      const shift = covering(w, start, end);
+      if (shift && top < 0) top = w;
+      if (shift && top >= 0) parts.unshift(shift);
+      // The band of the top layer ends at its first non-cumulative layer, going down.
+      if (top >= 0 && !ordered[w]!.cumulative) break;
     }
-    if (!winner) continue;
+    if (top < 0) continue;
     const last = out[out.length - 1];
-    if (last && last.end === start && last.weight === winner.weight && last.group === winner.shift.group) {
+    const lastParts = partsOf[partsOf.length - 1];
+    if (
+      last &&
+      lastParts &&
+      last.end === start &&
+      last.weight === top &&
+      lastParts.length === parts.length &&
+      lastParts.every((p, i) => p.group === parts[i]!.group)
+    ) {
       last.end = end;
       continue;
     }
+    const winner = parts[parts.length - 1]!;
     out.push({
       start,
       end,
-      index: winner.shift.index,
-      group: winner.shift.group,
-      weight: winner.weight,
-      layer_name: ordered[winner.weight]!.layer_name,
+      index: winner.index,
+      group: unionGroup(parts),
+      weight: top,
+      layer_name: ordered[top]!.layer_name,
     });
+    partsOf.push(parts);
   }
   return out;
 }

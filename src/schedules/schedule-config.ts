@@ -151,6 +151,7 @@ function normalizeLayer(input: LayerInput, index: number): StoredLayer {
     day_mask: dayMask,
     mask_continuous_enabled: input.mask_continuous_enabled ?? false,
     fair_rotation: input.fair_rotation ?? false,
+    cumulative: input.cumulative ?? false,
   };
 }
 

@@ -76,6 +76,7 @@ function layerOut(source: ScheduleSource, layer: StoredLayer, weight: number): S
     rotation_unit: layer.rotation_unit,
     rotation_value: layer.rotation_value,
     mask_continuous_enabled: layer.mask_continuous_enabled,
+    cumulative: layer.cumulative ?? false,
   };
 }
 

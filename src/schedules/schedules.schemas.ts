@@ -54,6 +54,8 @@ const LayerInput = Type.Object({
   day_mask: Type.Optional(Type.Union([DayMask, Type.Null()])),
   fair_rotation: Type.Optional(Type.Boolean()),
   mask_continuous_enabled: Type.Optional(Type.Boolean()),
+  /** Vigil's own: on call together with the layers below in its band (docs/schedules.md, "Bands"). */
+  cumulative: Type.Optional(Type.Boolean()),
 });
 
 const WebhookSettings = Type.Object({
@@ -168,6 +170,8 @@ export const LayerOut = Type.Object({
   rotation_unit: RotationUnit,
   rotation_value: Type.Integer(),
   mask_continuous_enabled: Type.Boolean(),
+  /** Vigil's own (docs/schedules.md, "Bands"). */
+  cumulative: Type.Boolean(),
 });
 
 const ShiftOut = Type.Object({

@@ -1,3 +1,5 @@
+import { createServer } from 'node:http';
+import type { AddressInfo } from 'node:net';
 import { SAMPLES, type SampleContext } from '../conformance/samples.ts';
 import type { TestApp } from '../harness/app.ts';
 
@@ -61,6 +63,33 @@ async function consoleMember(ctx: SampleContext) {
 }
 
 const input = (value: Record<string, unknown>): SampleRequest => ({ input: value });
+
+/** A PagerDuty-shaped API on 127.0.0.1 with nothing in it, for the import operations; unref'd. */
+let emptySource: Promise<string> | undefined;
+function emptyPagerduty(): Promise<string> {
+  emptySource ??= new Promise((resolve) => {
+    const server = createServer((request, response) => {
+      request.resume();
+      const empty = {
+        users: [],
+        teams: [],
+        schedules: [],
+        escalation_policies: [],
+        services: [],
+        more: false,
+      };
+      response.writeHead(200, { 'content-type': 'application/json' }).end(JSON.stringify(empty));
+    });
+    server.listen(0, '127.0.0.1', () => {
+      server.unref();
+      resolve(`http://127.0.0.1:${(server.address() as AddressInfo).port}`);
+    });
+  });
+  return emptySource;
+}
+
+const importSample = async () =>
+  input({ source: 'pagerduty', api_url: await emptyPagerduty(), token: 'sample-token' });
 
 const VIGIL_SAMPLES: Record<string, RequestSample> = {
   '/healthz': async () => input({}),
@@ -216,6 +245,8 @@ const VIGIL_SAMPLES: Record<string, RequestSample> = {
     input: { token: (await ctx.call('/schedule/feed/create', {})).token },
     auth: {},
   }),
+  '/import/plan': importSample,
+  '/import/apply': importSample,
   '/console/invite/create': async (ctx) => input({ member_id: (await ctx.member()).member_id }),
   '/console/invite/info': async (ctx) => ({ input: { token: (await consoleMember(ctx)).token }, auth: {} }),
   '/console/invite/accept': async (ctx) => ({

@@ -123,6 +123,24 @@ describe('/preference/* and /notification/reachability', () => {
     );
   });
 
+  it('sets another member’s preferences with person_id only with Members Manage (Vigil’s own, for imports)', async () => {
+    const member = await t.newMember(owner, [3]);
+    const other = await t.newMember(owner, [3]);
+    const body = {
+      person_id: member.memberId,
+      trigger_notify: { critical: ['voice'], warning: [], info: [] },
+    };
+    const denied = await t.post('/preference/update', body, other.appKey);
+    expect(denied.status).toBe(403);
+    expect(denied.body.error?.code).toBe('AccessDenied');
+    ok(await t.post('/preference/update', body, owner.appKey));
+    const read = ok(await t.post('/preference/info', { person_id: member.memberId }, owner.appKey));
+    expect(read).toMatchObject({ person_id: member.memberId, trigger_notify: { critical: ['voice'] } });
+    const own = ok(await t.post('/preference/info', {}, member.appKey));
+    expect(own.trigger_notify.critical).toEqual(['voice']);
+    expectInvalid(await t.post('/preference/info', { person_id: 987_654 }, owner.appKey), 'person_id');
+  });
+
   it('refuses unknown channels, naming the field', async () => {
     expectInvalid(
       await t.post(

@@ -62,6 +62,7 @@ const ProfilePage = lazyPage(() => import('./pages/Profile.tsx'), 'ProfilePage')
 const TeamsPage = lazyPage(() => import('./pages/Teams.tsx'), 'TeamsPage');
 const RolesPage = lazyPage(() => import('./pages/Roles.tsx'), 'RolesPage');
 const AppKeysPage = lazyPage(() => import('./pages/AppKeys.tsx'), 'AppKeysPage');
+const ImportPage = lazyPage(() => import('./pages/Import.tsx'), 'ImportPage');
 
 type State =
   | { kind: 'loading' }
@@ -228,6 +229,7 @@ export function App() {
             <Route path="/teams" component={TeamsPage} />
             <Route path="/roles" component={RolesPage} />
             <Route path="/app-keys" component={AppKeysPage} />
+            <Route path="/import" component={ImportPage} />
             <Route path="/incident/detail/:id">
               {(params) => <IncidentDetailPage incidentId={params.id} />}
             </Route>

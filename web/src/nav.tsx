@@ -24,6 +24,7 @@ export const NAV: NavItem[] = [
   { href: '/teams', label: 'Teams' },
   { href: '/roles', label: 'Roles' },
   { href: '/app-keys', label: 'App keys' },
+  { href: '/import', label: 'Import' },
   { href: '/profile', label: 'Profile' },
 ];
 

@@ -24,6 +24,8 @@ export type ApiLayer = {
   day_mask: { repeat: number[] };
   fair_rotation: boolean;
   mask_continuous_enabled: boolean;
+  /** Vigil's own: on call together with the layers below (imported schedules use it). */
+  cumulative?: boolean;
 };
 
 /** One turn of a rotation: its on-call (Primary) people; people in other roles are kept as they were. */
@@ -45,6 +47,8 @@ export type Rotation = {
   days: number[];
   continuous: boolean;
   fair: boolean;
+  /** Adds its people to the layers below instead of replacing them (kept as stored). */
+  cumulative: boolean;
   hidden: number;
 };
 
@@ -103,6 +107,7 @@ export function formFromSchedule(schedule: {
       days: layer.day_mask.repeat,
       continuous: layer.mask_continuous_enabled,
       fair: layer.fair_rotation,
+      cumulative: layer.cumulative ?? false,
       hidden: layer.hidden,
     });
   }
@@ -131,6 +136,7 @@ export function newRotation(index: number, start: number): Rotation {
     days: [],
     continuous: false,
     fair: false,
+    cumulative: false,
     hidden: 0,
   };
 }
@@ -165,6 +171,7 @@ export function layersOf(form: ScheduleForm) {
       day_mask: { repeat: r.days },
       mask_continuous_enabled: r.continuous,
       fair_rotation: r.fair,
+      cumulative: r.cumulative,
     })),
     ...form.overrides.map((o) => ({
       layer_name: o.name.trim(),
