@@ -233,12 +233,12 @@ async function main(argv: string[]): Promise<number> {
   }
   if (parsed === 'serve') {
     const server = await startServer(config);
-    const stop = async () => {
-      await server.close();
-      process.exit(0);
+    // SIGTERM is a balancer's or an orchestrator's stop: drain first. SIGINT is someone at a terminal.
+    const stop = async (drain: boolean) => {
+      process.exit((await server.shutdown({ drain })) ? 0 : 1);
     };
-    process.once('SIGINT', stop);
-    process.once('SIGTERM', stop);
+    process.once('SIGINT', () => void stop(false));
+    process.once('SIGTERM', () => void stop(true));
     return -1; // keep running
   }
   const result = await execute(config, parsed);

@@ -1,5 +1,6 @@
 import { unlinkSync } from 'node:fs';
 import { createServer, type Server } from 'node:http';
+import { setTimeout } from 'node:timers/promises';
 import type { Redis } from 'ioredis';
 import pino from 'pino';
 import { type Command, runCommand } from './commands.ts';
@@ -9,7 +10,7 @@ import { type Db, databaseTimeouts, openDb } from './db/db.ts';
 import { migrate } from './db/migrate.ts';
 import { waitForDatabase } from './db/wait.ts';
 import { buildApp } from './http/app.ts';
-import { Startup } from './http/health.ts';
+import { Lifecycle } from './http/health.ts';
 import { openRedis } from './http/redis.ts';
 import type { Api } from './http/route.ts';
 import { Engine } from './jobs/engine.ts';
@@ -35,7 +36,19 @@ import { createWebhookWorker, WEBHOOK_POLL_MS } from './webhooks/webhooks.delive
  * a second time, which would corrupt it.
  */
 
-export type RunningServer = { app: Api; url: string; close(): Promise<void> };
+export type RunningServer = {
+  app: Api;
+  url: string;
+  /** Stops at once: requests in flight finish, background loops hand back what they had not begun. */
+  close(): Promise<void>;
+  /**
+   * A graceful stop (SIGTERM): /healthz and /readyz answer `draining` while the process serves on
+   * for SHUTDOWN_DRAIN_SECONDS, so a balancer stops sending without a failed request; then close(),
+   * bounded by SHUTDOWN_TIMEOUT_SECONDS. Without `drain`, close() at once with the same bound.
+   * Resolves false when the bound ran out first.
+   */
+  shutdown(options: { drain: boolean }): Promise<boolean>;
+};
 
 export async function startServer(config: Config): Promise<RunningServer> {
   let releaseLock = () => {};
@@ -66,7 +79,7 @@ export async function startServer(config: Config): Promise<RunningServer> {
     redis = config.redisUrl
       ? openRedis(config.redisUrl, { commandTimeoutMs: config.redisCommandTimeoutMs, logger })
       : undefined;
-    const startup = new Startup('waiting for the database');
+    const startup = new Lifecycle('waiting for the database');
     app = await buildApp({ config, db, clock: systemClock, redis, logger, startup });
     const url = await app.listen({ port: config.port, host: config.host });
     logger.info({ url }, 'HTTP listening; ready once the database answers and is migrated');
@@ -121,21 +134,44 @@ export async function startServer(config: Config): Promise<RunningServer> {
     const openDb_ = db;
     const openRedisClient = redis;
     const openControl = control;
+    const close = async () => {
+      // In parallel: HTTP finishes the requests in flight while the loops finish their cycle or pass.
+      await Promise.all([
+        openApp.close(),
+        engine.stop(),
+        webhooks.stop(),
+        notifications.stop(),
+        subscribers.stop(),
+        new Promise<void>((resolve) => (openControl ? openControl.close(() => resolve()) : resolve())),
+      ]);
+      providers.close();
+      email.close();
+      await openDb_.close();
+      openRedisClient?.disconnect();
+      releaseLock();
+    };
     return {
       app: openApp,
       url,
-      async close() {
-        await engine.stop();
-        await webhooks.stop();
-        await notifications.stop();
-        providers.close();
-        await subscribers.stop();
-        email.close();
-        await new Promise<void>((resolve) => (openControl ? openControl.close(() => resolve()) : resolve()));
-        await openApp.close();
-        await openDb_.close();
-        openRedisClient?.disconnect();
-        releaseLock();
+      close,
+      async shutdown({ drain }) {
+        startup.drain();
+        if (drain) {
+          openApp.log.info(
+            { drain_seconds: config.shutdownDrainSeconds },
+            'draining: /healthz answers 503 while requests are still served',
+          );
+          await setTimeout(config.shutdownDrainSeconds * 1000);
+        }
+        const bound = setTimeout(config.shutdownTimeoutSeconds * 1000, false, { ref: false });
+        const closed = await Promise.race([close().then(() => true), bound]);
+        if (closed) openApp.log.info('stopped: requests and deliveries in flight finished');
+        else
+          openApp.log.error(
+            { timeout_seconds: config.shutdownTimeoutSeconds },
+            'stopping anyway: work in flight did not finish in time (its leases run out; another instance takes it)',
+          );
+        return closed;
       },
     };
   } catch (error) {

@@ -28,6 +28,10 @@ export type Config = {
   rateLimitIntegrationPerSecond: number;
   rateLimitIntegrationPerMinute: number;
   engineIntervalSeconds: number;
+  /** Seconds a SIGTERM'd process keeps serving while /healthz says draining (docs/deploy.md). */
+  shutdownDrainSeconds: number;
+  /** Seconds after the drain for in-flight work to finish before the process exits anyway. */
+  shutdownTimeoutSeconds: number;
   /** Seconds between heartbeats on the console's event stream (docs/console.md). */
   consoleHeartbeatSeconds: number;
   /** SMTP server for e-mail (status-page subscribers); undefined: e-mail is not sent. */
@@ -107,6 +111,16 @@ export const CONFIG_VARIABLES = [
     name: 'ENGINE_INTERVAL_SECONDS',
     default: '5',
     meaning: 'seconds between background engine cycles (snooze expiry, auto-resolve), 1-3600',
+  },
+  {
+    name: 'SHUTDOWN_DRAIN_SECONDS',
+    default: '5',
+    meaning: 'after SIGTERM, seconds of serving with /healthz answering draining, 0-300',
+  },
+  {
+    name: 'SHUTDOWN_TIMEOUT_SECONDS',
+    default: '30',
+    meaning: 'then seconds for in-flight requests and deliveries to finish before exiting anyway, 1-3600',
   },
   {
     name: 'CONSOLE_HEARTBEAT_SECONDS',
@@ -219,6 +233,8 @@ export function loadConfig(env: Env = process.env): Config {
     rateLimitIntegrationPerSecond: integer('RATE_LIMIT_INTEGRATION_PER_SECOND', 1000, 0, 1_000_000),
     rateLimitIntegrationPerMinute: integer('RATE_LIMIT_INTEGRATION_PER_MINUTE', 0, 0, 60_000_000),
     engineIntervalSeconds: integer('ENGINE_INTERVAL_SECONDS', 5, 1, 3600),
+    shutdownDrainSeconds: integer('SHUTDOWN_DRAIN_SECONDS', 5, 0, 300),
+    shutdownTimeoutSeconds: integer('SHUTDOWN_TIMEOUT_SECONDS', 30, 1, 3600),
     consoleHeartbeatSeconds: integer('CONSOLE_HEARTBEAT_SECONDS', 25, 1, 300),
     smtpUrl: url('SMTP_URL', ['smtp:', 'smtps:']),
     smtpFrom: read('SMTP_FROM') ?? 'Vigil <vigil@localhost>',

@@ -32,7 +32,7 @@ import { registerWebRoutes } from '../web/web.routes.ts';
 import { registerWebhookRoutes } from '../webhooks/webhooks.routes.ts';
 import { appKeyHook } from './auth.ts';
 import { clientErrorHandler, errorHandler, sendError } from './errors.ts';
-import { registerHealthRoutes, Startup, startupGate } from './health.ts';
+import { Lifecycle, registerHealthRoutes, startupGate } from './health.ts';
 import { checkInputValue } from './input-check.ts';
 import { RateLimit } from './rate-limit.ts';
 import type { Api } from './route.ts';
@@ -46,8 +46,8 @@ export type AppDeps = {
   redis?: Redis | undefined;
   /** Logger options, or the process's logger (vigil serve shares one with the database layer). */
   logger?: FastifyServerOptions['logger'] | FastifyBaseLogger;
-  /** Startup not yet finished: routes answer 503 until it has (absent: finished). */
-  startup?: Startup;
+  /** Startup (absent: finished) and draining, for the health routes and the startup gate. */
+  startup?: Lifecycle;
 };
 
 const isLoggerInstance = (logger: AppDeps['logger']): logger is FastifyBaseLogger =>
@@ -168,8 +168,8 @@ export async function buildApp(deps: AppDeps): Promise<Api> {
   return app;
 }
 
-function finished(): Startup {
-  const startup = new Startup();
+function finished(): Lifecycle {
+  const startup = new Lifecycle();
   startup.finish();
   return startup;
 }

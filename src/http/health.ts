@@ -6,23 +6,32 @@ import { AppError } from '../shared/app-error.ts';
 import { type Api, envelope } from './route.ts';
 
 /*
- * Liveness and readiness for balancers and orchestrators (docs/engine.md, "Health"):
+ * Liveness and readiness for balancers and orchestrators (docs/deploy.md, "Health checks"):
  * - /healthz: the process answers; it touches nothing, so a frozen database cannot make a
- *   balancer or an orchestrator kill a process that would recover by itself.
- * - /readyz: startup finished (database reached, migrations applied) and the database answers
- *   `select 1` within READY_CHECK_MS; 503 otherwise. Redis is reported but never makes Vigil
- *   unready: the rate limits fall back to memory without it.
- * Until startup has finished, every other route answers 503 ServiceUnavailable.
+ *   balancer or an orchestrator kill a process that would recover by itself. While the process
+ *   drains for a graceful shutdown it answers 503 `draining`, so a balancer stops sending at once.
+ * - /readyz: startup finished (database reached, migrations applied), not draining, and the
+ *   database answers `select 1` within READY_CHECK_MS; 503 otherwise. Redis is reported but never
+ *   makes Vigil unready: the rate limits fall back to memory without it.
+ * Until startup has finished, every other route answers 503 ServiceUnavailable; while draining,
+ * they are still served (requests the balancer sent before it noticed must not fail).
  */
 
 const READY_CHECK_MS = 1_000;
 
+const draining = () =>
+  new AppError('ServiceUnavailable', 'Draining: Vigil is shutting down; send to another instance.');
+
 /** Paths served before startup has finished. */
 const ALWAYS_SERVED = new Set(['/healthz', '/readyz']);
 
-/** Whether startup (database reached, migrations applied) has finished; the server listens before. */
-export class Startup {
+/**
+ * Where the process is in its life: starting (the server listens before the database is reached
+ * and migrated), serving, or draining before a graceful shutdown (src/main.ts).
+ */
+export class Lifecycle {
   #finished = false;
+  #draining = false;
   #step: string;
 
   constructor(step = 'starting') {
@@ -45,6 +54,15 @@ export class Startup {
   finish(): void {
     this.#finished = true;
   }
+
+  get draining(): boolean {
+    return this.#draining;
+  }
+
+  /** From now on /healthz and /readyz answer 503 `draining`; nothing else changes. */
+  drain(): void {
+    this.#draining = true;
+  }
 }
 
 /** Redis as /readyz reports it: `off` when not configured, `degraded` while rate limits count in memory. */
@@ -60,7 +78,7 @@ const ReadyData = Type.Object({
 });
 
 /** The onRequest hook, ahead of authentication (which reads the database), that holds routes back until startup finishes. */
-export function startupGate(startup: Startup) {
+export function startupGate(startup: Lifecycle) {
   return async (request: FastifyRequest): Promise<void> => {
     if (startup.finished || ALWAYS_SERVED.has(request.url.split('?')[0]!)) return;
     throw new AppError('ServiceUnavailable', `Vigil is starting (${startup.step}). Please try again later.`);
@@ -69,19 +87,22 @@ export function startupGate(startup: Startup) {
 
 export function registerHealthRoutes(
   app: Api,
-  deps: { db: Db; redis?: Redis | undefined; startup: Startup },
+  deps: { db: Db; redis?: Redis | undefined; startup: Lifecycle },
 ) {
   app.get(
     '/healthz',
     {
       schema: {
         tags: ['System'],
-        summary: 'Liveness: the process answers (touches no dependency)',
+        summary: 'Liveness: the process answers (touches no dependency); 503 while it drains to stop',
         security: [],
         response: { 200: envelope(Type.Object({ status: Type.String() })) },
       },
     },
-    async (request) => ({ request_id: request.id, data: { status: 'ok' } }),
+    async (request) => {
+      if (deps.startup.draining) throw draining();
+      return { request_id: request.id, data: { status: 'ok' } };
+    },
   );
 
   app.get(
@@ -95,6 +116,7 @@ export function registerHealthRoutes(
       },
     },
     async (request) => {
+      if (deps.startup.draining) throw draining();
       if (!deps.startup.finished)
         throw new AppError('ServiceUnavailable', `Not ready: Vigil is starting (${deps.startup.step}).`);
       try {

@@ -404,8 +404,12 @@ async function send(deps: NotificationDeps, row: Row, content: Content): Promise
  * One pass: claims up to BATCH due rows, renders the new ones together, sends CONCURRENCY at a
  * time and records the outcomes in group commits.
  */
-async function deliverDueNotifications(deps: NotificationDeps): Promise<NotificationPassReport> {
+async function deliverDueNotifications(
+  deps: NotificationDeps,
+  stopping?: AbortSignal,
+): Promise<NotificationPassReport> {
   return runDeliveryPass<Row>({
+    stopping,
     q: deps.db.q,
     outbox: outboxOf(deps),
     clock: deps.clock,
@@ -431,7 +435,7 @@ async function deliverDueNotifications(deps: NotificationDeps): Promise<Notifica
 export function createNotificationWorker(deps: NotificationDeps): OutboxWorker<NotificationPassReport> {
   return new OutboxWorker({
     name: 'notifications',
-    pass: () => deliverDueNotifications(deps),
+    pass: (stopping) => deliverDueNotifications(deps, stopping),
     batchSize: BATCH,
     logger: deps.logger,
     wakeOn: onNotificationsEnqueued,

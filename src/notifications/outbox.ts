@@ -90,6 +90,34 @@ export async function claimDue<Row>(
 export type Claim = { id: number; attempt: number };
 
 /**
+ * Gives back claimed rows whose attempt never began (the worker is stopping): due now, the claim's
+ * attempt uncounted and its delivery_attempts row removed, as if never claimed. `attempt` fences a
+ * claim that was lost meanwhile. Returns how many rows were handed back.
+ */
+async function handBack(
+  q: Executor,
+  outbox: Outbox,
+  claims: readonly Claim[],
+  nowMs: number,
+): Promise<number> {
+  const values = claims.map((c) => sql`(${c.id}::bigint, ${c.attempt}::integer)`);
+  const { rows } = await sql<{ n: number }>`
+    with back as (
+      update ${sql.table(outbox.table)} as t
+         set attempt = t.attempt - 1, next_attempt_at = ${nowMs}
+        from (values ${sql.join(values)}) as v(vigil_id, vigil_attempt)
+       where ${sql.ref(`t.${outbox.idColumn}`)} = v.vigil_id and t.attempt = v.vigil_attempt and t.status = 'pending'
+      returning ${sql.ref(`t.${outbox.idColumn}`)} as id, v.vigil_attempt as attempt
+    ), forgotten as (
+      delete from delivery_attempts d using back
+       where d.outbox = ${outbox.table} and d.delivery_id = back.id and d.attempt = back.attempt
+         and d.status = 'sending'
+    )
+    select count(*)::int as n from back`.execute(q);
+  return Number(rows[0]?.n ?? 0);
+}
+
+/**
  * Extends the leases of rows a pass still holds to `nowMs` + the lease. Only rows of these claims
  * whose attempt is not recorded yet: `attempt` fences claims lost to another worker, and
  * `attempted_at < claimedAtMs` (a record sets it to its own time, never before the claim) leaves
@@ -223,6 +251,8 @@ export type DeliveryPassReport = {
   lost: number;
   /** The delivery threw: logged; the row's lease runs out and it is tried again. */
   errors: number;
+  /** Claimed but never begun because the worker was stopping: due again at once (absent: none). */
+  handedBack?: number;
 };
 
 const COUNTERS: Record<AttemptOutcome, 'delivered' | 'retrying' | 'failed'> = {
@@ -244,7 +274,8 @@ export type Recording = { recorded: Promise<AttemptOutcome | undefined> };
  * While it runs, the pass renews the leases of the rows it holds (claimed, not yet recorded) every
  * third of the lease, so a slow send, or a row waiting for a free lane, is never taken by another
  * worker while this one lives; a worker that dies stops renewing, and its rows are due again
- * within one lease.
+ * within one lease. Once `stopping` is aborted (a graceful shutdown) it begins no new attempt,
+ * finishes the ones begun, and hands back the rows it never began (handBack).
  */
 export async function runDeliveryPass<Row extends { attempt: number }>(options: {
   q: Executor;
@@ -256,6 +287,7 @@ export async function runDeliveryPass<Row extends { attempt: number }>(options: 
   onError: (row: Row, error: unknown) => void;
   /** A lease renewal failed (it is tried again at the next beat; the rows stay fenced meanwhile). */
   onRenewalError: (error: unknown) => void;
+  stopping?: AbortSignal | undefined;
 }): Promise<DeliveryPassReport> {
   const { q, outbox, clock } = options;
   const report: DeliveryPassReport = { claimed: 0, delivered: 0, retrying: 0, failed: 0, lost: 0, errors: 0 };
@@ -295,7 +327,7 @@ export async function runDeliveryPass<Row extends { attempt: number }>(options: 
     const recordings: Promise<void>[] = [];
     let next = 0;
     const lane = async () => {
-      while (next < rows.length) {
+      while (next < rows.length && !options.stopping?.aborted) {
         const row = rows[next++]!;
         try {
           const attempted = await attempt(row);
@@ -313,6 +345,16 @@ export async function runDeliveryPass<Row extends { attempt: number }>(options: 
       }
     };
     await Promise.all(Array.from({ length: Math.min(options.concurrency, rows.length) }, lane));
+    const unbegun = rows.slice(next);
+    if (unbegun.length > 0) {
+      for (const row of unbegun) held.delete(idOf(row));
+      report.handedBack = await handBack(
+        q,
+        outbox,
+        unbegun.map((row) => ({ id: idOf(row), attempt: row.attempt })),
+        clock.nowMs(),
+      );
+    }
     await Promise.all(recordings);
     return report;
   } finally {

@@ -21,11 +21,12 @@ const WAKE_DELAY_MS = 25;
 
 export class OutboxWorker<R extends PassReport> {
   readonly #name: string;
-  readonly #pass: () => Promise<R>;
+  readonly #pass: (stopping: AbortSignal) => Promise<R>;
   readonly #batchSize: number;
   readonly #logger: WorkerLogger;
   #pollMs = 1_000;
   #running = false;
+  #stopping = new AbortController();
   #timer: NodeJS.Timeout | undefined;
   #dueAt = 0;
   readonly #maxPasses: number;
@@ -36,7 +37,8 @@ export class OutboxWorker<R extends PassReport> {
 
   constructor(options: {
     name: string;
-    pass: () => Promise<R>;
+    /** One pass; once `stopping` is aborted it starts no new attempt and hands back the rows it has not begun. */
+    pass: (stopping: AbortSignal) => Promise<R>;
     batchSize: number;
     logger: WorkerLogger;
     /** Subscribes `wake` to the in-process "something was enqueued" signal; returns the unsubscribe. */
@@ -59,6 +61,7 @@ export class OutboxWorker<R extends PassReport> {
   start(pollMs: number): void {
     if (this.#running) throw new Error(`The ${this.#name} worker is already running`);
     this.#running = true;
+    this.#stopping = new AbortController();
     this.#pollMs = pollMs;
     this.#unsubscribe = this.#wakeOn?.(() => this.wake());
     this.#schedule(0);
@@ -71,9 +74,13 @@ export class OutboxWorker<R extends PassReport> {
     else this.#schedule(WAKE_DELAY_MS);
   }
 
-  /** Stops the loop; resolves once the passes that are running have finished. */
+  /**
+   * Stops the loop; resolves once the passes that are running have finished the attempts they had
+   * begun and handed back the rows they had not (runDeliveryPass), so another worker takes those at once.
+   */
   async stop(): Promise<void> {
     this.#running = false;
+    this.#stopping.abort();
     this.#unsubscribe?.();
     this.#unsubscribe = undefined;
     clearTimeout(this.#timer);
@@ -83,7 +90,7 @@ export class OutboxWorker<R extends PassReport> {
 
   /** One pass, outside the loop (tests drive the outbox this way, with a manual clock). */
   runOnce(): Promise<R> {
-    return this.#pass();
+    return this.#pass(new AbortController().signal);
   }
 
   /** Runs the next pass in `delayMs`, unless one is already due sooner. */
@@ -100,7 +107,7 @@ export class OutboxWorker<R extends PassReport> {
     if (!this.#running || this.#active.size >= this.#maxPasses) return;
     this.#wokenDuringPass = false;
     let full = false;
-    const pass = this.#pass();
+    const pass = this.#pass(this.#stopping.signal);
     this.#active.add(pass);
     try {
       full = (await pass).claimed >= this.#batchSize;

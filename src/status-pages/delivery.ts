@@ -197,8 +197,9 @@ async function deliver(deps: Sending, row: Row): Promise<AttemptOutcome | undefi
 }
 
 /** One pass: claims up to BATCH due rows and attempts each, CONCURRENCY at a time. */
-async function deliverDue(deps: Sending): Promise<NotificationPassReport> {
+async function deliverDue(deps: Sending, stopping?: AbortSignal): Promise<NotificationPassReport> {
   return runDeliveryPass<Row>({
+    stopping,
     q: deps.db.q,
     outbox: outboxOf(deps),
     clock: deps.clock,
@@ -219,7 +220,7 @@ export function createStatusPageWorker(deps: NotificationDeps): OutboxWorker<Not
   const sending = { ...deps, dispatcher: guardedDispatcher(deps.outboundAllow) };
   return new OutboxWorker({
     name: 'status-page-notifications',
-    pass: () => deliverDue(sending),
+    pass: (stopping) => deliverDue(sending, stopping),
     batchSize: BATCH,
     logger: deps.logger,
     wakeOn: onNotificationsEnqueued,

@@ -148,8 +148,9 @@ async function deliver(deps: Sending, row: DeliveryRow, enabled: boolean) {
 }
 
 /** One pass: claims up to BATCH due rows and attempts each, CONCURRENCY at a time. */
-async function deliverDueWebhooks(deps: Sending): Promise<WebhookPassReport> {
+async function deliverDueWebhooks(deps: Sending, stopping?: AbortSignal): Promise<WebhookPassReport> {
   return runDeliveryPass<DeliveryRow>({
+    stopping,
     q: deps.db.q,
     outbox: outboxOf(deps),
     clock: deps.clock,
@@ -173,7 +174,7 @@ export function createWebhookWorker(deps: WebhookDeps): OutboxWorker<WebhookPass
   const sending = { ...deps, dispatcher: guardedDispatcher(deps.outboundAllow) };
   return new OutboxWorker({
     name: 'webhooks',
-    pass: () => deliverDueWebhooks(sending),
+    pass: (stopping) => deliverDueWebhooks(sending, stopping),
     batchSize: BATCH,
     logger: deps.logger,
     wakeOn: onWebhooksEnqueued,

@@ -28,7 +28,14 @@ export type Server = { url: string; process: ChildProcess; stop(): Promise<void>
 export function startVigil(env: Record<string, string>): Promise<Server> {
   return new Promise((resolve, reject) => {
     const child = spawn(process.execPath, [CLI, 'serve'], {
-      env: { ...process.env, HOST: '127.0.0.1', PORT: '0', LOG_LEVEL: 'info', ...env },
+      env: {
+        ...process.env,
+        HOST: '127.0.0.1',
+        PORT: '0',
+        LOG_LEVEL: 'info',
+        SHUTDOWN_DRAIN_SECONDS: '0',
+        ...env,
+      },
     });
     let output = '';
     const timer = setTimeout(() => {

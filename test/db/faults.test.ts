@@ -30,7 +30,14 @@ type Vigil = {
 async function spawnVigil(env: Record<string, string>): Promise<Vigil> {
   const port = await freePort();
   const child = spawn(process.execPath, [CLI, 'serve'], {
-    env: { ...process.env, HOST: '127.0.0.1', PORT: String(port), LOG_LEVEL: 'info', ...env },
+    env: {
+      ...process.env,
+      HOST: '127.0.0.1',
+      PORT: String(port),
+      LOG_LEVEL: 'info',
+      SHUTDOWN_DRAIN_SECONDS: '0',
+      ...env,
+    },
   });
   let output = '';
   child.stdout!.on('data', (chunk) => {

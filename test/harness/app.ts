@@ -8,6 +8,7 @@ import type { Api } from '../../src/http/route.ts';
 import { Engine } from '../../src/jobs/engine.ts';
 import { engineModules } from '../../src/jobs/modules.ts';
 import { EmailProvider } from '../../src/notifications/providers/email.ts';
+import type { OutboxWorker } from '../../src/notifications/worker.ts';
 import { ManualClock } from '../../src/shared/clock.ts';
 import { createStatusPageWorker, type NotificationPassReport } from '../../src/status-pages/delivery.ts';
 import { createWebhookWorker, type WebhookPassReport } from '../../src/webhooks/webhooks.delivery.ts';
@@ -30,7 +31,7 @@ export type TestApp = {
   /** The background engine with every module, not started: tests call `engine.runOnce(t.clock.nowMs())`. */
   engine: Engine;
   /** Outbound webhook delivery, not started: `webhooks.runOnce()` runs one pass at the manual clock's time. */
-  webhooks: { runOnce(): Promise<WebhookPassReport> };
+  webhooks: OutboxWorker<WebhookPassReport>;
   /** Status-page subscriber notifications, not started: one pass at the manual clock's time (e-mail to SMTP_URL of `env`). */
   statusPages: { runOnce(): Promise<NotificationPassReport> };
   /** POSTs JSON to an Open API path with the app_key in the query, as Flashduty clients do. */

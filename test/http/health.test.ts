@@ -2,7 +2,7 @@ import { afterAll, describe, expect, it } from 'vitest';
 import { loadConfig } from '../../src/config/config.ts';
 import { DatabaseUnavailable, isDatabaseUnavailable } from '../../src/db/errors.ts';
 import { buildApp } from '../../src/http/app.ts';
-import { Startup } from '../../src/http/health.ts';
+import { Lifecycle } from '../../src/http/health.ts';
 import { ManualClock } from '../../src/shared/clock.ts';
 import { createTestDatabase, type TestDatabase } from '../harness/database.ts';
 
@@ -21,7 +21,7 @@ describe('health and readiness', () => {
   it('answers /healthz at once, /readyz and every route 503 until startup finishes, then ready', async () => {
     const database = await createTestDatabase();
     databases.push(database);
-    const startup = new Startup('waiting for the database');
+    const startup = new Lifecycle('waiting for the database');
     const app = await buildApp({
       config: loadConfig({}),
       db: database.db,
