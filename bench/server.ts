@@ -4,6 +4,7 @@ import path from 'node:path';
 import { performance } from 'node:perf_hooks';
 
 const CLI = path.resolve(import.meta.dirname, '../src/cli.ts');
+const PACKAGE_JSON = path.resolve(import.meta.dirname, '../package.json');
 const START_TIMEOUT_MS = 60_000;
 const STOP_TIMEOUT_MS = 10_000;
 
@@ -19,6 +20,8 @@ export function vigilEnv(database: Record<string, string>): NodeJS.ProcessEnv {
     RATE_LIMIT_ACCOUNT_PER_MINUTE: '0',
     RATE_LIMIT_INTEGRATION_PER_SECOND: '0',
     RATE_LIMIT_INTEGRATION_PER_MINUTE: '0',
+    // A benchmark's server is stopped directly, with no balancer to drain.
+    SHUTDOWN_DRAIN_SECONDS: '0',
     ...database,
   };
 }
@@ -75,6 +78,24 @@ export async function idlePercent(ms: number): Promise<number> {
   return total > 0 ? (100 * (after.idle - before.idle)) / total : 100;
 }
 
+/**
+ * The Node/V8 flags a server runs with: on PGlite those of `npm start` (package.json), the embedded
+ * default a user runs; on PostgreSQL none (`npx vigil serve`, docs/deploy.md). BENCH_NODE_FLAGS="--flag …"
+ * (or "" for none) replaces them, to measure what they cost.
+ */
+function nodeFlags(env: NodeJS.ProcessEnv): string[] {
+  if (env.DATABASE_URL && process.env.BENCH_NODE_FLAGS === undefined) return [];
+  const start = (JSON.parse(readFileSync(PACKAGE_JSON, 'utf8')) as { scripts: { start: string } }).scripts
+    .start;
+  const flags =
+    process.env.BENCH_NODE_FLAGS ??
+    start
+      .split(' ')
+      .filter((word) => word.startsWith('--'))
+      .join(' ');
+  return flags.split(' ').filter(Boolean);
+}
+
 /** With BENCH_CPU_PROF=DIR, every server writes a V8 CPU profile there when it stops (open in Chrome's DevTools). */
 function profileFlags(): string[] {
   const dir = process.env.BENCH_CPU_PROF;
@@ -84,7 +105,7 @@ function profileFlags(): string[] {
 /** Spawns `node src/cli.ts serve` and resolves once it logs that it listens. */
 export function startServer(env: NodeJS.ProcessEnv): Promise<Server> {
   const started = performance.now();
-  const child = spawn(process.execPath, [...profileFlags(), CLI, 'serve'], {
+  const child = spawn(process.execPath, [...nodeFlags(env), ...profileFlags(), CLI, 'serve'], {
     env,
     stdio: ['ignore', 'pipe', 'pipe'],
   });

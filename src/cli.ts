@@ -1,4 +1,4 @@
-#!/usr/bin/env node
+#!/usr/bin/env -S node --liftoff-only
 import { request } from 'node:http';
 import { parseArgs } from 'node:util';
 import { type Command, runCommand } from './commands.ts';

@@ -92,6 +92,9 @@ async function openPGlite(target: { dataDir: string } | { memory: true; snapshot
     ...('dataDir' in target ? { dataDir: target.dataDir } : {}),
     ...('snapshot' in target && target.snapshot ? { loadDataDir: target.snapshot } : {}),
     parsers: { [INT8_OID]: parseInt8 },
+    // One backend in this process: PostgreSQL's defaults (128 MB of shared buffers, 100 connections'
+    // worth of shared memory) cost resident memory a small box needs (docs/deploy.md, "Memory").
+    startParams: [...PGlite.defaultStartParams, '-c', 'shared_buffers=16MB', '-c', 'max_connections=5'],
   });
   const pool = new PGlitePool(pglite);
   const q = new Kysely<Tables>({ dialect: new PostgresDialect({ pool }) });
