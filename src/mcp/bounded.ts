@@ -8,17 +8,21 @@ const MAX_ANSWER_CHARS = 60_000;
 
 const HINT = 'The answer was cut to fit; ask again with a smaller limit, or narrow the filters.';
 
-function longestArray(value: unknown, depth = 0): unknown[] | undefined {
-  if (depth > 4 || value === null || typeof value !== 'object') return undefined;
-  let best: { array: unknown[]; size: number } | undefined;
-  const consider = (array: unknown[] | undefined) => {
-    if (!array || array.length === 0) return;
-    const size = JSON.stringify(array).length;
-    if (!best || size > best.size) best = { array, size };
-  };
-  if (Array.isArray(value)) consider(value);
-  for (const child of Object.values(value)) consider(longestArray(child, depth + 1));
-  return best?.array;
+type Cut = { array: unknown[]; size: number };
+
+/** The list to cut: the largest, or inside it when one nested list holds most of it. */
+function cutPoint(value: unknown, depth = 0): Cut | undefined {
+  if (depth > 5 || value === null || typeof value !== 'object') return undefined;
+  let best: Cut | undefined;
+  for (const child of Object.values(value)) {
+    const found = cutPoint(child, depth + 1);
+    if (found && (!best || found.size > best.size)) best = found;
+  }
+  if (Array.isArray(value) && value.length > 0) {
+    const size = JSON.stringify(value).length;
+    if (!best || best.size < size / 2) return { array: value, size };
+  }
+  return best;
 }
 
 /** The value, or a copy with its longest lists cut so that its JSON fits `max` characters. */
@@ -26,9 +30,9 @@ export function bounded(value: unknown, max = MAX_ANSWER_CHARS): unknown {
   if (JSON.stringify(value).length <= max) return value;
   const copy = { answer: structuredClone(value) as unknown };
   for (let round = 0; round < 64 && JSON.stringify(copy).length > max; round++) {
-    const array = longestArray(copy.answer);
-    if (!array) break;
-    array.length = Math.floor(array.length / 2);
+    const cut = cutPoint(copy.answer);
+    if (!cut) break;
+    cut.array.length = Math.floor(cut.array.length / 2);
   }
   const json = JSON.stringify(copy.answer);
   if (json.length > max) return { truncated: true, hint: HINT, preview: json.slice(0, max) };

@@ -1,5 +1,7 @@
-import type { Client } from '@modelcontextprotocol/sdk/client/index.js';
+import { Client } from '@modelcontextprotocol/sdk/client/index.js';
+import { StreamableHTTPClientTransport } from '@modelcontextprotocol/sdk/client/streamableHttp.js';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { emailOf, setPassword, signIn } from '../web/helpers.ts';
 import { buildWorld, callTool, connect, type Transport, type World } from './world.ts';
 
 /*
@@ -329,5 +331,54 @@ describe.each<Transport>(['http', 'stdio'])('MCP over %s', (transport) => {
     await expect(owner.readResource({ uri: `vigil://incident/${w.otherIncidentId}` })).rejects.toThrow(
       /ResourceNotFound/,
     );
+  });
+});
+
+describe('MCP over HTTP with the console session', () => {
+  it('acts as the signed-in member, and needs the session CSRF token', async () => {
+    await setPassword(w.t, await emailOf(w.t, w.owner));
+    const { session } = await signIn(w.t, await emailOf(w.t, w.owner));
+    const url = new URL(`${w.url}/mcp`);
+    const client = new Client({ name: 'vigil-test', version: '1.0.0' });
+    await client.connect(
+      new StreamableHTTPClientTransport(url, {
+        requestInit: { headers: { cookie: session!.cookie, 'x-csrf-token': session!.csrf } },
+      }),
+    );
+    const created = await callTool(client, 'create_incident', {
+      title: 'Opened from the console assistant',
+      severity: 'Info',
+    });
+    const feed = await w.t.post('/incident/feed', { incident_id: created.data.incident_id }, w.owner.appKey);
+    expect(feed.body.data.items[0]).toMatchObject({
+      type: 'i_new',
+      creator_id: w.owner.memberId,
+      via: 'assistant',
+    });
+    await client.close();
+
+    const forged = new Client({ name: 'vigil-test', version: '1.0.0' });
+    await expect(
+      forged.connect(
+        new StreamableHTTPClientTransport(url, { requestInit: { headers: { cookie: session!.cookie } } }),
+      ),
+    ).rejects.toThrow(/X-CSRF-Token/);
+  });
+
+  it('refuses a call without credentials, or with a bad toolset, in the API envelope', async () => {
+    const body = { jsonrpc: '2.0', id: 1, method: 'tools/list' };
+    const headers = { 'content-type': 'application/json', accept: 'application/json, text/event-stream' };
+    const anonymous = await w.t.app.inject({ method: 'POST', url: '/mcp', payload: body, headers });
+    expect(anonymous.statusCode).toBe(401);
+    expect(anonymous.json().error.code).toBe('Unauthorized');
+    const badSet = await w.t.app.inject({
+      method: 'POST',
+      url: `/mcp?app_key=${w.owner.appKey}&toolsets=incidents,nope`,
+      payload: body,
+      headers,
+    });
+    expect(badSet.statusCode).toBe(400);
+    expect(badSet.json().error).toMatchObject({ code: 'InvalidParameter' });
+    expect(badSet.json().error.message).toMatch(/toolsets.*nope/);
   });
 });
