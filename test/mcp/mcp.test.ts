@@ -130,6 +130,11 @@ describe.each<Transport>(['http', 'stdio'])('MCP over %s', (transport) => {
     expect(why.data).toMatchObject({ alert_id: w.alertId, incident_id: w.incidentId });
     expect(why.data.verdict).toMatch(/opened incident/);
     expect(why.data.channel.channel_id).toBe(w.source.channelId);
+    const joined = await callTool(owner, 'explain_alert_grouping', { alert_id: w.joined.alertId });
+    expect(joined.data.incident_id).toBe(w.joined.incidentId);
+    expect(joined.data.verdict).toMatch(/^The alert joined incident \w+: .+/);
+    expect(joined.data.timeline.map((e: any) => e.type)).toEqual(['a_merge']);
+    expect(joined.data.channel.group).toMatchObject({ method: 'p' });
     const related = await callTool(owner, 'related_changes', { incident_id: w.incidentId });
     expect(related.data.items[0].change_id).toBe(w.changeId);
     const log = await callTool(owner, 'delivery_log', { incident_id: w.incidentId });

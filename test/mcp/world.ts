@@ -33,6 +33,8 @@ export type World = {
   componentIds: string[];
   statusChangeId: number;
   otherIncidentId: string;
+  /** An alert that joined an open incident by its grouping key (a channel grouping by service). */
+  joined: { alertId: string; incidentId: string };
 };
 
 function ok(res: { status: number; body: { data?: any; error?: unknown } }) {
@@ -149,6 +151,11 @@ export async function buildWorld(): Promise<World> {
     ),
   ).change_id as number;
 
+  const grouped = await newSource(t, owner, { group: { method: 'p', equals: [['labels.service']] } });
+  const first = await fire(t, grouped, { title_rule: 'Queue backlog on mq1', labels: { service: 'mq' } });
+  const joined = await fire(t, grouped, { title_rule: 'Queue backlog on mq2', labels: { service: 'mq' } });
+  expect(joined.incidentId).toBe(first.incidentId);
+
   const other = await t.newAccount('Other');
   const otherSource = await newSource(t, other);
   const foreign = await fire(t, otherSource, { title_rule: 'Foreign disk full on db1', labels });
@@ -172,6 +179,7 @@ export async function buildWorld(): Promise<World> {
     componentIds: page.componentIds,
     statusChangeId,
     otherIncidentId: foreign.incidentId,
+    joined: { alertId: joined.alertId, incidentId: joined.incidentId },
   };
 }
 
