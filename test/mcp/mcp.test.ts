@@ -219,11 +219,20 @@ describe.each<Transport>(['http', 'stdio'])('MCP over %s', (transport) => {
       custom_fields: '{"ticket": "OPS-1"}',
     });
     expect(updated.data.updated).toEqual(['incident_severity', 'root_cause', 'ticket']);
+    const badName = await callTool(owner, 'update_incident', {
+      incident_id: id,
+      title: 'Not applied',
+      custom_fields: '{"Bad Name": 1}',
+    });
+    expect(badName.error).toMatch(/^InvalidParameter: custom_fields: "Bad Name"/);
+    const badSeverity = await callTool(owner, 'create_incident', { title: 'Nope', severity: 'Huge' });
+    expect(badSeverity.error).toMatch(/^InvalidParameter: severity: /);
     expect((await callTool(owner, 'ack_incident', { incident_ids: id })).error).toBeUndefined();
     expect((await callTool(owner, 'close_incident', { incident_ids: id })).error).toBeUndefined();
 
     const info = await w.t.post('/incident/info', { incident_id: id }, w.owner.appKey);
     expect(info.body.data).toMatchObject({
+      title: `Made by the assistant over ${transport}`,
       progress: 'Closed',
       incident_severity: 'Critical',
       root_cause: 'A full disk',

@@ -258,6 +258,14 @@ const updateIncident = defineTool({
           'InvalidParameter',
           'custom_fields: must be a JSON object with at least one field',
         );
+      // Checked before any change, so a bad name cannot leave the incident half updated.
+      for (const name of Object.keys(fields)) {
+        if (!/^[a-z][a-z0-9_]{0,39}$/.test(name))
+          throw new ToolFailure(
+            'InvalidParameter',
+            `custom_fields: "${name}" is not a field name (^[a-z][a-z0-9_]{0,39}$)`,
+          );
+      }
     }
     const builtIn = {
       title: input.title,
