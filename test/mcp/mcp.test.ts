@@ -394,5 +394,20 @@ describe('MCP over HTTP with the console session', () => {
     expect(badSet.statusCode).toBe(400);
     expect(badSet.json().error).toMatchObject({ code: 'InvalidParameter' });
     expect(badSet.json().error.message).toMatch(/toolsets.*nope/);
+    // The modes as headers, for clients that cannot change the URL.
+    const listed = await w.t.app.inject({
+      method: 'POST',
+      url: `/mcp?app_key=${w.owner.appKey}`,
+      payload: body,
+      headers: { ...headers, 'x-mcp-readonly': 'true', 'x-mcp-toolsets': 'incidents' },
+    });
+    expect(listed.statusCode).toBe(200);
+    expect(listed.json().result.tools.map((tool: { name: string }) => tool.name)).toEqual([
+      'query_incidents',
+      'query_incident_timeline',
+      'query_incident_alerts',
+      'list_similar_incidents',
+      'delivery_log',
+    ]);
   });
 });
