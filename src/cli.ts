@@ -8,6 +8,7 @@ import { databaseTimeouts, openDb } from './db/db.ts';
 import { migrate } from './db/migrate.ts';
 import { type ImportCommand, parseImport, runImportCommand } from './import/cli.ts';
 import { startServer } from './main.ts';
+import { MCP_USAGE, parseMcp, runMcpStdio } from './mcp/stdio.ts';
 import { systemClock } from './shared/clock.ts';
 
 const NAME_WIDTH = Math.max(...CONFIG_VARIABLES.map((v) => v.name.length)) + 2;
@@ -28,6 +29,7 @@ Commands:
          [--only users,teams,schedules,escalations,integrations] [--vigil-url URL] [--now ISO] [--json]
                                           import from another on-call system through Vigil's API
                                           (docs/import.md); --plan changes nothing
+${MCP_USAGE}
 
 Configuration comes from the environment:
 ${CONFIG_VARIABLES.map((v) => `  ${v.name.padEnd(NAME_WIDTH)}${v.meaning}${v.default ? ` (default ${v.default})` : ''}`).join('\n')}
@@ -213,6 +215,17 @@ async function readPassword(): Promise<string> {
 }
 
 async function main(argv: string[]): Promise<number> {
+  if (argv[0] === 'mcp' && !argv.includes('--help') && !argv.includes('-h')) {
+    let command: ReturnType<typeof parseMcp>;
+    try {
+      command = parseMcp(argv.slice(1), process.env);
+    } catch (error) {
+      process.stderr.write(`${(error as Error).message}\n\n${USAGE}`);
+      return 2;
+    }
+    await runMcpStdio(command);
+    return 0;
+  }
   let parsed: ReturnType<typeof parseCommand>;
   try {
     parsed = parseCommand(argv);

@@ -205,6 +205,8 @@ export type Actor = {
   memberName: string;
   roleIds: number[];
   permissions: ReadonlySet<Permission>;
+  /** The member acts through an AI assistant (Vigil's MCP server): their timeline entries say so. */
+  via?: 'assistant';
 };
 
 export function permissionsOf(roleIds: readonly number[]): Set<Permission> {

@@ -166,13 +166,16 @@ const EMPTY_DETAIL_TYPES = new Set([
 
 /** A timeline entry (of an incident or an alert) in the API shape; times in milliseconds. */
 export function toFeedItem(row: FeedEntryRow): FeedItem {
+  // `via` is stored in the detail (actions.store.ts byActor) but shown beside it: details keep their documented shape.
+  const { via, ...detail } = row.detail as Record<string, unknown>;
   return {
     ref_id: row.ref_id,
     type: row.type,
-    detail: EMPTY_DETAIL_TYPES.has(row.type) ? {} : row.detail,
+    detail: EMPTY_DETAIL_TYPES.has(row.type) ? {} : detail,
     account_id: row.account_id,
     creator_id: row.creator_id,
     created_at: row.created_at,
     updated_at: row.created_at,
+    ...(via === 'assistant' ? { via } : {}),
   };
 }

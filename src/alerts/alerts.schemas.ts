@@ -177,6 +177,8 @@ export const FeedItem = Type.Object({
   creator_id: Id,
   created_at: Type.Integer(),
   updated_at: Type.Integer(),
+  /** Vigil's own: present when the member acted through an AI assistant (docs/mcp.md). */
+  via: Type.Optional(Type.Literal('assistant')),
 });
 
 export type FeedItem = Static<typeof FeedItem>;

@@ -18,6 +18,7 @@ import { registerIncidentRoutes } from '../incidents/incidents.routes.ts';
 import { registerIngestRoutes } from '../ingest/ingest.routes.ts';
 import { registerInsightRoutes } from '../insights/insights.routes.ts';
 import { registerIntegrationRoutes } from '../integrations/integrations.routes.ts';
+import { registerMcpRoutes } from '../mcp/http.ts';
 import { registerNotificationRoutes } from '../notifications/notifications.routes.ts';
 import { registerCalendarRoutes } from '../schedules/calendars.routes.ts';
 import { registerFeedRoutes } from '../schedules/feeds.routes.ts';
@@ -163,6 +164,7 @@ export async function buildApp(deps: AppDeps): Promise<Api> {
   registerCalendarRoutes(app, deps);
   registerFeedRoutes(app, deps);
   registerImportRoutes(app, deps);
+  registerMcpRoutes(app, deps);
   // Last: its page answers only what no route above does (see setNotFoundHandler).
   const web = await registerWebRoutes(app, deps);
   return app;

@@ -747,3 +747,6 @@ const FUNCTIONS: Record<string, (...args: unknown[]) => unknown> = {
   toJson: (value) => JSON.stringify(value ?? null),
   date: (layout, time, zone) => formatDate(layout, time, zone),
 };
+
+/** The names of the functions templates may call (listed to assistants by the MCP server). */
+export const TEMPLATE_FUNCTION_NAMES: readonly string[] = Object.keys(FUNCTIONS);

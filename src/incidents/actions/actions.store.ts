@@ -116,5 +116,7 @@ export function byActor(
   nowMs: number,
   entry: Omit<FeedEntry, 'accountId' | 'creatorId' | 'atMs'>,
 ): FeedEntry {
-  return { ...entry, accountId: actor.accountId, creatorId: actor.memberId, atMs: nowMs };
+  // Done through an AI assistant (docs/mcp.md): the entry says so beside the member who acted.
+  const via = actor.via ? { detail: { ...entry.detail, via: actor.via } } : {};
+  return { ...entry, ...via, accountId: actor.accountId, creatorId: actor.memberId, atMs: nowMs };
 }
