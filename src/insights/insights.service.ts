@@ -112,6 +112,18 @@ function gridOf(
 
 const DAY = 86_400;
 
+function memo<T>(fn: (naive: number) => T): (naive: number) => T {
+  const known = new Map<number, T>();
+  return (naive) => {
+    let value = known.get(naive);
+    if (value === undefined) {
+      value = fn(naive);
+      known.set(naive, value);
+    }
+    return value;
+  };
+}
+
 type Placed<T> = { key: number; ts: number | undefined; hours: HourClass | undefined; totals: T };
 
 /** Adds group rows into their (key, bucket, hour class) cells, in order: bucket, hour class, key. */
@@ -124,15 +136,18 @@ function place<T extends Record<string, number>>(
   const { unit, split } = grid;
   const zone = prepared.filter.timeZone;
   const cells = new Map<string, Placed<T>>();
+  // Many rows share a bucket or an hour: each is turned into an instant (Intl, slow) once.
+  const tsOf = memo((naive: number) => bucketTs(zone, naive, unit!));
+  const classOf = memo((naive: number) => hourClass(naive, prepared.dayOff));
   for (const row of rows) {
     const where = row.where;
     let ts: number | undefined;
     let hours: HourClass | undefined;
     if ('naive' in where) {
-      ts = unit ? bucketTs(zone, where.naive, unit) : undefined;
-      hours = split ? hourClass(where.naive, prepared.dayOff) : undefined;
+      ts = unit ? tsOf(where.naive) : undefined;
+      hours = split ? classOf(where.naive) : undefined;
     } else {
-      ts = unit && where.bucket !== undefined ? bucketTs(zone, where.bucket, unit) : undefined;
+      ts = unit && where.bucket !== undefined ? tsOf(where.bucket) : undefined;
       hours = where.hours;
     }
     const id = `${row.key}|${ts ?? ''}|${hours ?? ''}`;
