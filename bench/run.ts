@@ -18,7 +18,8 @@ import { chooseTargets, type DatabaseName, forEachTarget, log, type Target } fro
  * `npm run bench -- ingest [--pglite-only | --postgres-only] [--duration S] [--connections N]`: the event ingestion benchmark
  * (bench/ingest.ts). `npm run bench -- status-page [--pglite-only] [--duration S]`: the public
  * status page under readers while events change (bench/status-page.ts). `npm run bench -- insights
- * [--count N]`: the insight endpoints over N incidents on PostgreSQL (bench/insights.ts).
+ * [--count N] [--keep | --reuse] [--before DIR]`: the insight endpoints over N incidents on
+ * PostgreSQL (bench/insights.ts).
  * `npm run bench -- notify [--pglite-only | --postgres-only] [--count N]`: from an accepted alert
  * to its first page (bench/notify.ts). `npm run bench -- patterns`: condition patterns, in process
  * (bench/patterns.ts). See docs/benchmarks.md.
@@ -157,6 +158,9 @@ async function main(): Promise<number> {
       count: { type: 'string' },
       'postgres-only': { type: 'boolean' },
       connections: { type: 'string', default: '50' },
+      keep: { type: 'boolean' },
+      reuse: { type: 'boolean' },
+      before: { type: 'string' },
     },
   });
   const durationS = Number(values.duration);
@@ -181,7 +185,12 @@ async function main(): Promise<number> {
     const count = values.count === undefined ? 1_000_000 : Number(values.count);
     if (!(Number.isInteger(count) && count >= 1_000 && count <= 5_000_000))
       throw new Error('--count must be a whole number from 1000 to 5000000');
-    return runInsightsBench(count);
+    return runInsightsBench({
+      count,
+      keep: values.keep ?? false,
+      reuse: values.reuse ?? false,
+      ...(values.before ? { before: values.before } : {}),
+    });
   }
   if (command === 'notify' && extra.length === 0) {
     const count = values.count === undefined ? undefined : Number(values.count);

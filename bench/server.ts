@@ -102,10 +102,14 @@ function profileFlags(): string[] {
   return dir ? ['--cpu-prof', `--cpu-prof-dir=${path.resolve(dir)}`] : [];
 }
 
-/** Spawns `node src/cli.ts serve` and resolves once it logs that it listens. */
-export function startServer(env: NodeJS.ProcessEnv): Promise<Server> {
+/**
+ * Spawns `node src/cli.ts serve` and resolves once it logs that it listens. `root`: another checkout
+ * of Vigil to start instead (the insights benchmark's "before").
+ */
+export function startServer(env: NodeJS.ProcessEnv, root?: string): Promise<Server> {
   const started = performance.now();
-  const child = spawn(process.execPath, [...nodeFlags(env), ...profileFlags(), CLI, 'serve'], {
+  const cli = root ? path.resolve(root, 'src/cli.ts') : CLI;
+  const child = spawn(process.execPath, [...nodeFlags(env), ...profileFlags(), cli, 'serve'], {
     env,
     stdio: ['ignore', 'pipe', 'pipe'],
   });

@@ -766,7 +766,42 @@ export type InsightIncidentHourlyTable = {
   number
 >;
 
-export type InsightRefreshStateTable = { account_id: number; feed_ms: number; refreshed_at: number };
+/** Daily rollups (migration 0080), kept by src/insights/rollups.store.ts. */
+export type InsightIncidentDailyTable = {
+  account_id: number;
+  day: number;
+  band: number;
+  channel_id: number;
+} & Omit<InsightIncidentHourlyTable, 'account_id' | 'hour' | 'channel_id'>;
+
+export type InsightResponderDailyTable = {
+  account_id: number;
+  person_id: number;
+  day: number;
+  band: number;
+} & Record<
+  | 'incidents'
+  | 'acknowledged'
+  | 'reassigned'
+  | 'escalated'
+  | 'timeout_escalated'
+  | 'manually_escalated'
+  | 'interruptions'
+  | 'notifications'
+  | 'engaged'
+  | 'to_ack',
+  number
+>;
+
+export type InsightRefreshStateTable = {
+  account_id: number;
+  feed_ms: number;
+  refreshed_at: number;
+  /** The zone of the daily rollups; null while there are none. */
+  rollup_zone: Defaulted<string | null>;
+  /** Incident id → what the previous refresh saw of it (facts.store.ts). */
+  seen: ColumnType<Record<string, string>, string | undefined, string>;
+};
 
 export type InsightSettingsTable = { account_id: number; cal_id: Defaulted<string>; updated_at: number };
 
@@ -790,6 +825,8 @@ export type Tables = {
   insight_incident_facts: InsightIncidentFactsTable;
   insight_responder_facts: InsightResponderFactsTable;
   insight_incident_hourly: InsightIncidentHourlyTable;
+  insight_incident_daily: InsightIncidentDailyTable;
+  insight_responder_daily: InsightResponderDailyTable;
   insight_refresh_state: InsightRefreshStateTable;
   insight_settings: InsightSettingsTable;
   incident_mutes: IncidentMutesTable;

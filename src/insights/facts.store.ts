@@ -1,6 +1,7 @@
 import { type RawBuilder, sql } from 'kysely';
 import type { Db } from '../db/db.ts';
 import { aggregateList, INCIDENT_AGGREGATES, ROLLUP_COLUMNS } from './aggregates.ts';
+import { applyToDailyRollups, buildDailyRollups, lockAccount } from './rollups.store.ts';
 
 type Executor = Db['q'];
 
@@ -230,48 +231,92 @@ async function rollUp(q: Executor, accountId: number, hours: readonly number[] |
 }
 
 /**
- * Brings the account's facts up to date: the first time, every incident; afterwards the incidents
- * with timeline entries since the watermark (less OVERLAP_MS), the open ones changed since, and
- * those removed since. Serialised per account, so concurrent queries do the work once.
+ * The incidents a refresh looks at, each with what it saw of it: their timeline entries since the
+ * watermark less OVERLAP_MS (how many, the newest), and the change marker (migration 0020) of open
+ * incidents updated since (their alert counters change without a timeline entry) and of incidents
+ * removed since.
  */
-export async function refreshFacts(db: Db, accountId: number, nowMs: number): Promise<void> {
-  await db.q.transaction().execute(async (trx) => {
-    await sql`select pg_advisory_xact_lock(hashtextextended(${`insights:${accountId}`}, 0))`.execute(trx);
+async function lookAround(q: Executor, accountId: number, feedMs: number): Promise<Map<string, string>> {
+  const sinceMs = feedMs - OVERLAP_MS;
+  const since = Math.floor(sinceMs / 1000);
+  const { rows } = await sql<{ incident_id: string; seen: string }>`
+    select incident_id, string_agg(seen, ',' order by seen) as seen from (
+      select incident_id, 'f' || count(*) || ':' || max(created_at) || ':' || max(ref_id) as seen
+        from feed_entries
+       where ref_id >= ${refIdFloor(sinceMs)} and account_id = ${accountId} and incident_id is not null
+       group by incident_id
+      union all
+      select incident_id, 'o' || coalesce(change_xid::text, '') || ':' || updated_at from incidents
+       where channel_id = any(array(select channel_id from channels where account_id = ${accountId}) || 0::bigint)
+         and progress <> 'Closed' and account_id = ${accountId} and deleted_at = 0 and updated_at >= ${since}
+      union all
+      select incident_id, 'd' || coalesce(change_xid::text, '') || ':' || deleted_at from incidents
+       where account_id = ${accountId} and deleted_at >= ${since}
+    ) looked
+    group by incident_id`.execute(q);
+  return new Map(rows.map((row) => [row.incident_id, row.seen]));
+}
+
+/** The incidents seen differently from the previous refresh (or not at all): those to derive again. */
+function changedSince(looked: Map<string, string>, seen: Record<string, string>): string[] {
+  return [...looked].filter(([id, now]) => seen[id] !== now).map(([id]) => id);
+}
+
+/**
+ * Brings the account's facts and rollups up to date: the first time, every incident; afterwards the
+ * incidents the refresh looks at (lookAround) that it did not see the same way last time. Without
+ * such an incident it writes nothing and takes no lock: two small reads. Otherwise serialised per
+ * account, so concurrent queries do the work once. Returns the zone the daily rollups are kept in
+ * (null: none).
+ */
+export async function refreshFacts(db: Db, accountId: number, nowMs: number): Promise<string | null> {
+  const current = await db.q
+    .selectFrom('insight_refresh_state')
+    .select(['feed_ms', 'rollup_zone', 'seen'])
+    .where('account_id', '=', accountId)
+    .executeTakeFirst();
+  if (
+    current &&
+    changedSince(await lookAround(db.q, accountId, current.feed_ms), current.seen).length === 0
+  ) {
+    return current.rollup_zone;
+  }
+  return db.q.transaction().execute(async (trx) => {
+    await lockAccount(trx, accountId);
     const state = await trx
       .selectFrom('insight_refresh_state')
-      .select('feed_ms')
+      .select(['feed_ms', 'rollup_zone', 'seen'])
       .where('account_id', '=', accountId)
       .executeTakeFirst();
+    // Daily rollups are kept in their own zone; the first build takes the account's.
+    let rollupZone = state?.rollup_zone ?? null;
     // The newest timeline entry of any account: the next refresh reads from there.
     const newest = await sql<{ created_at: number }>`
       select created_at from feed_entries order by ref_id desc limit 1`.execute(trx);
     // Never past this instance's clock: an entry stamped ahead of it must not hide later ones.
-    let watermark = Math.min(Math.max(state?.feed_ms ?? 0, Number(newest.rows[0]?.created_at ?? 0)), nowMs);
+    const watermark = Math.min(Math.max(state?.feed_ms ?? 0, Number(newest.rows[0]?.created_at ?? 0)), nowMs);
+    // What the next refresh compares with: this window's view, taken before deriving, so an entry
+    // committed meanwhile is either derived now and seen again next time, or derived next time.
+    const seen = Object.fromEntries(await lookAround(trx, accountId, watermark));
 
     if (!state) {
       await deriveFacts(trx, accountId, { all: true });
       await rollUp(trx, accountId, 'all');
+      const account = await trx
+        .selectFrom('accounts')
+        .select('time_zone')
+        .where('account_id', '=', accountId)
+        .executeTakeFirst();
+      rollupZone = account?.time_zone ?? 'UTC';
+      await buildDailyRollups(trx, accountId, rollupZone);
     } else {
-      const sinceMs = state.feed_ms - OVERLAP_MS;
-      const since = Math.floor(sinceMs / 1000);
-      const touched = await sql<{ incident_id: string; last_ms: number }>`
-        select incident_id, max(created_at) as last_ms from feed_entries
-         where ref_id >= ${refIdFloor(sinceMs)} and account_id = ${accountId} and incident_id is not null
-         group by incident_id`.execute(trx);
-      const open = await sql<{ incident_id: string }>`
-        select incident_id from incidents
-         where channel_id = any(array(select channel_id from channels where account_id = ${accountId}) || 0::bigint)
-           and progress <> 'Closed' and account_id = ${accountId} and deleted_at = 0
-           and updated_at >= ${since}`.execute(trx);
-      const removed = await sql<{ incident_id: string }>`
-        select incident_id from incidents where account_id = ${accountId} and deleted_at >= ${since}`.execute(
-        trx,
-      );
-      const ids = new Set([...touched.rows, ...open.rows, ...removed.rows].map((row) => row.incident_id));
-      await deriveFacts(trx, accountId, { ids: [...ids] });
-      if (ids.size > 0) {
+      const ids = changedSince(await lookAround(trx, accountId, state.feed_ms), state.seen);
+      if (rollupZone) await applyToDailyRollups(trx, accountId, rollupZone, ids, -1);
+      await deriveFacts(trx, accountId, { ids });
+      if (rollupZone) await applyToDailyRollups(trx, accountId, rollupZone, ids, 1);
+      if (ids.length > 0) {
         const hours = await sql<{ hour: number }>`
-          select distinct start_time / 3600 as hour from incidents where incident_id = any(${[...ids]}::text[])`.execute(
+          select distinct start_time / 3600 as hour from incidents where incident_id = any(${ids}::text[])`.execute(
           trx,
         );
         await rollUp(
@@ -280,12 +325,13 @@ export async function refreshFacts(db: Db, accountId: number, nowMs: number): Pr
           hours.rows.map((row) => Number(row.hour)),
         );
       }
-      for (const row of touched.rows) watermark = Math.min(Math.max(watermark, Number(row.last_ms)), nowMs);
     }
+    const values = { feed_ms: watermark, refreshed_at: nowMs, seen: JSON.stringify(seen) };
     await trx
       .insertInto('insight_refresh_state')
-      .values({ account_id: accountId, feed_ms: watermark, refreshed_at: nowMs })
-      .onConflict((oc) => oc.column('account_id').doUpdateSet({ feed_ms: watermark, refreshed_at: nowMs }))
+      .values({ account_id: accountId, ...values, rollup_zone: rollupZone })
+      .onConflict((oc) => oc.column('account_id').doUpdateSet(values))
       .execute();
+    return rollupZone;
   });
 }

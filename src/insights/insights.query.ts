@@ -1,14 +1,20 @@
 import { type RawBuilder, sql } from 'kysely';
 import type { Db } from '../db/db.ts';
-import { aggregateList, INCIDENT_AGGREGATES, sumList } from './aggregates.ts';
+import { aggregateList, INCIDENT_AGGREGATES, RESPONDER_AGGREGATES, sumList } from './aggregates.ts';
+import type { AggregateUnit, HourClass } from './buckets.ts';
 import type { IncidentTotals, ResponderTotals } from './metrics.ts';
+import { wholeDays } from './rollups.store.ts';
 
 type Executor = Db['q'];
 
 /*
- * Read-only SQL over the insight facts and their hourly rollup (facts.store.ts). Each aggregate query
- * groups by a dimension and by the local hour (or day) of the trigger time, found by a binary search
- * of the first instants of those hours (width_bucket); buckets and hour classes come from buckets.ts.
+ * Read-only SQL over the insight facts and their rollups (facts.store.ts, rollups.store.ts). Each
+ * aggregate query groups by a dimension and by where the trigger time falls: for facts, the local
+ * hour (or day) found by a binary search of the first instants of those hours (width_bucket), whose
+ * buckets and hour classes buckets.ts makes; for the daily rollups, the bucket and hour class
+ * computed in SQL from the local day and hour band. Whole local days of the range come from the
+ * daily rollups when they cover the filter and are kept in the query's zone, the partial days at the
+ * ends from the facts; otherwise whole UTC hours from the hourly rollup where it covers the filter.
  */
 
 /** A validated insight filter (insight-filter.ts). */
@@ -38,7 +44,19 @@ export type InsightFilter = {
  * Where trigger times are placed: the first instants of the local hours or days of the range
  * (buckets.ts localEdges), or nowhere (one group). A row's `idx` is the 1-based edge it follows.
  */
-export type Placement = { edges: number[]; wholeHourOffsets: boolean } | undefined;
+export type Placement = { edges: number[]; naives: number[]; wholeHourOffsets: boolean } | undefined;
+
+/** How an aggregate query groups: where trigger times are placed, buckets and hour classes. */
+export type Grid = {
+  placement: Placement;
+  unit: AggregateUnit | undefined;
+  split: boolean;
+  /** The local days of the range (days since 1970-01-01) that are days off; used with `split`. */
+  offDays: number[];
+};
+
+/** What a query may read besides the facts: the rollups (zone of the daily ones, null: none). */
+export type Sources = { rollups: boolean; rollupZone: string | null };
 
 const likeEscape = (text: string) => text.replace(/[\\%_]/g, (c) => `\\${c}`);
 
@@ -129,87 +147,178 @@ function edgeIndex(x: RawBuilder<unknown>, placement: Placement): RawBuilder<unk
 
 /** Incident facts are grouped in SQL by channel (or not at all); teams are made from channels. */
 export type IncidentDimension = 'account' | 'channel';
-export type GroupRow<T> = { key: number; idx: number; totals: T };
+
+/**
+ * Where a group of rows falls: the naive start of the local hour or day its trigger times are in
+ * (facts, hourly rollup), or the naive start of its bucket and its hour class (daily rollups).
+ */
+export type Where = { naive: number } | { bucket: number | undefined; hours: HourClass | undefined };
+export type GroupRow<T> = { key: number; where: Where; totals: T };
 
 const n = (value: unknown) => Number(value ?? 0);
 
 const HOUR = 3600;
+const DAY = 86_400;
 
-/** Whether the filter only names columns the hourly rollup keeps, and hours are whole local hours. */
-function rollupCovers(filter: InsightFilter, placement: Placement): boolean {
+/** Filters the rollups cannot answer: they keep never-muted incidents by channel and time only. */
+function incidentLevelOnly(filter: InsightFilter): boolean {
   return (
-    (placement === undefined || placement.wholeHourOffsets) &&
-    !filter.includeEverMuted &&
-    !filter.severities &&
-    !filter.responderIds &&
-    !filter.incidentIds &&
-    !filter.query?.trim() &&
-    !(filter.labels && Object.keys(filter.labels).length > 0) &&
-    !(filter.fields && Object.keys(filter.fields).length > 0) &&
-    filter.closeFrom === undefined &&
-    filter.closeTo === undefined &&
-    filter.ackFrom === undefined &&
-    filter.ackTo === undefined
+    filter.includeEverMuted ||
+    filter.severities !== undefined ||
+    filter.incidentIds !== undefined ||
+    Boolean(filter.query?.trim()) ||
+    (filter.labels !== undefined && Object.keys(filter.labels).length > 0) ||
+    (filter.fields !== undefined && Object.keys(filter.fields).length > 0) ||
+    filter.closeFrom !== undefined ||
+    filter.closeTo !== undefined ||
+    filter.ackFrom !== undefined ||
+    filter.ackTo !== undefined
   );
 }
 
-function rollupConditions(filter: InsightFilter, fromHour: number, toHour: number): RawBuilder<unknown>[] {
-  const where: RawBuilder<unknown>[] = [
-    sql`h.account_id = ${filter.accountId}`,
-    sql`h.hour >= ${fromHour}`,
-    sql`h.hour < ${toHour}`,
-  ];
-  if (filter.channelIds) where.push(sql`h.channel_id = any(${filter.channelIds}::bigint[])`);
-  if (filter.teamIds) where.push(sql`h.channel_id in ${teamChannels(filter.accountId, filter.teamIds)}`);
-  if (filter.myTeamIds) where.push(sql`h.channel_id in ${teamChannels(filter.accountId, filter.myTeamIds)}`);
+/** Whether the incident rollups cover the filter: channels and teams, no other condition. */
+function incidentRollupsCover(filter: InsightFilter): boolean {
+  return !incidentLevelOnly(filter) && !filter.responderIds;
+}
+
+/** Whether the responder rollup covers the filter: people, no channel or other condition. */
+function responderRollupCovers(filter: InsightFilter): boolean {
+  return !incidentLevelOnly(filter) && !filter.channelIds && !filter.teamIds && !filter.myTeamIds;
+}
+
+function channelConditions(filter: InsightFilter, alias: string): RawBuilder<unknown>[] {
+  const A = sql.raw(alias);
+  const where: RawBuilder<unknown>[] = [];
+  if (filter.channelIds) where.push(sql`${A}.channel_id = any(${filter.channelIds}::bigint[])`);
+  if (filter.teamIds) where.push(sql`${A}.channel_id in ${teamChannels(filter.accountId, filter.teamIds)}`);
+  if (filter.myTeamIds)
+    where.push(sql`${A}.channel_id in ${teamChannels(filter.accountId, filter.myTeamIds)}`);
   return where;
 }
 
 /**
- * Incident metrics summed per dimension key and local hour/day. Whole UTC hours inside the range
- * come from the hourly rollup when it covers the filter; the rest (partial hours at the ends, or
- * everything) from the incident facts.
+ * The bucket (naive day number of its start) of a daily rollup row `d` whose day is in [from, to).
+ * Months are looked up in a list made here: cheaper per row than date arithmetic in SQL.
+ */
+function bucketOf(unit: AggregateUnit | undefined, from: number, to: number): RawBuilder<unknown> {
+  if (unit === 'day') return sql`d.day`;
+  // 1970-01-01 was a Thursday: Monday-started weeks begin where (day + 3) % 7 = 0.
+  if (unit === 'week') return sql`d.day - (d.day + 3) % 7`;
+  if (unit === 'month') {
+    const starts: number[] = [];
+    for (let day = from; day < to; day++) {
+      const date = new Date(day * DAY * 1000);
+      starts.push(Date.UTC(date.getUTCFullYear(), date.getUTCMonth(), 1) / 1000 / DAY);
+    }
+    return sql`(${starts}::int[])[d.day - ${sql.lit(from - 1)}]`;
+  }
+  return sql`0`;
+}
+
+/** The hour class of a daily rollup row `d` (docs/insights.md "Hour classes"), or '' without split. */
+function classOf(grid: Grid): RawBuilder<unknown> {
+  if (!grid.split) return sql`''`;
+  return sql`(case when d.band = 0 then 'sleep'
+                   when d.band = 2 or d.day = any(${grid.offDays}::int[]) then 'off' else 'work' end)`;
+}
+
+/** The whole local days of the range, when the daily rollups are in the filter's zone and it has some. */
+async function dailyDays(q: Executor, filter: InsightFilter, sources: Sources, covers: boolean) {
+  if (!sources.rollups || !covers || sources.rollupZone !== filter.timeZone) return undefined;
+  const days = await wholeDays(q, filter.timeZone, filter.startTime, filter.endTime);
+  return days.from < days.to ? days : undefined;
+}
+
+/** Turns a row of the union below into a group row: idx -1 marks daily rollup rows. */
+function whereOf(row: Record<string, unknown>, grid: Grid): Where {
+  const idx = n(row.idx);
+  if (idx === -1) {
+    return {
+      bucket: grid.unit ? n(row.bucket) * DAY : undefined,
+      hours: row.cls ? (row.cls as HourClass) : undefined,
+    };
+  }
+  return { naive: grid.placement?.naives[idx - 1] ?? 0 };
+}
+
+/** The edges of the range left to the facts when [fromInstant, toInstant) is read elsewhere. */
+function edgeWindows(filter: InsightFilter, fromInstant: number, toInstant: number): [number, number][] {
+  return (
+    [
+      [filter.startTime, fromInstant],
+      [toInstant, filter.endTime],
+    ] as [number, number][]
+  ).filter(([from, to]) => from < to);
+}
+
+/**
+ * Incident metrics summed per dimension key and where the rows fall. Whole local days inside the
+ * range come from the daily rollups, or whole UTC hours from the hourly rollup, when they cover the
+ * filter; the rest (partial days or hours at the ends, or everything) from the incident facts.
  */
 export async function incidentGroups(
   q: Executor,
   filter: InsightFilter,
   dimension: IncidentDimension,
-  placement: Placement,
+  grid: Grid,
+  sources: Sources,
 ): Promise<GroupRow<IncidentTotals>[]> {
+  const placement = grid.placement;
   const key = (alias: string) => (dimension === 'account' ? sql`0` : sql`${sql.raw(alias)}.channel_id`);
+  const parts: RawBuilder<unknown>[] = [];
+  let windows: [number, number][] = [[filter.startTime, filter.endTime]];
+  const days = await dailyDays(q, filter, sources, incidentRollupsCover(filter));
   const fromHour = Math.ceil(filter.startTime / HOUR);
   const toHour = Math.floor(filter.endTime / HOUR);
-  const useRollup = rollupCovers(filter, placement) && fromHour < toHour;
-  const windows: [number, number][] = useRollup
-    ? (
-        [
-          [filter.startTime, fromHour * HOUR],
-          [toHour * HOUR, filter.endTime],
-        ] as [number, number][]
-      ).filter(([from, to]) => from < to)
-    : [[filter.startTime, filter.endTime]];
-  const parts: RawBuilder<unknown>[] = [];
+  if (days) {
+    windows = edgeWindows(filter, days.fromInstant, days.toInstant);
+    const where = [
+      sql`d.account_id = ${filter.accountId}`,
+      sql`d.day >= ${days.from}`,
+      sql`d.day < ${days.to}`,
+      ...channelConditions(filter, 'd'),
+    ];
+    parts.push(sql`
+      select ${key('d')} as key, -1 as idx, ${bucketOf(grid.unit, days.from, days.to)} as bucket, ${classOf(grid)} as cls,
+             ${sumList(INCIDENT_AGGREGATES, 'd')}
+        from insight_incident_daily d
+       where ${sql.join(where, sql` and `)}
+       group by 1, 2, 3, 4`);
+  } else if (
+    sources.rollups &&
+    incidentRollupsCover(filter) &&
+    (placement === undefined || placement.wholeHourOffsets) &&
+    fromHour < toHour
+  ) {
+    windows = edgeWindows(filter, fromHour * HOUR, toHour * HOUR);
+    const where = [
+      sql`h.account_id = ${filter.accountId}`,
+      sql`h.hour >= ${fromHour}`,
+      sql`h.hour < ${toHour}`,
+      ...channelConditions(filter, 'h'),
+    ];
+    parts.push(sql`
+      select ${key('h')} as key, ${edgeIndex(sql`h.hour * ${sql.lit(HOUR)}`, placement)} as idx, 0 as bucket,
+             '' as cls, ${sumList(INCIDENT_AGGREGATES, 'h')}
+        from insight_incident_hourly h
+       where ${sql.join(where, sql` and `)}
+       group by 1, 2, 3, 4`);
+  }
   if (windows.length > 0) {
     parts.push(sql`
-      select ${key('f')} as key, ${edgeIndex(sql`f.start_time`, placement)} as idx, ${aggregateList(INCIDENT_AGGREGATES)}
+      select ${key('f')} as key, ${edgeIndex(sql`f.start_time`, placement)} as idx, 0 as bucket, '' as cls,
+             ${aggregateList(INCIDENT_AGGREGATES)}
         from insight_incident_facts f
        where ${sql.join(conditions(filter, 'f', 'f', false, windows), sql` and `)}
-       group by 1, 2`);
-  }
-  if (useRollup) {
-    parts.push(sql`
-      select ${key('h')} as key, ${edgeIndex(sql`h.hour * ${sql.lit(HOUR)}`, placement)} as idx, ${sumList(INCIDENT_AGGREGATES, 'h')}
-        from insight_incident_hourly h
-       where ${sql.join(rollupConditions(filter, fromHour, toHour), sql` and `)}
-       group by 1, 2`);
+       group by 1, 2, 3, 4`);
   }
   const { rows } = await sql<Record<string, unknown>>`
-    select key, idx, ${sumList(INCIDENT_AGGREGATES)}
+    select key, idx, bucket, cls, ${sumList(INCIDENT_AGGREGATES)}
       from (${sql.join(parts, sql` union all `)}) parts
-     group by 1, 2`.execute(q);
+     group by 1, 2, 3, 4`.execute(q);
   return rows.map((r) => ({
     key: n(r.key),
-    idx: n(r.idx),
+    where: whereOf(r, grid),
     totals: {
       incidents: n(r.incidents),
       acknowledged: n(r.acknowledged),
@@ -232,41 +341,52 @@ export async function incidentGroups(
   }));
 }
 
-const RESPONDER_AGGREGATES: [string, RawBuilder<unknown>][] = [
-  ['incidents', sql`count(*)`],
-  ['acknowledged', sql`count(*) filter (where r.ack_time > 0)`],
-  ['reassigned', sql`count(*) filter (where r.reassigned)`],
-  ['escalated', sql`count(*) filter (where r.escalated)`],
-  ['timeout_escalated', sql`count(*) filter (where r.timeout_escalated)`],
-  ['manually_escalated', sql`count(*) filter (where r.manually_escalated)`],
-  ['interruptions', sql`sum(r.interruptions)`],
-  ['notifications', sql`sum(r.notifications)`],
-  ['engaged', sql`sum(r.engaged_seconds)`],
-  [
-    'to_ack',
-    sql`sum(case when r.ack_time > 0
-                 then greatest(r.ack_time - case when r.assigned_at > 0 then r.assigned_at else r.start_time end, 0)
-                 else 0 end)`,
-  ],
-];
-
-/** Incident × responder facts summed per person and local hour/day. */
+/**
+ * Incident × responder facts summed per person and where the rows fall: whole local days from the
+ * daily responder rollup when it covers the filter, the rest from the facts.
+ */
 export async function responderGroups(
   q: Executor,
   filter: InsightFilter,
-  placement: Placement,
+  grid: Grid,
+  sources: Sources,
 ): Promise<GroupRow<ResponderTotals>[]> {
-  const from = needsIncidentFacts(filter)
-    ? sql`insight_responder_facts r join insight_incident_facts f on f.incident_id = r.incident_id`
-    : sql`insight_responder_facts r`;
+  const parts: RawBuilder<unknown>[] = [];
+  let windows: [number, number][] = [[filter.startTime, filter.endTime]];
+  const days = await dailyDays(q, filter, sources, responderRollupCovers(filter));
+  if (days) {
+    windows = edgeWindows(filter, days.fromInstant, days.toInstant);
+    const where = [
+      sql`d.account_id = ${filter.accountId}`,
+      sql`d.day >= ${days.from}`,
+      sql`d.day < ${days.to}`,
+    ];
+    if (filter.responderIds) where.push(sql`d.person_id = any(${filter.responderIds}::bigint[])`);
+    parts.push(sql`
+      select d.person_id as key, -1 as idx, ${bucketOf(grid.unit, days.from, days.to)} as bucket, ${classOf(grid)} as cls,
+             ${sumList(RESPONDER_AGGREGATES, 'd')}
+        from insight_responder_daily d
+       where ${sql.join(where, sql` and `)}
+       group by 1, 2, 3, 4`);
+  }
+  if (windows.length > 0) {
+    const from = needsIncidentFacts(filter)
+      ? sql`insight_responder_facts r join insight_incident_facts f on f.incident_id = r.incident_id`
+      : sql`insight_responder_facts r`;
+    parts.push(sql`
+      select r.person_id as key, ${edgeIndex(sql`r.start_time`, grid.placement)} as idx, 0 as bucket, '' as cls,
+             ${aggregateList(RESPONDER_AGGREGATES)}
+        from ${from}
+       where ${sql.join(conditions(filter, 'r', 'f', true, windows), sql` and `)}
+       group by 1, 2, 3, 4`);
+  }
   const { rows } = await sql<Record<string, unknown>>`
-    select r.person_id as key, ${edgeIndex(sql`r.start_time`, placement)} as idx, ${aggregateList(RESPONDER_AGGREGATES)}
-      from ${from}
-     where ${sql.join(conditions(filter, 'r', 'f', true), sql` and `)}
-     group by 1, 2`.execute(q);
+    select key, idx, bucket, cls, ${sumList(RESPONDER_AGGREGATES)}
+      from (${sql.join(parts, sql` union all `)}) parts
+     group by 1, 2, 3, 4`.execute(q);
   return rows.map((r) => ({
     key: n(r.key),
-    idx: n(r.idx),
+    where: whereOf(r, grid),
     totals: {
       incidents: n(r.incidents),
       acknowledged: n(r.acknowledged),
@@ -307,6 +427,7 @@ export async function incidentPage(
   q: Executor,
   filter: InsightFilter,
   page: { offset: number; limit: number; asc: boolean },
+  sources: Sources,
 ): Promise<{ rows: IncidentListRow[]; total: number }> {
   const where = sql.join(conditions(filter, 'f', 'f', false), sql` and `);
   const direction = sql.raw(page.asc ? 'asc' : 'desc');
@@ -319,9 +440,15 @@ export async function incidentPage(
      where ${where}
      order by f.start_time ${direction}, f.incident_id ${direction}
      limit ${page.limit} offset ${page.offset}`.execute(q);
-  const counted = await sql<{ total: string }>`
-    select count(*) as total from insight_incident_facts f where ${where}`.execute(q);
-  return { rows, total: n(counted.rows[0]?.total) };
+  // The count is the account total of the same filter, so the rollups answer it where they can.
+  const counted = await incidentGroups(
+    q,
+    filter,
+    'account',
+    { placement: undefined, unit: undefined, split: false, offDays: [] },
+    sources,
+  );
+  return { rows, total: counted.reduce((sum, group) => sum + group.totals.incidents, 0) };
 }
 
 export type LabelGroupRow = { label: string; idx: number; alerts: number; events: number };

@@ -2,6 +2,7 @@ import type { Actor } from '../accounts/permissions.ts';
 import type { Db } from '../db/db.ts';
 import { isDayOff } from '../schedules/calendar.ts';
 import { loadCalendar } from '../schedules/calendars.store.ts';
+import { formatDate, toNaive } from '../schedules/zoned.ts';
 import { invalidParameter, notFound } from '../shared/app-error.ts';
 import type { Clock } from '../shared/clock.ts';
 import {
@@ -18,12 +19,14 @@ import { refreshFacts } from './facts.store.ts';
 import { type FilterInput, toInsightFilter } from './insight-filter.ts';
 import {
   alertsByLabel,
+  type Grid,
+  type GroupRow,
   type IncidentDimension,
   type InsightFilter,
   incidentGroups,
   incidentPage,
-  type Placement,
   responderGroups,
+  type Sources,
 } from './insights.query.ts';
 import type { InsightIncidentItem } from './insights.schemas.ts';
 import * as names from './insights.store.ts';
@@ -44,11 +47,12 @@ import {
  * the read-only SQL, then place groups in buckets and hour classes and derive the metrics.
  */
 
-export type InsightDeps = { db: Db; clock: Clock };
+/** `rollups: false` reads the facts only: the straightforward computation the rollups must equal. */
+export type InsightDeps = { db: Db; clock: Clock; rollups?: boolean };
 
 type Aggregation = { split_hours?: boolean | undefined; aggregate_unit?: AggregateUnit | undefined };
 
-type Prepared = { filter: InsightFilter; dayOff: DayOffTest };
+type Prepared = { filter: InsightFilter; dayOff: DayOffTest; sources: Sources };
 
 /** Postgres and Intl may disagree on a rare zone name; Postgres' refusal is the caller's error too. */
 async function inZone<T>(run: () => Promise<T>): Promise<T> {
@@ -73,23 +77,50 @@ async function prepare(deps: InsightDeps, actor: Actor, input: FilterInput): Pro
   const calId = await names.insightCalendarId(deps.db.q, actor.accountId);
   const calendar = calId ? await loadCalendar(deps.db.q, actor.accountId, calId) : undefined;
   const dayOff: DayOffTest = calendar ? (date) => isDayOff(calendar, date) : WEEKEND_OFF;
-  await refreshFacts(deps.db, actor.accountId, deps.clock.nowMs());
-  return { filter, dayOff };
+  const rollupZone = await refreshFacts(deps.db, actor.accountId, deps.clock.nowMs());
+  return { filter, dayOff, sources: { rollups: deps.rollups ?? true, rollupZone } };
 }
 
-/** Where to place trigger times: local hours for hour classes, local days for buckets, or nowhere. */
-type Grid = { placement: Placement; naives: number[] };
-
+/**
+ * Where to place trigger times: local hours for hour classes, local days for buckets, or nowhere;
+ * and, for hour classes, which local days of the range are days off.
+ */
 function gridOf(
-  filter: InsightFilter,
-  aggregation: { split_hours?: boolean | undefined; aggregate_unit?: unknown },
+  prepared: Prepared,
+  aggregation: { split_hours?: boolean | undefined; aggregate_unit?: AggregateUnit | undefined },
 ): Grid {
-  const grain = aggregation.split_hours ? 'hour' : aggregation.aggregate_unit ? 'day' : undefined;
-  if (!grain) return { placement: undefined, naives: [] };
+  const { filter } = prepared;
+  const split = aggregation.split_hours ?? false;
+  const unit = aggregation.aggregate_unit;
+  const grain = split ? 'hour' : unit ? 'day' : undefined;
+  if (!grain) return { placement: undefined, unit, split, offDays: [] };
   const edges = localEdges(filter.timeZone, filter.startTime, filter.endTime, grain);
+  const offDays: number[] = [];
+  if (split) {
+    const last = Math.floor(toNaive(filter.timeZone, filter.endTime) / DAY);
+    for (let day = Math.floor(toNaive(filter.timeZone, filter.startTime) / DAY); day <= last; day++) {
+      if (prepared.dayOff(formatDate(day * DAY))) offDays.push(day);
+    }
+  }
   return {
-    placement: { edges: edges.instants, wholeHourOffsets: edges.wholeHourOffsets },
-    naives: edges.naives,
+    placement: { edges: edges.instants, naives: edges.naives, wholeHourOffsets: edges.wholeHourOffsets },
+    unit,
+    split,
+    offDays,
+  };
+}
+
+const DAY = 86_400;
+
+function memo<T>(fn: (naive: number) => T): (naive: number) => T {
+  const known = new Map<number, T>();
+  return (naive) => {
+    let value = known.get(naive);
+    if (value === undefined) {
+      value = fn(naive);
+      known.set(naive, value);
+    }
+    return value;
   };
 }
 
@@ -97,18 +128,28 @@ type Placed<T> = { key: number; ts: number | undefined; hours: HourClass | undef
 
 /** Adds group rows into their (key, bucket, hour class) cells, in order: bucket, hour class, key. */
 function place<T extends Record<string, number>>(
-  rows: readonly { key: number; idx: number; totals: T }[],
+  rows: readonly GroupRow<T>[],
   grid: Grid,
-  aggregation: Aggregation,
   prepared: Prepared,
   empty: () => T,
 ): Placed<T>[] {
-  const unit = aggregation.aggregate_unit;
+  const { unit, split } = grid;
+  const zone = prepared.filter.timeZone;
   const cells = new Map<string, Placed<T>>();
+  // Many rows share a bucket or an hour: each is turned into an instant (Intl, slow) once.
+  const tsOf = memo((naive: number) => bucketTs(zone, naive, unit!));
+  const classOf = memo((naive: number) => hourClass(naive, prepared.dayOff));
   for (const row of rows) {
-    const naive = grid.naives[row.idx - 1] ?? 0;
-    const ts = unit ? bucketTs(prepared.filter.timeZone, naive, unit) : undefined;
-    const hours = aggregation.split_hours ? hourClass(naive, prepared.dayOff) : undefined;
+    const where = row.where;
+    let ts: number | undefined;
+    let hours: HourClass | undefined;
+    if ('naive' in where) {
+      ts = unit ? tsOf(where.naive) : undefined;
+      hours = split ? classOf(where.naive) : undefined;
+    } else {
+      ts = unit && where.bucket !== undefined ? tsOf(where.bucket) : undefined;
+      hours = where.hours;
+    }
     const id = `${row.key}|${ts ?? ''}|${hours ?? ''}`;
     let cell = cells.get(id);
     if (!cell) {
@@ -141,9 +182,11 @@ async function dimensionCells(
   dimension: IncidentDimension,
 ): Promise<Placed<IncidentTotals>[]> {
   const prepared = await prepare(deps, actor, input);
-  const grid = gridOf(prepared.filter, input);
-  const rows = await inZone(() => incidentGroups(deps.db.q, prepared.filter, dimension, grid.placement));
-  return place<IncidentTotals>(rows, grid, input, prepared, emptyIncidentTotals);
+  const grid = gridOf(prepared, input);
+  const rows = await inZone(() =>
+    incidentGroups(deps.db.q, prepared.filter, dimension, grid, prepared.sources),
+  );
+  return place<IncidentTotals>(rows, grid, prepared, emptyIncidentTotals);
 }
 
 /** /insight/account: one row, or one per bucket and/or hour class. */
@@ -174,13 +217,15 @@ export async function teamInsight(
   input: FilterInput & Aggregation,
 ): Promise<TeamItem[]> {
   const prepared = await prepare(deps, actor, input);
-  const grid = gridOf(prepared.filter, input);
-  const rows = await inZone(() => incidentGroups(deps.db.q, prepared.filter, 'channel', grid.placement));
+  const grid = gridOf(prepared, input);
+  const rows = await inZone(() =>
+    incidentGroups(deps.db.q, prepared.filter, 'channel', grid, prepared.sources),
+  );
   const channels = await names.channelNames(deps.db.q, actor.accountId, unique(rows.map((r) => r.key)));
   const byTeam = rows
     .map((row) => ({ ...row, key: channels.get(row.key)?.team_id ?? 0 }))
     .filter((row) => row.key > 0);
-  const cells = place<IncidentTotals>(byTeam, grid, input, prepared, emptyIncidentTotals);
+  const cells = place<IncidentTotals>(byTeam, grid, prepared, emptyIncidentTotals);
   const teamNames = await names.teamNames(deps.db.q, actor.accountId, unique(cells.map((c) => c.key)));
   return cells.map((cell) => ({
     ...placement(cell),
@@ -223,9 +268,9 @@ export async function responderInsight(
   input: FilterInput & Aggregation,
 ): Promise<ResponderItem[]> {
   const prepared = await prepare(deps, actor, input);
-  const grid = gridOf(prepared.filter, input);
-  const rows = await inZone(() => responderGroups(deps.db.q, prepared.filter, grid.placement));
-  const cells = place<ResponderTotals>(rows, grid, input, prepared, emptyResponderTotals);
+  const grid = gridOf(prepared, input);
+  const rows = await inZone(() => responderGroups(deps.db.q, prepared.filter, grid, prepared.sources));
+  const cells = place<ResponderTotals>(rows, grid, prepared, emptyResponderTotals);
   const people = await names.people(deps.db.q, actor.accountId, unique(cells.map((c) => c.key)));
   return cells.map((cell) => ({
     ...placement(cell),
@@ -278,7 +323,7 @@ export async function incidentList(
   }
   const prepared = await prepare(deps, actor, input);
   const { rows, total } = await inZone(() =>
-    incidentPage(deps.db.q, prepared.filter, { offset, limit, asc: input.asc ?? false }),
+    incidentPage(deps.db.q, prepared.filter, { offset, limit, asc: input.asc ?? false }, prepared.sources),
   );
   const responderLists = rows.map((row) => readResponders(row.responders));
   const people = await names.people(
@@ -369,7 +414,7 @@ export type TopkInput = FilterInput &
 export async function topkByLabel(deps: InsightDeps, actor: Actor, input: TopkInput) {
   const prepared = await prepare(deps, actor, input);
   const split = input.split_hours ?? false;
-  const grid = gridOf(prepared.filter, { split_hours: split });
+  const grid = gridOf(prepared, { split_hours: split });
   const rows = await inZone(() => alertsByLabel(deps.db.q, prepared.filter, input.label, grid.placement));
   const byLabel = new Map<
     string,
@@ -384,7 +429,7 @@ export async function topkByLabel(deps: InsightDeps, actor: Actor, input: TopkIn
     entry.alerts += row.alerts;
     entry.events += row.events;
     if (split) {
-      const hours = hourClass(grid.naives[row.idx - 1] ?? 0, prepared.dayOff);
+      const hours = hourClass(grid.placement?.naives[row.idx - 1] ?? 0, prepared.dayOff);
       const cell = entry.hours.get(hours) ?? { alerts: 0, events: 0 };
       cell.alerts += row.alerts;
       cell.events += row.events;

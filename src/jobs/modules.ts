@@ -2,6 +2,7 @@ import { tableMaintenanceModule } from '../db/table-maintenance.ts';
 import { escalationModule } from '../escalation/escalation.module.ts';
 import { autoResolveModule } from '../incidents/auto-resolve.module.ts';
 import { snoozeExpiryModule } from '../incidents/snooze-expiry.module.ts';
+import { insightUpkeepModule } from '../insights/rollups.module.ts';
 import { maintenanceScheduleModule } from '../status-pages/schedule.module.ts';
 import type { EngineModule } from './engine.ts';
 
@@ -10,13 +11,15 @@ import type { EngineModule } from './engine.ts';
  * incident whose timeout and snooze ran out together closes without first waking (and, once
  * escalation exists, without paging anyone again). Escalation runs after both, so it sees incidents
  * closed or woken in this cycle. Status-page maintenance schedules are independent
- * of both. Table maintenance (planner statistics, and vacuum on PGlite) comes last: it is nobody's
- * due work, only what keeps the others' queries planned well.
+ * of both. Insight upkeep (daily rollups, facts kept current) answers no deadline. Table
+ * maintenance (planner statistics, and vacuum on PGlite) comes last: it is nobody's due work, only
+ * what keeps the others' queries planned well.
  */
 export const engineModules: readonly EngineModule[] = [
   autoResolveModule,
   snoozeExpiryModule,
   escalationModule,
   maintenanceScheduleModule,
+  insightUpkeepModule,
   tableMaintenanceModule,
 ];

@@ -104,6 +104,42 @@ function acceptsGzip(header: string | undefined): boolean {
   return star ?? false;
 }
 
+/**
+ * How long a browser, CDN or proxy may keep a public answer (docs/status-pages.md, "Behind a CDN"):
+ * a second, as this process's own cache, so an update shows everywhere within about two; a stale
+ * copy may be served for 2 s more while the next is fetched, and for 5 minutes while Vigil fails.
+ */
+const PUBLIC_CACHE_CONTROL = 'public, max-age=1, stale-while-revalidate=2, stale-if-error=300';
+
+/** When each cached rendering (by key) first had its content: its Last-Modified, kept across renders. */
+const firstSeen = new Map<string, { etag: string; at: number }>();
+
+function lastModified(key: string, etag: string): number {
+  const known = firstSeen.get(key);
+  if (known?.etag === etag) return known.at;
+  if (firstSeen.size >= 5_000) firstSeen.clear();
+  // HTTP dates have whole seconds.
+  const at = Math.floor(Date.now() / 1000) * 1000;
+  firstSeen.set(key, { etag, at });
+  return at;
+}
+
+/**
+ * Whether a conditional GET may be answered 304 (RFC 9110 §13.1.2, §13.2.2): If-None-Match when
+ * sent (any listed tag, weakly compared, or `*`), else If-Modified-Since.
+ */
+function notModified(request: FastifyRequest, etag: string, modifiedMs: number): boolean {
+  const match = request.headers['if-none-match'];
+  if (match !== undefined) {
+    return match.split(',').some((tag) => {
+      const t = tag.trim();
+      return t === '*' || t.replace(/^W\//, '') === etag;
+    });
+  }
+  const since = Date.parse(request.headers['if-modified-since'] ?? '');
+  return Number.isFinite(since) && modifiedMs <= since;
+}
+
 const notFoundBody = (urlName: string) =>
   `<!doctype html><html lang="en"><head><meta charset="utf-8"><title>Not found</title></head><body><main><h1>No status page here</h1><p>There is no status page named ${urlName.replace(/[^A-Za-z0-9_-]/g, '')}.</p></main></body></html>`;
 
@@ -181,9 +217,13 @@ export function registerPublicStatusRoutes(app: Api, deps: AppDeps): void {
     const gzipped =
       result.gzipped && acceptsGzip(request.headers['accept-encoding']) ? result.gzipped : undefined;
     const etag = `"${result.etag}${gzipped ? '-gz' : ''}"`;
-    reply.header('Cache-Control', 'public, max-age=1').header('ETag', etag);
+    const modified = lastModified(key, result.etag);
+    reply
+      .header('Cache-Control', PUBLIC_CACHE_CONTROL)
+      .header('ETag', etag)
+      .header('Last-Modified', new Date(modified).toUTCString());
     if (result.gzipped) reply.header('Vary', 'Accept-Encoding');
-    if (result.status === 200 && request.headers['if-none-match'] === etag) return reply.code(304).send();
+    if (result.status === 200 && notModified(request, etag, modified)) return reply.code(304).send();
     if (gzipped) reply.header('Content-Encoding', 'gzip');
     return reply
       .code(result.status)

@@ -70,7 +70,9 @@ describe('the public page', () => {
     const res = await view(`/status/${urlName}`);
     expect(res.statusCode).toBe(200);
     expect(res.headers['content-type']).toBe('text/html; charset=utf-8');
-    expect(res.headers['cache-control']).toBe('public, max-age=1');
+    expect(res.headers['cache-control']).toBe(
+      'public, max-age=1, stale-while-revalidate=2, stale-if-error=300',
+    );
     const html = res.body;
     expect(html).not.toContain('<script');
     expect(html).toContain('<html lang="en">');
