@@ -465,6 +465,8 @@ export type StatusPageUpdatesTable = {
   component_changes: Json<ComponentChange[]>;
   creator_id: Defaulted<number>;
   created_at: number;
+  /** A number per update (migration 0050), for clients that read integer timeline ids. */
+  timeline_id: Generated<number>;
 };
 
 export type SubscriberMethod = 'email' | 'im' | 'webhook';
