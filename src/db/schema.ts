@@ -469,6 +469,24 @@ export type StatusPageUpdatesTable = {
   timeline_id: Generated<number>;
 };
 
+export type IncidentFieldDefinitionsTable = {
+  field_id: string;
+  account_id: number;
+  field_name: string;
+  display_name: string;
+  description: Defaulted<string>;
+  field_type: 'text' | 'single_select' | 'multi_select' | 'checkbox';
+  value_type: 'string' | 'bool';
+  options: ColumnType<string[], string | undefined, string>;
+  default_value: ColumnType<unknown, string | undefined, string>;
+  status: ColumnType<'enabled' | 'deleted', 'enabled' | undefined, 'enabled' | 'deleted'>;
+  creator_id: number;
+  updated_by: number;
+  created_at: number;
+  updated_at: number;
+  deleted_at: Defaulted<number>;
+};
+
 export type SubscriberMethod = 'email' | 'im' | 'webhook';
 
 export type StatusPageSubscribersTable = {
@@ -805,6 +823,7 @@ export type Tables = {
   status_page_components: StatusPageComponentsTable;
   status_page_changes: StatusPageChangesTable;
   status_page_updates: StatusPageUpdatesTable;
+  incident_field_definitions: IncidentFieldDefinitionsTable;
   status_page_subscribers: StatusPageSubscribersTable;
   status_page_notifications: StatusPageNotificationsTable;
   status_page_templates: StatusPageTemplatesTable;
