@@ -487,6 +487,15 @@ export type IncidentFieldDefinitionsTable = {
   deleted_at: Defaulted<number>;
 };
 
+/** Kept by triggers (migration 0052): the title words and label pairs of each closed incident. */
+export type IncidentPastTokensTable = {
+  incident_id: string;
+  token: string;
+  account_id: number;
+  channel_id: number;
+  close_time: number;
+};
+
 export type SubscriberMethod = 'email' | 'im' | 'webhook';
 
 export type StatusPageSubscribersTable = {
@@ -824,6 +833,7 @@ export type Tables = {
   status_page_changes: StatusPageChangesTable;
   status_page_updates: StatusPageUpdatesTable;
   incident_field_definitions: IncidentFieldDefinitionsTable;
+  incident_past_tokens: IncidentPastTokensTable;
   status_page_subscribers: StatusPageSubscribersTable;
   status_page_notifications: StatusPageNotificationsTable;
   status_page_templates: StatusPageTemplatesTable;

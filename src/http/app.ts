@@ -16,6 +16,7 @@ import { registerImportRoutes } from '../import/import.routes.ts';
 import { registerIncidentActionRoutes } from '../incidents/actions/actions.routes.ts';
 import { registerFieldRoutes } from '../incidents/fields/fields.routes.ts';
 import { registerIncidentRoutes } from '../incidents/incidents.routes.ts';
+import { registerPastIncidentRoutes } from '../incidents/past/past.routes.ts';
 import { registerIngestRoutes } from '../ingest/ingest.routes.ts';
 import { registerInsightRoutes } from '../insights/insights.routes.ts';
 import { registerReportRoutes } from '../insights/reports.routes.ts';
@@ -156,6 +157,7 @@ export async function buildApp(deps: AppDeps): Promise<Api> {
   registerAlertRoutes(app, deps);
   registerIncidentActionRoutes(app, deps);
   registerFieldRoutes(app, deps);
+  registerPastIncidentRoutes(app, deps);
   registerWebhookRoutes(app, deps);
   registerNotificationRoutes(app, deps);
   registerChangeRoutes(app, deps);

@@ -386,6 +386,13 @@ export const SAMPLES: Record<string, Sample> = {
     p: 1,
     limit: 100,
   }),
+  '/incident/past/list': async (ctx) => {
+    // Two incidents with one title; the first closed with a comment, so it is the second's past.
+    const past = await ctx.alert();
+    await ctx.call('/incident/comment', { incident_ids: [past.incident_id], comment: 'restarted web-1' });
+    await ctx.call('/incident/resolve', { incident_ids: [past.incident_id] });
+    return { incident_id: (await ctx.alert()).incident_id, limit: 5 };
+  },
   '/alert/list': async (ctx) => {
     const { channel_id, at } = await ctx.alert();
     return { start_time: at - 3600, end_time: at + 60, channel_ids: [channel_id], is_active: true, ...page };
