@@ -1,7 +1,7 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { SAMPLES, type SampleContext, sampleContext } from '../conformance/samples.ts';
 import { startTestApp, type TestAccount, type TestApp } from '../harness/app.ts';
-import { newSource, nowOf, push, type Source } from '../incidents/read-helpers.ts';
+import { expectInvalid, newSource, nowOf, push, type Source } from '../incidents/read-helpers.ts';
 import { arrayOf, mapOf, struct } from './go-json.ts';
 import { type Sdk, sdkClient } from './sdk-client.ts';
 import * as T from './sdk-types.ts';
@@ -674,5 +674,47 @@ describe('SDK methods Vigil does not serve', () => {
     const res = await t.post(path, {}, owner.appKey);
     expect(res.status).toBe(404);
     expect(res.body.error?.code).toBe('RouteNotFound');
+  });
+});
+
+describe('bad input and other accounts on what the SDK added', () => {
+  it('refuses bad filters and template ids, naming the field', async () => {
+    const window = { start_time: start, end_time: end() };
+    const tooMany = Object.fromEntries(Array.from({ length: 51 }, (_, i) => [`k${i}`, 'v']));
+    expectInvalid(await t.post('/alert/list', { ...window, labels: tooMany }, owner.appKey), 'labels');
+    expectInvalid(
+      await t.post('/alert/list', { ...window, labels: { host: 1 } }, owner.appKey),
+      'labels.host',
+    );
+    expectInvalid(await t.post('/alert/list', { ...window, title: 'x'.repeat(513) }, owner.appKey), 'title');
+    expectInvalid(await t.post('/incident/list', { ...window, title: 5 }, owner.appKey), 'title');
+    expectInvalid(await t.post('/template/info', {}, owner.appKey), 'template_id');
+    expectInvalid(await t.post('/template/info', { id: 'preset' }, owner.appKey), 'id');
+  });
+
+  it("another account's key sees none of it", async () => {
+    const stranger = await t.newAccount('Stranger');
+    const theirs = sdkClient(t, stranger);
+    const window = { start_time: start, end_time: end(), limit: 20, p: 1 };
+    const channels = await theirs.post(
+      '/channel/infos',
+      { channel_ids: [source.channelId] },
+      struct({ items: arrayOf(T.ChannelItem) }),
+    );
+    expect(channels.items).toEqual([]);
+    const alerts = await theirs.post(
+      '/alert/list',
+      { ...window, labels: { host: 'web-1' } },
+      struct({ total: 'int' }),
+    );
+    expect(alerts.total).toBe(0);
+    const incidents = await theirs.post(
+      '/incident/list',
+      { ...window, title: 'CPU' },
+      struct({ items: arrayOf(T.RawIncident) }),
+    );
+    expect(incidents.items).toEqual([]);
+    const refused = await t.post('/incident/alert/list', { incident_id: cpu.incidentId }, stranger.appKey);
+    expect(refused.body.error?.code).toBe('ResourceNotFound');
   });
 });
