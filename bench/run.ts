@@ -7,6 +7,7 @@ import { runIngestBench } from './ingest.ts';
 import { runInsightsBench } from './insights.ts';
 import { CONNECTIONS, call, type LoadResult, reportFailures, runLoad, type Scenario } from './load.ts';
 import { runNotifyBench } from './notify.ts';
+import { runPastBench } from './past-incidents.ts';
 import { runPatternsBench } from './patterns.ts';
 import { runCli, type Server, startServer, vigilEnv } from './server.ts';
 import { runStatusPageBench } from './status-page.ts';
@@ -22,7 +23,8 @@ import { chooseTargets, type DatabaseName, forEachTarget, log, type Target } fro
  * PostgreSQL (bench/insights.ts).
  * `npm run bench -- notify [--pglite-only | --postgres-only] [--count N]`: from an accepted alert
  * to its first page (bench/notify.ts). `npm run bench -- patterns`: condition patterns, in process
- * (bench/patterns.ts). See docs/benchmarks.md.
+ * (bench/patterns.ts). `npm run bench -- past [--count N]`: /incident/past/list over N closed
+ * incidents on PostgreSQL (bench/past-incidents.ts). See docs/benchmarks.md.
  */
 
 const IDLE_MS = 2_000;
@@ -199,8 +201,14 @@ async function main(): Promise<number> {
     return runNotifyBench(pgliteOnly, count, values['postgres-only'] ?? false);
   }
   if (command === 'patterns' && extra.length === 0) return runPatternsBench();
+  if (command === 'past' && extra.length === 0) {
+    const count = values.count === undefined ? 100_000 : Number(values.count);
+    if (!(Number.isInteger(count) && count >= 1_000 && count <= 5_000_000))
+      throw new Error('--count must be a whole number from 1000 to 5000000');
+    return runPastBench(count);
+  }
   throw new Error(
-    `unknown command ${positionals.join(' ')}: use no command, ingest, status-page, notify, insights or patterns`,
+    `unknown command ${positionals.join(' ')}: use no command, ingest, status-page, notify, insights, past or patterns`,
   );
 }
 

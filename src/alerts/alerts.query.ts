@@ -85,6 +85,10 @@ export type AlertSearch = {
   integrationIds?: readonly number[] | undefined;
   alertIds?: readonly string[] | undefined;
   alertKeys?: readonly string[] | undefined;
+  /** The title contains this, in any case. */
+  title?: string | undefined;
+  /** Every one of these labels has exactly this value. */
+  labels?: Readonly<Record<string, string>> | undefined;
 };
 
 function matchingAlerts(q: Executor, s: AlertSearch) {
@@ -101,6 +105,10 @@ function matchingAlerts(q: Executor, s: AlertSearch) {
   if (some(s.integrationIds)) query = query.where('integration_id', 'in', [...s.integrationIds]);
   if (some(s.alertIds)) query = query.where('alert_id', 'in', lower(s.alertIds));
   if (some(s.alertKeys)) query = query.where('alert_key', 'in', [...s.alertKeys]);
+  if (s.title) query = query.where('title', 'ilike', `%${s.title.replace(/[\\%_]/g, '\\$&')}%`);
+  if (s.labels && Object.keys(s.labels).length > 0) {
+    query = query.where(sql<boolean>`labels @> ${JSON.stringify(s.labels)}::jsonb`);
+  }
   return query;
 }
 

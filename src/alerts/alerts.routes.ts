@@ -58,6 +58,8 @@ export function registerAlertRoutes(app: Api, deps: AppDeps): void {
           integrationIds: input.integration_ids,
           alertIds: input.alert_ids,
           alertKeys: input.alert_keys,
+          title: input.title?.trim(),
+          labels: input.labels,
         },
         page,
       );

@@ -121,6 +121,11 @@ export const AlertListRequest = Type.Object({
   orderby: Type.Optional(Type.Enum(['created_at', 'updated_at'])),
   asc: Type.Optional(Type.Boolean()),
   by_updated_at: Type.Optional(Type.Boolean()),
+  // Not in the documents: Flashduty's Go SDK sends both (docs/conformance.md, "Flashduty's Go SDK").
+  title: Type.Optional(Type.String({ maxLength: 512 })),
+  labels: Type.Optional(
+    Type.Record(Type.String({ maxLength: 255 }), Type.String({ maxLength: 2048 }), { maxProperties: 50 }),
+  ),
 });
 
 export const AlertListResponse = Type.Object({

@@ -60,6 +60,7 @@ export function toChangeItem(row: ChangeRow, context: ChangeContext): ChangeItem
     account_id: row.account_id,
     change_key: row.change_key,
     change_status: row.change_status,
+    status: row.change_status,
     title: row.title,
     description: row.description,
     link: row.link,

@@ -36,6 +36,8 @@ export const ChangeItem = Type.Object({
   account_id: Id,
   change_key: Type.String(),
   change_status: ChangeStatus,
+  /** change_status again, under the name Flashduty's Go SDK reads (docs/conformance.md). */
+  status: ChangeStatus,
   title: Type.String(),
   description: Type.String(),
   link: Type.String(),

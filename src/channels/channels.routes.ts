@@ -105,7 +105,15 @@ export function registerChannelRoutes(app: Api, deps: AppDeps): void {
       const items = [...new Set(input.channel_ids)].flatMap((id) => {
         const row = byId.get(id);
         return row && row.status !== 'deleted'
-          ? [{ channel_id: row.channel_id, channel_name: row.channel_name, status: row.status }]
+          ? [
+              {
+                channel_id: row.channel_id,
+                channel_name: row.channel_name,
+                status: row.status,
+                team_id: row.team_id,
+                creator_id: row.creator_id,
+              },
+            ]
           : [];
       });
       return { items };

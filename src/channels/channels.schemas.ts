@@ -100,8 +100,17 @@ export const ChannelInfosRequest = Type.Object({ channel_ids: Type.Array(Id, { m
 
 const LiveStatus = Type.Enum(['enabled', 'disabled']);
 
+/** team_id and creator_id are not in the documents: Flashduty's Go SDK reads them (docs/conformance.md). */
 export const ChannelInfosResponse = Type.Object({
-  items: Type.Array(Type.Object({ channel_id: Id, channel_name: Type.String(), status: LiveStatus })),
+  items: Type.Array(
+    Type.Object({
+      channel_id: Id,
+      channel_name: Type.String(),
+      status: LiveStatus,
+      team_id: Id,
+      creator_id: Id,
+    }),
+  ),
 });
 
 export const ChannelItem = Type.Object({

@@ -27,11 +27,11 @@ export async function getChannels(
   q: Executor,
   accountId: number,
   channelIds: readonly number[],
-): Promise<Pick<ChannelRow, 'channel_id' | 'channel_name' | 'status'>[]> {
+): Promise<Pick<ChannelRow, 'channel_id' | 'channel_name' | 'status' | 'team_id' | 'creator_id'>[]> {
   if (channelIds.length === 0) return [];
   return q
     .selectFrom('channels')
-    .select(['channel_id', 'channel_name', 'status'])
+    .select(['channel_id', 'channel_name', 'status', 'team_id', 'creator_id'])
     .where('account_id', '=', accountId)
     .where('channel_id', 'in', [...channelIds])
     .where('status', '<>', 'deleted')

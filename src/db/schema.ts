@@ -465,6 +465,35 @@ export type StatusPageUpdatesTable = {
   component_changes: Json<ComponentChange[]>;
   creator_id: Defaulted<number>;
   created_at: number;
+  /** A number per update (migration 0050), for clients that read integer timeline ids. */
+  timeline_id: Generated<number>;
+};
+
+export type IncidentFieldDefinitionsTable = {
+  field_id: string;
+  account_id: number;
+  field_name: string;
+  display_name: string;
+  description: Defaulted<string>;
+  field_type: 'text' | 'single_select' | 'multi_select' | 'checkbox';
+  value_type: 'string' | 'bool';
+  options: ColumnType<string[], string | undefined, string>;
+  default_value: ColumnType<unknown, string | undefined, string>;
+  status: ColumnType<'enabled' | 'deleted', 'enabled' | undefined, 'enabled' | 'deleted'>;
+  creator_id: number;
+  updated_by: number;
+  created_at: number;
+  updated_at: number;
+  deleted_at: Defaulted<number>;
+};
+
+/** Kept by triggers (migration 0052): the title words and label pairs of each closed incident. */
+export type IncidentPastTokensTable = {
+  incident_id: string;
+  token: string;
+  account_id: number;
+  channel_id: number;
+  close_time: number;
 };
 
 export type SubscriberMethod = 'email' | 'im' | 'webhook';
@@ -840,6 +869,8 @@ export type Tables = {
   status_page_components: StatusPageComponentsTable;
   status_page_changes: StatusPageChangesTable;
   status_page_updates: StatusPageUpdatesTable;
+  incident_field_definitions: IncidentFieldDefinitionsTable;
+  incident_past_tokens: IncidentPastTokensTable;
   status_page_subscribers: StatusPageSubscribersTable;
   status_page_notifications: StatusPageNotificationsTable;
   status_page_templates: StatusPageTemplatesTable;

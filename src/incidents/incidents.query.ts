@@ -63,6 +63,8 @@ export type IncidentSearch = {
   incidentIds?: readonly string[] | undefined;
   nums?: readonly string[] | undefined;
   query?: string | undefined;
+  /** The title alone contains this (any case); sent by Flashduty's Go SDK, not in the documents. */
+  title?: string | undefined;
   isSnoozed: boolean;
   everMuted: boolean;
   myTeam: boolean;
@@ -157,6 +159,7 @@ function matching(q: Executor, s: IncidentSearch) {
     const pattern = likeContains(s.query);
     query = query.where((eb) => eb.or([eb('title', 'ilike', pattern), eb('description', 'ilike', pattern)]));
   }
+  if (s.title) query = query.where('title', 'ilike', likeContains(s.title));
   if (s.isSnoozed) query = query.where('snoozed_before', '>', s.now);
   if (s.everMuted) query = query.where('ever_muted', '=', true);
   return query;

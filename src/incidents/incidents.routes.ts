@@ -64,6 +64,7 @@ export function registerIncidentRoutes(app: Api, deps: AppDeps): void {
         incidentIds: input.incident_ids,
         nums: input.nums,
         query: input.query?.trim(),
+        title: input.title?.trim(),
         isSnoozed: input.is_snoozed ?? false,
         everMuted: input.ever_muted ?? false,
         myTeam: input.is_my_team ?? false,
@@ -151,7 +152,16 @@ export function registerIncidentRoutes(app: Api, deps: AppDeps): void {
       const context = await loadAlertContext(db.q, actor.accountId, rows, {
         events: input.include_events ?? false,
       });
-      return { items: rows.map((row) => toAlertItem(row, context)), total };
+      const items = rows.map((row) => {
+        const item = toAlertItem(row, context);
+        return {
+          ...item,
+          severity: item.alert_severity,
+          status: item.alert_status,
+          trigger_time: item.start_time,
+        };
+      });
+      return { items, total };
     },
   );
 }

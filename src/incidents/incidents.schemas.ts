@@ -164,6 +164,8 @@ export const IncidentListRequest = Type.Object({
   is_rare: Type.Optional(Type.Boolean()),
   progress: Type.Optional(Type.String({ maxLength: 64 })),
   query: Type.Optional(Type.String({ maxLength: 512 })),
+  /** Not in the documents: Flashduty's Go SDK filters by title (docs/conformance.md). */
+  title: Type.Optional(Type.String({ maxLength: 512 })),
   incident_severity: Type.Optional(Type.String({ maxLength: 64 })),
   channel_ids: Type.Optional(IdList),
   team_ids: Type.Optional(IdList),
@@ -203,7 +205,18 @@ export const IncidentAlertListRequest = Type.Object({
   limit: Type.Optional(Type.Integer({ minimum: 0, maximum: 1000 })),
 });
 
+/**
+ * An alert as /incident/alert/list answers it: the documented item, plus the names Flashduty's Go SDK
+ * reads (severity, status, trigger_time: the same values as alert_severity, alert_status, start_time).
+ */
+const IncidentAlertItem = Type.Object({
+  ...AlertItem.properties,
+  severity: AlertItem.properties.alert_severity,
+  status: AlertItem.properties.alert_status,
+  trigger_time: Type.Integer(),
+});
+
 export const IncidentAlertListResponse = Type.Object({
-  items: Type.Array(AlertItem),
+  items: Type.Array(IncidentAlertItem),
   total: Type.Integer(),
 });

@@ -59,8 +59,12 @@ export function registerNotificationRoutes(app: Api, deps: AppDeps): void {
   openApi(
     app,
     '/template/info',
-    { ...Read, summary: 'Get a notification template', input: S.TemplateIdRequest, data: S.TemplateInfo },
-    ({ actor, input }) => templateInfo(deps, actor, input.template_id),
+    { ...Read, summary: 'Get a notification template', input: S.TemplateInfoRequest, data: S.TemplateInfo },
+    ({ actor, input }) => {
+      const id = input.template_id ?? input.id;
+      if (id === undefined) throw invalidParameter('template_id', 'it is required');
+      return templateInfo(deps, actor, id);
+    },
   );
   openApi(
     app,

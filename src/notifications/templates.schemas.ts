@@ -26,6 +26,15 @@ export type TemplateCreateRequest = Static<typeof TemplateCreateRequest>;
 export const TemplateUpdateRequest = Type.Object({ template_id: ObjectId, ...TemplateFields });
 export const TemplateIdRequest = Type.Object({ template_id: ObjectId });
 
+/**
+ * /template/info also takes the id as `id`, as Flashduty's Go SDK sends it (docs/conformance.md);
+ * one of the two is required.
+ */
+export const TemplateInfoRequest = Type.Object({
+  template_id: Type.Optional(ObjectId),
+  id: Type.Optional(ObjectId),
+});
+
 export const TemplateCreated = Type.Object({ template_id: Type.String(), template_name: Type.String() });
 
 const outBodies = Object.fromEntries(TEMPLATE_CHANNELS.map((channel) => [channel, Type.String()])) as {

@@ -205,6 +205,12 @@ export async function deleteTemplate(deps: Deps, actor: Actor, templateId: strin
 }
 
 /** A template of the account (the default one included), deleted ones too when `withDeleted`. */
+/**
+ * Flashduty's preset template, by the id its Go SDK asks /template/info for: Vigil answers its own
+ * default template under that id too (docs/notifications.md).
+ */
+const FLASHDUTY_PRESET_TEMPLATE_ID = '6321aad26c12104586a88916';
+
 export async function findTemplate(
   q: Executor,
   accountId: number,
@@ -212,7 +218,7 @@ export async function findTemplate(
   withDeleted = false,
 ): Promise<TemplateRow | undefined> {
   const id = templateId.toLowerCase();
-  if (id === DEFAULT_TEMPLATE_ID) return defaultRow(accountId);
+  if (id === DEFAULT_TEMPLATE_ID || id === FLASHDUTY_PRESET_TEMPLATE_ID) return defaultRow(accountId);
   let query = q
     .selectFrom('notification_templates')
     .selectAll()

@@ -8,7 +8,8 @@ import { inTimeOrder } from './timeline.ts';
 type Executor = Db['q'];
 
 export type ChangeRow = Selectable<StatusPageChangesTable>;
-export type UpdateRow = Selectable<StatusPageUpdatesTable>;
+/** An update; `timeline_id` is numbered by the database, so rows built before insertion lack it. */
+export type UpdateRow = Omit<Selectable<StatusPageUpdatesTable>, 'timeline_id'> & { timeline_id?: number };
 /** An event with its updates in time order. */
 export type ChangeWithUpdates = ChangeRow & { updates: UpdateRow[] };
 

@@ -123,5 +123,11 @@ export function toChangeItem(
     auto_update_by_schedule: change.auto_update_by_schedule,
     created_at: change.created_at,
     updated_at: change.updated_at,
+    timelines: change.updates.map((update) => ({
+      timeline_id: update.timeline_id ?? 0,
+      at: update.at_seconds,
+      ...(update.status ? { status: update.status as ChangeItem['status'] } : {}),
+      description: update.description,
+    })),
   };
 }

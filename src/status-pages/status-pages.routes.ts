@@ -250,7 +250,8 @@ export function registerStatusPageRoutes(app: Api, deps: AppDeps): void {
         ...(input.start_at_seconds ? { startFrom: input.start_at_seconds } : {}),
         ...(input.end_at_seconds ? { startTo: input.end_at_seconds } : {}),
       });
-      return { items: await changeItems(input.page_id, changes) };
+      const items = await changeItems(input.page_id, changes);
+      return { items, total: items.length };
     },
   );
 
@@ -267,7 +268,8 @@ export function registerStatusPageRoutes(app: Api, deps: AppDeps): void {
       await pageOf(db.q, actor, input.page_id);
       const open = (input.type === 'incident' ? INCIDENT_STATUSES : MAINTENANCE_STATUSES).slice(0, -1);
       const changes = await listChanges(db.q, input.page_id, { type: input.type, statuses: open });
-      return { items: await changeItems(input.page_id, changes) };
+      const items = await changeItems(input.page_id, changes);
+      return { items, total: items.length };
     },
   );
 

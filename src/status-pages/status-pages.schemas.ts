@@ -360,10 +360,20 @@ export const ChangeItem = Type.Object({
   auto_update_by_schedule: Type.Boolean(),
   created_at: Type.Integer(),
   updated_at: Type.Integer(),
+  /** The updates again, as Flashduty's Go SDK reads them (docs/conformance.md). */
+  timelines: Type.Array(
+    Type.Object({
+      timeline_id: Id,
+      at: Type.Integer(),
+      status: Type.Optional(EventStatus),
+      description: Type.String(),
+    }),
+  ),
 });
 export type ChangeItem = Static<typeof ChangeItem>;
 
-export const ChangeListResponse = Type.Object({ items: Type.Array(ChangeItem) });
+/** `total` is not documented; Flashduty's Go SDK reads it. */
+export const ChangeListResponse = Type.Object({ items: Type.Array(ChangeItem), total: Type.Integer() });
 
 // ----- subscribers -----
 

@@ -279,10 +279,12 @@ describe('channel lifecycle', () => {
     await t.post('/channel/delete', { channel_id: gone }, owner.appKey);
     const res = await t.post('/channel/infos', { channel_ids: [two, 12345, one, gone, two] }, owner.appKey);
     expect(res.status).toBe(200);
+    // team_id and creator_id: read by Flashduty's Go SDK (docs/conformance.md).
+    const owned = { team_id: teamA, creator_id: owner.memberId };
     expect(res.body.data).toEqual({
       items: [
-        { channel_id: two, channel_name: 'Infos two', status: 'disabled' },
-        { channel_id: one, channel_name: 'Infos one', status: 'enabled' },
+        { ...owned, channel_id: two, channel_name: 'Infos two', status: 'disabled' },
+        { ...owned, channel_id: one, channel_name: 'Infos one', status: 'enabled' },
       ],
     });
     expect((await t.post('/channel/infos', { channel_ids: [] }, owner.appKey)).body.data).toEqual({

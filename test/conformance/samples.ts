@@ -386,6 +386,13 @@ export const SAMPLES: Record<string, Sample> = {
     p: 1,
     limit: 100,
   }),
+  '/incident/past/list': async (ctx) => {
+    // Two incidents with one title; the first closed with a comment, so it is the second's past.
+    const past = await ctx.alert();
+    await ctx.call('/incident/comment', { incident_ids: [past.incident_id], comment: 'restarted web-1' });
+    await ctx.call('/incident/resolve', { incident_ids: [past.incident_id] });
+    return { incident_id: (await ctx.alert()).incident_id, limit: 5 };
+  },
   '/alert/list': async (ctx) => {
     const { channel_id, at } = await ctx.alert();
     return { start_time: at - 3600, end_time: at + 60, channel_ids: [channel_id], is_active: true, ...page };
@@ -765,12 +772,47 @@ export const SAMPLES: Record<string, Sample> = {
     return { p: 1, limit: 10, ...SCHEDULE_WINDOW };
   },
   '/schedule/preview': async (ctx) => ({ ...scheduleBody(ctx), ...SCHEDULE_WINDOW }),
+  // Custom field definitions and usage reports (openapi.legacy.zh.json; Flashduty's Go SDK calls them).
+  '/field/list': async (ctx) => {
+    await ctx.call('/field/create', fieldBody(ctx));
+    return {};
+  },
+  '/field/info': async (ctx) => ({ field_id: (await ctx.call('/field/create', fieldBody(ctx))).field_id }),
+  '/field/create': async (ctx) => fieldBody(ctx),
+  '/field/update': async (ctx) => ({
+    field_id: (await ctx.call('/field/create', fieldBody(ctx))).field_id,
+    display_name: 'Ticket queue',
+    description: 'where the ticket went',
+    options: ['OPS', 'DEV', 'SEC'],
+    default_value: 'SEC',
+  }),
+  '/field/delete': async (ctx) => ({ field_id: (await ctx.call('/field/create', fieldBody(ctx))).field_id }),
+  '/report/oncall/notifications': async (ctx) => {
+    const { at, channel_id } = await ctx.alert();
+    return { step: 'day', start_time: at - 7 * 86_400, end_time: at + 60, channel_ids: [channel_id] };
+  },
+  '/report/oncall/changes': async (ctx) => {
+    const { at } = await ctx.change();
+    return { step: 'week', start_time: at - 30 * 86_400, end_time: at + 60 };
+  },
   '/oncall/roles': async () => ({}),
   '/schedule/self': async (ctx) => {
     await ctx.call('/schedule/create', scheduleBody(ctx));
     return SCHEDULE_WINDOW;
   },
 };
+
+/** A single-select custom field with a unique name. */
+function fieldBody(ctx: SampleContext) {
+  return {
+    field_name: ctx.unique('queue').replace(/-/g, '_'),
+    display_name: 'Queue',
+    field_type: 'single_select',
+    value_type: 'string',
+    options: ['OPS', 'DEV'],
+    default_value: 'OPS',
+  };
+}
 
 /** A new public status page with one component. */
 async function statusPage(ctx: SampleContext): Promise<{ page_id: number; component_id: string }> {

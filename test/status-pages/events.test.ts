@@ -93,6 +93,15 @@ describe('POST /status-page/change/create', () => {
       auto_update_by_schedule: false,
       created_at: nowOf(t),
       updated_at: nowOf(t),
+      // The updates as Flashduty's Go SDK reads them (docs/conformance.md).
+      timelines: [
+        {
+          timeline_id: expect.any(Number),
+          at: 1712000000,
+          status: 'investigating',
+          description: 'We are currently investigating an issue affecting some users.',
+        },
+      ],
     });
     expect(await statusOf(pageId, componentIds[0]!)).toBe('degraded');
   });
