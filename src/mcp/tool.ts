@@ -62,11 +62,6 @@ function dropUndefined(input: Record<string, unknown>): Record<string, unknown> 
   return Object.fromEntries(Object.entries(input).filter(([, v]) => v !== undefined));
 }
 
-/** The answer of a tool whose operation Vigil does not have (said in the answer, not faked). */
-export function unsupported(what: string): never {
-  throw new ToolFailure('NotSupported', `Vigil does not support this: ${what}`);
-}
-
 /* Paging: every list tool takes `limit` (1–100, default 20) and `page` (from 1). */
 
 const MAX_LIMIT = 100;

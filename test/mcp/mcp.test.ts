@@ -121,8 +121,9 @@ describe.each<Transport>(['http', 'stdio'])('MCP over %s', (transport) => {
     const events = await callTool(owner, 'query_alert_events', { alert_id: w.alertId });
     expect(events.data.total).toBe(1);
     const similar = await callTool(owner, 'list_similar_incidents', { incident_id: w.incidentId });
-    expect(similar.data.items[0].incident.incident_id).toBe(w.pastIncidentId);
+    expect(similar.data.items[0].incident_id).toBe(w.pastIncidentId);
     expect(similar.data.items[0].score).toBeGreaterThan(0.5);
+    expect(similar.data.items[0].similarity).toMatchObject({ labels: 1, channel: 1 });
   });
 
   it("explains an alert's grouping, ranks related changes and shows the delivery log", async () => {
@@ -200,9 +201,25 @@ describe.each<Transport>(['http', 'stdio'])('MCP over %s', (transport) => {
     expect(functions.data.items.map((f: any) => f.name)).toContain('toJson');
   });
 
-  it('says so when Vigil lacks the operation (query_fields)', async () => {
-    const fields = await callTool(owner, 'query_fields', {});
-    expect(fields.error).toMatch(/^NotSupported: Vigil does not support this: custom field definitions/);
+  it('lists custom field definitions by id and by name (query_fields)', async () => {
+    const created = await w.t.post(
+      '/field/create',
+      {
+        field_name: `impact_${transport}`,
+        display_name: 'Customer impact',
+        field_type: 'text',
+        value_type: 'string',
+      },
+      w.owner.appKey,
+    );
+    expect(created.body.error).toBeUndefined();
+    const byName = await callTool(owner, 'query_fields', { field_name: 'customer IMPACT' });
+    expect(byName.data.items.map((f: any) => f.field_name)).toContain(`impact_${transport}`);
+    const id = byName.data.items.find((f: any) => f.field_name === `impact_${transport}`).field_id;
+    const byId = await callTool(owner, 'query_fields', { field_ids: id });
+    expect(byId.data.items).toHaveLength(1);
+    const none = await callTool(owner, 'query_fields', { field_name: 'no such field' });
+    expect(none.data.items).toEqual([]);
   });
 
   it('writes as the member, recorded on the timeline as done via the assistant', async () => {

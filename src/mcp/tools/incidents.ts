@@ -19,8 +19,6 @@ const Severity = Type.Enum(['Info', 'Warning', 'Critical']);
 const IncidentIds = Type.String({ description: 'Comma-separated incident ids (24 hexadecimal characters).' });
 const DEFAULT_WINDOW = 30 * 86_400;
 
-type Incident = { incident_id: string; title: string; channel_id: number; labels?: Record<string, string> };
-
 const queryIncidents = defineTool({
   name: 'query_incidents',
   toolset: 'incidents',
@@ -136,40 +134,13 @@ const queryIncidentAlerts = defineTool({
   },
 });
 
-const tokens = (incident: Incident): Set<string> =>
-  new Set(
-    [incident.title, ...Object.entries(incident.labels ?? {}).map(([k, v]) => `${k}=${v}`)]
-      .join(' ')
-      .toLowerCase()
-      .split(/[^a-z0-9=._-]+/)
-      .filter((t) => t.length > 1),
-  );
-
-function jaccard(a: Set<string>, b: Set<string>): number {
-  let shared = 0;
-  for (const t of a) if (b.has(t)) shared++;
-  const union = a.size + b.size - shared;
-  return union === 0 ? 0 : shared / union;
-}
-
-/** Past incidents of the same channel, ranked by how alike their titles and labels are. */
+/** The account's closed incidents most like this one, best first (/incident/past/list: title, labels, channel). */
 export async function similarIncidents(context: ToolContext, incidentId: string, limit: number) {
-  const incident = await call<Incident & { start_time: number }>(context, '/incident/info', {
+  const data = await call<{ items: unknown[] }>(context, '/incident/past/list', {
     incident_id: incidentId,
+    limit,
   });
-  const candidates = await call<{ items: (Incident & { start_time: number })[] }>(context, '/incident/list', {
-    start_time: Math.max(0, incident.start_time - DEFAULT_WINDOW),
-    end_time: incident.start_time + 1,
-    channel_ids: [incident.channel_id],
-    limit: 100,
-  });
-  const mine = tokens(incident);
-  return candidates.items
-    .filter((other) => other.incident_id !== incident.incident_id)
-    .map((other) => ({ score: Math.round(jaccard(mine, tokens(other)) * 100) / 100, incident: other }))
-    .filter((match) => match.score > 0)
-    .sort((a, b) => b.score - a.score || b.incident.start_time - a.incident.start_time)
-    .slice(0, limit);
+  return data.items;
 }
 
 const listSimilarIncidents = defineTool({
@@ -177,8 +148,8 @@ const listSimilarIncidents = defineTool({
   toolset: 'incidents',
   title: 'List similar incidents',
   description:
-    'Earlier incidents like this one, to learn how they were resolved: Vigil compares the title and labels ' +
-    'with the 100 latest incidents of the same channel in the 30 days before it (token overlap, score 0–1).',
+    'Closed incidents like this one, to learn how they were resolved (/incident/past/list): each with its ' +
+    'score (0–1) and its parts (title words, labels, same channel) and its latest comments.',
   write: false,
   input: Type.Object({
     incident_id: Type.String({ description: 'The incident to compare with.' }),

@@ -1,5 +1,5 @@
 import Type from 'typebox';
-import { call, csvIds, defineTool, Paging, pageOf, slicePage, unsupported } from '../tool.ts';
+import { call, csvIds, defineTool, Paging, pageOf, slicePage } from '../tool.ts';
 
 /* The users, channels and fields toolsets: Flashduty's query_members … query_fields. */
 
@@ -111,19 +111,33 @@ const queryFields = defineTool({
   toolset: 'fields',
   title: 'Query custom fields',
   description:
-    'Custom field definitions. Vigil has none yet: incidents take any lower-case field name ' +
-    '(update_incident custom_fields) and show it under `fields`.',
+    'Custom field definitions of the account (/field/list), by comma-separated ids or by a part of the ' +
+    'field or display name. Incidents carry their values under `fields`.',
   write: false,
   input: Type.Object({
-    field_ids: Type.Optional(Type.String()),
-    field_name: Type.Optional(Type.String()),
+    field_ids: Type.Optional(Type.String({ description: 'Comma-separated field ids for direct lookup.' })),
+    field_name: Type.Optional(
+      Type.String({ maxLength: 256, description: 'Part of the field or display name.' }),
+    ),
   }),
-  async run() {
-    return unsupported(
-      'custom field definitions (Flashduty /field/list) do not exist in Vigil. An incident accepts any ' +
-        'field name matching ^[a-z][a-z0-9_]{0,39}$ through update_incident (custom_fields), and its ' +
-        'values are in the `fields` of query_incidents.',
+  async run(context, input) {
+    const { items } = await call<{ items: { field_id: string; field_name: string; display_name: string }[] }>(
+      context,
+      '/field/list',
+      {},
     );
+    const ids = input.field_ids
+      ?.split(',')
+      .map((id) => id.trim())
+      .filter(Boolean);
+    const name = input.field_name?.toLowerCase();
+    return {
+      items: items.filter(
+        (field) =>
+          (!ids?.length || ids.includes(field.field_id)) &&
+          (!name || `${field.field_name} ${field.display_name}`.toLowerCase().includes(name)),
+      ),
+    };
   },
 });
 
