@@ -1,8 +1,10 @@
 #!/usr/bin/env -S node --liftoff-only
 import { request } from 'node:http';
+import path from 'node:path';
 import { parseArgs } from 'node:util';
 import { type Command, runCommand } from './commands.ts';
 import { CONFIG_VARIABLES, type Config, ConfigError, loadConfig } from './config/config.ts';
+import { restore } from './db/backup.ts';
 import { type LockHolder, lockDataDir } from './db/data-dir-lock.ts';
 import { databaseTimeouts, openDb } from './db/db.ts';
 import { migrate } from './db/migrate.ts';
@@ -25,6 +27,8 @@ Commands:
                                           create an integration; prints JSON with its integration_key
   member set-password --email EMAIL [--account-id ID]
                                           set a member's console password, read from standard input
+  backup --out FILE                       a consistent copy of the running or stopped database
+  restore --from FILE                     bring a backup back into an empty DATA_DIR or database
   import pagerduty|opsgenie|grafana-oncall --api-url URL --token TOKEN --app-key KEY [--plan]
          [--only users,teams,schedules,escalations,integrations] [--vigil-url URL] [--now ISO] [--json]
                                           import from another on-call system through Vigil's API
@@ -40,7 +44,9 @@ class UsageError extends Error {}
 /** A command whose secret comes from standard input rather than the command line (visible in `ps`). */
 type PasswordCommand = { name: 'member set-password'; email: string; accountId: number | undefined };
 
-function parseCommand(argv: string[]): Command | PasswordCommand | ImportCommand | 'serve' | 'help' {
+function parseCommand(
+  argv: string[],
+): Command | PasswordCommand | ImportCommand | RestoreCommand | 'serve' | 'help' {
   if (argv[0] === 'import') {
     try {
       return parseImport(argv.slice(1));
@@ -59,6 +65,8 @@ function parseCommand(argv: string[]): Command | PasswordCommand | ImportCommand
       type: { type: 'string' },
       'channel-id': { type: 'string' },
       'account-id': { type: 'string' },
+      out: { type: 'string' },
+      from: { type: 'string' },
       help: { type: 'boolean', short: 'h' },
     },
   });
@@ -110,6 +118,10 @@ function parseCommand(argv: string[]): Command | PasswordCommand | ImportCommand
         accountId: account === undefined ? undefined : Number(account),
       };
     }
+    case 'backup':
+      return { name: 'backup', out: path.resolve(required('out')) };
+    case 'restore':
+      return { name: 'restore', from: path.resolve(required('from')) };
     default:
       throw new UsageError(`vigil: unknown command "${verb}"`);
   }
@@ -118,7 +130,8 @@ function parseCommand(argv: string[]): Command | PasswordCommand | ImportCommand
 /** Sends a command to the server that holds the PGlite directory, through its control socket. */
 function sendToServer(socketPath: string, command: Command): Promise<unknown> {
   return new Promise((resolve, reject) => {
-    const req = request({ socketPath, path: '/', method: 'POST', timeout: 30_000 }, (res) => {
+    const timeout = command.name === 'backup' ? 600_000 : 30_000;
+    const req = request({ socketPath, path: '/', method: 'POST', timeout }, (res) => {
       let body = '';
       res.setEncoding('utf8');
       res.on('data', (chunk) => {
@@ -130,7 +143,7 @@ function sendToServer(socketPath: string, command: Command): Promise<unknown> {
         else resolve(parsed.result);
       });
     });
-    req.on('timeout', () => req.destroy(new Error('the server did not answer within 30 s')));
+    req.on('timeout', () => req.destroy(new Error(`the server did not answer within ${timeout / 1000} s`)));
     req.on('error', reject);
     req.end(JSON.stringify(command));
   });
@@ -142,7 +155,8 @@ async function runDirect(config: Config, command: Command): Promise<unknown> {
     { timeouts: databaseTimeouts(config) },
   );
   try {
-    if (command.name !== 'migrate') await migrate(db);
+    // A backup copies the database as it is.
+    if (command.name !== 'migrate' && command.name !== 'backup') await migrate(db);
     return await runCommand({ db, clock: systemClock, config }, command);
   } finally {
     await db.close();
@@ -181,6 +195,26 @@ async function execute(config: Config, command: Command): Promise<unknown> {
     `${config.dataDir} is held by process ${holder?.pid} (${holder?.role}), which does not answer. ` +
       'Stop that process and run the command again, or set DATABASE_URL to use PostgreSQL.',
   );
+}
+
+type RestoreCommand = { name: 'restore'; from: string };
+
+/** A restore runs here, never through a server: the target must be empty and nobody's. */
+async function runRestore(config: Config, from: string) {
+  if (config.databaseUrl) {
+    const databaseUrl = config.databaseUrl;
+    return restore({ databaseUrl }, from, () => openDb({ databaseUrl }));
+  }
+  const lock = lockDataDir(config.dataDir, { role: 'cli' });
+  if (!lock.acquired)
+    throw new Error(
+      `${config.dataDir} is held by process ${lock.holder.pid} (${lock.holder.role}); restore into a new DATA_DIR`,
+    );
+  try {
+    return await restore({ dataDir: config.dataDir }, from, () => openDb({ dataDir: config.dataDir }));
+  } finally {
+    lock.release();
+  }
 }
 
 /** The password: one line typed at a prompt (not echoed), or standard input when it is piped. */
@@ -240,6 +274,10 @@ async function main(argv: string[]): Promise<number> {
   const config = loadConfig();
   if (typeof parsed !== 'string' && parsed.name === 'member set-password') {
     parsed = { ...parsed, password: await readPassword() };
+  }
+  if (typeof parsed !== 'string' && parsed.name === 'restore') {
+    process.stdout.write(`${JSON.stringify(await runRestore(config, parsed.from))}\n`);
+    return 0;
   }
   if (typeof parsed !== 'string' && parsed.name === 'import') {
     return runImportCommand(parsed, config, process.stdout, process.stderr);

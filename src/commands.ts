@@ -2,6 +2,7 @@ import { createAccount } from './accounts/accounts.service.ts';
 import { findKeyOwner, hashAppKey } from './accounts/app-keys.store.ts';
 import { permissionsOf } from './accounts/permissions.ts';
 import type { Config } from './config/config.ts';
+import { backup } from './db/backup.ts';
 import type { Db } from './db/db.ts';
 import { migrate } from './db/migrate.ts';
 import { createIntegration } from './integrations/integrations.service.ts';
@@ -27,7 +28,9 @@ export type Command =
         channel_id?: number | undefined;
       };
     }
-  | { name: 'member set-password'; email: string; accountId: number | undefined; password: string };
+  | { name: 'member set-password'; email: string; accountId: number | undefined; password: string }
+  /** `out`: an absolute path (the server that runs it may have another working directory). */
+  | { name: 'backup'; out: string };
 
 type Deps = { db: Db; clock: Clock; config: Config };
 
@@ -45,5 +48,7 @@ export async function runCommand(deps: Deps, command: Command): Promise<unknown>
     }
     case 'member set-password':
       return setMemberPassword(deps, command);
+    case 'backup':
+      return backup(deps.db, { databaseUrl: deps.config.databaseUrl }, command.out);
   }
 }

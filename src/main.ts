@@ -199,7 +199,8 @@ async function listenForCommands(socketPath: string, deps: { db: Db; config: Con
       const command = JSON.parse(Buffer.concat(chunks).toString('utf8')) as Command;
       reply(200, { result: await runCommand({ ...deps, clock: systemClock }, command) });
     } catch (error) {
-      reply(400, { error: (error as Error).message });
+      // PGlite's file-system errors are not Errors: say what there is rather than nothing.
+      reply(400, { error: error instanceof Error ? error.message : JSON.stringify(error) });
     }
   });
   await new Promise<void>((resolve, reject) => {

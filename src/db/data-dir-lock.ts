@@ -1,5 +1,5 @@
 import { createHash } from 'node:crypto';
-import { closeSync, mkdirSync, openSync, readFileSync, unlinkSync, writeSync } from 'node:fs';
+import { closeSync, mkdirSync, openSync, readFileSync, statSync, unlinkSync, writeSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 
@@ -13,7 +13,7 @@ export type LockHolder = { pid: number; role: string; socket?: string };
 
 export type LockResult = { acquired: true; release: () => void } | { acquired: false; holder: LockHolder };
 
-const LOCK_FILE = 'vigil.lock';
+export const LOCK_FILE = 'vigil.lock';
 
 function isAlive(pid: number): boolean {
   try {
@@ -32,12 +32,20 @@ function readHolder(lockPath: string): LockHolder | undefined {
   }
 }
 
-/** Where a server's control socket lives: in the data directory, or in tmp when that path is too long. */
+/**
+ * Where a server's control socket lives: in a directory of its own under tmp, private to the user
+ * (0700), never inside the data directory, whose files a backup copies (a socket cannot be copied).
+ * Named after the data directory, within the ~100 bytes a Unix socket path may have.
+ */
 export function controlSocketPath(dataDir: string): string {
-  const inDir = path.join(dataDir, 'vigil.sock');
-  // Unix socket paths are limited to about 100 bytes.
-  if (Buffer.byteLength(inDir) < 100) return inDir;
-  return path.join(tmpdir(), `vigil-${createHash('sha256').update(dataDir).digest('hex').slice(0, 16)}.sock`);
+  const hash = createHash('sha256').update(path.resolve(dataDir)).digest('hex').slice(0, 16);
+  const dir = path.join(tmpdir(), `vigil-${process.getuid?.() ?? 0}-${hash}`);
+  mkdirSync(dir, { recursive: true, mode: 0o700 });
+  const { uid, mode } = statSync(dir);
+  // Someone else's directory, or one others may enter, could let them drive this process.
+  if (uid !== (process.getuid?.() ?? uid) || (mode & 0o077) !== 0)
+    throw new Error(`${dir} must be a directory of this user's that only they can use (mode 0700)`);
+  return path.join(dir, 'vigil.sock');
 }
 
 export function lockDataDir(dataDir: string, holder: Omit<LockHolder, 'pid'>): LockResult {

@@ -153,8 +153,11 @@ async function openPGlite(target: { dataDir: string } | { memory: true; snapshot
       );
     },
     async snapshot() {
+      // Between two transactions (the pool's one backend is ours), after a checkpoint: the files
+      // then hold every committed change, and the copy needs no recovery.
       const release = await pool.acquire();
       try {
+        await pglite.exec('checkpoint');
         return await pglite.dumpDataDir('none');
       } finally {
         release();
