@@ -6,7 +6,7 @@ import type { PageView } from './page-view.ts';
 import type { ComponentRow, PageRow } from './pages.store.ts';
 import { componentsOfChange, publicUrlOf } from './status-pages.mapper.ts';
 import type { ComponentStatus } from './timeline.ts';
-import type { Uptime } from './uptime.ts';
+import { shownPercent, type Uptime } from './uptime.ts';
 
 /*
  * The public status page as server-rendered HTML: no JavaScript, semantic elements, every status
@@ -124,9 +124,9 @@ function layout(page: PageRow, title: string, body: string, publicUrl: string): 
 }
 
 function percentText(percent: number | undefined): string {
-  return percent === undefined
-    ? 'no data'
-    : `${(Math.floor(percent * 1000) / 1000).toFixed(percent === 100 ? 0 : 2)}%`;
+  if (percent === undefined) return 'no data';
+  const shown = shownPercent(percent);
+  return `${shown.toFixed(shown === 100 ? 0 : 2)}%`;
 }
 
 function bars(uptime: Uptime): string {
