@@ -12,7 +12,7 @@ export const UPTIME_DAYS = 90;
 const DAY = 86_400;
 
 /** Share of a status's time that counts as downtime (Statuspage's weights). */
-export const DOWNTIME_WEIGHT: Readonly<Record<ComponentStatus, number>> = {
+const DOWNTIME_WEIGHT: Readonly<Record<ComponentStatus, number>> = {
   operational: 0,
   under_maintenance: 0,
   degraded: 0,
@@ -69,7 +69,9 @@ export type Uptime = {
 
 /** Weighted downtime of overlapping intervals: at each moment the heaviest one counts. */
 function weightedLength(intervals: readonly [number, number, number][]): number {
-  const points = [...new Set(intervals.flatMap(([from, to]) => [from, to]))].sort((a, b) => a - b);
+  const points = [...new Set([...intervals.map((i) => i[0]), ...intervals.map((i) => i[1])])].sort(
+    (a, b) => a - b,
+  );
   let total = 0;
   for (let i = 0; i + 1 < points.length; i++) {
     const a = points[i]!;

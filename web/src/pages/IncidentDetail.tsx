@@ -6,6 +6,7 @@ import {
   Card,
   Grid,
   Group,
+  List,
   Loader,
   Menu,
   Modal,
@@ -21,13 +22,16 @@ import {
 import { type FormEvent, Fragment, lazy, Suspense, useCallback, useEffect, useRef, useState } from 'react';
 import { Link, useLocation } from 'wouter';
 import { api, describeError } from '../api.ts';
+import { describeWarning } from '../escalation.ts';
 import {
   type Delivery,
   describeDelivery,
   describeFeedEntry,
   describePlacement,
+  fixOf,
   formatDuration,
   formatTime,
+  warningsOf,
 } from '../format.ts';
 import { useLiveRefresh } from '../live.ts';
 import { useSession } from '../session.tsx';
@@ -584,6 +588,12 @@ export function IncidentDetailPage({ incidentId }: { incidentId: string }) {
               <Title order={3} size="h5" mb="sm" id="deliveries-title">
                 Notifications
               </Title>
+              <WhyNotNotified
+                feed={feed}
+                nobody={typeof deliveries !== 'string' && deliveries.length === 0}
+                name={name}
+                me={member.member_id}
+              />
               {typeof deliveries === 'string' ? (
                 <Text size="sm" c="dimmed">
                   {deliveries}
@@ -811,6 +821,68 @@ export function IncidentDetailPage({ incidentId }: { incidentId: string }) {
         </form>
       </Modal>
     </Stack>
+  );
+}
+
+/**
+ * Why people the escalation meant to page were not notified, from the incident's heads-up entries
+ * (`i_warn`), each with where to fix it.
+ */
+function WhyNotNotified({
+  feed,
+  nobody,
+  name,
+  me,
+}: {
+  feed: FeedItem[];
+  nobody: boolean;
+  name: (id: number) => string;
+  me: number;
+}) {
+  const items = feed
+    .filter((entry) => entry.type === 'i_warn')
+    .flatMap((entry) => warningsOf(entry.detail).map((w) => ({ entry, w })));
+  if (items.length === 0) return null;
+  const names = {
+    person: name,
+    team: (id: number) => `#${id}`,
+    schedule: (id: number) => `#${id}`,
+    time: (seconds: number) => new Date(seconds * 1000).toISOString(),
+  };
+  const sentences = items.map(({ w }) => describeWarning(w, names));
+  const seen = new Set<string>();
+  return (
+    <Alert
+      color="orange"
+      mb="sm"
+      title={nobody ? 'Why nobody was notified' : 'Why some were not notified'}
+      data-testid="why-not-notified"
+    >
+      <List size="sm" spacing={4}>
+        {items.map(({ entry, w }, i) => {
+          const sentence = sentences[i]!;
+          if (seen.has(sentence)) return null;
+          seen.add(sentence);
+          const fix = fixOf(w, entry, me);
+          return (
+            <List.Item key={sentence}>
+              {sentence}{' '}
+              {fix && (
+                <Anchor component={Link} href={fix.href}>
+                  {fix.label}
+                </Anchor>
+              )}
+            </List.Item>
+          );
+        })}
+      </List>
+      {sentences.some((text) => /SMTP_URL|PHONE_PROVIDER_URL|not set up on this server/.test(text)) && (
+        <Text size="sm" mt="xs">
+          E-mail, SMS and voice need the server's SMTP_URL and PHONE_PROVIDER_URL settings: an administrator
+          sets them where Vigil runs (docs/notifications.md).
+        </Text>
+      )}
+    </Alert>
   );
 }
 
