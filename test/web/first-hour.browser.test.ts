@@ -19,6 +19,9 @@ let bob: TestAccount;
 let source: Source;
 let page: Page;
 let base: string;
+let pageId: number;
+let urlName: string;
+let apiComponent: string;
 
 async function ok(res: { status: number; body: any }) {
   expect(res.status, JSON.stringify(res.body)).toBe(200);
@@ -41,6 +44,30 @@ beforeAll(async () => {
       owner.appKey,
     ),
   );
+  const created = await ok(
+    await t.post(
+      '/status-page/create',
+      {
+        name: 'Acme status',
+        url_name: `acme-${Math.random().toString(36).slice(2, 8)}`,
+        type: 'public',
+        date_view: 'list',
+        display_uptime_mode: 'chart_and_percentage',
+      },
+      owner.appKey,
+    ),
+  );
+  pageId = created.page_id;
+  urlName = created.page_url_name;
+  [apiComponent] = (
+    await ok(
+      await t.post(
+        '/status-page/component/upsert',
+        { page_id: pageId, components: [{ name: 'Checkout API' }, { name: 'Storefront' }] },
+        owner.appKey,
+      ),
+    )
+  ).component_ids;
   const context = await browser.newContext({ viewport: { width: 1280, height: 900 } });
   page = await context.newPage();
   await page.goto(`${base}/incidents`);
@@ -74,5 +101,126 @@ describe('the incident page', () => {
     await expect(why.textContent()).resolves.toContain('SMTP_URL and PHONE_PROVIDER_URL settings');
     await why.getByRole('link', { name: 'Check their contact details on Members' }).click();
     await page.waitForURL(/\/members$/);
+  });
+
+  const INTERNAL = 'db-1 ran out of disk after Bob disabled log rotation';
+
+  it('publishes with a customer-facing message from the page template, previewed, linked and on the timeline', {
+    timeout: 120_000,
+  }, async () => {
+    await ok(
+      await t.post(
+        '/status-page/template/upsert',
+        {
+          page_id: pageId,
+          type: 'pre_defined',
+          template: {
+            event_type: 'incident',
+            status: 'investigating',
+            title: 'Checkout errors',
+            description: 'Some customers cannot check out. We are on it.',
+          },
+        },
+        owner.appKey,
+      ),
+    );
+    const { incidentId } = await push(t, source, { title_rule: 'db-1 disk full' });
+    await ok(
+      await t.post('/incident/reset', { incident_id: incidentId, description: INTERNAL }, owner.appKey),
+    );
+    const incident = await ok(await t.post('/incident/info', { incident_id: incidentId }, owner.appKey));
+    await page.goto(incident.detail_url);
+    await page.getByRole('heading', { name: incident.title, level: 2 }).waitFor();
+    await page.getByRole('button', { name: 'Publish to status page', exact: true }).click();
+    const publish = page.getByRole('dialog', { name: 'Publish to a status page' });
+    await publish.getByRole('checkbox', { name: 'Checkout API', exact: true }).check();
+    const message = publish.getByLabel('Message to customers');
+    await expect.poll(() => message.inputValue()).toBe('Some customers cannot check out. We are on it.');
+    await expect(publish.getByLabel('Title on the page').inputValue()).resolves.toBe('Checkout errors');
+    const preview = publish.getByRole('region', { name: 'Preview' });
+    await expect(preview.textContent()).resolves.toContain('Some customers cannot check out.');
+    await expect(preview.textContent()).resolves.toContain('Partial outage of Checkout API');
+    await message.fill('Checkout is failing for some customers.');
+    await expect(preview.textContent()).resolves.toContain('Checkout is failing for some customers.');
+    expect(await publish.textContent()).not.toContain(INTERNAL);
+    await publish.getByRole('button', { name: 'Publish', exact: true }).click();
+    await publish.waitFor({ state: 'hidden', timeout: 20_000 });
+
+    await page
+      .locator('[data-feed-type="i_publish"]')
+      .getByText('published it to the status page Acme status as “Checkout errors”')
+      .waitFor({ timeout: 20_000 });
+    const link = page.getByRole('link', { name: 'Checkout errors', exact: true });
+    await link.waitFor();
+    const event = (
+      await ok(
+        await t.get('/status-page/change/active/list', { page_id: pageId, type: 'incident' }, owner.appKey),
+      )
+    ).items.find((e: any) => e.linked_change_ids.includes(incidentId));
+    expect(await link.getAttribute('href')).toBe(`${base}/status/${urlName}#event-${event.change_id}`);
+    expect(event.description).toBe('Checkout is failing for some customers.');
+    for (const path of ['', '/summary.json', '/feed.rss', '/history']) {
+      const body = await (await fetch(`${base}/status/${urlName}${path}`)).text();
+      expect(body, path).not.toContain(INTERNAL);
+    }
+  });
+
+  it('resolves the public event with the incident, or in one click once the incident is resolved', {
+    timeout: 120_000,
+  }, async () => {
+    const active = async () =>
+      (
+        await ok(
+          await t.get('/status-page/change/active/list', { page_id: pageId, type: 'incident' }, owner.appKey),
+        )
+      ).items;
+    const [event] = await active();
+    const incidentId = event.linked_change_ids[0];
+    const incident = await ok(await t.post('/incident/info', { incident_id: incidentId }, owner.appKey));
+    await page.goto(incident.detail_url);
+    await page.getByRole('heading', { name: incident.title, level: 2 }).waitFor();
+    await page.getByRole('button', { name: 'Resolve', exact: true }).click();
+    const dialog = page.getByRole('dialog', { name: 'Resolve the incident' });
+    const also = dialog.getByRole('checkbox', { name: /Also resolve the public event on Acme status/ });
+    await expect(also.isChecked()).resolves.toBe(true);
+    await dialog.getByLabel('Message to customers').fill('Fixed: checkout works again.');
+    await dialog.getByRole('button', { name: 'Resolve', exact: true }).click();
+    await page.getByRole('status').filter({ hasText: 'Incident and its public event resolved.' }).waitFor({
+      timeout: 20_000,
+    });
+    await expect.poll(async () => (await active()).length).toBe(0);
+    const info = await ok(
+      await t.get('/status-page/change/info', { page_id: pageId, change_id: event.change_id }, owner.appKey),
+    );
+    expect(info.status).toBe('resolved');
+    expect(info.updates.at(-1).description).toBe('Fixed: checkout works again.');
+
+    // Published, then resolved elsewhere (the API): the page says the public event is still open.
+    const second = await push(t, source, { title_rule: 'Storefront slow' });
+    await ok(
+      await t.post(
+        '/status-page/change/create-from-incident',
+        {
+          page_id: pageId,
+          incident_id: second.incidentId,
+          title: 'Slow storefront',
+          component_changes: [{ component_id: apiComponent, status: 'degraded' }],
+        },
+        owner.appKey,
+      ),
+    );
+    await ok(await t.post('/incident/resolve', { incident_ids: [second.incidentId] }, owner.appKey));
+    const secondInfo = await ok(
+      await t.post('/incident/info', { incident_id: second.incidentId }, owner.appKey),
+    );
+    await page.goto(secondInfo.detail_url);
+    const open = page.getByTestId('public-still-open');
+    await open.waitFor({ timeout: 20_000 });
+    await expect(open.textContent()).resolves.toContain(
+      'Customers still read “Investigating” on Acme status',
+    );
+    await open.getByRole('button', { name: 'Resolve the public event' }).click();
+    await open.waitFor({ state: 'detached', timeout: 20_000 });
+    await expect.poll(async () => (await active()).length).toBe(0);
   });
 });

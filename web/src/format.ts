@@ -128,6 +128,8 @@ export function describeFeedEntry(entry: Entry, name: (personId: number) => stri
           : 'part of the escalation reached nobody.'
       }`;
     }
+    case 'i_publish':
+      return `${who} published it to the status page ${str(d.page_name) || 'a status page'}${str(d.title) ? ` as “${str(d.title)}”` : ''}`;
     case 'a_merge':
       return 'An alert was grouped into this incident';
     default:
