@@ -119,6 +119,7 @@ function parseForm(body: string): Record<string, string[]> {
 export function registerPublicStatusRoutes(app: Api, deps: AppDeps): void {
   const { db, clock } = deps;
   const publicUrl = deps.config.publicUrl;
+  const canMail = deps.config.smtpUrl !== undefined;
 
   /**
    * Whether the viewer of an internal page is a member of its account: by the app_key they gave
@@ -208,7 +209,12 @@ export function registerPublicStatusRoutes(app: Api, deps: AppDeps): void {
 
     scope.get('/status/:urlName', hide, (request, reply) =>
       serve(request, reply, `html:${lower(request)}`, page(request), async (row) =>
-        rendered(row, 200, HTML, renderMainPage(await loadPageView(db.q, row, nowSeconds(clock)), publicUrl)),
+        rendered(
+          row,
+          200,
+          HTML,
+          renderMainPage(await loadPageView(db.q, row, nowSeconds(clock)), publicUrl, canMail),
+        ),
       ),
     );
 
@@ -273,6 +279,15 @@ export function registerPublicStatusRoutes(app: Api, deps: AppDeps): void {
     scope.post('/status/:urlName/subscribe', hide, async (request, reply) => {
       const row = await publicPage(request, reply);
       if (!row) return reply;
+      if (!canMail) {
+        return message(
+          reply,
+          row,
+          503,
+          'Subscriptions unavailable',
+          'E-mail updates are not available for this page: nothing could be sent to you. Follow its RSS or Atom feed instead.',
+        );
+      }
       const form = (request.body ?? {}) as Record<string, string[]>;
       try {
         await subscribeByEmail({ db, clock, publicUrl }, row, {

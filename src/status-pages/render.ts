@@ -205,9 +205,12 @@ export function eventHtml(
 <p><strong>${esc(label(event.status))}</strong>${affected.length > 0 ? ` · Affects ${affected.map(esc).join(', ')}` : ''}</p>${window}${text(event.description)}<ol aria-label="Updates">${updates}</ol></article>`;
 }
 
-function subscribeForm(view: PageView): string {
+function subscribeForm(view: PageView, canMail: boolean): string {
   const { page } = view;
   if (page.type !== 'public' || page.subscription.email === false) return '';
+  // Without a mail transport nothing could be sent: no form that would promise a link.
+  if (!canMail)
+    return `<h2 id="subscribe">Get updates</h2><p>E-mail updates are not available for this page. Follow the <a href="${pageBase(page)}/feed.rss">RSS</a> or <a href="${pageBase(page)}/feed.atom">Atom</a> feed instead.</p>`;
   const components = view.groups.flatMap((g) => g.components);
   const choices =
     components.length > 1
@@ -223,7 +226,8 @@ function subscribeForm(view: PageView): string {
 <p class="muted">We send a link to confirm; every mail has a one-click unsubscribe link.</p><button type="submit">Subscribe</button></form>`;
 }
 
-export function renderMainPage(view: PageView, publicUrl: string): string {
+/** `canMail`: the server has a mail transport (SMTP_URL), so e-mail subscriptions can work. */
+export function renderMainPage(view: PageView, publicUrl: string, canMail: boolean): string {
   const { page } = view;
   const events = (title: string, list: ChangeWithUpdates[]) =>
     list.length > 0 ? `<h2>${title}</h2>${list.map((e) => eventHtml(e, view.componentsById)).join('')}` : '';
@@ -234,7 +238,7 @@ ${events('Active incidents and maintenance', view.active)}
 ${events('Scheduled maintenance', view.upcoming)}
 ${events('Past 7 days', view.recent)}
 <p><a href="${pageBase(page)}/history${AUTH_QUERY}">Incident history</a></p>
-${subscribeForm(view)}`;
+${subscribeForm(view, canMail)}`;
   return layout(page, page.page_title || `${page.name} status`, body, publicUrl);
 }
 

@@ -224,3 +224,39 @@ describe('the incident page', () => {
     await expect.poll(async () => (await active()).length).toBe(0);
   });
 });
+
+describe('subscriptions on a server without SMTP', () => {
+  it('hides the public form, refuses a posted one, and warns on the Subscribers page', {
+    timeout: 120_000,
+  }, async () => {
+    const visitor = await browser!.newContext({ viewport: { width: 1024, height: 800 } });
+    const publicPage = await visitor.newPage();
+    await publicPage.goto(`${base}/status/${urlName}`);
+    await publicPage.getByRole('heading', { name: 'Get updates' }).waitFor();
+    await expect(publicPage.getByLabel('E-mail address').count()).resolves.toBe(0);
+    await expect(publicPage.locator('#subscribe + p').textContent()).resolves.toContain(
+      'E-mail updates are not available for this page',
+    );
+    // A form posted anyway (an old tab, a script) is told the truth, and nothing is stored.
+    const posted = await fetch(`${base}/status/${urlName}/subscribe`, {
+      method: 'POST',
+      headers: { 'content-type': 'application/x-www-form-urlencoded' },
+      body: 'email=reader%40example.com',
+    });
+    expect(posted.status).toBe(503);
+    const text = await posted.text();
+    expect(text).toContain('Subscriptions unavailable');
+    expect(text).not.toContain('we sent it a link');
+    const subscribers = await ok(
+      await t.get('/status-page/subscriber/list', { page_id: pageId }, owner.appKey),
+    );
+    expect(subscribers.items).toEqual([]);
+    await visitor.close();
+
+    await page.goto(`${base}/status-pages/${pageId}`);
+    await page.getByRole('tab', { name: 'Subscribers' }).click();
+    const warning = page.getByTestId('no-smtp');
+    await warning.waitFor({ timeout: 20_000 });
+    await expect(warning.textContent()).resolves.toContain('SMTP_URL is not set');
+  });
+});

@@ -68,7 +68,7 @@ type State =
   | { kind: 'loading' }
   | { kind: 'signed-out' }
   | { kind: 'error'; message: string }
-  | { kind: 'in'; member: Member };
+  | { kind: 'in'; member: Member; delivery: Session['delivery'] };
 
 /** Loads the session (cookie → CSRF token → member) and routes between the pages. */
 export function App() {
@@ -78,9 +78,11 @@ export function App() {
 
   const load = useCallback(async () => {
     try {
-      const session = await api.get<{ csrf_token: string }>('/console/session');
+      const session = await api.get<{ csrf_token: string; delivery: Session['delivery'] }>(
+        '/console/session',
+      );
       setCsrfToken(session.csrf_token);
-      setState({ kind: 'in', member: await api.post<Member>('/member/info') });
+      setState({ kind: 'in', member: await api.post<Member>('/member/info'), delivery: session.delivery });
     } catch (error) {
       setCsrfToken(undefined);
       if ((error as { status?: number }).status === 401) setState({ kind: 'signed-out' });
@@ -97,6 +99,7 @@ export function App() {
     if (state.kind !== 'in') return undefined;
     return {
       member: state.member,
+      delivery: state.delivery,
       timeZone: pickTimeZone(state.member.time_zone, state.member.account_time_zone),
       async signOut() {
         await api.post('/console/sign-out').catch(() => undefined);
