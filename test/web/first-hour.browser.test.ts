@@ -260,3 +260,58 @@ describe('subscriptions on a server without SMTP', () => {
     await expect(warning.textContent()).resolves.toContain('SMTP_URL is not set');
   });
 });
+
+describe('the escalation rule heads-up', () => {
+  it('flags the people a layer reaches through a schedule, not only those named', {
+    timeout: 120_000,
+  }, async () => {
+    const now = Math.floor(Date.now() / 1000);
+    const schedule = await ok(
+      await t.post(
+        '/schedule/create',
+        {
+          schedule_name: 'Primary rota',
+          time_zone: 'UTC',
+          layers: [
+            {
+              layer_name: 'Days',
+              rotation_unit: 'day',
+              rotation_value: 1,
+              layer_start: now - (now % 86_400),
+              groups: [{ group_name: '', members: [{ role_id: 0, person_ids: [bob.memberId] }] }],
+            },
+          ],
+        },
+        owner.appKey,
+      ),
+    );
+    const other = await newSource(t, owner);
+    const { rule_id } = await ok(
+      await t.post(
+        '/channel/escalate/rule/create',
+        {
+          channel_id: other.channelId,
+          rule_name: 'Through the rota',
+          template_id: TEMPLATE_ID,
+          layers: [
+            {
+              target: {
+                schedule_to_role_ids: { [schedule.schedule_id]: [] },
+                by: { follow_preference: true },
+              },
+            },
+          ],
+        },
+        owner.appKey,
+      ),
+    );
+    await page.goto(`${base}/escalation-rules/${rule_id}`);
+    const alert = page
+      .getByRole('status')
+      .filter({ hasText: 'Heads-up: parts of this rule would reach nobody' });
+    await alert.waitFor({ timeout: 20_000 });
+    await expect(alert.textContent()).resolves.toContain(
+      'Layer 1: Bob Builder cannot be reached: e-mail is not configured (SMTP_URL)',
+    );
+  });
+});
