@@ -315,3 +315,62 @@ describe('the escalation rule heads-up', () => {
     );
   });
 });
+
+describe('the iCal feed', () => {
+  it('gives the shift running when the window opens its real start, as DTSTART and in its UID', {
+    timeout: 60_000,
+  }, async () => {
+    // A fortnightly rotation that began 20 days ago: the feed's window (the past week on) opens
+    // in the middle of a shift.
+    const now = Math.floor(t.clock.nowMs() / 1000);
+    const midnight = now - (now % 86_400);
+    const began = midnight - 20 * 86_400;
+    const schedule = await ok(
+      await t.post(
+        '/schedule/create',
+        {
+          schedule_name: 'Fortnights',
+          time_zone: 'UTC',
+          layers: [
+            {
+              layer_name: 'Weeks',
+              rotation_unit: 'day',
+              rotation_value: 14,
+              layer_start: began,
+              groups: [
+                { group_name: 'A', members: [{ role_id: 0, person_ids: [owner.memberId] }] },
+                { group_name: 'B', members: [{ role_id: 0, person_ids: [bob.memberId] }] },
+              ],
+            },
+          ],
+        },
+        owner.appKey,
+      ),
+    );
+    const fetchFeed = async () => {
+      const res = await fetch(
+        `${base}/schedule/ical?schedule_id=${schedule.schedule_id}&app_key=${owner.appKey}`,
+      );
+      expect(res.status).toBe(200);
+      const text = (await res.text()).replace(/\r\n /g, '');
+      return [...text.matchAll(/BEGIN:VEVENT[\s\S]*?END:VEVENT/g)].map((m) => ({
+        uid: /UID:(.*)/.exec(m[0])![1]!.trim(),
+        start: /DTSTART[^:]*:(.*)/.exec(m[0])![1]!.trim(),
+      }));
+    };
+    const first = await fetchFeed();
+    t.clock.advance(3 * 3600_000);
+    const second = await fetchFeed();
+    // The shift running a week ago (where the window opens) starts at a hand-off (midnight, in
+    // this rota), before the window, and its UID says that start.
+    const windowStart = now - 7 * 86_400;
+    const stamp = (seconds: number) => new Date(seconds * 1000).toISOString().replace(/[-:]|\.\d+/g, '');
+    const [running] = first;
+    const startSeconds = Number(running!.uid.split('-')[1]);
+    expect(startSeconds).toBeLessThan(windowStart);
+    expect(startSeconds % 86_400).toBe(0);
+    expect(startSeconds).toBeGreaterThanOrEqual(began);
+    expect(running!.start).toBe(stamp(startSeconds));
+    expect(second.map((e) => e.uid)).toEqual(first.map((e) => e.uid));
+  });
+});
