@@ -374,3 +374,42 @@ describe('the iCal feed', () => {
     expect(second.map((e) => e.uid)).toEqual(first.map((e) => e.uid));
   });
 });
+
+describe('the schedule editor', () => {
+  it('shows times in the schedule’s zone and hands a weekly rotation off at its start time', {
+    timeout: 120_000,
+  }, async () => {
+    const now = Math.floor(Date.now() / 1000);
+    const schedule = await ok(
+      await t.post(
+        '/schedule/create',
+        {
+          schedule_name: 'Berlin rota',
+          time_zone: 'Europe/Berlin',
+          layers: [
+            {
+              layer_name: 'Main',
+              rotation_unit: 'day',
+              rotation_value: 1,
+              layer_start: now - (now % 86_400),
+              groups: [{ group_name: '', members: [{ role_id: 0, person_ids: [owner.memberId] }] }],
+            },
+          ],
+        },
+        owner.appKey,
+      ),
+    );
+    await page.goto(`${base}/schedules/${schedule.schedule_id}`);
+    await page.getByRole('heading', { name: 'Berlin rota', level: 2 }).waitFor({ timeout: 20_000 });
+    // The viewer is in Asia/Tokyo (the rig): the preview still speaks Berlin time, and says so.
+    const zone = page.getByTestId('preview-zone');
+    await expect(zone.textContent()).resolves.toContain('times in Europe/Berlin (yours: Asia/Tokyo)');
+
+    const layer = page.getByRole('group', { name: 'Main', exact: true });
+    await layer.getByRole('combobox', { name: 'Unit', exact: true }).click();
+    await page.getByRole('option', { name: 'weeks', exact: true }).click();
+    await layer.getByLabel('Starts (Europe/Berlin)').fill('2026-12-07T09:00');
+    await expect.poll(() => layer.getByLabel('Hand-off time', { exact: true }).inputValue()).toBe('09:00');
+    await expect(layer.getByRole('combobox', { name: 'Hand-off day' }).inputValue()).resolves.toBe('Monday');
+  });
+});
