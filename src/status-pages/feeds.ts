@@ -1,6 +1,6 @@
 import { Feed } from 'feed';
 import type { ChangeWithUpdates } from './changes.store.ts';
-import { escapeHtml } from './messages.ts';
+import { escapeHtml, pageTitle } from './messages.ts';
 import type { PageView } from './page-view.ts';
 import type { ComponentRow, PageRow } from './pages.store.ts';
 import { eventHtml } from './render.ts';
@@ -99,7 +99,7 @@ export function feedXml(
   const latest = Math.max(0, ...events.map((e) => e.updates.at(-1)?.at_seconds ?? e.start_at_seconds));
   const feed = new Feed({
     id: link,
-    title: `${page.name} status`,
+    title: pageTitle(page),
     description: `Incidents and maintenance of ${page.name}`,
     link,
     language: 'en',

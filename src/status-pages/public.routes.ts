@@ -10,6 +10,7 @@ import { nowSeconds } from '../shared/clock.ts';
 import { findConsoleSession } from '../web/console.service.ts';
 import { readCookie, SESSION_COOKIE } from '../web/cookies.ts';
 import { feedXml, summaryJson } from './feeds.ts';
+import { pageTitle } from './messages.ts';
 import { newRenderCache } from './page-cache.ts';
 import { loadFeedEvents, loadHistory, loadPageView } from './page-view.ts';
 import { componentsOf, findPageByUrlName, type PageRow } from './pages.store.ts';
@@ -323,7 +324,7 @@ export function registerPublicStatusRoutes(app: Api, deps: AppDeps): void {
       if (!row) return reply;
       const token = String((request.query as { token?: unknown }).token ?? '');
       return (await confirmSubscription({ db, clock }, row, token))
-        ? message(reply, row, 200, 'Subscribed', `You will receive updates from ${row.name} status.`)
+        ? message(reply, row, 200, 'Subscribed', `You will receive updates from ${pageTitle(row)}.`)
         : message(reply, row, 404, 'Link not valid', 'This confirmation link is not valid any more.');
     });
 
@@ -345,7 +346,7 @@ export function registerPublicStatusRoutes(app: Api, deps: AppDeps): void {
         row,
         200,
         'Unsubscribed',
-        `You will not receive updates from ${row.name} status any more.`,
+        `You will not receive updates from ${pageTitle(row)} any more.`,
       );
     });
   });

@@ -140,7 +140,8 @@ describe('rendering links stored before they were checked', () => {
       expect(html).not.toContain('<a href="https://cdn.example');
       expect(html).toContain('<li>Evil &lt;b&gt;</li>');
       expect(html).toContain('<li><a href="https://docs.example/">Docs</a></li>');
-      expect(html).not.toContain('rel="icon"');
+      // The stored favicon is not http(s): Vigil's own stands in.
+      expect(html).toContain('<link rel="icon" href="/favicon.svg">');
     }
   });
 

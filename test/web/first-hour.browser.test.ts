@@ -413,3 +413,82 @@ describe('the schedule editor', () => {
     await expect(layer.getByRole('combobox', { name: 'Hand-off day' }).inputValue()).resolves.toBe('Monday');
   });
 });
+
+describe('polish', () => {
+  it('titles, headers, favicon and a skip link', { timeout: 120_000 }, async () => {
+    const created = await ok(
+      await t.post(
+        '/status-page/create',
+        {
+          name: 'Acme Status',
+          url_name: `plain-${Math.random().toString(36).slice(2, 8)}`,
+          type: 'public',
+          date_view: 'list',
+          display_uptime_mode: 'chart_and_percentage',
+        },
+        owner.appKey,
+      ),
+    );
+    await ok(
+      await t.post(
+        '/status-page/component/upsert',
+        { page_id: created.page_id, components: [{ name: 'API' }] },
+        owner.appKey,
+      ),
+    );
+    const visitor = await browser!.newContext({ viewport: { width: 1024, height: 800 } });
+    const publicPage = await visitor.newPage();
+    const missing: string[] = [];
+    publicPage.on('response', (r) => {
+      if (r.status() === 404) missing.push(r.url());
+    });
+    await publicPage.goto(`${base}/status/${created.page_url_name}`);
+    await expect(publicPage.title()).resolves.toBe('Acme Status');
+    await expect(publicPage.locator('h1').textContent()).resolves.toBe('Acme Status');
+    // Components but no sections: a plain list, no "Other components" header with its own percentage.
+    await expect(publicPage.locator('body').textContent()).resolves.not.toContain('Other components');
+    await expect(publicPage.locator('.group h3').count()).resolves.toBe(0);
+    const icon = await fetch(`${base}/favicon.ico`);
+    expect(icon.status).toBe(200);
+    expect(icon.headers.get('content-type')).toContain('image/svg+xml');
+    await visitor.close();
+
+    // The console: no empty "Not in a section" group once every component is in a section.
+    const [section] = (
+      await ok(
+        await t.post(
+          '/status-page/section/upsert',
+          { page_id: created.page_id, sections: [{ name: 'Core' }] },
+          owner.appKey,
+        ),
+      )
+    ).section_ids;
+    const [component] = (
+      await ok(await t.get('/status-page/info', { page_id: created.page_id }, owner.appKey))
+    ).components;
+    await ok(
+      await t.post(
+        '/status-page/component/upsert',
+        {
+          page_id: created.page_id,
+          components: [{ component_id: component.component_id, name: 'API', section_id: section }],
+        },
+        owner.appKey,
+      ),
+    );
+    await page.goto(`${base}/status-pages/${created.page_id}`);
+    await page.getByRole('tab', { name: 'Components' }).click();
+    await page.getByText('Section: Core').waitFor({ timeout: 20_000 });
+    await expect(page.getByText('Not in a section').count()).resolves.toBe(0);
+    await expect(page.getByText('Every component is in a section.').count()).resolves.toBe(0);
+
+    // The first Tab reaches "Skip to content", which moves the focus to the page's content.
+    await page.goto(`${base}/incidents`);
+    await page.getByRole('heading', { name: 'Incidents' }).waitFor();
+    await page.keyboard.press('Tab');
+    await expect(page.evaluate('document.activeElement.textContent')).resolves.toBe('Skip to content');
+    await page.keyboard.press('Enter');
+    await expect(page.evaluate('document.activeElement.id')).resolves.toBe('main');
+    expect(missing.filter((url) => url.includes('favicon'))).toEqual([]);
+  });
+});

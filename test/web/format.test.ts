@@ -85,6 +85,9 @@ describe('timeline sentences', () => {
 
   it('names who did what', () => {
     expect(say('i_ack')).toBe('Ada acknowledged');
+    expect(say('i_merge', { comment: 'Same outage' })).toBe(
+      'Ada merged incidents into this one: Same outage',
+    );
     expect(say('i_comm', { comment: 'Looking' })).toBe('Ada commented: Looking');
     expect(say('i_snooze', { minutes: 30 })).toBe('Ada snoozed it for 30 min');
     expect(say('i_reopen', { reason: 'Back again' }, 2)).toBe('Grace reopened it: Back again');

@@ -149,6 +149,7 @@ export function App() {
 
   return (
     <SessionContext.Provider value={session}>
+      <SkipLink />
       <AppShell
         header={{ height: 56 }}
         navbar={{ width: 200, breakpoint: 'sm', collapsed: { mobile: !navOpen } }}
@@ -186,7 +187,7 @@ export function App() {
             />
           ))}
         </AppShell.Navbar>
-        <AppShell.Main>
+        <AppShell.Main id="main" tabIndex={-1}>
           <Switch>
             <Route path="/">
               <Redirect to="/incidents" replace />
@@ -245,5 +246,32 @@ export function App() {
         </AppShell.Main>
       </AppShell>
     </SessionContext.Provider>
+  );
+}
+
+/** The first Tab stop: straight to the page's content, past the header and the side bar. */
+function SkipLink() {
+  const [focused, setFocused] = useState(false);
+  return (
+    <a
+      href="#main"
+      onFocus={() => setFocused(true)}
+      onBlur={() => setFocused(false)}
+      style={
+        focused
+          ? {
+              position: 'fixed',
+              top: 8,
+              left: 8,
+              zIndex: 1000,
+              padding: '8px 12px',
+              background: '#fff',
+              color: '#0550ae',
+            }
+          : { position: 'absolute', width: 1, height: 1, overflow: 'hidden', clip: 'rect(0 0 0 0)' }
+      }
+    >
+      Skip to content
+    </a>
   );
 }

@@ -102,7 +102,7 @@ export function describeFeedEntry(entry: Entry, name: (personId: number) => stri
     case 'i_reopen':
       return str(d.reason) ? `${who} reopened it: ${str(d.reason)}` : `${who} reopened it`;
     case 'i_merge':
-      return `${who} merged incidents into this one`;
+      return `${who} merged incidents into this one${str(d.comment) ? `: ${str(d.comment)}` : ''}`;
     case 'i_r_title':
       return `${who} changed the title${str(d.to) ? ` to “${str(d.to)}”` : ''}`;
     case 'i_r_desc':
