@@ -1,10 +1,11 @@
+import axe from 'axe-core';
 import type { Browser, Page } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { cycle, TEMPLATE_ID } from '../escalation/helpers.ts';
 import type { TestAccount, TestApp } from '../harness/app.ts';
 import { closeBrowser } from '../harness/browser.ts';
 import { newSource, push, type Source } from '../incidents/read-helpers.ts';
-import { signInOnPage, startConsoleRig } from './console-rig.ts';
+import { expectNoSidewaysScroll, signInOnPage, startConsoleRig } from './console-rig.ts';
 import { emailOf } from './helpers.ts';
 
 /*
@@ -407,7 +408,8 @@ describe('the schedule editor', () => {
 
     const layer = page.getByRole('group', { name: 'Main', exact: true });
     await layer.getByRole('combobox', { name: 'Unit', exact: true }).click();
-    await page.getByRole('option', { name: 'weeks', exact: true }).click();
+    // The preview re-renders as the form changes: the option may never hold still for a plain click.
+    await page.getByRole('option', { name: 'weeks', exact: true }).click({ force: true });
     await layer.getByLabel('Starts (Europe/Berlin)').fill('2026-12-07T09:00');
     await expect.poll(() => layer.getByLabel('Hand-off time', { exact: true }).inputValue()).toBe('09:00');
     await expect(layer.getByRole('combobox', { name: 'Hand-off day' }).inputValue()).resolves.toBe('Monday');
@@ -490,5 +492,81 @@ describe('polish', () => {
     await page.keyboard.press('Enter');
     await expect(page.evaluate('document.activeElement.id')).resolves.toBe('main');
     expect(missing.filter((url) => url.includes('favicon'))).toEqual([]);
+  });
+});
+
+describe('on a phone', () => {
+  it('acknowledges an incident from the list at 390 px, without sideways scrolling', {
+    timeout: 120_000,
+  }, async () => {
+    const { incidentId } = await push(t, source, {
+      title_rule: 'Phone check failing',
+      event_status: 'Critical',
+    });
+    const phone = await browser!.newContext({
+      viewport: { width: 390, height: 844 },
+      isMobile: true,
+      hasTouch: true,
+    });
+    const mobile = await phone.newPage();
+    await mobile.goto(`${base}/incidents`);
+    await signInOnPage(mobile, await emailOf(t, owner));
+    await mobile.getByRole('heading', { name: 'Incidents' }).waitFor({ timeout: 20_000 });
+    await expectNoSidewaysScroll(mobile, 'the incident list on a phone');
+    // As from the notification's link (the incident's detail_url).
+    const incident = await ok(await t.post('/incident/info', { incident_id: incidentId }, owner.appKey));
+    await mobile.goto(incident.detail_url);
+    await mobile.getByRole('heading', { name: 'Phone check failing', level: 2 }).waitFor({ timeout: 20_000 });
+    await expectNoSidewaysScroll(mobile, 'the incident page on a phone');
+    await mobile.getByRole('button', { name: 'Acknowledge', exact: true }).tap();
+    await mobile.getByRole('status').filter({ hasText: 'Acknowledged.' }).waitFor({ timeout: 20_000 });
+    const info = await ok(await t.post('/incident/info', { incident_id: incidentId }, owner.appKey));
+    expect(info.progress).toBe('Processing');
+    await phone.close();
+  });
+});
+
+const AXE = axe.source;
+
+/** Serious and critical WCAG 2 A/AA violations axe-core finds on the page, as "rule: targets". */
+async function axeViolations(target: Page): Promise<string[]> {
+  await target.addScriptTag({ content: AXE });
+  return target.evaluate(`axe
+    .run(document, { runOnly: ['wcag2a', 'wcag2aa', 'wcag21a', 'wcag21aa'] })
+    .then((r) => r.violations
+      .filter((v) => v.impact === 'serious' || v.impact === 'critical')
+      .map((v) => v.id + ': ' + v.nodes.slice(0, 3).map((n) => n.target.join(' ') + ' ' + n.html + ' ' + n.failureSummary).join(' | ')))`);
+}
+
+describe('accessibility (axe-core)', () => {
+  it('finds no serious or critical violation on the main pages', { timeout: 180_000 }, async () => {
+    // bypassCSP: axe is injected as an inline script, which the pages' policy rightly refuses.
+    const context = await browser!.newContext({ viewport: { width: 1280, height: 900 }, bypassCSP: true });
+    const a11y = await context.newPage();
+    await a11y.goto(`${base}/incidents`);
+    await signInOnPage(a11y, await emailOf(t, owner));
+    await a11y.getByRole('heading', { name: 'Incidents' }).waitFor({ timeout: 20_000 });
+    const { incidentId } = await push(t, source, { title_rule: 'Accessibility check' });
+    const incident = await ok(await t.post('/incident/info', { incident_id: incidentId }, owner.appKey));
+    const pages: [string, string][] = [
+      ['/incidents', 'Incidents'],
+      [`/incident/detail/${incident.incident_id}`, incident.title],
+      ['/schedules', 'Schedules'],
+      ['/escalation-rules', 'Escalation rules'],
+      ['/status-pages', 'Status pages'],
+      ['/integrations', 'Integrations'],
+    ];
+    const found: Record<string, string[]> = {};
+    for (const [path, heading] of pages) {
+      await a11y.goto(`${base}${path}`);
+      await a11y.getByRole('heading', { name: heading }).first().waitFor({ timeout: 20_000 });
+      const violations = await axeViolations(a11y);
+      if (violations.length > 0) found[path] = violations;
+    }
+    await a11y.goto(`${base}/status/${urlName}`);
+    const violations = await axeViolations(a11y);
+    if (violations.length > 0) found['public page'] = violations;
+    expect(found).toEqual({});
+    await context.close();
   });
 });
