@@ -51,6 +51,19 @@ export function coverageGaps(
   return gaps;
 }
 
+/** Who the shifts put on call (in `roleIds`; none: any role) at some moment of `window`. Pure. */
+function onCallPeople(shifts: readonly FinalShift[], roleIds: readonly number[], window: Window): number[] {
+  const people = new Set<number>();
+  for (const shift of shifts) {
+    if (shift.end <= window.start || shift.start >= window.end) continue;
+    for (const member of shift.group.members) {
+      if (roleIds.length > 0 && !roleIds.includes(member.role_id)) continue;
+      for (const id of member.person_ids) people.add(id);
+    }
+  }
+  return [...people];
+}
+
 export type HeadsUpItem = {
   channel_id: number;
   rule_id: string;
@@ -67,12 +80,41 @@ async function layerWarnings(
 ): Promise<HeadsUpItem['warnings']> {
   const q = deps.db.q;
   const capabilities = deliveryCapabilities(deps.config);
+  const found: HeadsUpItem['warnings'] = [];
+  // Everyone the target resolves to over the window: its people, its teams' members and whoever
+  // any of its schedules puts on call (in the roles it names) — each is paged on `target.by`.
+  const people = new Set(target.person_ids);
+  for (const [teamId, members] of await teamMembers(q, accountId, target.team_ids)) {
+    if (members.length === 0) found.push({ kind: 'team_empty', team_id: teamId });
+    for (const id of members) people.add(id);
+  }
+  const entries = Object.entries(target.schedule_to_role_ids);
+  if (entries.length > 0) {
+    const rows = await getSchedules(
+      q,
+      accountId,
+      entries.map(([id]) => Number(id)),
+    );
+    for (const [id, roles] of entries) {
+      const row = rows.find((r) => Number(r.schedule_id) === Number(id));
+      if (!row) {
+        found.push({ kind: 'schedule_missing', schedule_id: Number(id) });
+        continue;
+      }
+      const { time_zone: zone, layers } = fromRow(row);
+      const shifts = finalShifts(zone, layers, window);
+      for (const id of onCallPeople(shifts, roles, window)) people.add(id);
+      const gaps = coverageGaps(shifts, roles, window);
+      if (gaps.length > 0)
+        found.push({ kind: 'schedule_gap', schedule_id: Number(id), role_ids: roles, gaps });
+    }
+  }
   const warnings: HeadsUpItem['warnings'] = [];
-  if (target.by && target.person_ids.length > 0) {
+  if (target.by && people.size > 0) {
     for (const person of await resolvePeople(
       q,
       accountId,
-      target.person_ids,
+      [...people],
       'Critical',
       target.by,
       capabilities,
@@ -86,28 +128,7 @@ async function layerWarnings(
       }
     }
   }
-  for (const [teamId, members] of await teamMembers(q, accountId, target.team_ids)) {
-    if (members.length === 0) warnings.push({ kind: 'team_empty', team_id: teamId });
-  }
-  const entries = Object.entries(target.schedule_to_role_ids);
-  if (entries.length > 0) {
-    const rows = await getSchedules(
-      q,
-      accountId,
-      entries.map(([id]) => Number(id)),
-    );
-    for (const [id, roles] of entries) {
-      const row = rows.find((r) => Number(r.schedule_id) === Number(id));
-      if (!row) {
-        warnings.push({ kind: 'schedule_missing', schedule_id: Number(id) });
-        continue;
-      }
-      const { time_zone: zone, layers } = fromRow(row);
-      const gaps = coverageGaps(finalShifts(zone, layers, window), roles, window);
-      if (gaps.length > 0)
-        warnings.push({ kind: 'schedule_gap', schedule_id: Number(id), role_ids: roles, gaps });
-    }
-  }
+  warnings.push(...found);
   if (target.emails.length > 0 && !capabilities.email) {
     warnings.push({ kind: 'email_unconfigured', emails: [...target.emails] });
   }

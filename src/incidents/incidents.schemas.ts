@@ -45,6 +45,8 @@ const INCIDENT_FEED_TYPES = [
   'i_wr_delete',
   // Vigil's: a heads-up that part of an escalation target could not be notified (docs/escalation.md).
   'i_warn',
+  // Vigil's: the incident was published to a status page (docs/status-pages.md).
+  'i_publish',
   'i_auto_refresh',
   'a_merge',
 ] as const;

@@ -3,6 +3,7 @@ import { getMembers } from '../accounts/members.store.ts';
 import type { Actor } from '../accounts/permissions.ts';
 import type { Db } from '../db/db.ts';
 import type { StatusPageChangesTable } from '../db/schema.ts';
+import { addFeedEntries } from '../incidents/feed.store.ts';
 import { findIncident } from '../incidents/incidents.query.ts';
 import { AppError, invalidParameter, notFound } from '../shared/app-error.ts';
 import { type Clock, nowSeconds } from '../shared/clock.ts';
@@ -22,7 +23,7 @@ import {
 } from './changes.store.ts';
 import { enqueueUpdateNotifications } from './notify.ts';
 import { withLockedPage } from './pages.service.ts';
-import { componentsOf } from './pages.store.ts';
+import { componentsOf, type PageRow } from './pages.store.ts';
 import type {
   ChangeCreateRequest,
   ChangeFromIncidentRequest,
@@ -115,6 +116,8 @@ export async function createChange(
   deps: Deps,
   actor: Actor,
   input: ChangeCreateRequest,
+  /** Runs in the event's transaction once it is stored (publishing from an incident). */
+  onCreated?: (trx: Executor, page: PageRow, changeId: number) => Promise<void>,
 ): Promise<{ change_id: number; change_name: string }> {
   const now = nowSeconds(deps.clock);
   const type = input.type as ChangeType;
@@ -157,7 +160,7 @@ export async function createChange(
     throw invalidParameter(`updates[${outOfOrder}].at_seconds`, 'updates must be sent in time order');
   }
 
-  return withLockedPage(deps, actor, input.page_id, async (trx) => {
+  return withLockedPage(deps, actor, input.page_id, async (trx, page) => {
     for (const [index, update] of timeline.entries()) {
       await checkComponentChanges(
         trx,
@@ -235,14 +238,17 @@ export async function createChange(
         nowMs: deps.clock.nowMs(),
       });
     }
+    await onCreated?.(trx, page, changeId);
     return { change_id: changeId, change_name: input.title };
   });
 }
 
 /**
- * Publishes an on-call incident as a status-page incident: its title and description unless given,
- * linked to the incident (`linked_changes`), the caller as responder. The caller must be able to
- * read incidents. docs/status-pages.md.
+ * Publishes an on-call incident as a status-page incident, linked to it (`linked_changes`), the
+ * caller as responder; the incident's timeline records it (`i_publish`). The public text is what
+ * the caller wrote for customers, never the incident's internal description: without one, a
+ * neutral sentence naming the affected components. The caller must be able to read incidents.
+ * docs/status-pages.md.
  */
 export async function createChangeFromIncident(
   deps: Deps,
@@ -256,18 +262,37 @@ export async function createChangeFromIncident(
   if (!incident) throw notFound(`incident ${input.incident_id}`);
   const title = input.title ?? incident.title.slice(0, 255);
   const status = input.status ?? 'investigating';
-  return createChange(deps, actor, {
-    page_id: input.page_id,
-    type: 'incident',
-    title,
-    description: input.description ?? (incident.description.trim() || `We are investigating: ${title}.`),
-    status,
-    responders: [actor.memberId],
-    linked_changes: [incident.incident_id],
-    updates: [{ status, component_changes: input.component_changes }],
-    notify_subscribers: input.notify_subscribers ?? false,
-  });
+  const description = input.description?.trim() || NEUTRAL_MESSAGE;
+  return createChange(
+    deps,
+    actor,
+    {
+      page_id: input.page_id,
+      type: 'incident',
+      title,
+      description,
+      status,
+      responders: [actor.memberId],
+      linked_changes: [incident.incident_id],
+      updates: [{ status, description, component_changes: input.component_changes }],
+      notify_subscribers: input.notify_subscribers ?? false,
+    },
+    (trx, page, changeId) =>
+      addFeedEntries(trx, [
+        {
+          accountId: actor.accountId,
+          incidentId: incident.incident_id,
+          type: 'i_publish',
+          detail: { page_id: page.page_id, page_name: page.name, change_id: changeId, title, status },
+          creatorId: actor.memberId,
+          atMs: deps.clock.nowMs(),
+        },
+      ]),
+  );
 }
+
+/** The public message when the publisher wrote none: says nothing the customers should not read. */
+const NEUTRAL_MESSAGE = 'We are investigating reports of a problem and will post an update soon.';
 
 /** Finds an event of the page, locked; ResourceNotFound otherwise. */
 async function lockedChange(

@@ -1,11 +1,12 @@
 import { Feed } from 'feed';
 import type { ChangeWithUpdates } from './changes.store.ts';
-import { escapeHtml } from './messages.ts';
+import { escapeHtml, pageTitle } from './messages.ts';
 import type { PageView } from './page-view.ts';
 import type { ComponentRow, PageRow } from './pages.store.ts';
 import { eventHtml } from './render.ts';
 import { componentsOfChange, publicUrlOf } from './status-pages.mapper.ts';
 import { isTerminal } from './timeline.ts';
+import { shownPercent } from './uptime.ts';
 
 /* The machine-readable views of a page: summary.json, and RSS / Atom feeds of its events. */
 
@@ -60,6 +61,9 @@ export function summaryJson(view: PageView, publicUrl: string): string {
         id: g.section!.section_id,
         name: g.section!.name,
         component_ids: g.components.map((c) => c.component_id),
+        ...(withUptime && !g.section!.hide_uptime && g.percent !== undefined
+          ? { uptime_90d: shownPercent(g.percent) }
+          : {}),
       })),
     components: view.groups.flatMap((g) =>
       g.components.map((c) => {
@@ -71,7 +75,7 @@ export function summaryJson(view: PageView, publicUrl: string): string {
           ...(c.section_id ? { section_id: c.section_id } : {}),
           status: view.statuses.get(c.component_id) ?? 'operational',
           ...(withUptime && !c.hide_uptime && percent !== undefined
-            ? { uptime_90d: Number(percent.toFixed(4)) }
+            ? { uptime_90d: shownPercent(percent) }
             : {}),
         };
       }),
@@ -95,7 +99,7 @@ export function feedXml(
   const latest = Math.max(0, ...events.map((e) => e.updates.at(-1)?.at_seconds ?? e.start_at_seconds));
   const feed = new Feed({
     id: link,
-    title: `${page.name} status`,
+    title: pageTitle(page),
     description: `Incidents and maintenance of ${page.name}`,
     link,
     language: 'en',

@@ -51,7 +51,7 @@ export function confirmationMail(page: PageRow, publicUrl: string, token: string
   const confirm = confirmUrl(publicUrl, page, token);
   const cancel = unsubscribeUrl(publicUrl, page, token);
   return {
-    subject: `Confirm your subscription to ${page.name} status`,
+    subject: `Confirm your subscription to ${pageTitle(page)}`,
     text:
       `Someone (hopefully you) asked to receive updates from the ${page.name} status page at this address.\n\n` +
       `Confirm: ${confirm}\n\nIf it was not you, ignore this mail: nothing more will be sent. Remove the request: ${cancel}\n`,
@@ -115,7 +115,7 @@ export function updateMail(context: UpdateContext, token: string): Mail {
       (components.length > 0
         ? `<ul>${components.map((c) => `<li>${escapeHtml(c.name)}: ${escapeHtml(label(c.status))}</li>`).join('')}</ul>`
         : '') +
-      `<p><a href="${escapeHtml(pageUrl)}">${escapeHtml(page.name)} status</a></p>` +
+      `<p><a href="${escapeHtml(pageUrl)}">${escapeHtml(pageTitle(page))}</a></p>` +
       `<p><a href="${escapeHtml(unsubscribe)}">Unsubscribe</a></p>`,
     headers: unsubscribeHeaders(unsubscribe),
   };
@@ -142,4 +142,10 @@ export function updateWebhookBody(context: UpdateContext): string {
     },
     components: componentLines(context),
   });
+}
+
+/** "Acme status", but "Acme Status" as it is rather than "Acme Status status". */
+export function pageTitle(page: { name: string; page_title: string }): string {
+  if (page.page_title) return page.page_title;
+  return /\bstatus$/i.test(page.name.trim()) ? page.name.trim() : `${page.name} status`;
 }

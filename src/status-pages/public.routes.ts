@@ -10,6 +10,7 @@ import { nowSeconds } from '../shared/clock.ts';
 import { findConsoleSession } from '../web/console.service.ts';
 import { readCookie, SESSION_COOKIE } from '../web/cookies.ts';
 import { feedXml, summaryJson } from './feeds.ts';
+import { pageTitle } from './messages.ts';
 import { newRenderCache } from './page-cache.ts';
 import { loadFeedEvents, loadHistory, loadPageView } from './page-view.ts';
 import { componentsOf, findPageByUrlName, type PageRow } from './pages.store.ts';
@@ -155,6 +156,7 @@ function parseForm(body: string): Record<string, string[]> {
 export function registerPublicStatusRoutes(app: Api, deps: AppDeps): void {
   const { db, clock } = deps;
   const publicUrl = deps.config.publicUrl;
+  const canMail = deps.config.smtpUrl !== undefined;
 
   /**
    * Whether the viewer of an internal page is a member of its account: by the app_key they gave
@@ -248,7 +250,12 @@ export function registerPublicStatusRoutes(app: Api, deps: AppDeps): void {
 
     scope.get('/status/:urlName', hide, (request, reply) =>
       serve(request, reply, `html:${lower(request)}`, page(request), async (row) =>
-        rendered(row, 200, HTML, renderMainPage(await loadPageView(db.q, row, nowSeconds(clock)), publicUrl)),
+        rendered(
+          row,
+          200,
+          HTML,
+          renderMainPage(await loadPageView(db.q, row, nowSeconds(clock)), publicUrl, canMail),
+        ),
       ),
     );
 
@@ -313,6 +320,15 @@ export function registerPublicStatusRoutes(app: Api, deps: AppDeps): void {
     scope.post('/status/:urlName/subscribe', hide, async (request, reply) => {
       const row = await publicPage(request, reply);
       if (!row) return reply;
+      if (!canMail) {
+        return message(
+          reply,
+          row,
+          503,
+          'Subscriptions unavailable',
+          'E-mail updates are not available for this page: nothing could be sent to you. Follow its RSS or Atom feed instead.',
+        );
+      }
       const form = (request.body ?? {}) as Record<string, string[]>;
       try {
         await subscribeByEmail({ db, clock, publicUrl }, row, {
@@ -348,7 +364,7 @@ export function registerPublicStatusRoutes(app: Api, deps: AppDeps): void {
       if (!row) return reply;
       const token = String((request.query as { token?: unknown }).token ?? '');
       return (await confirmSubscription({ db, clock }, row, token))
-        ? message(reply, row, 200, 'Subscribed', `You will receive updates from ${row.name} status.`)
+        ? message(reply, row, 200, 'Subscribed', `You will receive updates from ${pageTitle(row)}.`)
         : message(reply, row, 404, 'Link not valid', 'This confirmation link is not valid any more.');
     });
 
@@ -370,7 +386,7 @@ export function registerPublicStatusRoutes(app: Api, deps: AppDeps): void {
         row,
         200,
         'Unsubscribed',
-        `You will not receive updates from ${row.name} status any more.`,
+        `You will not receive updates from ${pageTitle(row)} any more.`,
       );
     });
   });

@@ -1,12 +1,12 @@
 import { createHash } from 'node:crypto';
 import type { ChangeWithUpdates } from './changes.store.ts';
 import { isHttpUrl } from './links.ts';
-import { escapeHtml as esc, label } from './messages.ts';
+import { escapeHtml as esc, label, pageTitle } from './messages.ts';
 import type { PageView } from './page-view.ts';
 import type { ComponentRow, PageRow } from './pages.store.ts';
 import { componentsOfChange, publicUrlOf } from './status-pages.mapper.ts';
 import type { ComponentStatus } from './timeline.ts';
-import type { Uptime } from './uptime.ts';
+import { shownPercent, type Uptime } from './uptime.ts';
 
 /*
  * The public status page as server-rendered HTML: no JavaScript, semantic elements, every status
@@ -112,9 +112,9 @@ function layout(page: PageRow, title: string, body: string, publicUrl: string): 
       ? `<nav aria-label="Links"><ul>${page.custom_links.map((l) => `<li>${link(l)}</li>`).join('')}</ul></nav>`
       : '';
   return `<!doctype html><html lang="en"><head><meta charset="utf-8"><meta name="viewport" content="width=device-width,initial-scale=1">
-<title>${esc(title)}</title>${isHttpUrl(page.favicon) ? `<link rel="icon" href="${esc(page.favicon)}">` : ''}
-<link rel="alternate" type="application/rss+xml" title="${name} status (RSS)" href="${esc(publicUrlOf(publicUrl, page))}/feed.rss">
-<link rel="alternate" type="application/atom+xml" title="${name} status (Atom)" href="${esc(publicUrlOf(publicUrl, page))}/feed.atom">
+<title>${esc(title)}</title><link rel="icon" href="${isHttpUrl(page.favicon) ? esc(page.favicon) : '/favicon.svg'}">
+<link rel="alternate" type="application/rss+xml" title="${esc(pageTitle(page))} (RSS)" href="${esc(publicUrlOf(publicUrl, page))}/feed.rss">
+<link rel="alternate" type="application/atom+xml" title="${esc(pageTitle(page))} (Atom)" href="${esc(publicUrlOf(publicUrl, page))}/feed.atom">
 <style>${CSS}</style></head><body>
 <header>${brand}<p><a href="${base}${AUTH_QUERY}">${name}</a></p>${page.page_header ? text(page.page_header) : ''}${links}</header>
 <main id="main">${body}</main>
@@ -124,9 +124,9 @@ function layout(page: PageRow, title: string, body: string, publicUrl: string): 
 }
 
 function percentText(percent: number | undefined): string {
-  return percent === undefined
-    ? 'no data'
-    : `${(Math.floor(percent * 1000) / 1000).toFixed(percent === 100 ? 0 : 2)}%`;
+  if (percent === undefined) return 'no data';
+  const shown = shownPercent(percent);
+  return `${shown.toFixed(shown === 100 ? 0 : 2)}%`;
 }
 
 function bars(uptime: Uptime): string {
@@ -159,6 +159,10 @@ ${component.description ? `<div class="desc">${esc(component.description)}</div>
 }
 
 function groups(view: PageView): string {
+  // Only components, no sections: one plain list, without an "Other components" header.
+  const [only] = view.groups;
+  if (view.groups.length === 1 && only && !only.section)
+    return `<section class="group" aria-label="Components"><ul class="comps">${only.components.map((c) => componentItem(view, c)).join('')}</ul></section>`;
   return view.groups
     .map((group) => {
       const name = group.section ? esc(group.section.name) : 'Other components';
@@ -205,9 +209,12 @@ export function eventHtml(
 <p><strong>${esc(label(event.status))}</strong>${affected.length > 0 ? ` · Affects ${affected.map(esc).join(', ')}` : ''}</p>${window}${text(event.description)}<ol aria-label="Updates">${updates}</ol></article>`;
 }
 
-function subscribeForm(view: PageView): string {
+function subscribeForm(view: PageView, canMail: boolean): string {
   const { page } = view;
   if (page.type !== 'public' || page.subscription.email === false) return '';
+  // Without a mail transport nothing could be sent: no form that would promise a link.
+  if (!canMail)
+    return `<h2 id="subscribe">Get updates</h2><p>E-mail updates are not available for this page. Follow the <a href="${pageBase(page)}/feed.rss">RSS</a> or <a href="${pageBase(page)}/feed.atom">Atom</a> feed instead.</p>`;
   const components = view.groups.flatMap((g) => g.components);
   const choices =
     components.length > 1
@@ -223,19 +230,20 @@ function subscribeForm(view: PageView): string {
 <p class="muted">We send a link to confirm; every mail has a one-click unsubscribe link.</p><button type="submit">Subscribe</button></form>`;
 }
 
-export function renderMainPage(view: PageView, publicUrl: string): string {
+/** `canMail`: the server has a mail transport (SMTP_URL), so e-mail subscriptions can work. */
+export function renderMainPage(view: PageView, publicUrl: string, canMail: boolean): string {
   const { page } = view;
   const events = (title: string, list: ChangeWithUpdates[]) =>
     list.length > 0 ? `<h2>${title}</h2>${list.map((e) => eventHtml(e, view.componentsById)).join('')}` : '';
-  const body = `<h1>${esc(page.page_title || `${page.name} status`)}</h1>
+  const body = `<h1>${esc(pageTitle(page))}</h1>
 <p class="banner b-${view.overall}" role="status">${BANNER[view.overall]}</p>
 ${events('Active incidents and maintenance', view.active)}
 <h2>Components</h2>${groups(view) || '<p>No components yet.</p>'}
 ${events('Scheduled maintenance', view.upcoming)}
 ${events('Past 7 days', view.recent)}
 <p><a href="${pageBase(page)}/history${AUTH_QUERY}">Incident history</a></p>
-${subscribeForm(view)}`;
-  return layout(page, page.page_title || `${page.name} status`, body, publicUrl);
+${subscribeForm(view, canMail)}`;
+  return layout(page, pageTitle(page), body, publicUrl);
 }
 
 export function renderHistoryPage(
@@ -266,14 +274,14 @@ export function renderHistoryPage(
     .filter(Boolean)
     .join(' · ');
   const body = `<h1>Incident history</h1>${list || '<p>No past incidents or maintenance.</p>'}${nav ? `<nav aria-label="Pages"><p>${nav}</p></nav>` : ''}`;
-  return layout(page, `${page.name} status — history`, body, publicUrl);
+  return layout(page, `${pageTitle(page)} — history`, body, publicUrl);
 }
 
 /** A short page that says what happened (subscribed, confirmed, not found...). */
 export function renderMessagePage(page: PageRow, title: string, message: string, publicUrl: string): string {
   return layout(
     page,
-    `${page.name} status — ${title}`,
+    `${pageTitle(page)} — ${title}`,
     `<h1>${esc(title)}</h1><p>${esc(message)}</p>`,
     publicUrl,
   );
@@ -282,6 +290,6 @@ export function renderMessagePage(page: PageRow, title: string, message: string,
 /** The unsubscribe link's page: one button, so a mail scanner that follows links unsubscribes no one. */
 export function renderUnsubscribePage(page: PageRow, token: string, publicUrl: string): string {
   const body = `<h1>Unsubscribe</h1><form method="post" action="${pageBase(page)}/unsubscribe?token=${esc(encodeURIComponent(token))}">
-<p>Stop receiving updates from ${esc(page.name)} status.</p><button type="submit">Unsubscribe</button></form>`;
-  return layout(page, `${page.name} status — unsubscribe`, body, publicUrl);
+<p>Stop receiving updates from ${esc(pageTitle(page))}.</p><button type="submit">Unsubscribe</button></form>`;
+  return layout(page, `${pageTitle(page)} — unsubscribe`, body, publicUrl);
 }

@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { groupPercent, segmentsOf, UPTIME_DAYS, uptimeOf } from './uptime.ts';
+import { groupPercent, segmentsOf, shownPercent, UPTIME_DAYS, uptimeOf } from './uptime.ts';
 
 const DAY = 86_400;
 const today = 20_000 * DAY; // a UTC midnight
@@ -50,12 +50,13 @@ describe('segmentsOf', () => {
 });
 
 describe('uptimeOf (a fixture)', () => {
-  it('counts partial and full outage as downtime, merges overlaps, and leaves degraded and maintenance up', () => {
+  it('weighs a major outage fully, a partial one at 30 %, degraded and maintenance not at all', () => {
     const yesterday = today - DAY;
     const segments = [
-      // Yesterday: an hour of full outage, overlapping 30 minutes of partial outage (90 min down in all).
+      // Yesterday: an hour of full outage, overlapping 90 minutes of partial outage: 60 min at
+      // weight 1, then the 60 minutes of partial outage left at 0.3.
       { componentId: 'a', from: yesterday + 3600, to: yesterday + 7200, status: 'full_outage' as const },
-      { componentId: 'a', from: yesterday + 5400, to: yesterday + 9000, status: 'partial_outage' as const },
+      { componentId: 'a', from: yesterday + 5400, to: yesterday + 10800, status: 'partial_outage' as const },
       // Today: degraded and maintenance, no downtime.
       { componentId: 'a', from: today, to: today + 3600, status: 'degraded' as const },
       { componentId: 'a', from: today + 3600, to: today + 7200, status: 'under_maintenance' as const },
@@ -63,31 +64,40 @@ describe('uptimeOf (a fixture)', () => {
     const uptime = uptimeOf(segments, 0, now);
     expect(uptime.days).toHaveLength(UPTIME_DAYS);
     const [before, last] = uptime.days.slice(-2);
-    expect(before).toEqual({ start: yesterday, observed: DAY, down: 5400, worst: 'full_outage' });
-    expect(last).toEqual({ start: today, observed: 12 * 3600, down: 0, worst: 'degraded' });
-    expect(uptime.observed).toBe(89 * DAY + 12 * 3600);
-    expect(uptime.down).toBe(5400);
-    expect(uptime.percent).toBeCloseTo((1 - 5400 / (89.5 * DAY)) * 100, 10);
+    expect(before).toEqual({ start: yesterday, observed: DAY, down: 3600 + 1080, worst: 'full_outage' });
+    expect(last).toEqual({ start: today, observed: DAY, down: 0, worst: 'degraded' });
+    expect(uptime.observed).toBe(UPTIME_DAYS * DAY);
+    expect(uptime.down).toBe(4680);
+    expect(uptime.percent).toBeCloseTo((1 - 4680 / (UPTIME_DAYS * DAY)) * 100, 10);
   });
 
-  it('counts nothing before the component existed, and splits an outage across midnight', () => {
+  it('starts on the day the component was created, and splits an outage across midnight', () => {
     const since = today - DAY / 2; // yesterday noon
     const segments = [
       { componentId: 'a', from: today - 3600, to: today + 3600, status: 'full_outage' as const },
     ];
     const uptime = uptimeOf(segments, since, now);
     expect(uptime.days.slice(0, -2).every((d) => d.observed === 0)).toBe(true);
-    expect(uptime.days.at(-2)).toMatchObject({ observed: DAY / 2, down: 3600 });
-    expect(uptime.days.at(-1)).toMatchObject({ observed: DAY / 2, down: 3600 });
-    expect(uptime.percent).toBeCloseTo((1 - 7200 / DAY) * 100, 10);
-    expect(uptimeOf([], now + 1, now).percent).toBeUndefined();
+    expect(uptime.days.at(-2)).toMatchObject({ observed: DAY, down: 3600 });
+    expect(uptime.days.at(-1)).toMatchObject({ observed: DAY, down: 3600 });
+    expect(uptime.percent).toBeCloseTo((1 - 7200 / (2 * DAY)) * 100, 10);
+    expect(uptimeOf([], now + DAY, now).percent).toBeUndefined();
   });
 
-  it('weighs a group by observed time', () => {
+  it('gives a component created today with a 5-minute partial outage 99.89 %, not 5 %', () => {
+    const created = now - 320;
+    const segments = [
+      { componentId: 'a', from: created + 10, to: created + 310, status: 'partial_outage' as const },
+    ];
+    const uptime = uptimeOf(segments, created, now);
+    expect(shownPercent(uptime.percent!)).toBe(99.89);
+  });
+
+  it('weighs a group by observed days', () => {
     const full = uptimeOf([], 0, now);
-    const half = uptimeOf([{ componentId: 'b', from: today, to: now, status: 'full_outage' }], today, now);
-    expect(half.percent).toBe(0);
-    const group = groupPercent([full, half])!;
-    expect(group).toBeCloseTo((full.observed / (full.observed + half.observed)) * 100, 10);
+    const one = uptimeOf([{ componentId: 'b', from: today, to: now, status: 'full_outage' }], today, now);
+    expect(one.percent).toBe(50);
+    const group = groupPercent([full, one])!;
+    expect(group).toBeCloseTo((1 - (12 * 3600) / (91 * DAY)) * 100, 10);
   });
 });

@@ -1,15 +1,24 @@
 import { type ChangeType, type ComponentStatus, isInEffect, type TimelineUpdate, worse } from './timeline.ts';
 
 /*
- * Uptime of components over the last 90 days, from the timelines of their events (pure). Partial and
- * full outage count as downtime; degraded performance and maintenance do not. Time before a
- * component existed counts neither way. Days are UTC days. docs/status-pages.md.
+ * Uptime of components over the last 90 days, from the timelines of their events (pure). As on
+ * Statuspage: a major outage counts fully as downtime, a partial outage at 30 % of its length,
+ * degraded performance and maintenance not at all; a component's days start on the UTC day it was
+ * created and each counts whole (days before it are "no data"), so a day's bar, the 90-day
+ * percentage, summary.json and a section's header are all the same sums. docs/status-pages.md.
  */
 
 export const UPTIME_DAYS = 90;
 const DAY = 86_400;
 
-const DOWN: ReadonlySet<ComponentStatus> = new Set(['partial_outage', 'full_outage']);
+/** Share of a status's time that counts as downtime (Statuspage's weights). */
+const DOWNTIME_WEIGHT: Readonly<Record<ComponentStatus, number>> = {
+  operational: 0,
+  under_maintenance: 0,
+  degraded: 0,
+  partial_outage: 0.3,
+  full_outage: 1,
+};
 
 /** A stretch of time during which an event held a component in a status other than operational. */
 export type Segment = { componentId: string; from: number; to: number; status: ComponentStatus };
@@ -42,8 +51,9 @@ export function segmentsOf(event: UptimeEvent, now: number): Segment[] {
 export type Day = {
   /** Start of the UTC day, Unix seconds. */
   start: number;
-  /** Seconds of the day the component existed and that have passed (0: no data). */
+  /** The day's length when the component existed on it, else 0 ("no data"). */
   observed: number;
+  /** Weighted seconds of downtime (DOWNTIME_WEIGHT). */
   down: number;
   /** The worst status the component had that day. */
   worst: ComponentStatus;
@@ -57,15 +67,18 @@ export type Uptime = {
   percent: number | undefined;
 };
 
-/** Total length of a set of intervals once overlaps are merged. */
-function unionLength(intervals: [number, number][]): number {
-  intervals.sort((a, b) => a[0] - b[0]);
+/** Weighted downtime of overlapping intervals: at each moment the heaviest one counts. */
+function weightedLength(intervals: readonly [number, number, number][]): number {
+  const points = [...new Set([...intervals.map((i) => i[0]), ...intervals.map((i) => i[1])])].sort(
+    (a, b) => a - b,
+  );
   let total = 0;
-  let end = Number.NEGATIVE_INFINITY;
-  for (const [from, to] of intervals) {
-    if (to <= end) continue;
-    total += to - Math.max(from, end);
-    end = to;
+  for (let i = 0; i + 1 < points.length; i++) {
+    const a = points[i]!;
+    const b = points[i + 1]!;
+    let weight = 0;
+    for (const [from, to, w] of intervals) if (from <= a && to >= b && w > weight) weight = w;
+    total += (b - a) * weight;
   }
   return total;
 }
@@ -73,35 +86,46 @@ function unionLength(intervals: [number, number][]): number {
 /** Daily uptime of one component over the UPTIME_DAYS UTC days ending today. */
 export function uptimeOf(segments: readonly Segment[], availableSince: number, now: number): Uptime {
   const today = Math.floor(now / DAY) * DAY;
+  const firstDay = Math.floor(availableSince / DAY) * DAY;
   const days: Day[] = [];
   let observed = 0;
   let down = 0;
   for (let i = UPTIME_DAYS - 1; i >= 0; i--) {
     const start = today - i * DAY;
-    const from = Math.max(start, availableSince);
-    const to = Math.min(start + DAY, now);
-    const day: Day = { start, observed: Math.max(0, to - from), down: 0, worst: 'operational' };
+    const day: Day = { start, observed: start >= firstDay ? DAY : 0, down: 0, worst: 'operational' };
     if (day.observed > 0) {
-      const downs: [number, number][] = [];
+      const downs: [number, number, number][] = [];
       for (const segment of segments) {
-        const a = Math.max(segment.from, from);
-        const b = Math.min(segment.to, to);
+        const a = Math.max(segment.from, start);
+        const b = Math.min(segment.to, start + DAY, now);
         if (b <= a) continue;
         day.worst = worse(day.worst, segment.status);
-        if (DOWN.has(segment.status)) downs.push([a, b]);
+        const weight = DOWNTIME_WEIGHT[segment.status];
+        if (weight > 0) downs.push([a, b, weight]);
       }
-      day.down = unionLength(downs);
+      day.down = weightedLength(downs);
     }
     observed += day.observed;
     down += day.down;
     days.push(day);
   }
-  return { days, observed, down, percent: observed > 0 ? ((observed - down) / observed) * 100 : undefined };
+  return { days, observed, down, percent: percentOf(observed, down) };
+}
+
+const percentOf = (observed: number, down: number) =>
+  observed > 0 ? ((observed - down) / observed) * 100 : undefined;
+
+/**
+ * A percentage as the page prints it: cut (never rounded up) to two decimals, so 99.999 % is not
+ * shown as 100 %; summary.json gives the same number.
+ */
+export function shownPercent(percent: number): number {
+  return Math.floor(percent * 100 + 1e-9) / 100;
 }
 
 /** Uptime of a group: the sum of its components' up time over the sum of their observed time. */
 export function groupPercent(uptimes: readonly Uptime[]): number | undefined {
   const observed = uptimes.reduce((sum, u) => sum + u.observed, 0);
   const down = uptimes.reduce((sum, u) => sum + u.down, 0);
-  return observed > 0 ? ((observed - down) / observed) * 100 : undefined;
+  return percentOf(observed, down);
 }

@@ -4,6 +4,7 @@ import { Id } from '../accounts/accounts.schemas.ts';
 import { getAccount, getMember } from '../accounts/members.store.ts';
 import type { AppDeps } from '../http/app.ts';
 import { type Api, envelope, openApi } from '../http/route.ts';
+import { deliveryCapabilities } from '../notifications/preferences.ts';
 import { EmailProvider } from '../notifications/providers/email.ts';
 import { AppError } from '../shared/app-error.ts';
 import {
@@ -30,6 +31,17 @@ const SessionInfo = Type.Object({
   csrf_token: Type.String({
     description: 'Send it in the X-CSRF-Token header of every call made with the session.',
   }),
+});
+/** GET /console/session: the session, and what the server can deliver (the console warns on it). */
+const SessionState = Type.Object({
+  ...SessionInfo.properties,
+  delivery: Type.Object(
+    { email: Type.Boolean(), phone: Type.Boolean() },
+    {
+      description:
+        'What this server can deliver: e-mail when SMTP_URL is set, SMS and voice when PHONE_PROVIDER_URL is.',
+    },
+  ),
 });
 const Password = Type.String({ maxLength: PASSWORD_MAX_LENGTH });
 const Token = Type.String({ minLength: 1, maxLength: 200 });
@@ -134,7 +146,7 @@ export function registerConsoleRoutes(app: Api, deps: AppDeps): void {
         tags: Console,
         summary: "The console session's member and CSRF token",
         security: [],
-        response: { 200: envelope(SessionInfo) },
+        response: { 200: envelope(SessionState) },
       },
     },
     async (request) => {
@@ -143,7 +155,12 @@ export function registerConsoleRoutes(app: Api, deps: AppDeps): void {
       if (!session) throw new AppError('Unauthorized', 'You are unauthorized: sign in to the console.');
       return {
         request_id: request.id,
-        data: { account_id: session.accountId, member_id: session.memberId, csrf_token: session.csrfToken },
+        data: {
+          account_id: session.accountId,
+          member_id: session.memberId,
+          csrf_token: session.csrfToken,
+          delivery: deliveryCapabilities(deps.config),
+        },
       };
     },
   );

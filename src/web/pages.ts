@@ -41,6 +41,11 @@ export type ConsolePages = {
  * `/` and to any unknown GET a browser makes for HTML (`/incident/detail/<id>`, `/sign-in`), so
  * client-side routes survive a reload; API clients keep getting the Open API's JSON errors.
  */
+/** Vigil's mark: a bell on a blue square. */
+const FAVICON =
+  '<svg xmlns="http://www.w3.org/2000/svg" viewBox="0 0 32 32"><rect width="32" height="32" rx="6" fill="#0550ae"/>' +
+  '<path d="M16 6a7 7 0 0 0-7 7v5l-2 3h18l-2-3v-5a7 7 0 0 0-7-7zm-3 17a3 3 0 0 0 6 0z" fill="#fff"/></svg>';
+
 export async function registerConsolePages(app: Api, distDir = CONSOLE_DIST): Promise<ConsolePages> {
   const assets = path.join(distDir, 'assets');
   // Assets are served only if they existed at start: a build made later needs a restart.
@@ -74,6 +79,12 @@ export async function registerConsolePages(app: Api, distDir = CONSOLE_DIST): Pr
   };
 
   app.get('/', { schema: { hide: true } }, (_request, reply) => sendPage(reply));
+  // Every browser asks for a favicon: answer it rather than a 404 on each page.
+  for (const path of ['/favicon.svg', '/favicon.ico']) {
+    app.get(path, { schema: { hide: true } }, (_request, reply) =>
+      reply.type('image/svg+xml').header('Cache-Control', 'public, max-age=86400').send(FAVICON),
+    );
+  }
 
   return {
     fallback(request, reply, knownPaths) {

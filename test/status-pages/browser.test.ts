@@ -171,6 +171,67 @@ describe('the public page in headless Chromium', () => {
   });
 });
 
+describe('uptime in headless Chromium', () => {
+  it('shows a component created today with a 5-minute partial outage near 100 %, everywhere alike', async () => {
+    const app = t!;
+    const { pageId, urlName } = await newPage(app, owner, { name: 'Uptime Co' });
+    const [core] = ok(
+      await app.post(
+        '/status-page/section/upsert',
+        { page_id: pageId, sections: [{ name: 'Core' }] },
+        owner.appKey,
+      ),
+    ).section_ids;
+    const [api] = await newComponents(app, owner, pageId, ['API'], { section_id: core });
+    app.clock.advance(60_000);
+    const incidentId = await newIncident(app, owner, pageId, [
+      { component_id: api!, status: 'partial_outage' },
+    ]);
+    app.clock.advance(5 * 60_000);
+    ok(
+      await app.post(
+        '/status-page/change/timeline/create',
+        {
+          page_id: pageId,
+          change_id: incidentId,
+          status: 'resolved',
+          description: 'Fixed.',
+          component_changes: [{ component_id: api!, status: 'operational' }],
+        },
+        owner.appKey,
+      ),
+    );
+    app.clock.advance(60_000);
+
+    const context = await browser!.newContext({ viewport: { width: 1024, height: 800 } });
+    const page = await context.newPage();
+    await page.goto(`${base}/status/${urlName}`);
+    await expect(page.getByRole('status').textContent()).resolves.toBe('All systems operational');
+    // 5 minutes at 30 % (partial outage) of one whole day: 99.895… %, shown cut to 99.89 %.
+    const component = page.locator(`[data-component-id="${api}"]`);
+    await expect(component.textContent()).resolves.toContain('99.89% uptime over the last 90 days');
+    await expect(page.getByRole('region', { name: 'Core' }).locator('h3').textContent()).resolves.toContain(
+      '99.89% uptime',
+    );
+    const bars = component.locator('.bars li');
+    await expect(bars.count()).resolves.toBe(90);
+    // The 89 days before the component existed are drawn as "no data".
+    const before = await bars.evaluateAll((items) =>
+      items
+        .slice(0, 89)
+        .map((li) => `${li.getAttribute('class')} ${li.getAttribute('title')?.split(': ')[1]}`),
+    );
+    expect(new Set(before)).toEqual(new Set(['d-none no data']));
+    await expect(bars.last().getAttribute('class')).resolves.toBe('d-partial_outage');
+    await expect(bars.last().getAttribute('title')).resolves.toMatch(/: 99\.89% up, partial outage$/);
+
+    const summary = JSON.parse(await (await page.goto(`${base}/status/${urlName}/summary.json`))!.text());
+    expect(summary.components[0].uptime_90d).toBe(99.89);
+    expect(summary.sections[0].uptime_90d).toBe(99.89);
+    await context.close();
+  });
+});
+
 function engine(): string {
   return process.env.TEST_DATABASE_URL ? 'postgres' : 'pglite';
 }

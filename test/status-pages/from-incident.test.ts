@@ -24,7 +24,7 @@ async function newOnCallIncident(account: TestAccount, title: string, descriptio
 }
 
 describe('POST /status-page/change/create-from-incident', () => {
-  it('publishes an incident, linked to it, with its title and description', async () => {
+  it('publishes an incident, linked to it, never with its internal description, and says so on its timeline', async () => {
     const { pageId, componentIds } = await pageWithComponents(t, owner);
     const incidentId = await newOnCallIncident(owner, 'Checkout latency', 'p99 above 2 s');
     const created = ok(
@@ -43,12 +43,29 @@ describe('POST /status-page/change/create-from-incident', () => {
     expect(info).toMatchObject({
       type: 'incident',
       title: 'Checkout latency',
-      description: 'p99 above 2 s',
+      description: 'We are investigating reports of a problem and will post an update soon.',
       status: 'investigating',
       linked_change_ids: [incidentId],
       responder_ids: [owner.memberId],
       affected_components: [expect.objectContaining({ component_id: componentIds[0], status: 'degraded' })],
     });
+    expect(JSON.stringify(info)).not.toContain('p99 above 2 s');
+    const feed = ok(
+      await t.post('/incident/feed', { incident_id: incidentId, types: ['i_publish'] }, owner.appKey),
+    );
+    expect(feed.items).toEqual([
+      expect.objectContaining({
+        type: 'i_publish',
+        creator_id: owner.memberId,
+        detail: {
+          page_id: pageId,
+          page_name: expect.any(String),
+          change_id: created.change_id,
+          title: 'Checkout latency',
+          status: 'investigating',
+        },
+      }),
+    ]);
   });
 
   it('takes a title, description and status given, and follows the event rules', async () => {
@@ -71,7 +88,7 @@ describe('POST /status-page/change/create-from-incident', () => {
     expect(info).toMatchObject({
       title: 'Payments are slow',
       status: 'identified',
-      description: 'We are investigating: Payments are slow.',
+      description: 'We are investigating reports of a problem and will post an update soon.',
     });
     invalid(
       await t.post(

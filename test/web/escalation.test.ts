@@ -198,8 +198,19 @@ describe('in words', () => {
       time: (s) => `@${s}`,
     };
     expect(
-      describeWarning({ kind: 'person_unreachable', person_id: 2, reasons: ['sms: no phone'] }, names),
-    ).toBe('P2 cannot be reached (sms: no phone).');
+      describeWarning(
+        {
+          kind: 'person_unreachable',
+          person_id: 2,
+          reasons: [
+            'email: e-mail is not configured (SMTP_URL)',
+            'sms: the member has no phone number',
+            'voice: the member has no phone number',
+          ],
+        },
+        names,
+      ),
+    ).toBe('P2 cannot be reached: e-mail is not configured (SMTP_URL); P2 has no phone number.');
     expect(describeWarning({ kind: 'team_empty', team_id: 3 }, names)).toBe('Team T3 has no members.');
     expect(
       describeWarning(

@@ -85,6 +85,9 @@ describe('timeline sentences', () => {
 
   it('names who did what', () => {
     expect(say('i_ack')).toBe('Ada acknowledged');
+    expect(say('i_merge', { comment: 'Same outage' })).toBe(
+      'Ada merged incidents into this one: Same outage',
+    );
     expect(say('i_comm', { comment: 'Looking' })).toBe('Ada commented: Looking');
     expect(say('i_snooze', { minutes: 30 })).toBe('Ada snoozed it for 30 min');
     expect(say('i_reopen', { reason: 'Back again' }, 2)).toBe('Grace reopened it: Back again');
@@ -96,7 +99,32 @@ describe('timeline sentences', () => {
   it('says Vigil when no one acted, and still says something for types it does not know', () => {
     expect(say('i_rslv', {}, 0)).toBe('Resolved automatically');
     expect(say('i_wake', {}, 0)).toBe('Snooze ended');
-    expect(say('i_warn', { warnings: ['Grace has no contact'] }, 0)).toBe('Warning: Grace has no contact');
+    // Every kind of warning in words, never "[object Object]".
+    expect(
+      say(
+        'i_warn',
+        {
+          layer_idx: 0,
+          escalate_rule_id: 'r1',
+          warnings: [
+            { kind: 'person_unreachable', person_id: 2, reasons: ['sms: the member has no phone number'] },
+            { kind: 'schedule_gap', schedule_id: 7, role_ids: [] },
+            { kind: 'team_empty', team_id: 3 },
+            { kind: 'email_unconfigured', emails: ['ops@example.com'] },
+            { kind: 'nobody', reason: 'no person, address or chat of the target can be notified' },
+          ],
+        },
+        0,
+      ),
+    ).toBe(
+      'Not everyone could be notified (layer 1): Grace cannot be reached: Grace has no phone number. ' +
+        'Nobody was on call in schedule #7. Team #3 has no members. ' +
+        'E-mail is not set up on this server, so ops@example.com will not be told. ' +
+        'Nobody was notified: no person, address or chat of the target can be notified.',
+    );
+    expect(say('i_warn', { warnings: ['old text'] }, 0)).toBe(
+      'Not everyone could be notified: part of the escalation reached nobody.',
+    );
     expect(say('i_future_thing', {}, 3)).toBe('#3: i_future_thing');
   });
 });

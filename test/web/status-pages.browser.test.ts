@@ -161,7 +161,7 @@ describe('status pages in the console', () => {
     // The public page, from the console's link (a new tab), shows the incident and the status.
     const [publicPage] = await Promise.all([
       context.waitForEvent('page'),
-      page.getByRole('link', { name: 'Open the public page of Acme Cloud (new tab)' }).click(),
+      page.getByRole('link', { name: /open the public page of Acme Cloud \(new tab\)$/ }).click(),
     ]);
     await publicPage.waitForLoadState();
     expect(publicPage.url()).toBe(`${base}/status/${urlName}`);

@@ -68,7 +68,7 @@ type State =
   | { kind: 'loading' }
   | { kind: 'signed-out' }
   | { kind: 'error'; message: string }
-  | { kind: 'in'; member: Member };
+  | { kind: 'in'; member: Member; delivery: Session['delivery'] };
 
 /** Loads the session (cookie → CSRF token → member) and routes between the pages. */
 export function App() {
@@ -78,9 +78,11 @@ export function App() {
 
   const load = useCallback(async () => {
     try {
-      const session = await api.get<{ csrf_token: string }>('/console/session');
+      const session = await api.get<{ csrf_token: string; delivery: Session['delivery'] }>(
+        '/console/session',
+      );
       setCsrfToken(session.csrf_token);
-      setState({ kind: 'in', member: await api.post<Member>('/member/info') });
+      setState({ kind: 'in', member: await api.post<Member>('/member/info'), delivery: session.delivery });
     } catch (error) {
       setCsrfToken(undefined);
       if ((error as { status?: number }).status === 401) setState({ kind: 'signed-out' });
@@ -97,6 +99,7 @@ export function App() {
     if (state.kind !== 'in') return undefined;
     return {
       member: state.member,
+      delivery: state.delivery,
       timeZone: pickTimeZone(state.member.time_zone, state.member.account_time_zone),
       async signOut() {
         await api.post('/console/sign-out').catch(() => undefined);
@@ -146,6 +149,7 @@ export function App() {
 
   return (
     <SessionContext.Provider value={session}>
+      <SkipLink />
       <AppShell
         header={{ height: 56 }}
         navbar={{ width: 200, breakpoint: 'sm', collapsed: { mobile: !navOpen } }}
@@ -183,7 +187,7 @@ export function App() {
             />
           ))}
         </AppShell.Navbar>
-        <AppShell.Main>
+        <AppShell.Main id="main" tabIndex={-1}>
           <Switch>
             <Route path="/">
               <Redirect to="/incidents" replace />
@@ -242,5 +246,32 @@ export function App() {
         </AppShell.Main>
       </AppShell>
     </SessionContext.Provider>
+  );
+}
+
+/** The first Tab stop: straight to the page's content, past the header and the side bar. */
+function SkipLink() {
+  const [focused, setFocused] = useState(false);
+  return (
+    <a
+      href="#main"
+      onFocus={() => setFocused(true)}
+      onBlur={() => setFocused(false)}
+      style={
+        focused
+          ? {
+              position: 'fixed',
+              top: 8,
+              left: 8,
+              zIndex: 1000,
+              padding: '8px 12px',
+              background: '#fff',
+              color: '#0550ae',
+            }
+          : { position: 'absolute', width: 1, height: 1, overflow: 'hidden', clip: 'rect(0 0 0 0)' }
+      }
+    >
+      Skip to content
+    </a>
   );
 }

@@ -438,12 +438,23 @@ export type Names = {
   time(seconds: number): string;
 };
 
+/**
+ * A person's reasons ("email: e-mail is not configured (SMTP_URL)", "sms: the member has no phone
+ * number") in words without the channel codes: "e-mail is not configured (SMTP_URL); Bob has no
+ * phone number". The same reason for several channels is said once.
+ */
+function unreachableReasons(reasons: unknown, person: string): string[] {
+  const list = Array.isArray(reasons) ? reasons.filter((r): r is string => typeof r === 'string') : [];
+  return [...new Set(list.map((r) => r.replace(/^[a-z_]+: /, '').replace(/^the member /, `${person} `)))];
+}
+
 /** One heads-up warning as a sentence. */
 export function describeWarning(w: HeadsUpWarning, names: Names): string {
   switch (w.kind) {
     case 'person_unreachable': {
-      const reasons = Array.isArray(w.reasons) ? (w.reasons as string[]) : [];
-      return `${names.person(Number(w.person_id))} cannot be reached${reasons.length ? ` (${reasons.join('; ')})` : ''}.`;
+      const person = names.person(Number(w.person_id));
+      const reasons = unreachableReasons(w.reasons, person);
+      return `${person} cannot be reached${reasons.length ? `: ${reasons.join('; ')}` : ''}.`;
     }
     case 'team_empty':
       return `Team ${names.team(Number(w.team_id))} has no members.`;
@@ -451,12 +462,17 @@ export function describeWarning(w: HeadsUpWarning, names: Names): string {
       return `Schedule ${names.schedule(Number(w.schedule_id))} does not exist any more.`;
     case 'schedule_gap': {
       const gaps = Array.isArray(w.gaps) ? (w.gaps as { start: number; end: number }[]) : [];
+      // At paging time the warning names no window: nobody was on call then.
+      if (gaps.length === 0)
+        return `Nobody was on call in schedule ${names.schedule(Number(w.schedule_id))}.`;
       const shown = gaps.slice(0, 3).map((g) => `${names.time(g.start)} to ${names.time(g.end)}`);
       const more = gaps.length > 3 ? ` and ${gaps.length - 3} more` : '';
       return `Nobody is on call in schedule ${names.schedule(Number(w.schedule_id))} from ${shown.join(', ')}${more}.`;
     }
     case 'email_unconfigured':
       return `E-mail is not set up on this server, so ${(w.emails as string[] | undefined)?.join(', ') ?? 'the addresses'} will not be told.`;
+    case 'nobody':
+      return `Nobody was notified: ${typeof w.reason === 'string' ? w.reason : 'the target reaches no one'}.`;
     case 'chat_undeliverable':
       return `The ${String(w.type)} chat will not be told: ${String(w.reason)}.`;
     default:

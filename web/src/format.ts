@@ -1,3 +1,5 @@
+import { describeWarning, type HeadsUpWarning, type Names } from './escalation.ts';
+
 /*
  * Pure presentation helpers: times in the member's time zone, timeline entries as sentences.
  * No React here, so these are unit-tested directly (test/web/format.test.ts).
@@ -43,6 +45,23 @@ export function formatDuration(fromMs: number, toMs: number): string {
 
 type Entry = { type: string; detail: Record<string, unknown>; creator_id: number };
 
+/** The warnings an `i_warn` entry carries (objects with a kind; anything else is dropped). */
+export function warningsOf(detail: Record<string, unknown>): HeadsUpWarning[] {
+  return Array.isArray(detail.warnings)
+    ? detail.warnings.filter(
+        (w): w is HeadsUpWarning => typeof w === 'object' && w !== null && typeof w.kind === 'string',
+      )
+    : [];
+}
+
+/** Names a timeline knows without a lookup: teams and schedules by number. */
+const WARNING_NAMES: Names = {
+  person: (id) => `#${id}`,
+  team: (id) => `#${id}`,
+  schedule: (id) => `#${id}`,
+  time: (seconds) => new Date(seconds * 1000).toISOString().slice(0, 16).replace('T', ' '),
+};
+
 const str = (value: unknown) => (typeof value === 'string' ? value : '');
 const num = (value: unknown) => (typeof value === 'number' ? value : 0);
 
@@ -83,7 +102,7 @@ export function describeFeedEntry(entry: Entry, name: (personId: number) => stri
     case 'i_reopen':
       return str(d.reason) ? `${who} reopened it: ${str(d.reason)}` : `${who} reopened it`;
     case 'i_merge':
-      return `${who} merged incidents into this one`;
+      return `${who} merged incidents into this one${str(d.comment) ? `: ${str(d.comment)}` : ''}`;
     case 'i_r_title':
       return `${who} changed the title${str(d.to) ? ` to “${str(d.to)}”` : ''}`;
     case 'i_r_desc':
@@ -100,12 +119,43 @@ export function describeFeedEntry(entry: Entry, name: (personId: number) => stri
       return `${who} changed a field`;
     case 'i_m_flapping':
       return 'Notifications muted: the incident is flapping';
-    case 'i_warn':
-      return `Warning: ${Array.isArray(d.warnings) && d.warnings.length ? d.warnings.map(String).join('; ') : 'part of the escalation could not be notified'}`;
+    case 'i_warn': {
+      const warnings = warningsOf(d);
+      const layer = typeof d.layer_idx === 'number' && d.escalate_rule_id ? ` layer ${d.layer_idx + 1}` : '';
+      return `Not everyone could be notified${layer ? ` (${layer.trim()})` : ''}: ${
+        warnings.length
+          ? warnings.map((w) => describeWarning(w, { ...WARNING_NAMES, person: name })).join(' ')
+          : 'part of the escalation reached nobody.'
+      }`;
+    }
+    case 'i_publish':
+      return `${who} published it to the status page ${str(d.page_name) || 'a status page'}${str(d.title) ? ` as “${str(d.title)}”` : ''}`;
     case 'a_merge':
       return 'An alert was grouped into this incident';
     default:
       return `${who}: ${entry.type}`;
+  }
+}
+
+/** Where a console user fixes what a warning names, when they can. */
+export function fixOf(
+  w: HeadsUpWarning,
+  entry: { detail: Record<string, unknown> },
+  me: number,
+): { href: string; label: string } | undefined {
+  const rule = typeof entry.detail.escalate_rule_id === 'string' ? entry.detail.escalate_rule_id : '';
+  switch (w.kind) {
+    case 'person_unreachable':
+      return Number(w.person_id) === me
+        ? { href: '/profile', label: 'Add a contact method on your profile' }
+        : { href: '/members', label: 'Check their contact details on Members' };
+    case 'schedule_gap':
+    case 'schedule_missing':
+      return { href: `/schedules/${Number(w.schedule_id)}`, label: 'Open the schedule' };
+    case 'team_empty':
+      return { href: '/teams', label: 'Add people to the team' };
+    default:
+      return rule ? { href: `/escalation-rules/${rule}`, label: 'Open the escalation rule' } : undefined;
   }
 }
 

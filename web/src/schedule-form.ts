@@ -1,3 +1,5 @@
+import { toLocalInput } from './timeline.ts';
+
 /*
  * A schedule as the editor holds it, and back to the upsert body (/schedule/create, /update,
  * /preview). Rules are wall-clock times in the schedule's zone; instants here are milliseconds,
@@ -202,6 +204,26 @@ const pad = (n: number) => String(n).padStart(2, '0');
 export function clockOf(secondsOfDay: number): string {
   const s = secondsOfDay % 86_400;
   return `${pad(Math.floor(s / 3600))}:${pad(Math.floor((s % 3600) / 60))}`;
+}
+
+/**
+ * A weekly hand-off at the moment `startMs` names on `zone`'s clock (seconds from Monday 00:00):
+ * a rotation that starts Monday 09:00 hands off Mondays at 09:00, not at midnight.
+ */
+function handoffAt(startMs: number, zone: string): number {
+  const local = toLocalInput(startMs, zone);
+  const weekday = (new Date(`${local.slice(0, 10)}T00:00:00Z`).getUTCDay() + 6) % 7;
+  return weekday * 86_400 + (secondsOf(local.slice(11, 16)) ?? 0);
+}
+
+/**
+ * The changes to a rotation, with its weekly hand-off following its start while it did (or was
+ * never set): only a hand-off chosen on purpose stays where it is.
+ */
+export function withHandoff(rotation: Rotation, patch: Partial<Rotation>, zone: string): Partial<Rotation> {
+  const following = rotation.handoff === 0 || rotation.handoff === handoffAt(rotation.start, zone);
+  if (!following || patch.handoff !== undefined || !weeklyCycle({ ...rotation, ...patch })) return patch;
+  return { ...patch, handoff: handoffAt(patch.start ?? rotation.start, zone) };
 }
 
 /** Seconds since midnight for "09:30"; undefined when it is not a time. */

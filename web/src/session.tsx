@@ -5,6 +5,8 @@ import type { Member } from './types.ts';
 export type Session = {
   member: Member;
   timeZone: string;
+  /** What the server can deliver (SMTP_URL, PHONE_PROVIDER_URL set). */
+  delivery: { email: boolean; phone: boolean };
   signOut(): Promise<void>;
   /** Reloads the member (after they change their own profile, e.g. the time zone). */
   refresh(): Promise<void>;

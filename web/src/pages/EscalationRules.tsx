@@ -170,12 +170,12 @@ export function EscalationRulesPage() {
                           {rule.rule_name}
                         </Link>
                         {rule.status === 'disabled' && (
-                          <Badge color="gray" variant="light">
+                          <Badge color="gray" variant="filled">
                             Disabled
                           </Badge>
                         )}
                         {(warnings.get(rule.rule_id) ?? 0) > 0 && (
-                          <Badge color="orange" variant="light">
+                          <Badge color="orange" variant="filled">
                             {warnings.get(rule.rule_id)} warning{warnings.get(rule.rule_id) === 1 ? '' : 's'}
                           </Badge>
                         )}

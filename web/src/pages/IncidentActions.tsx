@@ -16,6 +16,7 @@ import {
 } from '@mantine/core';
 import { type FormEvent, type ReactNode, useEffect, useState } from 'react';
 import { api, describeError } from '../api.ts';
+import { withQuery } from '../statusPages.ts';
 import type { Incident, IncidentPage } from '../types.ts';
 
 /*
@@ -453,6 +454,20 @@ const STATUSES = [
   { value: 'monitoring', label: 'Monitoring' },
 ];
 
+type PageTemplate = { type: string; event_type: string; status: string; title: string; description: string };
+
+/** The page's "new incident" template for `status` (else any of them): what to tell customers. */
+function pickTemplate(templates: readonly PageTemplate[], status: string): PageTemplate | undefined {
+  const incidents = templates.filter((t) => t.type === 'pre_defined' && t.event_type === 'incident');
+  return incidents.find((t) => t.status === status) ?? incidents[0];
+}
+
+/** Without a template: a neutral sentence naming only what customers see (the components). */
+function neutralMessage(componentNames: readonly string[]): string {
+  const what = componentNames.length > 0 ? componentNames.join(', ') : 'our service';
+  return `We are investigating reports of problems with ${what}. We will post an update as soon as we know more.`;
+}
+
 function PublishForm({ incident, onClose, onDone }: Props) {
   const pages = useLoad(async () => (await api.get<{ items: StatusPage[] }>('/status-page/list')).items);
   const [pageId, setPageId] = useState<string | null>(null);
@@ -460,6 +475,10 @@ function PublishForm({ incident, onClose, onDone }: Props) {
   const [impact, setImpact] = useState('partial_outage');
   const [status, setStatus] = useState('investigating');
   const [title, setTitle] = useState(incident.title.slice(0, 255));
+  const [message, setMessage] = useState('');
+  /** Once the publisher types, the template no longer rewrites their text. */
+  const [edited, setEdited] = useState({ title: false, message: false });
+  const [templates, setTemplates] = useState<PageTemplate[]>([]);
   const [notify, setNotify] = useState(false);
   const submit = useSubmit();
   const page = pages.state === 'ready' ? pages.value.find((p) => String(p.page_id) === pageId) : undefined;
@@ -469,6 +488,34 @@ function PublishForm({ incident, onClose, onDone }: Props) {
       setPageId(String(pages.value[0]!.page_id));
   }, [pages, pageId]);
 
+  useEffect(() => {
+    if (!pageId) return;
+    let current = true;
+    api
+      .get<{ items: PageTemplate[] }>(
+        withQuery('/status-page/template/list', {
+          page_id: Number(pageId),
+          type: 'pre_defined',
+          event_type: 'incident',
+        }),
+      )
+      .then(
+        (list) => current && setTemplates(list.items),
+        () => current && setTemplates([]),
+      );
+    return () => {
+      current = false;
+    };
+  }, [pageId]);
+
+  const names = (page?.components ?? [])
+    .filter((c) => components.includes(c.component_id))
+    .map((c) => c.name);
+  const template = pickTemplate(templates, status);
+  // The message follows the template (or the neutral sentence) until the publisher edits it.
+  const shownMessage = edited.message ? message : (template?.description ?? neutralMessage(names));
+  const shownTitle = edited.title || !template?.title ? title : template.title;
+
   const onSubmit = (event: FormEvent) => {
     event.preventDefault();
     if (!page) return;
@@ -477,7 +524,8 @@ function PublishForm({ incident, onClose, onDone }: Props) {
         page_id: page.page_id,
         incident_id: incident.incident_id,
         component_changes: components.map((component_id) => ({ component_id, status: impact })),
-        title: title.trim(),
+        title: shownTitle.trim(),
+        description: shownMessage.trim(),
         status,
         notify_subscribers: notify,
       });
@@ -543,14 +591,52 @@ function PublishForm({ incident, onClose, onDone }: Props) {
             <TextInput
               label="Title on the page"
               maxLength={255}
-              value={title}
-              onChange={(e) => setTitle(e.currentTarget.value)}
+              value={shownTitle}
+              onChange={(e) => {
+                setEdited({ ...edited, title: true });
+                setTitle(e.currentTarget.value);
+              }}
+            />
+            <Textarea
+              label="Message to customers"
+              description={
+                template
+                  ? 'From the page’s template; the incident’s own description is never published.'
+                  : 'Customers read this on the page, its feeds and e-mails; the incident’s own description is never published.'
+              }
+              autosize
+              minRows={3}
+              maxLength={10_000}
+              value={shownMessage}
+              onChange={(e) => {
+                setEdited({ ...edited, message: true });
+                setMessage(e.currentTarget.value);
+              }}
             />
             <Checkbox
               label="Notify the page's subscribers"
               checked={notify}
               onChange={(e) => setNotify(e.currentTarget.checked)}
             />
+            <section
+              aria-label="Preview"
+              style={{ border: '1px solid var(--mantine-color-gray-4)', borderRadius: 6, padding: 12 }}
+            >
+              <Text size="xs" c="dimmed" mb={4}>
+                Preview: what customers will see
+              </Text>
+              <Text fw={600} style={{ overflowWrap: 'anywhere' }}>
+                {shownTitle.trim() || 'A title is needed'}
+              </Text>
+              <Text size="sm">
+                {STATUSES.find((s) => s.value === status)?.label}
+                {names.length > 0 &&
+                  ` · ${IMPACTS.find((i) => i.value === impact)?.label} of ${names.join(', ')}`}
+              </Text>
+              <Text size="sm" style={{ whiteSpace: 'pre-wrap', overflowWrap: 'anywhere' }}>
+                {shownMessage.trim() || 'A message is needed'}
+              </Text>
+            </section>
             <Text size="xs" c="dimmed">
               Published at{' '}
               <Anchor href={page.public_url} target="_blank" rel="noreferrer">
@@ -563,7 +649,7 @@ function PublishForm({ incident, onClose, onDone }: Props) {
         <Buttons
           busy={submit.busy}
           label="Publish"
-          disabled={!page || components.length === 0 || !title.trim()}
+          disabled={!page || components.length === 0 || !shownTitle.trim() || !shownMessage.trim()}
           onCancel={onClose}
         />
       </Stack>

@@ -4,8 +4,10 @@ import {
   Badge,
   Button,
   Card,
+  Checkbox,
   Grid,
   Group,
+  List,
   Loader,
   Menu,
   Modal,
@@ -21,16 +23,20 @@ import {
 import { type FormEvent, Fragment, lazy, Suspense, useCallback, useEffect, useRef, useState } from 'react';
 import { Link, useLocation } from 'wouter';
 import { api, describeError } from '../api.ts';
+import { describeWarning } from '../escalation.ts';
 import {
   type Delivery,
   describeDelivery,
   describeFeedEntry,
   describePlacement,
+  fixOf,
   formatDuration,
   formatTime,
+  warningsOf,
 } from '../format.ts';
 import { useLiveRefresh } from '../live.ts';
 import { useSession } from '../session.tsx';
+import { withQuery } from '../statusPages.ts';
 import type { Alert as AlertItem, FeedItem, Incident, Person, RelatedChange, Severity } from '../types.ts';
 import { ProgressBadge, SeverityBadge } from '../ui.tsx';
 import type { ActionKind } from './IncidentActions.tsx';
@@ -55,6 +61,14 @@ const SNOOZES = [
   { minutes: 1440, label: '24 hours' },
 ];
 
+const RESOLVED_MESSAGE = 'This incident has been resolved. Thank you for your patience.';
+const STATUS_WORDS: Record<string, string> = {
+  investigating: 'Investigating',
+  identified: 'Identified',
+  monitoring: 'Monitoring',
+  resolved: 'Resolved',
+};
+
 type DeliveryItem = Delivery & { notification_id: number; created_at: number };
 
 type Loaded = {
@@ -68,7 +82,63 @@ type Loaded = {
   why: Map<string, string>;
   /** Who was notified and how it went; a sentence when it could not be read. */
   deliveries: DeliveryItem[] | string;
+  /** The status-page events it was published as (i_publish entries), with their current state. */
+  publications: Publication[];
 };
+
+type Publication = {
+  page_id: number;
+  page_name: string;
+  change_id: number;
+  title: string;
+  /** The event's status now; '' when it could not be read (deleted, or no permission). */
+  status: string;
+  url: string;
+  component_ids: string[];
+};
+
+const ENDED = new Set(['resolved', 'completed']);
+
+/** The public events the incident was published as, read from the pages (a gone one is skipped). */
+async function loadPublications(incidentId: string): Promise<Publication[]> {
+  const entries = await api
+    .post<{ items: FeedItem[] }>('/incident/feed', {
+      incident_id: incidentId,
+      types: ['i_publish'],
+      limit: 20,
+    })
+    .catch(() => ({ items: [] as FeedItem[] }));
+  return (
+    await Promise.all(
+      entries.items.map(async (entry) => {
+        const pageId = Number(entry.detail.page_id);
+        const changeId = Number(entry.detail.change_id);
+        const [event, page] = await Promise.all([
+          api
+            .get<{ status: string; title: string; affected_components: { component_id: string }[] }>(
+              withQuery('/status-page/change/info', { page_id: pageId, change_id: changeId }),
+            )
+            .catch(() => undefined),
+          api
+            .get<{ public_url: string; name: string }>(withQuery('/status-page/info', { page_id: pageId }))
+            .catch(() => undefined),
+        ]);
+        if (!event || !page) return [];
+        return [
+          {
+            page_id: pageId,
+            page_name: page.name,
+            change_id: changeId,
+            title: event.title,
+            status: event.status,
+            url: `${page.public_url}#event-${changeId}`,
+            component_ids: event.affected_components.map((c) => c.component_id),
+          },
+        ];
+      }),
+    )
+  ).flat();
+}
 
 /** Person ids named anywhere on the page, so one /person/infos call can name them all. */
 function personIds(incident: Incident, feed: FeedItem[], more: number[]): number[] {
@@ -92,7 +162,7 @@ function personIds(incident: Incident, feed: FeedItem[], more: number[]): number
 type AlertFeedCache = Map<string, FeedItem[]>;
 
 async function load(incidentId: string, cache: AlertFeedCache): Promise<Loaded> {
-  const [incident, feed, alerts, changes, placements, deliveries] = await Promise.all([
+  const [incident, feed, alerts, changes, placements, deliveries, publications] = await Promise.all([
     api.post<Incident>('/incident/info', { incident_id: incidentId }),
     api.post<{ items: FeedItem[] }>('/incident/feed', { incident_id: incidentId, limit: 100 }),
     api.post<{ items: AlertItem[] }>('/incident/alert/list', {
@@ -113,6 +183,7 @@ async function load(incidentId: string, cache: AlertFeedCache): Promise<Loaded> 
     api
       .post<{ items: DeliveryItem[] }>('/incident/notification/list', { incident_id: incidentId })
       .then((page) => page.items, describeError),
+    loadPublications(incidentId),
   ]);
   const joined = new Map<string, FeedItem>();
   for (const entry of placements.items) {
@@ -175,6 +246,7 @@ async function load(incidentId: string, cache: AlertFeedCache): Promise<Loaded> 
     changes,
     people: names,
     deliveries,
+    publications,
     why: new Map(
       alerts.items.map((a) => [
         a.alert_id,
@@ -196,6 +268,9 @@ export function IncidentDetailPage({ incidentId }: { incidentId: string }) {
   const [resolving, setResolving] = useState(false);
   const [rootCause, setRootCause] = useState('');
   const [resolution, setResolution] = useState('');
+  /** The open public events to resolve with the incident, and what to tell customers. */
+  const [resolvePublic, setResolvePublic] = useState(true);
+  const [publicMessage, setPublicMessage] = useState(RESOLVED_MESSAGE);
   const [comment, setComment] = useState('');
   const [openAlerts, setOpenAlerts] = useState<ReadonlySet<string>>(new Set());
   const [editing, setEditing] = useState<{ title: string; severity: Severity; description: string }>();
@@ -271,7 +346,34 @@ export function IncidentDetailPage({ incidentId }: { incidentId: string }) {
     );
   }
 
-  const { incident, feed, alerts, people, changes, why, deliveries } = data;
+  const { incident, feed, alerts, people, changes, why, deliveries, publications } = data;
+  const openPublications = publications.filter((p) => p.status !== '' && !ENDED.has(p.status));
+
+  /** Resolves the open public events: every affected component back to operational. */
+  const resolvePublications = async (message: string) => {
+    for (const p of openPublications) {
+      await api.post('/status-page/change/timeline/create', {
+        page_id: p.page_id,
+        change_id: p.change_id,
+        status: 'resolved',
+        description: message,
+        component_changes: p.component_ids.map((component_id) => ({ component_id, status: 'operational' })),
+      });
+    }
+  };
+  const resolvePublicNow = async () => {
+    setBusy('public');
+    setActionError(undefined);
+    try {
+      await resolvePublications(RESOLVED_MESSAGE);
+      setDone('The public event is resolved.');
+      await refresh();
+    } catch (caught) {
+      setActionError(describeError(caught));
+    } finally {
+      setBusy(undefined);
+    }
+  };
   const ids = { incident_ids: [incidentId] };
   const name = (id: number) => people.get(id) ?? `#${id}`;
   const closed = incident.progress === 'Closed';
@@ -297,13 +399,26 @@ export function IncidentDetailPage({ incidentId }: { incidentId: string }) {
   };
   const submitResolve = async (event: FormEvent) => {
     event.preventDefault();
+    const withPublic = resolvePublic && openPublications.length > 0;
+    if (withPublic && !publicMessage.trim())
+      return setActionError('Write the message to customers, or untick it.');
     const ok = await act(
       'resolve',
       '/incident/resolve',
       { ...ids, ...(rootCause ? { root_cause: rootCause } : {}), ...(resolution ? { resolution } : {}) },
-      'Incident resolved.',
+      withPublic ? 'Incident and its public event resolved.' : 'Incident resolved.',
     );
-    if (ok) setResolving(false);
+    if (!ok) return;
+    if (withPublic) {
+      try {
+        await resolvePublications(publicMessage.trim());
+        await refresh();
+      } catch (caught) {
+        setDone('Incident resolved.');
+        setActionError(`The public event could not be resolved: ${describeError(caught)}`);
+      }
+    }
+    setResolving(false);
   };
 
   return (
@@ -440,6 +555,15 @@ export function IncidentDetailPage({ incidentId }: { incidentId: string }) {
       {loadError && (
         <Alert color="yellow" role="status">
           The page could not refresh: {loadError}
+        </Alert>
+      )}
+      {closed && openPublications.length > 0 && (
+        <Alert color="orange" title="The public event is still open" data-testid="public-still-open">
+          Customers still read “{STATUS_WORDS[openPublications[0]!.status] ?? openPublications[0]!.status}” on{' '}
+          {openPublications.map((p) => p.page_name).join(', ')} though this incident is resolved.{' '}
+          <Button size="compact-sm" loading={busy === 'public'} onClick={() => void resolvePublicNow()}>
+            Resolve the public event
+          </Button>
         </Alert>
       )}
 
@@ -584,6 +708,12 @@ export function IncidentDetailPage({ incidentId }: { incidentId: string }) {
               <Title order={3} size="h5" mb="sm" id="deliveries-title">
                 Notifications
               </Title>
+              <WhyNotNotified
+                feed={feed}
+                nobody={typeof deliveries !== 'string' && deliveries.length === 0}
+                name={name}
+                me={member.member_id}
+              />
               {typeof deliveries === 'string' ? (
                 <Text size="sm" c="dimmed">
                   {deliveries}
@@ -702,6 +832,27 @@ export function IncidentDetailPage({ incidentId }: { incidentId: string }) {
                       )
                       .join(', ')}
               </Field>
+              {publications.length > 0 && (
+                <Field label="Status page">
+                  <Stack gap={2}>
+                    {publications.map((p) => (
+                      <div key={`${p.page_id}-${p.change_id}`}>
+                        <Anchor href={p.url} target="_blank" rel="noreferrer">
+                          {p.title}
+                        </Anchor>{' '}
+                        on {p.page_name}:{' '}
+                        <Badge
+                          size="sm"
+                          variant="light"
+                          color={p.status === '' ? 'gray' : ENDED.has(p.status) ? 'green' : 'orange'}
+                        >
+                          {p.status === '' ? 'unknown' : (STATUS_WORDS[p.status] ?? p.status)}
+                        </Badge>
+                      </div>
+                    ))}
+                  </Stack>
+                </Field>
+              )}
               {incident.root_cause && <Field label="Root cause">{incident.root_cause}</Field>}
               {incident.resolution && <Field label="Resolution">{incident.resolution}</Field>}
               <Field label="Labels">
@@ -799,6 +950,25 @@ export function IncidentDetailPage({ incidentId }: { incidentId: string }) {
               value={resolution}
               onChange={(e) => setResolution(e.currentTarget.value)}
             />
+            {openPublications.length > 0 && (
+              <>
+                <Checkbox
+                  label={`Also resolve the public event on ${openPublications.map((p) => p.page_name).join(', ')} (its components back to operational)`}
+                  checked={resolvePublic}
+                  onChange={(e) => setResolvePublic(e.currentTarget.checked)}
+                />
+                {resolvePublic && (
+                  <Textarea
+                    label="Message to customers"
+                    autosize
+                    minRows={2}
+                    maxLength={10_000}
+                    value={publicMessage}
+                    onChange={(e) => setPublicMessage(e.currentTarget.value)}
+                  />
+                )}
+              </>
+            )}
             <Group justify="flex-end">
               <Button variant="default" onClick={() => setResolving(false)}>
                 Cancel
@@ -811,6 +981,68 @@ export function IncidentDetailPage({ incidentId }: { incidentId: string }) {
         </form>
       </Modal>
     </Stack>
+  );
+}
+
+/**
+ * Why people the escalation meant to page were not notified, from the incident's heads-up entries
+ * (`i_warn`), each with where to fix it.
+ */
+function WhyNotNotified({
+  feed,
+  nobody,
+  name,
+  me,
+}: {
+  feed: FeedItem[];
+  nobody: boolean;
+  name: (id: number) => string;
+  me: number;
+}) {
+  const items = feed
+    .filter((entry) => entry.type === 'i_warn')
+    .flatMap((entry) => warningsOf(entry.detail).map((w) => ({ entry, w })));
+  if (items.length === 0) return null;
+  const names = {
+    person: name,
+    team: (id: number) => `#${id}`,
+    schedule: (id: number) => `#${id}`,
+    time: (seconds: number) => new Date(seconds * 1000).toISOString(),
+  };
+  const sentences = items.map(({ w }) => describeWarning(w, names));
+  const seen = new Set<string>();
+  return (
+    <Alert
+      color="orange"
+      mb="sm"
+      title={nobody ? 'Why nobody was notified' : 'Why some were not notified'}
+      data-testid="why-not-notified"
+    >
+      <List size="sm" spacing={4}>
+        {items.map(({ entry, w }, i) => {
+          const sentence = sentences[i]!;
+          if (seen.has(sentence)) return null;
+          seen.add(sentence);
+          const fix = fixOf(w, entry, me);
+          return (
+            <List.Item key={sentence}>
+              {sentence}{' '}
+              {fix && (
+                <Anchor component={Link} href={fix.href}>
+                  {fix.label}
+                </Anchor>
+              )}
+            </List.Item>
+          );
+        })}
+      </List>
+      {sentences.some((text) => /SMTP_URL|PHONE_PROVIDER_URL|not set up on this server/.test(text)) && (
+        <Text size="sm" mt="xs">
+          E-mail, SMS and voice need the server's SMTP_URL and PHONE_PROVIDER_URL settings: an administrator
+          sets them where Vigil runs (docs/notifications.md).
+        </Text>
+      )}
+    </Alert>
   );
 }
 

@@ -42,6 +42,7 @@ import {
   upsertBody,
   WEEK_FROM_MONDAY,
   weeklyCycle,
+  withHandoff,
 } from '../schedule-form.ts';
 import { useSession } from '../session.tsx';
 import {
@@ -176,8 +177,10 @@ export function ScheduleDetailPage({ scheduleId }: { scheduleId?: number }) {
     };
   }, [scheduleId, timeZone]);
 
-  const window = useMemo(() => windowOf(from, span, timeZone), [from, span, timeZone]);
-  const lines = useMemo(() => gridLines(from, span, timeZone, locale), [from, span, timeZone, locale]);
+  // The preview speaks the schedule's zone, as its form does; the viewer's zone is on hover.
+  const shown = form?.timeZone ?? timeZone;
+  const window = useMemo(() => windowOf(from, span, shown), [from, span, shown]);
+  const lines = useMemo(() => gridLines(from, span, shown, locale), [from, span, shown, locale]);
   const [debouncedForm] = useDebouncedValue(form, 300);
   const previewRun = useRef(0);
 
@@ -332,14 +335,20 @@ export function ScheduleDetailPage({ scheduleId }: { scheduleId?: number }) {
             >
               Later
             </Button>
-            <Text size="sm" aria-live="polite">
-              {describeRange(window.start, window.end, timeZone, locale)} · times in {timeZone}
+            <Text
+              size="sm"
+              aria-live="polite"
+              title={`Your time zone: ${timeZone}`}
+              data-testid="preview-zone"
+            >
+              {describeRange(window.start, window.end, shown, locale)} · times in {shown}
+              {shown !== timeZone ? ` (yours: ${timeZone})` : ''}
             </Text>
           </Group>
           {computed && computed.cur_oncall.end > 0 && (
             <Text size="sm">
               On call now: <strong>{oncallNames(computed.cur_oncall)}</strong> until{' '}
-              {formatTime(computed.cur_oncall.end * 1000, timeZone, locale)}
+              {formatTime(computed.cur_oncall.end * 1000, shown, locale)}
               {computed.next_oncall.end > 0 && <>, then {oncallNames(computed.next_oncall)}</>}
             </Text>
           )}
@@ -354,7 +363,7 @@ export function ScheduleDetailPage({ scheduleId }: { scheduleId?: number }) {
               final={computed.final_schedule.schedules}
               window={computed.window}
               lines={computed.lines}
-              zone={timeZone}
+              zone={shown}
               locale={locale}
               name={nameOf}
               now={Date.now()}
@@ -532,6 +541,8 @@ function RotationEditor(props: {
     onChange({ periods: r.periods.map((p, j) => (j === i ? { ...p, ...patch } : p)) });
   const weekly = weeklyCycle(r);
   const day = Math.floor(r.handoff / 86_400);
+  // Start, unit and length carry a weekly hand-off along while it follows the start.
+  const change = (patch: Partial<Rotation>) => onChange(withHandoff(r, patch, zone));
 
   return (
     <Card withBorder padding="sm" component="fieldset" aria-label={label} m={0}>
@@ -626,7 +637,7 @@ function RotationEditor(props: {
             max={30}
             allowDecimal={false}
             value={r.value}
-            onChange={(value) => typeof value === 'number' && onChange({ value })}
+            onChange={(value) => typeof value === 'number' && change({ value })}
             w={130}
           />
           <Select
@@ -634,7 +645,7 @@ function RotationEditor(props: {
             allowDeselect={false}
             data={UNITS}
             value={r.unit}
-            onChange={(value) => value && onChange({ unit: value as RotationUnit })}
+            onChange={(value) => value && change({ unit: value as RotationUnit })}
             w={120}
           />
           <TextInput
@@ -644,7 +655,7 @@ function RotationEditor(props: {
             value={toLocalInput(r.start, zone)}
             onChange={(e) => {
               const start = fromLocalInput(e.currentTarget.value, zone);
-              if (start !== undefined) onChange({ start });
+              if (start !== undefined) change({ start });
             }}
             w={{ base: '100%', xs: 230 }}
           />

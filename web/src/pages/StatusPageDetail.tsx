@@ -115,7 +115,10 @@ function ComponentsPanel({ page, onChanged }: { page: StatusPage; onChanged: () 
   const [removing, setRemoving] = useState<
     { kind: 'section'; item: Section } | { kind: 'component'; item: PageComponent }
   >();
-  const groups = groupComponents(page.sections, page.components);
+  // Components outside any section get a group only when there are some.
+  const groups = groupComponents(page.sections, page.components).filter(
+    (g) => g.section || g.components.length > 0,
+  );
   const sections = byOrder(page.sections, (s) => s.section_id);
 
   const moveSection = (index: number, delta: -1 | 1) =>
@@ -161,7 +164,7 @@ function ComponentsPanel({ page, onChanged }: { page: StatusPage; onChanged: () 
           sections if there are many. Events then say which components they affect.
         </Text>
       )}
-      {groups.map((group, groupIndex) => {
+      {groups.map((group) => {
         const sectionIndex = group.section ? sections.indexOf(group.section) : -1;
         const label = group.section?.name ?? 'Not in a section';
         return (
@@ -200,9 +203,7 @@ function ComponentsPanel({ page, onChanged }: { page: StatusPage; onChanged: () 
             </Group>
             {group.components.length === 0 ? (
               <Text size="sm" c="dimmed">
-                {groupIndex === 0 && !group.section
-                  ? 'Every component is in a section.'
-                  : 'No components in this section: add one and choose this section.'}
+                No components in this section: add one and choose this section.
               </Text>
             ) : (
               <Table aria-label={`Components: ${label}`} verticalSpacing={4}>

@@ -1,4 +1,5 @@
 import {
+  Alert,
   Badge,
   Button,
   Checkbox,
@@ -51,7 +52,7 @@ const PLACEHOLDER: Record<Method, string> = {
  * export them as CSV.
  */
 export function StatusSubscribersPanel({ page }: { page: StatusPage }) {
-  const { member, timeZone } = useSession();
+  const { member, timeZone, delivery } = useSession();
   const methods: Method[] = page.type === 'public' ? ['email', 'webhook'] : ['im', 'webhook'];
   const [method, setMethod] = useState<Method>(methods[0]!);
   const [pageNumber, setPageNumber] = useState(1);
@@ -143,6 +144,14 @@ export function StatusSubscribersPanel({ page }: { page: StatusPage }) {
 
   return (
     <Stack gap="md">
+      {!delivery.email && (method === 'email' || method === 'im') && (
+        <Alert color="orange" title="E-mail is not configured on this server" data-testid="no-smtp">
+          Vigil has no mail transport (SMTP_URL is not set), so {method === 'email' ? 'e-mail' : 'IM'}{' '}
+          subscribers receive nothing
+          {page.type === 'public' ? ' and the public page shows no subscribe form' : ''}. An administrator
+          sets SMTP_URL where Vigil runs (docs/notifications.md); webhook subscribers are still notified.
+        </Alert>
+      )}
       <Group gap="sm" align="flex-end" wrap="wrap">
         <NativeSelect
           label="Kind"

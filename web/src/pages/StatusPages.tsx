@@ -34,7 +34,7 @@ export function PublicLink({ page }: { page: Pick<StatusPage, 'name' | 'url_name
       href={`/status/${encodeURIComponent(page.url_name)}`}
       target="_blank"
       rel="noopener noreferrer"
-      aria-label={`Open the public page of ${page.name} (new tab)`}
+      aria-label={`/status/${page.url_name}: open the public page of ${page.name} (new tab)`}
       style={{ overflowWrap: 'anywhere' }}
     >
       /status/{page.url_name}
@@ -194,7 +194,7 @@ export function StatusPagesPage() {
                     </Anchor>
                   </Table.Td>
                   <Table.Td>
-                    <Badge color={statusColor(overall(page))} variant="light" miw="max-content">
+                    <Badge color={statusColor(overall(page))} variant="filled" miw="max-content">
                       {statusWords(overall(page))}
                     </Badge>
                   </Table.Td>
