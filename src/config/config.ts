@@ -28,6 +28,12 @@ export type Config = {
   rateLimitIntegrationPerSecond: number;
   rateLimitIntegrationPerMinute: number;
   engineIntervalSeconds: number;
+  /** Events accepted and not yet applied, database-wide, past which pushes get 429 (docs/ingest.md). */
+  ingestBacklogMaxEvents: number;
+  /** Age of the oldest unapplied event past which pushes get 429. */
+  ingestBacklogMaxAgeSeconds: number;
+  /** Background appliers of the ingest log in this process (0: this instance only accepts). */
+  ingestApplyWorkers: number | undefined;
   /** Seconds between heartbeats on the console's event stream (docs/console.md). */
   consoleHeartbeatSeconds: number;
   /** SMTP server for e-mail (status-page subscribers); undefined: e-mail is not sent. */
@@ -107,6 +113,23 @@ export const CONFIG_VARIABLES = [
     name: 'ENGINE_INTERVAL_SECONDS',
     default: '5',
     meaning: 'seconds between background engine cycles (snooze expiry, auto-resolve), 1-3600',
+  },
+  {
+    name: 'INGEST_BACKLOG_MAX_EVENTS',
+    default: '500000',
+    meaning:
+      'events accepted and not yet applied (all instances) past which pushes answer 429 with Retry-After, 1-100000000',
+  },
+  {
+    name: 'INGEST_BACKLOG_MAX_AGE_SECONDS',
+    default: '300',
+    meaning: 'age of the oldest unapplied event past which pushes answer 429, 1-86400',
+  },
+  {
+    name: 'INGEST_APPLY_WORKERS',
+    default: '2 on PostgreSQL, 1 on PGlite',
+    meaning:
+      'ingest log appliers in this process, 0-16; 0: the instance accepts events and leaves applying to others',
   },
   {
     name: 'CONSOLE_HEARTBEAT_SECONDS',
@@ -219,6 +242,10 @@ export function loadConfig(env: Env = process.env): Config {
     rateLimitIntegrationPerSecond: integer('RATE_LIMIT_INTEGRATION_PER_SECOND', 1000, 0, 1_000_000),
     rateLimitIntegrationPerMinute: integer('RATE_LIMIT_INTEGRATION_PER_MINUTE', 0, 0, 60_000_000),
     engineIntervalSeconds: integer('ENGINE_INTERVAL_SECONDS', 5, 1, 3600),
+    ingestBacklogMaxEvents: integer('INGEST_BACKLOG_MAX_EVENTS', 500_000, 1, 100_000_000),
+    ingestBacklogMaxAgeSeconds: integer('INGEST_BACKLOG_MAX_AGE_SECONDS', 300, 1, 86_400),
+    ingestApplyWorkers:
+      read('INGEST_APPLY_WORKERS') === undefined ? undefined : integer('INGEST_APPLY_WORKERS', 0, 0, 16),
     consoleHeartbeatSeconds: integer('CONSOLE_HEARTBEAT_SECONDS', 25, 1, 300),
     smtpUrl: url('SMTP_URL', ['smtp:', 'smtps:']),
     smtpFrom: read('SMTP_FROM') ?? 'Vigil <vigil@localhost>',
