@@ -1,4 +1,5 @@
 import type { FastifyInstance } from 'fastify';
+import type { Registry } from 'prom-client';
 import Type, { type Static, type TSchema } from 'typebox';
 import type { AppDeps } from '../http/app.ts';
 import { type Api, envelope } from '../http/route.ts';
@@ -8,6 +9,7 @@ import { nowSeconds } from '../shared/clock.ts';
 import type { AlertEventInput } from './event.ts';
 import { normalizeStandardEvent, StandardPushBody } from './event.ts';
 import { Ingest } from './ingest.service.ts';
+import { ingestMetrics } from './metrics.ts';
 import { AlertmanagerPayload, normalizeAlertmanagerPayload } from './prometheus.ts';
 import { pushAuth } from './push-auth.ts';
 
@@ -24,11 +26,13 @@ const ALERTMANAGER_BODY_LIMIT_BYTES = 8 * 1024 * 1024;
  * applies (./push-auth.ts), then the backlog's bound (429 past it). The reply is sent once every
  * event of the request is committed to the ingest log; they are applied in the background.
  */
-export function registerIngestRoutes(app: Api, deps: AppDeps): void {
+export function registerIngestRoutes(app: Api, deps: AppDeps, registry: Registry): void {
+  const metrics = ingestMetrics(registry, deps);
   const ingestor = new Ingest({
     ...deps,
     logger: app.log,
     ready: () => deps.startup?.finished ?? true,
+    observe: metrics.applied,
   });
   ingestor.start();
   app.addHook('onClose', () => ingestor.stop());
@@ -67,6 +71,7 @@ export function registerIngestRoutes(app: Api, deps: AppDeps): void {
         const { events, data } = accept(request.body as Static<B>, integration, nowSeconds(deps.clock));
         const refusal = await ingestor.refusal();
         if (refusal) {
+          metrics.refused(integration.plugin_type);
           res.header('Retry-After', refusal.retryAfterSeconds);
           throw new AppError(
             'RequestTooFrequently',
@@ -74,6 +79,7 @@ export function registerIngestRoutes(app: Api, deps: AppDeps): void {
           );
         }
         await ingestor.accept(integration, events);
+        metrics.accepted(integration.plugin_type, events.length);
         return { request_id: request.id, data };
       },
     });

@@ -83,7 +83,7 @@ export class Ingest {
         event,
       })),
     );
-    this.#backpressure.appended(events.length);
+    this.#backpressure.appended(events.length, acceptedAt);
     this.#applier.wake();
   }
 

@@ -22,6 +22,8 @@ export class Backpressure {
   #known: Backlog = { events: 0, oldestAcceptedAt: null };
   #readAt = Number.NEGATIVE_INFINITY;
   #appendedSince = 0;
+  /** When this process first appended since the last read: the oldest event the read cannot know. */
+  #firstAppendSince: number | null = null;
   #reading: Promise<Backlog> | undefined;
   /** Events applied per second lately, by this process's appliers: what Retry-After is estimated from. */
   #applyRate = 0;
@@ -36,7 +38,11 @@ export class Backpressure {
   /** Undefined when a push may be accepted; otherwise when to try again. */
   async check(): Promise<Refusal | undefined> {
     if (performance.now() - this.#readAt > REFRESH_MS) void this.#read().catch(() => {});
-    if (!this.#over({ ...this.#known, events: this.#known.events + this.#appendedSince })) return undefined;
+    const estimate = {
+      events: this.#known.events + this.#appendedSince,
+      oldestAcceptedAt: this.#known.oldestAcceptedAt ?? this.#firstAppendSince,
+    };
+    if (!this.#over(estimate)) return undefined;
     const fresh = await this.#read();
     const over = this.#over(fresh);
     if (!over) return undefined;
@@ -44,8 +50,9 @@ export class Backpressure {
     return { retryAfterSeconds: Math.max(1, Math.min(60, Math.ceil(drainSeconds))) };
   }
 
-  appended(events: number): void {
+  appended(events: number, acceptedAt: number): void {
     this.#appendedSince += events;
+    this.#firstAppendSince ??= acceptedAt;
   }
 
   applied(events: number, durationMs: number): void {
@@ -54,7 +61,6 @@ export class Backpressure {
     this.#applyRate = this.#applyRate === 0 ? rate : this.#applyRate * 0.8 + rate * 0.2;
   }
 
-  /** The backlog as last read (what /metrics reports is read fresh). */
   #over(backlog: Backlog): boolean {
     if (backlog.events >= this.#maxEvents) return true;
     return (
@@ -70,6 +76,7 @@ export class Backpressure {
           this.#known = backlog;
           this.#readAt = performance.now();
           this.#appendedSince -= appendedBefore;
+          if (this.#appendedSince === 0) this.#firstAppendSince = null;
           return backlog;
         })
         .finally(() => {
