@@ -34,6 +34,8 @@ export type Config = {
   ingestBacklogMaxAgeSeconds: number;
   /** Background appliers of the ingest log in this process (0: this instance only accepts). */
   ingestApplyWorkers: number | undefined;
+  /** Events one apply transaction takes at most. */
+  ingestApplyBatchMax: number;
   /** Seconds between heartbeats on the console's event stream (docs/console.md). */
   consoleHeartbeatSeconds: number;
   /** SMTP server for e-mail (status-page subscribers); undefined: e-mail is not sent. */
@@ -130,6 +132,11 @@ export const CONFIG_VARIABLES = [
     default: '2 on PostgreSQL, 1 on PGlite',
     meaning:
       'ingest log appliers in this process, 0-16; 0: the instance accepts events and leaves applying to others',
+  },
+  {
+    name: 'INGEST_APPLY_BATCH_MAX',
+    default: '2000',
+    meaning: 'events one apply transaction takes at most, 1-10000 (larger batches cost less per event)',
   },
   {
     name: 'CONSOLE_HEARTBEAT_SECONDS',
@@ -244,6 +251,7 @@ export function loadConfig(env: Env = process.env): Config {
     engineIntervalSeconds: integer('ENGINE_INTERVAL_SECONDS', 5, 1, 3600),
     ingestBacklogMaxEvents: integer('INGEST_BACKLOG_MAX_EVENTS', 500_000, 1, 100_000_000),
     ingestBacklogMaxAgeSeconds: integer('INGEST_BACKLOG_MAX_AGE_SECONDS', 300, 1, 86_400),
+    ingestApplyBatchMax: integer('INGEST_APPLY_BATCH_MAX', 2_000, 1, 10_000),
     ingestApplyWorkers:
       read('INGEST_APPLY_WORKERS') === undefined ? undefined : integer('INGEST_APPLY_WORKERS', 0, 0, 16),
     consoleHeartbeatSeconds: integer('CONSOLE_HEARTBEAT_SECONDS', 25, 1, 300),

@@ -51,6 +51,7 @@ export class Ingest {
       routing: this.#routing,
       logger: deps.logger,
       workers: deps.config.ingestApplyWorkers ?? (deps.db.kind === 'postgres' ? 2 : 1),
+      batchMax: deps.config.ingestApplyBatchMax,
       ready: deps.ready,
       observe: (report) => {
         this.#backpressure.applied(report.results.length + report.failed, report.durationMs);

@@ -23,8 +23,6 @@ export type BatchReport = {
   nowMs: number;
 };
 
-/** Entries claimed per transaction at most: large batches are what make applying cheap. */
-const BATCH_MAX = 2_000;
 /** The advisory lock space of partitions (the two-int form: apart from src/db/locks.ts's keys). */
 const LOCK_SPACE = 0x76_69_67;
 /** How often an idle applier looks anyway: others' appends are heard through NOTIFY when it can. */
@@ -51,6 +49,8 @@ export class Applier {
   readonly #routing: RoutingCache;
   readonly #logger: Logger;
   readonly #workers: number;
+  /** Entries claimed per transaction at most (INGEST_APPLY_BATCH_MAX): large batches make applying cheap. */
+  readonly #batchMax: number;
   readonly #ready: () => boolean;
   readonly #observe: (report: BatchReport) => void;
   #stopped = false;
@@ -67,6 +67,7 @@ export class Applier {
     routing: RoutingCache;
     logger: Logger;
     workers: number;
+    batchMax: number;
     /** False until the database is migrated: workers wait for it. */
     ready: () => boolean;
     observe?: (report: BatchReport) => void;
@@ -76,6 +77,7 @@ export class Applier {
     this.#routing = deps.routing;
     this.#logger = deps.logger;
     this.#workers = deps.workers;
+    this.#batchMax = deps.batchMax;
     this.#ready = deps.ready;
     this.#observe = deps.observe ?? (() => {});
   }
@@ -126,6 +128,9 @@ export class Applier {
         await this.#sleep(RETRY_PAUSE_MS);
         continue;
       }
+      // Let the event loop read waiting requests: PGlite runs a whole transaction in microtasks, so
+      // without this a draining backlog would keep this process from answering anything.
+      await new Promise((resolve) => setImmediate(resolve));
       if (applied > 0 || this.#wakes !== wakes) continue;
       await this.#sleep(this.#listening || this.#db.kind === 'pglite' ? POLL_MS : POLL_DEAF_MS);
     }
@@ -187,7 +192,7 @@ export class Applier {
         locked.rows.map((r) => r.p),
       )
       .orderBy('seq')
-      .limit(BATCH_MAX)
+      .limit(this.#batchMax)
       .execute();
     if (rows.length === 0) return { results: [], failed: 0 };
     const entries: LogEntry[] = rows.map((r) => ({
