@@ -185,9 +185,11 @@ describe('the ingest log with vigil serve', { timeout: 600_000 }, () => {
     // empty: once part of the backlog is applied and part is not, a kill lands in a batch (or
     // between two, the easier case).
     const applying = await serve(target, { INGEST_APPLY_WORKERS: '1', INGEST_APPLY_BATCH_MAX: '100' });
-    let left = total;
-    const deadline = Date.now() + 120_000;
-    while ((left = await backlog(applying)) === total && Date.now() < deadline) await sleep(5);
+    let left = await backlog(applying);
+    for (const deadline = Date.now() + 120_000; left === total && Date.now() < deadline; ) {
+      await sleep(5);
+      left = await backlog(applying);
+    }
     await kill9(applying);
     expect(left).toBeGreaterThan(0);
     expect(left).toBeLessThan(total);
