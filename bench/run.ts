@@ -157,6 +157,7 @@ async function main(): Promise<number> {
       count: { type: 'string' },
       'postgres-only': { type: 'boolean' },
       connections: { type: 'string', default: '50' },
+      'compare-only': { type: 'boolean' },
     },
   });
   const durationS = Number(values.duration);
@@ -174,6 +175,7 @@ async function main(): Promise<number> {
       postgresOnly: values['postgres-only'] ?? false,
       durationS,
       connections,
+      compareOnly: values['compare-only'] ?? false,
     });
   }
   if (command === 'status-page' && extra.length === 0) return runStatusPageBench(pgliteOnly, durationS);

@@ -1,3 +1,4 @@
+import { setTimeout as sleep } from 'node:timers/promises';
 import { sql } from 'kysely';
 import { logDiscarded } from '../../alerts/noise-control.ts';
 import type { Db } from '../../db/db.ts';
@@ -29,6 +30,9 @@ const LOCK_SPACE = 0x76_69_67;
 const POLL_MS = 1_000;
 const POLL_DEAF_MS = 100;
 const RETRY_PAUSE_MS = 1_000;
+/** How long a worker lets events gather after waking, or after a batch under SMALL_BATCH. */
+const GATHER_MS = 20;
+const SMALL_BATCH = 200;
 /** Deadlock, serialization failure, unique violation (two creators of one row): run the batch again. */
 const RETRYABLE = new Set(['40P01', '40001', '23505']);
 const MAX_ATTEMPTS = 10;
@@ -131,8 +135,12 @@ export class Applier {
       // Let the event loop read waiting requests: PGlite runs a whole transaction in microtasks, so
       // without this a draining backlog would keep this process from answering anything.
       await new Promise((resolve) => setImmediate(resolve));
+      // A small batch costs nearly what a large one does: while events trickle in, let them gather
+      // for a moment, so batches grow with the load instead of one per append.
+      if (applied > 0 && applied < SMALL_BATCH) await sleep(GATHER_MS);
       if (applied > 0 || this.#wakes !== wakes) continue;
       await this.#sleep(this.#listening || this.#db.kind === 'pglite' ? POLL_MS : POLL_DEAF_MS);
+      if (!this.#stopped) await sleep(GATHER_MS);
     }
   }
 
