@@ -83,7 +83,7 @@ async function scrape(url: string): Promise<Map<string, number>> {
 }
 
 /** Milliseconds until vigil_ingest_backlog_events is 0. */
-async function drainMs(url: string): Promise<number> {
+export async function drainMs(url: string): Promise<number> {
   const started = performance.now();
   for (;;) {
     if ((await scrape(url)).get('vigil_ingest_backlog_events') === 0) return performance.now() - started;

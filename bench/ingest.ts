@@ -6,7 +6,7 @@ import { PGlite } from '@electric-sql/pglite';
 import pg from 'pg';
 import { startAlertmanager } from './alertmanager.ts';
 import { startHttpFloor } from './http-floor.ts';
-import { runIngestComparison } from './ingest-compare.ts';
+import { drainMs, runIngestComparison } from './ingest-compare.ts';
 import { type EventKind, EventMix } from './ingest-mix.ts';
 import { call, type LoadResult, load, reportFailures } from './load.ts';
 import { idlePercent, processCpuMs, runCli, startServer, vigilEnv } from './server.ts';
@@ -401,6 +401,9 @@ async function benchDatabase(
     );
     await sleep(SETTLE_MS);
 
+    // Events are applied in the background: count once every accepted one is.
+    const drained = await drainMs(server.url);
+    log(`${target.name}: the ingest backlog drained ${Math.round(drained)} ms after the last load`);
     listed = await listIncidents(server.url, appKey, since);
     if (postgres) found = await countStored(target, postgres);
   } finally {
