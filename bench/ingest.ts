@@ -6,6 +6,7 @@ import { PGlite } from '@electric-sql/pglite';
 import pg from 'pg';
 import { startAlertmanager } from './alertmanager.ts';
 import { startHttpFloor } from './http-floor.ts';
+import { drainMs, runIngestComparison } from './ingest-compare.ts';
 import { type EventKind, EventMix } from './ingest-mix.ts';
 import { call, type LoadResult, load, reportFailures } from './load.ts';
 import { idlePercent, processCpuMs, runCli, startServer, vigilEnv } from './server.ts';
@@ -400,6 +401,9 @@ async function benchDatabase(
     );
     await sleep(SETTLE_MS);
 
+    // Events are applied in the background: count once every accepted one is.
+    const drained = await drainMs(server.url);
+    log(`${target.name}: the ingest backlog drained ${Math.round(drained)} ms after the last load`);
     listed = await listIncidents(server.url, appKey, since);
     if (postgres) found = await countStored(target, postgres);
   } finally {
@@ -549,8 +553,15 @@ export async function runIngestBench(options: {
   postgresOnly: boolean;
   durationS: number;
   connections: number;
+  /** Only the side-by-side run against Alertmanager (bench/ingest-compare.ts). */
+  compareOnly: boolean;
 }): Promise<number> {
   const { pgliteOnly, postgresOnly, durationS, connections } = options;
+  if (options.compareOnly) {
+    const { targets: chosen } = await chooseTargets(pgliteOnly);
+    const rows = await runIngestComparison(postgresOnly ? chosen.slice(1) : chosen, durationS);
+    return rows ? 0 : 1;
+  }
   // Other work on the machine takes CPU from Vigil and autocannon alike: say so up front.
   // The first second includes the start of this process (and npm's): the better of two samples.
   const idleBefore = Math.round(Math.max(await idlePercent(1000), await idlePercent(1000)));
@@ -561,6 +572,7 @@ export async function runIngestBench(options: {
   const results = await forEachTarget(targets, (target) => benchDatabase(target, durationS, connections));
   const alertmanager = await benchAlertmanager(durationS, connections);
   const floor = await benchHttpFloor(durationS, connections);
+  const comparison = await runIngestComparison(targets, durationS);
   const compared = 'skipped' in alertmanager ? undefined : alertmanager;
 
   const report = {
@@ -576,6 +588,7 @@ export async function runIngestBench(options: {
     results,
     alertmanager,
     httpFloor: floor,
+    comparison,
   };
   mkdirSync(path.dirname(RESULTS), { recursive: true });
   writeFileSync(RESULTS, `${JSON.stringify(report, null, 2)}\n`);

@@ -163,6 +163,7 @@ async function main(): Promise<number> {
       keep: { type: 'boolean' },
       reuse: { type: 'boolean' },
       before: { type: 'string' },
+      'compare-only': { type: 'boolean' },
     },
   });
   const durationS = Number(values.duration);
@@ -180,6 +181,7 @@ async function main(): Promise<number> {
       postgresOnly: values['postgres-only'] ?? false,
       durationS,
       connections,
+      compareOnly: values['compare-only'] ?? false,
     });
   }
   if (command === 'status-page' && extra.length === 0) return runStatusPageBench(pgliteOnly, durationS);

@@ -513,7 +513,7 @@ function sameLabels(a: Readonly<Record<string, string>>, b: Readonly<Record<stri
 }
 
 /** What grouping reads of an event (src/incidents/grouping.ts). */
-export function groupingFactsOf(event: AlertEventInput, integrationId: number): GroupingAlert {
+function groupingFactsOf(event: AlertEventInput, integrationId: number): GroupingAlert {
   return {
     title: event.title,
     description: event.description,

@@ -32,6 +32,14 @@ export type Config = {
   shutdownDrainSeconds: number;
   /** Seconds after the drain for in-flight work to finish before the process exits anyway. */
   shutdownTimeoutSeconds: number;
+  /** Events accepted and not yet applied, database-wide, past which pushes get 429 (docs/ingest.md). */
+  ingestBacklogMaxEvents: number;
+  /** Age of the oldest unapplied event past which pushes get 429. */
+  ingestBacklogMaxAgeSeconds: number;
+  /** Background appliers of the ingest log in this process (0: this instance only accepts). */
+  ingestApplyWorkers: number | undefined;
+  /** Events one apply transaction takes at most. */
+  ingestApplyBatchMax: number;
   /** Seconds between heartbeats on the console's event stream (docs/console.md). */
   consoleHeartbeatSeconds: number;
   /** SMTP server for e-mail (status-page subscribers); undefined: e-mail is not sent. */
@@ -121,6 +129,28 @@ export const CONFIG_VARIABLES = [
     name: 'SHUTDOWN_TIMEOUT_SECONDS',
     default: '30',
     meaning: 'then seconds for in-flight requests and deliveries to finish before exiting anyway, 1-3600',
+  },
+  {
+    name: 'INGEST_BACKLOG_MAX_EVENTS',
+    default: '500000',
+    meaning:
+      'events accepted and not yet applied (all instances) past which pushes answer 429 with Retry-After, 1-100000000',
+  },
+  {
+    name: 'INGEST_BACKLOG_MAX_AGE_SECONDS',
+    default: '300',
+    meaning: 'age of the oldest unapplied event past which pushes answer 429, 1-86400',
+  },
+  {
+    name: 'INGEST_APPLY_WORKERS',
+    default: '2 on PostgreSQL, 1 on PGlite',
+    meaning:
+      'ingest log appliers in this process, 0-16; 0: the instance accepts events and leaves applying to others',
+  },
+  {
+    name: 'INGEST_APPLY_BATCH_MAX',
+    default: '2000',
+    meaning: 'events one apply transaction takes at most, 1-10000 (larger batches cost less per event)',
   },
   {
     name: 'CONSOLE_HEARTBEAT_SECONDS',
@@ -235,6 +265,11 @@ export function loadConfig(env: Env = process.env): Config {
     engineIntervalSeconds: integer('ENGINE_INTERVAL_SECONDS', 5, 1, 3600),
     shutdownDrainSeconds: integer('SHUTDOWN_DRAIN_SECONDS', 5, 0, 300),
     shutdownTimeoutSeconds: integer('SHUTDOWN_TIMEOUT_SECONDS', 30, 1, 3600),
+    ingestBacklogMaxEvents: integer('INGEST_BACKLOG_MAX_EVENTS', 500_000, 1, 100_000_000),
+    ingestBacklogMaxAgeSeconds: integer('INGEST_BACKLOG_MAX_AGE_SECONDS', 300, 1, 86_400),
+    ingestApplyBatchMax: integer('INGEST_APPLY_BATCH_MAX', 2_000, 1, 10_000),
+    ingestApplyWorkers:
+      read('INGEST_APPLY_WORKERS') === undefined ? undefined : integer('INGEST_APPLY_WORKERS', 0, 0, 16),
     consoleHeartbeatSeconds: integer('CONSOLE_HEARTBEAT_SECONDS', 25, 1, 300),
     smtpUrl: url('SMTP_URL', ['smtp:', 'smtps:']),
     smtpFrom: read('SMTP_FROM') ?? 'Vigil <vigil@localhost>',

@@ -834,7 +834,30 @@ export type InsightRefreshStateTable = {
 
 export type InsightSettingsTable = { account_id: number; cal_id: Defaulted<string>; updated_at: number };
 
+export type IngestLogTable = {
+  seq: GeneratedAlways<number>;
+  partition: number;
+  account_id: number;
+  integration_id: number;
+  accepted_at: number;
+  /** A json column: read parsed, written as a JSON string. */
+  event: Json<unknown>;
+};
+
+export type IngestFailedTable = {
+  seq: number;
+  partition: number;
+  account_id: number;
+  integration_id: number;
+  accepted_at: number;
+  event: Json<unknown>;
+  failed_at: number;
+  error: string;
+};
+
 export type Tables = {
+  ingest_log: IngestLogTable;
+  ingest_failed: IngestFailedTable;
   accounts: AccountsTable;
   members: MembersTable;
   member_roles: MemberRolesTable;

@@ -38,6 +38,7 @@ import { appKeyHook } from './auth.ts';
 import { clientErrorHandler, errorHandler, sendError } from './errors.ts';
 import { Lifecycle, registerHealthRoutes, startupGate } from './health.ts';
 import { checkInputValue } from './input-check.ts';
+import { registerMetrics } from './metrics.ts';
 import { RateLimit } from './rate-limit.ts';
 import type { Api } from './route.ts';
 import { validatorCompiler } from './validation.ts';
@@ -148,9 +149,10 @@ export async function buildApp(deps: AppDeps): Promise<Api> {
 
   app.get('/openapi.json', { schema: { hide: true } }, async () => app.swagger());
   registerHealthRoutes(app, { db: deps.db, redis: deps.redis, startup });
+  const metrics = registerMetrics(app);
   registerAccountRoutes(app, deps, authCache);
   registerIntegrationRoutes(app, deps);
-  registerIngestRoutes(app, deps);
+  registerIngestRoutes(app, deps, metrics);
   registerChannelRoutes(app, deps);
   registerChannelRuleRoutes(app, deps);
   registerEscalationRoutes(app, deps);

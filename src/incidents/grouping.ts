@@ -146,15 +146,6 @@ export function groupingKey(group: GroupConfig, alert: GroupingAlert): Grouping 
   return chosen && grouping(chosen.dims, chosen.source);
 }
 
-/**
- * What groupingKey hashes, without hashing it or explaining it: equal for alerts that share a
- * grouping key. For choosing an ingestion lane per event, where the md5 would be wasted work.
- */
-export function groupingText(group: GroupConfig, alert: GroupingAlert): string | null {
-  const chosen = chooseDimensions(group, alert);
-  return chosen && canonicalText(chosen.dims);
-}
-
 function chooseDimensions(
   group: GroupConfig,
   alert: GroupingAlert,

@@ -1,13 +1,15 @@
 import type { FastifyInstance } from 'fastify';
+import type { Registry } from 'prom-client';
 import Type, { type Static, type TSchema } from 'typebox';
-import { logDiscarded } from '../alerts/noise-control.ts';
 import type { AppDeps } from '../http/app.ts';
 import { type Api, envelope } from '../http/route.ts';
 import type { IntegrationRow } from '../integrations/integrations.store.ts';
+import { AppError } from '../shared/app-error.ts';
 import { nowSeconds } from '../shared/clock.ts';
 import type { AlertEventInput } from './event.ts';
 import { normalizeStandardEvent, StandardPushBody } from './event.ts';
-import { AlertIngestor } from './ingest.service.ts';
+import { Ingest } from './ingest.service.ts';
+import { ingestMetrics } from './metrics.ts';
 import { AlertmanagerPayload, normalizeAlertmanagerPayload } from './prometheus.ts';
 import { pushAuth } from './push-auth.ts';
 
@@ -21,10 +23,19 @@ const ALERTMANAGER_BODY_LIMIT_BYTES = 8 * 1024 * 1024;
 /**
  * Event push: `integration_key` in the query instead of an app_key. An unknown, disabled or
  * mismatched key is InvalidParameter (as Flashduty answers), then the integration's rate limit
- * applies (./push-auth.ts). The reply is sent only after every event of the request is committed.
+ * applies (./push-auth.ts), then the backlog's bound (429 past it). The reply is sent once every
+ * event of the request is committed to the ingest log; they are applied in the background.
  */
-export function registerIngestRoutes(app: Api, deps: AppDeps): void {
-  const ingestor = new AlertIngestor(deps);
+export function registerIngestRoutes(app: Api, deps: AppDeps, registry: Registry): void {
+  const metrics = ingestMetrics(registry, deps);
+  const ingestor = new Ingest({
+    ...deps,
+    logger: app.log,
+    ready: () => deps.startup?.finished ?? true,
+    observe: metrics.applied,
+  });
+  ingestor.start();
+  app.addHook('onClose', () => ingestor.stop());
   // The ingestor keeps integrations, routes and channels for a second; a change through this
   // process's API applies to the very next event.
   app.addHook('onSend', async (request, reply) => {
@@ -58,7 +69,17 @@ export function registerIngestRoutes(app: Api, deps: AppDeps): void {
       handler: async (request, res) => {
         const integration = await integrationFor(request, res, spec.pluginType);
         const { events, data } = accept(request.body as Static<B>, integration, nowSeconds(deps.clock));
-        logDiscarded(request.log, integration.integration_id, await ingestor.ingest(integration, events));
+        const refusal = await ingestor.refusal();
+        if (refusal) {
+          metrics.refused(integration.plugin_type);
+          res.header('Retry-After', refusal.retryAfterSeconds);
+          throw new AppError(
+            'RequestTooFrequently',
+            'Too many events are waiting to be applied; retry later.',
+          );
+        }
+        await ingestor.accept(integration, events);
+        metrics.accepted(integration.plugin_type, events.length);
         return { request_id: request.id, data };
       },
     });

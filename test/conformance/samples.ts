@@ -172,6 +172,7 @@ export function sampleContext(t: TestApp, account: TestAccount): SampleContext {
       });
       if (pushed.statusCode !== 200)
         throw new Error(`event push answered ${pushed.statusCode}: ${pushed.body}`);
+      await t.waitForApplied();
       const now = Math.floor(t.clock.nowMs() / 1000);
       const found = await call('/alert/list', {
         start_time: now - 3600,

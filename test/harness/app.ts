@@ -47,8 +47,28 @@ export type TestApp = {
   /** Invites a member with these roles into the account and returns the member's own app key. */
   newMember(account: TestAccount, roleIds: number[], name?: string): Promise<TestAccount>;
   database: TestDatabase;
+  /** Resolves once every pushed event is applied (docs/ingest.md, "Read after write"). */
+  waitForApplied(): Promise<void>;
   close(): Promise<void>;
 };
+
+/**
+ * Waits until the ingest log is empty: every event accepted so far, by any instance on the
+ * database, is applied and committed (an entry is deleted in the transaction that applies it).
+ */
+async function waitForApplied(db: Db, timeoutMs = 60_000): Promise<void> {
+  const deadline = Date.now() + timeoutMs;
+  for (;;) {
+    const row = await db.q
+      .selectFrom('ingest_log')
+      .select((eb) => eb.fn.countAll<number>().as('n'))
+      .executeTakeFirstOrThrow();
+    if (Number(row.n) === 0) return;
+    if (Date.now() > deadline)
+      throw new Error(`${row.n} ingested events still unapplied after ${timeoutMs} ms`);
+    await new Promise((resolve) => setTimeout(resolve, 5));
+  }
+}
 
 let accountCounter = 0;
 
@@ -171,6 +191,7 @@ export async function startTestApp(options: TestAppOptions = {}): Promise<TestAp
       return { accountId: account.accountId, memberId, appKey: key.body.data.key as string };
     },
     database,
+    waitForApplied: () => waitForApplied(database.db),
     async close() {
       email.close();
       await app.close();

@@ -208,6 +208,7 @@ describe('unknown fields', () => {
         payload: body as object,
       });
       expect(res.statusCode, res.body).toBe(200);
+      await t.waitForApplied();
     };
     await push('alert.standard', '/event/push/alert/standard', {
       event_status: 'Critical',

@@ -1,7 +1,7 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { statusOfRank } from '../../src/alerts/severity.ts';
 import { aggregateAlerts } from '../../src/incidents/incidents.store.ts';
-import { AlertIngestor } from '../../src/ingest/ingest.service.ts';
+import { IngestLog } from '../../src/ingest/log/ingest-log.ts';
 import { normalizeAlertmanagerPayload } from '../../src/ingest/prometheus.ts';
 import { startTestApp, type TestAccount, type TestApp } from '../harness/app.ts';
 import { newChannel, newIntegration, pushPrometheus, pushStandard } from './helpers.ts';
@@ -90,9 +90,12 @@ describe('incident derivation in batches', () => {
     expect((await pushPrometheus(t, key, payload(alert('firing')))).status).toBe(200);
     t.clock.advance(60_000);
     // One Alertmanager push keeps only the last alert of a key (docs/ingest.md), so the two events
-    // go to the ingestor in one call, which applies them in order in one batch.
-    const ingestor = new AlertIngestor({ db: t.db, clock: t.clock });
-    const integration = (await ingestor.integrationByKey(key))!;
+    // are appended to the log together, and applied in order in one batch.
+    const integration = (await t.db.q
+      .selectFrom('integrations')
+      .selectAll()
+      .where('integration_id', '=', integrationId)
+      .executeTakeFirst())!;
     const eventOf = (a: ReturnType<typeof alert>) =>
       normalizeAlertmanagerPayload(payload(a) as Parameters<typeof normalizeAlertmanagerPayload>[0], {
         integrationId,
@@ -100,7 +103,15 @@ describe('incident derivation in batches', () => {
         integrationName: integration.name,
         nowSeconds: Math.floor(t.clock.nowMs() / 1000),
       }).events[0]!;
-    await ingestor.ingest(integration, [eventOf(alert('resolved')), eventOf(alert('firing'))]);
+    await new IngestLog(t.db).append(
+      [eventOf(alert('resolved')), eventOf(alert('firing'))].map((event) => ({
+        accountId: owner.accountId,
+        integrationId,
+        acceptedAt: t.clock.nowMs(),
+        event,
+      })),
+    );
+    await t.waitForApplied();
 
     const alerts = await t.db.q
       .selectFrom('alerts')

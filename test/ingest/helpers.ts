@@ -33,7 +33,10 @@ export async function newIntegration(
   return { integrationId: res.body.data.integration_id, key: res.body.data.integration_key };
 }
 
-/** POSTs a push body with an integration key, as a monitoring system does. */
+/**
+ * POSTs a push body with an integration key, as a monitoring system does, then — once accepted —
+ * waits for the event to be applied, so the test can read what it did (docs/ingest.md).
+ */
 async function push(t: TestApp, path: string, key: string, body: unknown) {
   const raw = await t.app.inject({
     method: 'POST',
@@ -41,6 +44,7 @@ async function push(t: TestApp, path: string, key: string, body: unknown) {
     payload: body as object,
     headers: { 'content-type': 'application/json' },
   });
+  if (raw.statusCode === 200) await t.waitForApplied();
   return { status: raw.statusCode, body: raw.json() as any, headers: raw.headers };
 }
 

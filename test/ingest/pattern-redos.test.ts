@@ -76,6 +76,7 @@ describe('pathological patterns through the API', { timeout: 20_000 }, () => {
     expect(matched.response.status).toBe(200);
     expect(matched.healthMs).toBeLessThan(PROMPT_MS);
 
+    await t.waitForApplied();
     const alerts = await t.db.q
       .selectFrom('alerts')
       .select(['alert_key', 'ever_muted'])

@@ -47,6 +47,7 @@ async function push(alertKey: string, status: 'Critical' | 'Ok') {
     },
   });
   expect(res.statusCode, res.body).toBe(200);
+  await t.waitForApplied();
 }
 
 async function rows(): Promise<any[]> {

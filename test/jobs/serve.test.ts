@@ -72,9 +72,14 @@ describe('the engine in vigil serve', { timeout: 120_000 }, () => {
       api('/incident/list', { start_time: nowSeconds - 3600, end_time: nowSeconds + 3600 }) as Promise<{
         items: { incident_id: string; progress: string }[];
       }>;
-    let items = (await list()).items;
-    expect(items).toHaveLength(1);
+    // The event is applied in the background, a moment after the push is answered.
     const deadline = Date.now() + 30_000;
+    let items = (await list()).items;
+    while (items.length === 0 && Date.now() < deadline) {
+      await sleep(100);
+      items = (await list()).items;
+    }
+    expect(items).toHaveLength(1);
     while (items[0]!.progress !== 'Closed' && Date.now() < deadline) {
       await sleep(250);
       items = (await list()).items;

@@ -43,6 +43,7 @@ async function push(title: string, labels: Record<string, string>): Promise<void
     body: JSON.stringify({ event_status: 'Warning', title_rule: title, alert_key: title, labels }),
   });
   expect(response.status, await response.clone().text()).toBe(200);
+  await t.waitForApplied();
 }
 
 async function incidentOf(alertTitle: string) {

@@ -43,6 +43,7 @@ async function pushAlert(title: string, severity = 'Critical'): Promise<void> {
     }),
   });
   expect(response.status, await response.clone().text()).toBe(200);
+  await t.waitForApplied();
 }
 
 async function incidentTitled(title: string) {
