@@ -1,7 +1,7 @@
 import { mkdirSync } from 'node:fs';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
-import { type Browser, chromium } from 'playwright-core';
+import { type Browser, chromium, type Locator, type Page } from 'playwright-core';
 
 /*
  * Headless Chromium for browser tests: Debian's `chromium` (installed by .ci/run) driven by
@@ -45,4 +45,25 @@ const OUTPUT = fileURLToPath(new URL('../../test-output/', import.meta.url));
 export function outputPath(name: string): string {
   mkdirSync(OUTPUT, { recursive: true });
   return path.join(OUTPUT, name);
+}
+
+/**
+ * Picks `option` from the listbox a combobox opens. A live preview that re-renders as the form
+ * changes can close a listbox just opened: open it again (twice at most).
+ */
+export async function pickOption(page: Page, combobox: Locator, option: string): Promise<void> {
+  for (let attempt = 1; ; attempt++) {
+    await combobox.click();
+    try {
+      await page
+        .getByRole('listbox')
+        .getByRole('option', { name: option, exact: true })
+        .click({ timeout: attempt < 3 ? 5_000 : 30_000 });
+      break;
+    } catch (error) {
+      if (attempt >= 3) throw error;
+      await page.keyboard.press('Escape');
+    }
+  }
+  await page.keyboard.press('Escape');
 }

@@ -200,7 +200,8 @@ describe('fuzzing every operation', () => {
       const sample = SESSION_ONLY.has(op.path) ? undefined : sampleFor(op.path);
       const base = sample ? await sample(ctx, t) : { input: {} };
       const auth = base.auth ?? { app_key: owner.appKey };
-      // The sample's prerequisites are stored now: they are the baseline.
+      // The sample's prerequisites are stored (and pushed events applied) now: they are the baseline.
+      await t.waitForApplied();
       before = await fingerprint(t, tables);
       written = await writes();
 
@@ -226,6 +227,8 @@ describe('fuzzing every operation', () => {
         const where = `${name} ${path.join('.') || '(body)'} ← ${change.label}`;
         const input = applied(base.input, path, change);
         const sent = await send(t, op, op.method === 'post' ? serialize(input) : input, auth);
+        // An accepted push is applied in the background: its changes belong to this request.
+        if (sent.status === 200) await t.waitForApplied();
         if (sent.status >= 500) {
           failures.push(`${where}: ${sent.status} ${JSON.stringify(sent.body).slice(0, 300)}`);
         } else {

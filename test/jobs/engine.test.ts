@@ -122,6 +122,7 @@ describe('Engine.runOnce', () => {
       'snooze-expiry',
       'escalation',
       'status-page-schedule',
+      'insight-upkeep',
       'table-maintenance',
     ]);
   });

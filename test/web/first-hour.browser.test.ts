@@ -3,7 +3,7 @@ import type { Browser, Page } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { cycle, TEMPLATE_ID } from '../escalation/helpers.ts';
 import type { TestAccount, TestApp } from '../harness/app.ts';
-import { closeBrowser } from '../harness/browser.ts';
+import { closeBrowser, pickOption } from '../harness/browser.ts';
 import { newSource, push, type Source } from '../incidents/read-helpers.ts';
 import { expectNoSidewaysScroll, signInOnPage, startConsoleRig } from './console-rig.ts';
 import { emailOf } from './helpers.ts';
@@ -407,9 +407,7 @@ describe('the schedule editor', () => {
     await expect(zone.textContent()).resolves.toContain('times in Europe/Berlin (yours: Asia/Tokyo)');
 
     const layer = page.getByRole('group', { name: 'Main', exact: true });
-    await layer.getByRole('combobox', { name: 'Unit', exact: true }).click();
-    // The preview re-renders as the form changes: the option may never hold still for a plain click.
-    await page.getByRole('option', { name: 'weeks', exact: true }).click({ force: true });
+    await pickOption(page, layer.getByRole('combobox', { name: 'Unit', exact: true }), 'weeks');
     await layer.getByLabel('Starts (Europe/Berlin)').fill('2026-12-07T09:00');
     await expect.poll(() => layer.getByLabel('Hand-off time', { exact: true }).inputValue()).toBe('09:00');
     await expect(layer.getByRole('combobox', { name: 'Hand-off day' }).inputValue()).resolves.toBe('Monday');

@@ -1,7 +1,7 @@
 import type { Browser, Page } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { TestAccount, TestApp } from '../harness/app.ts';
-import { closeBrowser, outputPath } from '../harness/browser.ts';
+import { closeBrowser, outputPath, pickOption } from '../harness/browser.ts';
 import { expectNoSidewaysScroll, signInOnPage, startConsoleRig } from './console-rig.ts';
 
 /*
@@ -37,23 +37,9 @@ async function signIn(page: Page, path: string): Promise<void> {
   await signInOnPage(page, email);
 }
 
-/** Picks an option of the combobox labelled `label` inside `scope`, from the listbox it opens. */
-async function pick(page: Page, scope: ReturnType<Page['getByRole']>, label: string, option: string) {
-  // The preview re-renders as the form changes and can close a listbox just opened: open it again.
-  for (let attempt = 1; ; attempt++) {
-    await scope.getByLabel(label, { exact: true }).click();
-    try {
-      await page
-        .getByRole('listbox')
-        .getByRole('option', { name: option, exact: true })
-        .click({ timeout: attempt < 3 ? 5_000 : 30_000 });
-      break;
-    } catch (error) {
-      if (attempt >= 3) throw error;
-      await page.keyboard.press('Escape');
-    }
-  }
-  await page.keyboard.press('Escape');
+/** Picks an option of the combobox labelled `label` inside `scope`. */
+function pick(page: Page, scope: ReturnType<Page['getByRole']>, label: string, option: string) {
+  return pickOption(page, scope.getByLabel(label, { exact: true }), option);
 }
 
 /** Who the final schedule has on call at an instant (seconds), through the API. */
