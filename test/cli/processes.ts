@@ -1,5 +1,9 @@
 import { type ChildProcess, spawn } from 'node:child_process';
+import { mkdtempSync } from 'node:fs';
+import { tmpdir } from 'node:os';
 import path from 'node:path';
+import { afterAll } from 'vitest';
+import { createTestDatabase, TEST_DATABASE_URL, type TestDatabase } from '../harness/database.ts';
 
 const CLI = path.resolve(import.meta.dirname, '../../src/cli.ts');
 
@@ -65,4 +69,35 @@ export function startVigil(env: Record<string, string>): Promise<Server> {
       reject(new Error(`vigil serve exited with ${code}:\n${output}`));
     });
   });
+}
+
+/** The JSON a `vigil` command printed last. */
+export function lastJson(stdout: string): any {
+  return JSON.parse(stdout.trim().split('\n').at(-1)!);
+}
+
+/**
+ * `vigil` processes for one test file, on the run's kind of database: each `databaseEnv()` is a
+ * fresh PGlite directory or a fresh PostgreSQL database; servers stop and databases go after the file.
+ */
+export function vigilProcesses(prefix: string) {
+  const servers: Server[] = [];
+  const databases: TestDatabase[] = [];
+  afterAll(async () => {
+    await Promise.all(servers.map((s) => s.stop()));
+    for (const d of databases) await d.drop();
+  });
+  return {
+    async databaseEnv(): Promise<Record<string, string>> {
+      if (!TEST_DATABASE_URL) return { DATA_DIR: mkdtempSync(path.join(tmpdir(), prefix)) };
+      const database = await createTestDatabase({ migrated: false });
+      databases.push(database);
+      return { DATABASE_URL: database.url! };
+    },
+    async start(env: Record<string, string>): Promise<Server> {
+      const server = await startVigil(env);
+      servers.push(server);
+      return server;
+    },
+  };
 }

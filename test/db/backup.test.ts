@@ -1,9 +1,9 @@
 import { mkdtempSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
-import { afterAll, describe, expect, it } from 'vitest';
-import { runVigil, type Server, startVigil } from '../cli/processes.ts';
-import { createTestDatabase, TEST_DATABASE_URL, type TestDatabase } from '../harness/database.ts';
+import { describe, expect, it } from 'vitest';
+import { lastJson, runVigil, vigilProcesses } from '../cli/processes.ts';
+import { TEST_DATABASE_URL } from '../harness/database.ts';
 
 /*
  * `vigil backup` while a server works (incidents created all along), then `vigil restore` into an
@@ -11,19 +11,8 @@ import { createTestDatabase, TEST_DATABASE_URL, type TestDatabase } from '../har
  * goes through the server's control socket; on PostgreSQL it is pg_dump and pg_restore.
  */
 
-const servers: Server[] = [];
-const databases: TestDatabase[] = [];
-afterAll(async () => {
-  await Promise.all(servers.map((s) => s.stop()));
-  for (const d of databases) await d.drop();
-});
-
-async function emptyTarget(): Promise<Record<string, string>> {
-  if (!TEST_DATABASE_URL) return { DATA_DIR: mkdtempSync(path.join(tmpdir(), 'vigil-backup-')) };
-  const database = await createTestDatabase({ migrated: false });
-  databases.push(database);
-  return { DATABASE_URL: database.url! };
-}
+const vigil = vigilProcesses('vigil-backup-');
+const emptyTarget = () => vigil.databaseEnv();
 
 /** The load below is a closed loop, faster than the default 50 requests/s per account. */
 const UNLIMITED = { RATE_LIMIT_ACCOUNT_PER_SECOND: '0', RATE_LIMIT_ACCOUNT_PER_MINUTE: '0' };
@@ -62,9 +51,8 @@ describe('vigil backup and restore', { timeout: 240_000 }, () => {
       source,
     );
     expect(created.code, created.stderr).toBe(0);
-    const appKey = JSON.parse(created.stdout.trim().split('\n').at(-1)!).app_key as string;
-    const server = await startVigil({ ...source, ...UNLIMITED });
-    servers.push(server);
+    const appKey = lastJson(created.stdout).app_key as string;
+    const server = await vigil.start({ ...source, ...UNLIMITED });
     const team = await api(server.url, appKey, '/team/upsert', { team_name: 'backup' });
     const channel = await api(server.url, appKey, '/channel/create', {
       team_id: team.team_id,
@@ -95,7 +83,7 @@ describe('vigil backup and restore', { timeout: 240_000 }, () => {
     loading = false;
     await load;
     expect(backedUp.code, backedUp.stderr).toBe(0);
-    expect(JSON.parse(backedUp.stdout.trim().split('\n').at(-1)!)).toMatchObject({
+    expect(lastJson(backedUp.stdout)).toMatchObject({
       file,
       bytes: expect.any(Number),
       database: TEST_DATABASE_URL ? 'postgres' : 'pglite',
@@ -111,8 +99,7 @@ describe('vigil backup and restore', { timeout: 240_000 }, () => {
     const target = await emptyTarget();
     const restored = await runVigil(['restore', '--from', file], target);
     expect(restored.code, restored.stderr).toBe(0);
-    const back = await startVigil({ ...target, ...UNLIMITED });
-    servers.push(back);
+    const back = await vigil.start({ ...target, ...UNLIMITED });
     const ids = await incidentIds(back.url, appKey);
     for (const id of existing) expect(ids.has(id), id).toBe(true);
     expect(ids.size).toBeGreaterThanOrEqual(existing.length);

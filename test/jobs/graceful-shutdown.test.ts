@@ -1,11 +1,7 @@
-import { mkdtempSync } from 'node:fs';
 import { connect } from 'node:net';
-import { tmpdir } from 'node:os';
-import path from 'node:path';
 import { setTimeout as sleep } from 'node:timers/promises';
-import { afterAll, describe, expect, it } from 'vitest';
-import { runVigil, type Server, startVigil } from '../cli/processes.ts';
-import { createTestDatabase, TEST_DATABASE_URL, type TestDatabase } from '../harness/database.ts';
+import { describe, expect, it } from 'vitest';
+import { lastJson, runVigil, vigilProcesses } from '../cli/processes.ts';
 
 /*
  * SIGTERM to `vigil serve`: /healthz and /readyz answer 503 draining at once while every other
@@ -13,19 +9,8 @@ import { createTestDatabase, TEST_DATABASE_URL, type TestDatabase } from '../har
  * arriving) finishes with its answer, and the process exits 0.
  */
 
-const servers: Server[] = [];
-const databases: TestDatabase[] = [];
-afterAll(async () => {
-  await Promise.all(servers.map((s) => s.stop()));
-  for (const d of databases) await d.drop();
-});
-
-async function databaseEnv(): Promise<Record<string, string>> {
-  if (!TEST_DATABASE_URL) return { DATA_DIR: mkdtempSync(path.join(tmpdir(), 'vigil-drain-')) };
-  const database = await createTestDatabase({ migrated: false });
-  databases.push(database);
-  return { DATABASE_URL: database.url! };
-}
+const vigil = vigilProcesses('vigil-drain-');
+const databaseEnv = () => vigil.databaseEnv();
 
 /** Starts a POST whose body arrives in two parts: `finish()` sends the rest and resolves with the raw answer. */
 function slowPost(url: string, pathAndQuery: string, body: string) {
@@ -57,9 +42,8 @@ describe('graceful shutdown of vigil serve', { timeout: 120_000 }, () => {
       env,
     );
     expect(created.code, created.stderr).toBe(0);
-    const appKey = JSON.parse(created.stdout.trim().split('\n').at(-1)!).app_key as string;
-    const server = await startVigil(env);
-    servers.push(server);
+    const appKey = lastJson(created.stdout).app_key as string;
+    const server = await vigil.start(env);
     const status = async (p: string, init?: RequestInit) => (await fetch(`${server.url}${p}`, init)).status;
     expect(await status('/healthz')).toBe(200);
     expect(await status('/readyz')).toBe(200);
