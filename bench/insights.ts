@@ -9,6 +9,7 @@ import { rebuildDailyRollups } from '../src/insights/rollups.store.ts';
 import { call } from './load.ts';
 import { runCli, type Server, startServer, vigilEnv } from './server.ts';
 import { chooseTargets, log, type Target } from './targets.ts';
+import { type Request, type Timing, timed } from './timing.ts';
 
 /*
  * `npm run bench -- insights [--count N]`: one account with N incidents (default 1,000,000) over the
@@ -27,50 +28,6 @@ const CHANNELS = 10;
 const RESULTS = path.resolve(import.meta.dirname, 'results/insights.json');
 const STATE = path.resolve(import.meta.dirname, 'results/insights-db.json');
 const TARGET_P95_MS = 100;
-
-type Timing = { name: string; runs: number; p50: number; p95: number; max: number; items: number };
-
-function percentile(sorted: number[], p: number): number {
-  return sorted[Math.min(sorted.length - 1, Math.ceil((p / 100) * sorted.length) - 1)]!;
-}
-
-type Request = (server: Server, run: number) => Promise<number>;
-
-function summarise(name: string, times: number[], items: number): Timing {
-  times.sort((a, b) => a - b);
-  const round = (ms: number) => Math.round(ms * 10) / 10;
-  return {
-    name,
-    runs: times.length,
-    p50: round(percentile(times, 50)),
-    p95: round(percentile(times, 95)),
-    max: round(times.at(-1)!),
-    items,
-  };
-}
-
-/**
- * Times one endpoint on every server, run by run in turn (before, after, before, ...), so both see
- * the same moments of a busy machine. One untimed call each first warms caches and prepared plans,
- * as a dashboard's first paint would.
- */
-async function timed(name: string, runs: number, servers: Server[], request: Request): Promise<Timing[]> {
-  for (const server of servers) await request(server, 0);
-  const times = servers.map(() => [] as number[]);
-  const items = servers.map(() => 0);
-  for (let run = 1; run <= runs; run++) {
-    for (const [i, server] of servers.entries()) {
-      const started = performance.now();
-      items[i] = await request(server, run);
-      times[i]!.push(performance.now() - started);
-    }
-  }
-  const timings = servers.map((_, i) => summarise(name, times[i]!, items[i]!));
-  log(
-    `${name}: ${timings.map((t) => `p50 ${t.p50} ms, p95 ${t.p95} ms`).join(' | ')} (${items.at(-1)} items)`,
-  );
-  return timings;
-}
 
 /** The incidents and their history, in four set-based statements. */
 async function generate(

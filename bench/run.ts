@@ -5,6 +5,7 @@ import { setTimeout as sleep } from 'node:timers/promises';
 import { parseArgs } from 'node:util';
 import { runIngestBench } from './ingest.ts';
 import { runInsightsBench } from './insights.ts';
+import { runListsBench } from './lists.ts';
 import { CONNECTIONS, call, type LoadResult, reportFailures, runLoad, type Scenario } from './load.ts';
 import { runNotifyBench } from './notify.ts';
 import { runPastBench } from './past-incidents.ts';
@@ -24,7 +25,8 @@ import { chooseTargets, type DatabaseName, forEachTarget, log, type Target } fro
  * `npm run bench -- notify [--pglite-only | --postgres-only] [--count N]`: from an accepted alert
  * to its first page (bench/notify.ts). `npm run bench -- patterns`: condition patterns, in process
  * (bench/patterns.ts). `npm run bench -- past [--count N]`: /incident/past/list over N closed
- * incidents on PostgreSQL (bench/past-incidents.ts). See docs/benchmarks.md.
+ * incidents on PostgreSQL (bench/past-incidents.ts). `npm run bench -- lists [--count N]`: the search
+ * lists over N incidents, 5N alerts and N changes on PostgreSQL (bench/lists.ts). See docs/benchmarks.md.
  */
 
 const IDLE_MS = 2_000;
@@ -209,8 +211,14 @@ async function main(): Promise<number> {
       throw new Error('--count must be a whole number from 1000 to 5000000');
     return runPastBench(count);
   }
+  if (command === 'lists' && extra.length === 0) {
+    const count = values.count === undefined ? 1_000_000 : Number(values.count);
+    if (!(Number.isInteger(count) && count >= 1_000 && count <= 5_000_000))
+      throw new Error('--count must be a whole number from 1000 to 5000000');
+    return runListsBench({ count, keep: values.keep ?? false });
+  }
   throw new Error(
-    `unknown command ${positionals.join(' ')}: use no command, ingest, status-page, notify, insights, past or patterns`,
+    `unknown command ${positionals.join(' ')}: use no command, ingest, status-page, notify, insights, lists, past or patterns`,
   );
 }
 
