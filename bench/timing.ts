@@ -8,7 +8,7 @@ export type Timing = { name: string; runs: number; p50: number; p95: number; max
 /** One request against a server; resolves to the number of items it answered. */
 export type Request = (server: Server, run: number) => Promise<number>;
 
-export function percentile(sorted: readonly number[], p: number): number {
+function percentile(sorted: readonly number[], p: number): number {
   return sorted[Math.min(sorted.length - 1, Math.ceil((p / 100) * sorted.length) - 1)]!;
 }
 
