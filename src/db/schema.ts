@@ -187,6 +187,12 @@ export type IncidentsTable = {
   created_at: number;
   updated_at: number;
   deleted_at: Defaulted<number>;
+  /** The escalation engine has matched this Triggered incident's rule (migration 0019). */
+  escalation_checked: Defaulted<boolean>;
+  /** The transaction of the incident's last write, set by a trigger (migration 0020, web/live-cursor.ts). */
+  change_xid: ColumnType<string | null, never, never>;
+  /** When the incident's timeline last said it is flapping, ms (migration 0021). */
+  flapping_told_at: Defaulted<number>;
 };
 
 export type AlertsTable = {

@@ -28,6 +28,9 @@ export type NewIncident = Omit<
   | 'merge_disabled'
   | 'manual_overrides'
   | 'deleted_at'
+  | 'escalation_checked'
+  | 'change_xid'
+  | 'flapping_told_at'
 > & { labels: Record<string, string>; images: Image[] };
 
 export async function insertIncident(q: Executor, incident: NewIncident): Promise<void> {
