@@ -12,7 +12,7 @@ import { setTimeout as sleep } from 'node:timers/promises';
  * listening is simply down, so a replacement instance joins by starting on a free slot's port.
  */
 
-export const HAPROXY = existsSync('/usr/sbin/haproxy') ? '/usr/sbin/haproxy' : 'haproxy';
+const HAPROXY = existsSync('/usr/sbin/haproxy') ? '/usr/sbin/haproxy' : 'haproxy';
 
 /** A free TCP port on 127.0.0.1 (free when asked; nothing holds it). */
 export async function freePort(): Promise<number> {
@@ -24,7 +24,7 @@ export async function freePort(): Promise<number> {
 }
 
 /** The configuration of docs/deploy.md, on 127.0.0.1. */
-export function haproxyConfig(options: {
+function haproxyConfig(options: {
   port: number;
   servers: Array<{ name: string; port: number }>;
   socket: string;
