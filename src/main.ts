@@ -11,10 +11,13 @@ import { migrate } from './db/migrate.ts';
 import { waitForDatabase } from './db/wait.ts';
 import { buildApp } from './http/app.ts';
 import { Lifecycle } from './http/health.ts';
+import { metricsRegistry } from './http/metrics.ts';
 import { openRedis } from './http/redis.ts';
 import type { Api } from './http/route.ts';
 import { Engine } from './jobs/engine.ts';
+import { engineMetrics } from './jobs/metrics.ts';
 import { engineModules } from './jobs/modules.ts';
+import { notificationDeliveryMetrics } from './notifications/metrics.ts';
 import {
   createNotificationWorker,
   createProviders,
@@ -94,12 +97,14 @@ export async function startServer(config: Config): Promise<RunningServer> {
     startup.finish();
     if (!config.databaseUrl)
       control = await listenForCommands(controlSocketPath(config.dataDir), { db, config });
+    const registry = metricsRegistry(app);
     const engine = new Engine({
       db,
       clock: systemClock,
       modules: engineModules,
       logger: app.log,
       capabilities: deliveryCapabilities(config),
+      onCycle: engineMetrics(registry),
     });
     engine.start(config.engineIntervalSeconds * 1000);
     const webhooks = createWebhookWorker({
@@ -117,6 +122,7 @@ export async function startServer(config: Config): Promise<RunningServer> {
       publicUrl: config.publicUrl,
       providers,
       logger: app.log,
+      onAttempt: notificationDeliveryMetrics(registry),
     });
     notifications.start(NOTIFICATION_POLL_MS);
     const email = new EmailProvider({ smtpUrl: config.smtpUrl, from: config.smtpFrom, timeoutMs: 10_000 });

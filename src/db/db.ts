@@ -37,10 +37,17 @@ export interface Db {
    * resolves to the function that stops listening.
    */
   listen(channel: string, handlers: ListenHandlers): Promise<() => Promise<void>>;
+  /**
+   * The connection pool's use now, for /metrics: PostgreSQL's pool of `max` connections; PGlite is one
+   * backend taken in turns (`open` 1, `idle` 0 while a turn is held, `waiting` for a turn).
+   */
+  poolStats(): PoolStats;
   /** PGlite only: the whole data directory as a tarball, restorable with `{ memory: true, snapshot }`. */
   snapshot?: () => Promise<Blob>;
   close(): Promise<void>;
 }
+
+type PoolStats = { max: number; open: number; idle: number; waiting: number };
 
 /** Where the database layer reports what happens to its connections (pino's shape). */
 export type DbLogger = {
@@ -102,6 +109,7 @@ async function openPGlite(target: { dataDir: string } | { memory: true; snapshot
     kind: 'pglite',
     describe: 'dataDir' in target ? `PGlite in ${target.dataDir}` : 'PGlite in memory',
     q,
+    poolStats: () => pool.stats(),
     async withSession(fn) {
       const release = await pool.acquire();
       try {

@@ -12,6 +12,8 @@ import type { PostgresPool, PostgresPoolClient, PostgresQueryResult } from 'kyse
 export class PGlitePool implements PostgresPool {
   readonly #pg: PGlite;
   #tail: Promise<void> = Promise.resolve();
+  /** Turns asked for and not yet given back (the one held, and those waiting). */
+  #turns = 0;
 
   constructor(pg: PGlite) {
     this.#pg = pg;
@@ -25,8 +27,20 @@ export class PGlitePool implements PostgresPool {
     });
     const previous = this.#tail;
     this.#tail = previous.then(() => turn);
+    this.#turns += 1;
+    let given = false;
     await previous;
-    return release;
+    return () => {
+      if (given) return;
+      given = true;
+      this.#turns -= 1;
+      release();
+    };
+  }
+
+  /** One backend: busy while a turn is held, the other turns waiting (db.ts, poolStats). */
+  stats() {
+    return { max: 1, open: 1, idle: this.#turns === 0 ? 1 : 0, waiting: Math.max(0, this.#turns - 1) };
   }
 
   async connect(): Promise<PostgresPoolClient> {

@@ -69,13 +69,16 @@ type Connection = {
   release(): void;
 };
 
+/** Connections per instance (docs/deploy.md counts them against max_connections). */
+const POOL_MAX = 10;
+
 export function openPostgres(connectionString: string, timeouts: DbTimeouts, logger: DbLogger): Db {
   const describe = describePostgres(connectionString);
   const budgetMs = (timeout: StatementTimeout | undefined) =>
     timeout === 'none' ? 0 : timeout === 'long' ? timeouts.longStatementMs : timeouts.statementMs;
   const pool = new pg.Pool({
     connectionString,
-    max: 10,
+    max: POOL_MAX,
     connectionTimeoutMillis: timeouts.connectMs,
     // A peer that vanished without closing (a host down, a partition) is noticed by TCP keep-alive.
     keepAlive: true,
@@ -190,6 +193,12 @@ export function openPostgres(connectionString: string, timeouts: DbTimeouts, log
     kind: 'postgres',
     describe,
     q,
+    poolStats: () => ({
+      max: POOL_MAX,
+      open: pool.totalCount,
+      idle: pool.idleCount,
+      waiting: pool.waitingCount,
+    }),
     async withSession(fn) {
       const connection = await checkout();
       try {

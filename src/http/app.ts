@@ -22,6 +22,7 @@ import { registerInsightRoutes } from '../insights/insights.routes.ts';
 import { registerReportRoutes } from '../insights/reports.routes.ts';
 import { registerIntegrationRoutes } from '../integrations/integrations.routes.ts';
 import { registerMcpRoutes } from '../mcp/http.ts';
+import { notificationOutboxMetrics } from '../notifications/metrics.ts';
 import { registerNotificationRoutes } from '../notifications/notifications.routes.ts';
 import { registerCalendarRoutes } from '../schedules/calendars.routes.ts';
 import { registerFeedRoutes } from '../schedules/feeds.routes.ts';
@@ -149,7 +150,7 @@ export async function buildApp(deps: AppDeps): Promise<Api> {
 
   app.get('/openapi.json', { schema: { hide: true } }, async () => app.swagger());
   registerHealthRoutes(app, { db: deps.db, redis: deps.redis, startup });
-  const metrics = registerMetrics(app);
+  const metrics = registerMetrics(app, deps.db);
   registerAccountRoutes(app, deps, authCache);
   registerIntegrationRoutes(app, deps);
   registerIngestRoutes(app, deps, metrics);
@@ -163,6 +164,7 @@ export async function buildApp(deps: AppDeps): Promise<Api> {
   registerPastIncidentRoutes(app, deps);
   registerWebhookRoutes(app, deps);
   registerNotificationRoutes(app, deps);
+  notificationOutboxMetrics(metrics, deps);
   registerChangeRoutes(app, deps);
   registerInsightRoutes(app, deps);
   registerReportRoutes(app, deps);

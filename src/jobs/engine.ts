@@ -48,10 +48,14 @@ export type EngineLogger = {
 /** What one cycle did: items changed per module that ran, and the modules that failed. */
 export type CycleReport = { changed: Record<string, number>; failed: string[] };
 
+/** Told of every cycle of the loop (src/jobs/metrics.ts): its report, its wall time, when it ended. */
+export type CycleObserver = (cycle: { report: CycleReport; durationMs: number; endMs: number }) => void;
+
 export class Engine {
   readonly #deps: EngineDeps;
   readonly #modules: readonly EngineModule[];
   readonly #logger: EngineLogger;
+  readonly #onCycle: CycleObserver | undefined;
   /** The running loop; a loop whose token is no longer this one stops after its cycle. */
   #loop: object | undefined;
   #timer: NodeJS.Timeout | undefined;
@@ -62,7 +66,10 @@ export class Engine {
   #tick: (() => Promise<void>) | undefined;
   readonly #wake = () => this.#request();
 
-  constructor(options: EngineDeps & { modules: readonly EngineModule[]; logger: EngineLogger }) {
+  constructor(
+    options: EngineDeps & { modules: readonly EngineModule[]; logger: EngineLogger; onCycle?: CycleObserver },
+  ) {
+    this.#onCycle = options.onCycle;
     this.#deps = {
       db: options.db,
       clock: options.clock,
@@ -86,9 +93,11 @@ export class Engine {
       await this.#cycle;
       if (this.#loop !== loop) return;
       this.#requested = false;
+      const startedAt = performance.now();
       const cycle = this.runOnce(this.#deps.clock.nowMs());
       this.#cycle = cycle;
-      await cycle;
+      const report = await cycle;
+      this.#onCycle?.({ report, durationMs: performance.now() - startedAt, endMs: Date.now() });
       if (this.#cycle === cycle) this.#cycle = undefined;
       if (this.#loop === loop) this.#schedule(tick, this.#requested ? WAKE_DELAY_MS : intervalMs);
     };

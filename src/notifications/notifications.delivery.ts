@@ -8,6 +8,7 @@ import { loadIncidentContext, toIncidentInfo } from '../incidents/incidents.mapp
 import type { IncidentInfo } from '../incidents/incidents.schemas.ts';
 import type { Clock } from '../shared/clock.ts';
 import { DEFAULT_TEMPLATE_ID, type TemplateChannel } from './default-template.ts';
+import type { NotificationAttemptObserver } from './metrics.ts';
 import { onNotificationsEnqueued } from './notifications.enqueue.ts';
 import {
   type AttemptOutcome,
@@ -83,6 +84,8 @@ export type NotificationDeps = {
   logger: { error(details: object, message: string): void };
   /** The claim lease (default 30 s); tests shorten it to see renewal at work. */
   leaseMs?: number;
+  /** Told of each attempt once recorded (src/notifications/metrics.ts). */
+  onAttempt?: NotificationAttemptObserver;
 };
 
 /** The outbox with this worker's lease. */
@@ -422,7 +425,20 @@ async function deliverDueNotifications(
         const content = contents.get(row.notification_id)!;
         const result = typeof content === 'string' ? NOT_RENDERED(content) : await send(deps, row, content);
         // The next send does not wait for this one's record (group commit; see recorder).
-        return { recorded: record({ row, result }) };
+        const recorded = record({ row, result });
+        const observe = deps.onAttempt;
+        if (observe)
+          recorded.then(
+            (outcome) =>
+              observe({
+                channel: row.channel,
+                outcome,
+                enqueuedAtMs: row.created_at,
+                nowMs: deps.clock.nowMs(),
+              }),
+            () => {},
+          );
+        return { recorded };
       };
     },
     onError: (row, error) =>

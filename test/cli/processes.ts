@@ -28,8 +28,11 @@ export function runVigil(args: string[], env: Record<string, string>): Promise<O
 
 export type Server = { url: string; process: ChildProcess; stop(): Promise<void> };
 
-/** Starts `vigil serve` on a free port and resolves once it listens (or rejects with its output). */
-export function startVigil(env: Record<string, string>): Promise<Server> {
+/**
+ * Starts `vigil serve` on a free port and resolves once it listens (or rejects with its output,
+ * after `timeoutMs`, 60 s unless given).
+ */
+export function startVigil(env: Record<string, string>, timeoutMs = 60_000): Promise<Server> {
   return new Promise((resolve, reject) => {
     const child = spawn(process.execPath, [CLI, 'serve'], {
       env: {
@@ -44,11 +47,11 @@ export function startVigil(env: Record<string, string>): Promise<Server> {
     let output = '';
     const timer = setTimeout(() => {
       child.kill('SIGKILL');
-      reject(new Error(`vigil serve did not start within 60 s:\n${output}`));
-    }, 60_000);
+      reject(new Error(`vigil serve did not start within ${timeoutMs / 1000} s:\n${output}`));
+    }, timeoutMs);
     const stop = () =>
       new Promise<void>((done) => {
-        if (child.exitCode !== null) return done();
+        if (child.exitCode !== null || child.signalCode !== null) return done();
         child.once('close', () => done());
         child.kill('SIGTERM');
       });
@@ -94,8 +97,8 @@ export function vigilProcesses(prefix: string) {
       databases.push(database);
       return { DATABASE_URL: database.url! };
     },
-    async start(env: Record<string, string>): Promise<Server> {
-      const server = await startVigil(env);
+    async start(env: Record<string, string>, timeoutMs?: number): Promise<Server> {
+      const server = await startVigil(env, timeoutMs);
       servers.push(server);
       return server;
     },

@@ -128,6 +128,9 @@ export class MailServer {
 
   static async start(): Promise<MailServer> {
     const server = new MailServer();
+    // A sender killed mid-conversation resets its connection: smtp-server reports that as an error
+    // event, which would otherwise be thrown.
+    server.#server.on('error', () => {});
     await new Promise<void>((resolve) => server.#server.listen(0, '127.0.0.1', () => resolve()));
     server.url = `smtp://127.0.0.1:${(server.#server.server.address() as AddressInfo).port}`;
     return server;
