@@ -228,6 +228,7 @@ function NewChannelDialog({
   onCreated: (channelId: number) => Promise<void>;
 }) {
   const [teams, setTeams] = useState<{ team_id: number; team_name: string }[]>();
+  const checks = useChecks('/channel/create', { name: 'channel_name' });
   const [name, setName] = useState('');
   const [teamId, setTeamId] = useState<string | null>(null);
   const [error, setError] = useState<string>();
@@ -285,7 +286,7 @@ function NewChannelDialog({
           <TextInput
             label="Channel name"
             required
-            maxLength={59}
+            error={checks.error('name', name)}
             value={name}
             onChange={(e) => setName(e.currentTarget.value)}
           />
