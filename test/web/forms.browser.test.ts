@@ -2,6 +2,7 @@ import type { Browser, BrowserContext, Page } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { TestAccount, TestApp } from '../harness/app.ts';
 import { closeBrowser } from '../harness/browser.ts';
+import { newSource, push } from '../incidents/read-helpers.ts';
 import { signInOnPage, startConsoleRig } from './console-rig.ts';
 
 /*
@@ -100,5 +101,43 @@ describe('field-level messages (defect 9)', () => {
       message: expect.stringContaining('members[0].member_name'),
       fields: [{ field: 'members[0].member_name', message: 'Use at most 39 characters.' }],
     });
+  });
+});
+
+describe('polish (defect 10)', () => {
+  it("a team's creator is in it unless they take themselves out", async () => {
+    await page.goto(`${base}/teams`);
+    await page.getByRole('button', { name: 'Create a team' }).click();
+    const dialog = page.getByRole('dialog', { name: 'Create a team' });
+    await dialog.getByRole('textbox', { name: 'Name' }).fill('Payments');
+    await dialog.getByRole('button', { name: 'Save team' }).click();
+    await page.getByRole('table', { name: 'Teams' }).getByText('Payments').waitFor(WAIT);
+    const teams = await t.post('/team/list', { limit: 100 }, owner.appKey);
+    const team = teams.body.data.items.find((x: { team_name: string }) => x.team_name === 'Payments');
+    expect(team.person_ids).toEqual([owner.memberId]);
+  });
+
+  it('focus goes back to the button that opened a dialog when it closes', async () => {
+    const source = await newSource(t, owner);
+    const { incidentId } = await push(t, source, { title_rule: 'Disk full', event_status: 'Critical' });
+    await page.goto(`${base}/incident/detail/${incidentId}`);
+    const reassign = page.getByRole('button', { name: 'Reassign' });
+    await reassign.waitFor(WAIT);
+    await reassign.focus();
+    await page.keyboard.press('Enter');
+    const dialog = page.getByRole('dialog');
+    await dialog.waitFor(WAIT);
+    await dialog.getByRole('button', { name: 'Cancel' }).click();
+    await dialog.waitFor({ state: 'detached', ...WAIT });
+    await expect
+      .poll(() => page.evaluate('document.activeElement?.textContent?.trim()'), WAIT)
+      .toBe('Reassign');
+    // Escape closes it too, and focus still comes back.
+    await page.keyboard.press('Enter');
+    await page.getByRole('dialog').waitFor(WAIT);
+    await page.keyboard.press('Escape');
+    await expect
+      .poll(() => page.evaluate('document.activeElement?.textContent?.trim()'), WAIT)
+      .toBe('Reassign');
   });
 });
