@@ -141,3 +141,25 @@ describe('polish (defect 10)', () => {
       .toBe('Reassign');
   });
 });
+
+describe('incident list (gaps)', () => {
+  it('keeps its filters in the address: a reload keeps them and a link opens them', async () => {
+    await page.goto(`${base}/incidents`);
+    await page.getByRole('group', { name: 'Severity' }).getByText('Critical').click();
+    await page.getByRole('textbox', { name: 'Search incidents' }).fill('disk');
+    await expect.poll(() => new URL(page.url()).search, WAIT).toBe('?severity=Critical&q=disk');
+    await page.reload();
+    const critical = page
+      .getByRole('group', { name: 'Severity' })
+      .getByRole('checkbox', { name: 'Critical' });
+    await critical.waitFor({ state: 'attached', ...WAIT });
+    expect(await critical.isChecked()).toBe(true);
+    expect(await page.getByRole('textbox', { name: 'Search incidents' }).inputValue()).toBe('disk');
+    // A shared link: closed Warning incidents.
+    await page.goto(`${base}/incidents?progress=Closed&severity=Warning`);
+    const group = page.getByRole('group', { name: 'Progress' });
+    await group.getByRole('checkbox', { name: 'Closed' }).waitFor({ state: 'attached', ...WAIT });
+    expect(await group.getByRole('checkbox', { name: 'Closed' }).isChecked()).toBe(true);
+    expect(await group.getByRole('checkbox', { name: 'Open' }).isChecked()).toBe(false);
+  });
+});
