@@ -1,7 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import { MemberInviteRequest } from '../../src/accounts/accounts.schemas.ts';
-import { checkValue } from '../../src/http/field-hints.ts';
-import { ruleAt } from '../../web/src/field-checks.ts';
+import { checkValue, ruleAt } from '../../src/http/field-hints.ts';
 
 describe("console checks from the server's schema (issue 23, defect 9)", () => {
   it('finds a field through arrays and says what the server would', () => {

@@ -1,5 +1,5 @@
 import { useEffect, useState } from 'react';
-import { checkValue, type FieldRule } from '../../src/http/field-hints.ts';
+import { checkValue, ruleAt } from '../../src/http/field-hints.ts';
 import { ApiError, api, describeError } from './api.ts';
 
 /*
@@ -25,37 +25,6 @@ function loadSchema(operation: string): Promise<unknown> {
     schemas.set(operation, pending);
   }
   return pending;
-}
-
-type Node = Record<string, unknown>;
-const isNode = (value: unknown): value is Node => typeof value === 'object' && value !== null;
-
-/** The schema a field path (`members[].member_name`) leads to, through properties, items and unions. */
-function nodeAt(schema: unknown, parts: string[]): Node | undefined {
-  if (!isNode(schema)) return undefined;
-  for (const key of ['anyOf', 'oneOf', 'allOf'] as const) {
-    const branches = schema[key];
-    if (Array.isArray(branches)) {
-      for (const branch of branches) {
-        const found = nodeAt(branch, parts);
-        if (found) return found;
-      }
-    }
-  }
-  const [first, ...rest] = parts;
-  if (first === undefined) return schema;
-  if (first === '[]') return nodeAt(schema.items, rest);
-  const properties = schema.properties;
-  return isNode(properties) ? nodeAt(properties[first], rest) : undefined;
-}
-
-/** The limits of one field; exported for the tests. */
-export function ruleAt(schema: unknown, field: string): FieldRule | undefined {
-  const parts = field
-    .replace(/\[\d*\]/g, '.[]')
-    .split('.')
-    .filter((part) => part !== '');
-  return nodeAt(schema, parts) as FieldRule | undefined;
 }
 
 /** `members[0].member_name` → `members[].member_name`, as forms name their fields. */
