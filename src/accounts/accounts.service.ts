@@ -4,6 +4,7 @@ import { invalidParameter } from '../shared/app-error.ts';
 import { type Clock, nowSeconds } from '../shared/clock.ts';
 import { createAppKey } from './app-keys.service.ts';
 import { insertMember } from './members.store.ts';
+import { ownerNameFrom } from './owner-name.ts';
 import { OWNER_ROLE_ID } from './permissions.ts';
 
 type Deps = { db: Db; clock: Clock };
@@ -19,11 +20,13 @@ const EMAIL = /^[^\s@]+@[^\s@]+\.[^\s@]+$/;
 export async function createAccount(
   deps: Deps,
   account: NewAccount,
-): Promise<{ account_id: number; member_id: number; app_key: string }> {
+): Promise<{ account_id: number; member_id: number; member_name: string; app_key: string }> {
   const name = account.name.trim();
   if (name.length < 1 || name.length > 39) throw invalidParameter('name', 'must be 1 to 39 characters');
   if (!EMAIL.test(account.email)) throw invalidParameter('email', 'must be an e-mail address');
-  const memberName = (account.memberName ?? account.email.split('@')[0]!).slice(0, 39).padEnd(2, '_');
+  const memberName = account.memberName?.trim()
+    ? account.memberName.trim().slice(0, 39).padEnd(2, '_')
+    : ownerNameFrom(account.email, name);
   const now = nowSeconds(deps.clock);
   const { accountId, memberId } = await deps.db.q.transaction().execute(async (trx) => {
     const { account_id } = await trx
@@ -46,5 +49,5 @@ export async function createAccount(
     }
   });
   const key = await createAppKey(deps, { accountId, memberId }, { name: 'default', enabled: true });
-  return { account_id: accountId, member_id: memberId, app_key: key.key };
+  return { account_id: accountId, member_id: memberId, member_name: memberName, app_key: key.key };
 }

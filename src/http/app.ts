@@ -3,6 +3,7 @@ import swaggerUi from '@fastify/swagger-ui';
 import type { TypeBoxTypeProvider } from '@fastify/type-provider-typebox';
 import Fastify, { type FastifyBaseLogger, type FastifyServerOptions, LogController } from 'fastify';
 import type { Redis } from 'ioredis';
+import Type from 'typebox';
 import { registerAccountRoutes } from '../accounts/accounts.routes.ts';
 import { AuthCache } from '../accounts/auth-cache.ts';
 import { registerAlertRoutes } from '../alerts/alerts.routes.ts';
@@ -27,7 +28,7 @@ import { registerNotificationRoutes } from '../notifications/notifications.route
 import { registerCalendarRoutes } from '../schedules/calendars.routes.ts';
 import { registerFeedRoutes } from '../schedules/feeds.routes.ts';
 import { registerScheduleRoutes } from '../schedules/schedules.routes.ts';
-import { AppError } from '../shared/app-error.ts';
+import { AppError, notFound } from '../shared/app-error.ts';
 import type { Clock } from '../shared/clock.ts';
 import { newUlid } from '../shared/ids.ts';
 import { registerPublicStatusRoutes } from '../status-pages/public.routes.ts';
@@ -114,8 +115,11 @@ export async function buildApp(deps: AppDeps): Promise<Api> {
 
   // A known path with the wrong method is MethodNotAllowed; anything else RouteNotFound.
   const knownPaths = new Set<string>();
+  // The body schema of each route, which the console checks its forms against (field-hints.ts).
+  const bodySchemas = new Map<string, unknown>();
   app.addHook('onRoute', (route) => {
     knownPaths.add(route.url);
+    if (route.schema?.body) bodySchemas.set(route.url, route.schema.body);
   });
   app.setNotFoundHandler((request, reply) => {
     // A browser asking for a console page (/incident/detail/<id>) gets the console.
@@ -149,6 +153,16 @@ export async function buildApp(deps: AppDeps): Promise<Api> {
   await app.register(swaggerUi, { routePrefix: '/docs' });
 
   app.get('/openapi.json', { schema: { hide: true } }, async () => app.swagger());
+  app.get(
+    '/console/input-schema',
+    { schema: { hide: true, querystring: Type.Object({ path: Type.String({ maxLength: 200 }) }) } },
+    async (request) => {
+      const { path } = request.query as { path: string };
+      const schema = bodySchemas.get(path);
+      if (!schema) throw notFound(`the operation ${path}`);
+      return { request_id: request.id, data: { schema } };
+    },
+  );
   registerHealthRoutes(app, { db: deps.db, redis: deps.redis, startup });
   const metrics = registerMetrics(app, deps.db);
   registerAccountRoutes(app, deps, authCache);

@@ -36,7 +36,16 @@ export function sendError(request: FastifyRequest, reply: FastifyReply, error: A
       // Set here too: the router's own errors (frameworkErrors) never pass the onRequest hook.
       .header('Flashcat-Request-Id', request.id)
       .type('application/json')
-      .send({ request_id: request.id, error: { code: error.code, message: error.message } })
+      .send({
+        request_id: request.id,
+        // `fields` is Vigil's addition (docs/decisions.md, "Field errors"): clients that know only
+        // code and message are unaffected.
+        error: {
+          code: error.code,
+          message: error.message,
+          ...(error.fields ? { fields: error.fields } : {}),
+        },
+      })
   );
 }
 

@@ -2,6 +2,7 @@ import { Ajv, type ErrorObject } from 'ajv';
 import addFormatsModule from 'ajv-formats';
 import type { FastifySchemaCompiler } from 'fastify';
 import { type AppError, invalidParameter } from '../shared/app-error.ts';
+import { hintFor } from './field-hints.ts';
 import { FINITE_KEYWORD, inputSchema } from './input-schema.ts';
 
 // ajv-formats is CommonJS; under native ESM its plugin sits on `default`.
@@ -59,7 +60,7 @@ export function validationError(errors: readonly ErrorObject[], part: string): A
   const base = fieldPath(error.instancePath);
   if (error.keyword === 'required') {
     const missing = (error.params as { missingProperty: string }).missingProperty;
-    return invalidParameter(base ? `${base}.${missing}` : missing, 'it is required');
+    return invalidParameter(base ? `${base}.${missing}` : missing, 'it is required', 'This is required.');
   }
   let reason = error.message ?? 'invalid';
   if (error.keyword === 'enum') {
@@ -71,8 +72,9 @@ export function validationError(errors: readonly ErrorObject[], part: string): A
       .map((e) => JSON.stringify((e.params as { allowedValue: unknown }).allowedValue));
     reason = allowed.length > 1 ? `must be one of ${allowed.join(', ')}` : `must be ${allowed[0]}`;
   }
+  const hint = hintFor(error.keyword, error.params as Record<string, unknown>);
   if (!base) {
-    return invalidParameter(part === 'body' ? 'request body' : part, reason);
+    return invalidParameter(part === 'body' ? 'request body' : part, reason, hint);
   }
-  return invalidParameter(base, reason);
+  return invalidParameter(base, reason, hint);
 }

@@ -77,7 +77,11 @@ const isId = (value: unknown): value is number =>
 function checkInput(input: IntegrationInput): IntegrationInput {
   const name = typeof input.name === 'string' ? input.name.trim() : '';
   if (name.length < 1 || name.length > NAME_MAX) {
-    throw invalidParameter('name', `must be 1 to ${NAME_MAX} characters, not blank`);
+    throw invalidParameter(
+      'name',
+      `must be 1 to ${NAME_MAX} characters, not blank`,
+      `Enter a name of 1 to ${NAME_MAX} characters (not only spaces).`,
+    );
   }
   if (!isPluginType(input.plugin_type)) {
     throw invalidParameter(

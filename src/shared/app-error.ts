@@ -30,19 +30,43 @@ export type AppErrorCode =
   /** Anything unexpected; the message never carries internals. */
   | 'InternalError';
 
+/** One field a request got wrong, as the console shows it beside the field (docs/decisions.md). */
+export type FieldProblem = {
+  /** The field as the request names it: `members[0].member_name`. */
+  field: string;
+  /** What to do about it, as a sentence for a person: "Use at most 39 characters." */
+  message: string;
+};
+
 export class AppError extends Error {
   readonly code: AppErrorCode;
+  /** InvalidParameter only: the fields at fault; the envelope carries them as `error.fields`. */
+  readonly fields: FieldProblem[] | undefined;
 
-  constructor(code: AppErrorCode, message: string, options?: { cause?: unknown }) {
+  constructor(code: AppErrorCode, message: string, options?: { cause?: unknown; fields?: FieldProblem[] }) {
     super(message, options);
     this.name = 'AppError';
     this.code = code;
+    this.fields = options?.fields;
   }
 }
 
-/** An InvalidParameter error that names the offending field, in Flashduty's wording. */
-export function invalidParameter(field: string, reason: string): AppError {
-  return new AppError('InvalidParameter', `The specified parameter ${field} is not valid: ${reason}`);
+/**
+ * An InvalidParameter error that names the offending field, in Flashduty's wording; `hint` is the
+ * sentence for a person (the reason, capitalised, when not given).
+ */
+export function invalidParameter(field: string, reason: string, hint?: string): AppError {
+  return new AppError('InvalidParameter', `The specified parameter ${field} is not valid: ${reason}`, {
+    fields: [{ field, message: hint ?? sentence(reason) }],
+  });
+}
+
+/** "must be 1 to 39 characters, not blank" → "Must be 1 to 39 characters, not blank." */
+function sentence(reason: string): string {
+  const text = reason.trim();
+  if (!text) return 'This is not valid.';
+  const first = text.charAt(0).toUpperCase() + text.slice(1);
+  return /[.!?)]$/.test(first) ? first : `${first}.`;
 }
 
 export function notFound(what: string): AppError {

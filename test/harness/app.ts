@@ -170,7 +170,11 @@ export async function startTestApp(options: TestAppOptions = {}): Promise<TestAp
       accountCounter += 1;
       const created = await createAccount(
         { db: database.db, clock },
-        { name: name ?? `Account ${accountCounter}`, email: `owner${accountCounter}@example.com` },
+        {
+          name: name ?? `Account ${accountCounter}`,
+          email: `owner${accountCounter}@example.com`,
+          memberName: `owner${accountCounter}`,
+        },
       );
       return { accountId: created.account_id, memberId: created.member_id, appKey: created.app_key };
     },

@@ -104,6 +104,9 @@ describe('pathological patterns through the API', { timeout: 20_000 }, () => {
       message: expect.stringMatching(
         /filters\[0\]\[0\]\.vals\[1\].*lookaround is not supported \(RE2 syntax\)/,
       ),
+      fields: [
+        { field: 'filters[0][0].vals[1]', message: expect.stringMatching(/^Lookaround is not supported/) },
+      ],
     });
     const huge = await create(['/(?:ab){1000}/']);
     expect(huge.status).toBe(400);

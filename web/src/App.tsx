@@ -14,6 +14,7 @@ import { useDisclosure } from '@mantine/hooks';
 import { useCallback, useEffect, useMemo, useState } from 'react';
 import { Link, Redirect, Route, Switch, useLocation } from 'wouter';
 import { api, describeError, setCsrfToken, whenSignedOut } from './api.ts';
+import { returnFocusAfterDialogs } from './focus-return.ts';
 import { pickTimeZone } from './format.ts';
 import { isActive, lazyPage, NAV } from './nav.tsx';
 import { IncidentDetailPage } from './pages/IncidentDetail.tsx';
@@ -94,6 +95,7 @@ export function App() {
     whenSignedOut(() => setState({ kind: 'signed-out' }));
     void load();
   }, [load]);
+  useEffect(() => returnFocusAfterDialogs(), []);
 
   const session = useMemo<Session | undefined>(() => {
     if (state.kind !== 'in') return undefined;

@@ -3,16 +3,23 @@
  * session cookie names the member; the CSRF token from /console/session goes in a header.
  */
 
+/** A field the server found at fault, with a sentence for a person (the envelope's `error.fields`). */
+export type FieldProblem = { field: string; message: string };
+
 export class ApiError extends Error {
   readonly code: string;
   readonly status: number;
+  readonly fields: FieldProblem[];
 
-  constructor(code: string, message: string, status: number) {
+  constructor(code: string, message: string, status: number, fields: FieldProblem[] = []) {
     super(message);
     this.code = code;
     this.status = status;
+    this.fields = fields;
   }
 }
+
+type ErrorBody = { code: string; message: string; fields?: FieldProblem[] };
 
 let csrfToken: string | undefined;
 let onSignedOut: (() => void) | undefined;
@@ -44,7 +51,7 @@ async function call(method: 'GET' | 'POST', path: string, body?: unknown): Promi
 
 async function send<T>(method: 'GET' | 'POST', path: string, body?: unknown): Promise<T> {
   const response = await call(method, path, body);
-  let json: { data?: T; error?: { code: string; message: string } } | undefined;
+  let json: { data?: T; error?: ErrorBody } | undefined;
   try {
     json = await response.json();
   } catch {
@@ -56,6 +63,7 @@ async function send<T>(method: 'GET' | 'POST', path: string, body?: unknown): Pr
       code,
       json?.error?.message ?? `Vigil answered ${response.status} ${response.statusText}.`,
       response.status,
+      Array.isArray(json?.error?.fields) ? json.error.fields : [],
     );
     if (response.status === 401 && !path.startsWith('/console/')) onSignedOut?.();
     throw error;
@@ -70,7 +78,7 @@ async function send<T>(method: 'GET' | 'POST', path: string, body?: unknown): Pr
 async function file(path: string, body?: unknown): Promise<Blob> {
   const response = await call('POST', path, body);
   if (response.ok) return response.blob();
-  let json: { error?: { code: string; message: string } } | undefined;
+  let json: { error?: ErrorBody } | undefined;
   try {
     json = await response.json();
   } catch {

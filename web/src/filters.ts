@@ -62,3 +62,58 @@ export function listRequest(
     ...(query ? { query } : {}),
   };
 }
+
+const PROGRESS: readonly Progress[] = ['Triggered', 'Processing', 'Closed'];
+const SEVERITIES: readonly Severity[] = ['Critical', 'Warning', 'Info'];
+const DAY = /^\d{4}-\d{2}-\d{2}$/;
+
+/**
+ * The filters as the page's query string (issue 23: a reload keeps them, a link shares them):
+ * `?progress=Triggered,Processing&severity=Critical&channel=12&mine=1&hours=24&q=disk`, or
+ * `from=2026-12-01&to=2026-12-07` for picked days. Defaults are left out.
+ */
+export function filtersToSearch(filters: IncidentFilters): string {
+  const params = new URLSearchParams();
+  const same = (a: readonly string[], b: readonly string[]) => a.join(',') === b.join(',');
+  if (!same(filters.progress, DEFAULT_FILTERS.progress))
+    params.set('progress', filters.progress.join(',') || 'all');
+  if (filters.severities.length) params.set('severity', filters.severities.join(','));
+  if (filters.channelId !== undefined) params.set('channel', String(filters.channelId));
+  if (filters.mine) params.set('mine', '1');
+  if (filters.range.kind === 'days') {
+    params.set('from', filters.range.from);
+    params.set('to', filters.range.to);
+  } else if (filters.range.hours !== (DEFAULT_FILTERS.range as { hours: number }).hours) {
+    params.set('hours', String(filters.range.hours));
+  }
+  if (filters.query.trim()) params.set('q', filters.query);
+  const text = params.toString();
+  return text ? `?${text}` : '';
+}
+
+/** The filters a query string names; anything unknown or malformed falls back to the default. */
+export function filtersFromSearch(search: string): IncidentFilters {
+  const params = new URLSearchParams(search);
+  const list = <T extends string>(name: string, allowed: readonly T[], fallback: T[]): T[] => {
+    const value = params.get(name);
+    if (value === null) return fallback;
+    if (value === 'all') return [];
+    const picked = value.split(',').filter((v): v is T => (allowed as readonly string[]).includes(v));
+    return picked.length ? picked : fallback;
+  };
+  const channel = Number(params.get('channel'));
+  const hours = Number(params.get('hours'));
+  const from = params.get('from') ?? '';
+  const to = params.get('to') ?? '';
+  return {
+    progress: list('progress', PROGRESS, DEFAULT_FILTERS.progress),
+    severities: list('severity', SEVERITIES, []),
+    channelId: Number.isSafeInteger(channel) && channel > 0 ? channel : undefined,
+    mine: params.get('mine') === '1',
+    range:
+      DAY.test(from) && DAY.test(to) && from <= to
+        ? { kind: 'days', from, to }
+        : { kind: 'last', hours: Number.isInteger(hours) && hours > 0 && hours <= 744 ? hours : 24 * 7 },
+    query: (params.get('q') ?? '').slice(0, 200),
+  };
+}

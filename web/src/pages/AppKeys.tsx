@@ -14,6 +14,7 @@ import {
 import { type FormEvent, useCallback, useEffect, useState } from 'react';
 import { api, describeError } from '../api.ts';
 import { ErrorAlert } from '../components/feedback.tsx';
+import { useChecks } from '../field-checks.ts';
 import { formatTime } from '../format.ts';
 import { useSession } from '../session.tsx';
 import { CopyField } from '../setup-ui.tsx';
@@ -25,6 +26,7 @@ type AppKey = { key_id: number; key_name: string; status: 'enabled' | 'disabled'
  * is shown once), disable or enable, delete.
  */
 export function AppKeysPage() {
+  const checks = useChecks('/person/app-key/create', { name: 'key_name' });
   const { member, timeZone } = useSession();
   const [keys, setKeys] = useState<AppKey[]>();
   const [error, setError] = useState<string>();
@@ -87,7 +89,7 @@ export function AppKeysPage() {
             <TextInput
               label="Key name"
               required
-              maxLength={39}
+              error={checks.error('name', name)}
               value={name}
               onChange={(e) => setName(e.currentTarget.value)}
               w={{ base: '100%', sm: 260 }}

@@ -22,6 +22,7 @@ import { type FormEvent, useCallback, useEffect, useState } from 'react';
 import { Link, useLocation } from 'wouter';
 import { api, describeError } from '../api.ts';
 import { ConfirmModal, ErrorAlert } from '../components/feedback.tsx';
+import { useChecks } from '../field-checks.ts';
 import { useSession } from '../session.tsx';
 import { addDays, dateIn, describeDays, timeZones } from '../timeline.ts';
 
@@ -63,6 +64,7 @@ function describeWorkdays(days: number[]): string {
 
 /** The account's calendars, and a form to create one. */
 export function CalendarsPage() {
+  const createChecks = useChecks('/calendar/create', { name: 'cal_name' });
   const { timeZone } = useSession();
   const [, navigate] = useLocation();
   const [items, setItems] = useState<Calendar[]>();
@@ -112,7 +114,7 @@ export function CalendarsPage() {
             <TextInput
               label="Name"
               required
-              maxLength={39}
+              error={createChecks.error('name', name)}
               value={name}
               onChange={(e) => setName(e.currentTarget.value)}
               w={{ base: '100%', sm: 240 }}
@@ -179,6 +181,8 @@ export function CalendarsPage() {
 
 /** One calendar: its settings, and its events of a year (own and inherited). */
 export function CalendarDetailPage({ calId }: { calId: string }) {
+  const eventChecks = useChecks('/calendar/event/upsert', { summary: 'summary' });
+  const settingsChecks = useChecks('/calendar/update', { name: 'cal_name', description: 'description' });
   const { member } = useSession();
   const locale = member.locale || 'en-US';
   const [, navigate] = useLocation();
@@ -326,7 +330,7 @@ export function CalendarDetailPage({ calId }: { calId: string }) {
               <TextInput
                 label="Name"
                 required
-                maxLength={39}
+                error={settingsChecks.error('name', form.cal_name)}
                 value={form.cal_name}
                 onChange={(e) => setForm({ ...form, cal_name: e.currentTarget.value })}
                 w={{ base: '100%', sm: 240 }}
@@ -373,7 +377,7 @@ export function CalendarDetailPage({ calId }: { calId: string }) {
             />
             <Textarea
               label="Description"
-              maxLength={499}
+              error={settingsChecks.error('description', form.description)}
               autosize
               minRows={1}
               value={form.description}
@@ -482,7 +486,7 @@ export function CalendarDetailPage({ calId }: { calId: string }) {
                 label="Event"
                 placeholder="e.g. New Year"
                 required
-                maxLength={39}
+                error={eventChecks.error('summary', draft.summary)}
                 value={draft.summary}
                 onChange={(e) => setDraft({ ...draft, summary: e.currentTarget.value })}
                 w={{ base: '100%', xs: 200 }}

@@ -36,6 +36,7 @@ import {
 import type { ChannelItem, Team } from '../channel-types.ts';
 import { ConditionList } from '../components/Conditions.tsx';
 import { ConfirmModal } from '../components/feedback.tsx';
+import { useChecks } from '../field-checks.ts';
 import { formatTime } from '../format.ts';
 import { useSession } from '../session.tsx';
 import { RulesPanel } from './ChannelRules.tsx';
@@ -79,6 +80,7 @@ const toNumber = (value: string | number) => (typeof value === 'number' ? value 
  * enable/disable/delete, and its noise rules (silence, inhibit, drop) in tabs.
  */
 export function ChannelDetailPage({ channelId }: { channelId: number }) {
+  const checks = useChecks('/channel/update', { name: 'channel_name', description: 'description' });
   const { member, timeZone } = useSession();
   const [, navigate] = useLocation();
   const [channel, setChannel] = useState<ChannelItem>();
@@ -241,7 +243,7 @@ export function ChannelDetailPage({ channelId }: { channelId: number }) {
                     <TextInput
                       label="Name"
                       required
-                      maxLength={59}
+                      error={checks.error('name', settings.name)}
                       value={settings.name}
                       onChange={(e) => set({ name: e.currentTarget.value })}
                       w={{ base: '100%', sm: 260 }}
@@ -265,7 +267,7 @@ export function ChannelDetailPage({ channelId }: { channelId: number }) {
                   </Group>
                   <Textarea
                     label="Description"
-                    maxLength={500}
+                    error={checks.error('description', settings.description)}
                     rows={2}
                     value={settings.description}
                     onChange={(e) => set({ description: e.currentTarget.value })}

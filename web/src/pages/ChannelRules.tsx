@@ -24,6 +24,7 @@ import { describeWeeklyWindow, WEEKDAYS, type WeeklyWindow } from '../channel-fo
 import { RULE_PATH, type RuleItem, type RuleKind } from '../channel-types.ts';
 import { FilterEditor } from '../components/Conditions.tsx';
 import { describeFilters } from '../conditions.ts';
+import { useChecks } from '../field-checks.ts';
 import { formatTime } from '../format.ts';
 import { formToRule, newRuleForm, type RuleForm, ruleToForm } from '../rule-form.ts';
 import { useSession } from '../session.tsx';
@@ -254,6 +255,7 @@ type EditorProps = {
 };
 
 function RuleEditor({ kind, channelId, initial, onSaved, onCancel }: EditorProps) {
+  const checks = useChecks(`${RULE_PATH[kind]}/create`, { name: 'rule_name', description: 'description' });
   const { member, timeZone } = useSession();
   const [form, setForm] = useState(initial);
   const [problems, setProblems] = useState<string[]>([]);
@@ -284,7 +286,7 @@ function RuleEditor({ kind, channelId, initial, onSaved, onCancel }: EditorProps
           <TextInput
             label="Name"
             required
-            maxLength={39}
+            error={checks.error('name', form.name)}
             value={form.name}
             onChange={(e) => set({ name: e.currentTarget.value })}
             w={{ base: '100%', sm: 260 }}
@@ -301,7 +303,7 @@ function RuleEditor({ kind, channelId, initial, onSaved, onCancel }: EditorProps
         </Group>
         <Textarea
           label="Description"
-          maxLength={500}
+          error={checks.error('description', form.description)}
           rows={1}
           value={form.description}
           onChange={(e) => set({ description: e.currentTarget.value })}

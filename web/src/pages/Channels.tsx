@@ -19,12 +19,14 @@ import { Link, useLocation } from 'wouter';
 import { api, describeError } from '../api.ts';
 import type { ChannelItem, Team } from '../channel-types.ts';
 import { describeGrouping } from '../channel-types.ts';
+import { useChecks } from '../field-checks.ts';
 
 /**
  * Channels: the list (`/channel/list`, searchable), and a form that creates one
  * (`/channel/create`: name, team, description) and opens it.
  */
 export function ChannelsPage() {
+  const checks = useChecks('/channel/create', { name: 'channel_name', description: 'description' });
   const [, navigate] = useLocation();
   const [channels, setChannels] = useState<ChannelItem[]>();
   const [total, setTotal] = useState(0);
@@ -107,7 +109,7 @@ export function ChannelsPage() {
             <TextInput
               label="Name"
               required
-              maxLength={59}
+              error={checks.error('name', form.name)}
               value={form.name}
               onChange={(e) => setForm({ ...form, name: e.currentTarget.value })}
               w={{ base: '100%', sm: 240 }}
@@ -125,7 +127,7 @@ export function ChannelsPage() {
             />
             <Textarea
               label="Description"
-              maxLength={500}
+              error={checks.error('description', form.description)}
               rows={1}
               value={form.description}
               onChange={(e) => setForm({ ...form, description: e.currentTarget.value })}

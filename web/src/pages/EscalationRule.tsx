@@ -46,6 +46,7 @@ import {
   WEEKDAYS,
   type WindowForm,
 } from '../escalation.ts';
+import { useChecks } from '../field-checks.ts';
 import { formatTime } from '../format.ts';
 import { useSession } from '../session.tsx';
 
@@ -132,6 +133,10 @@ function withKnown(options: Option[], ids: string[], noun: string): Option[] {
 }
 
 export function EscalationRulePage({ ruleId }: { ruleId?: string }) {
+  const checks = useChecks('/channel/escalate/rule/create', {
+    name: 'rule_name',
+    description: 'description',
+  });
   const search = useSearch();
   const [, navigate] = useLocation();
   const { member, timeZone } = useSession();
@@ -302,10 +307,9 @@ export function EscalationRulePage({ ruleId }: { ruleId?: string }) {
                 <TextInput
                   label="Name"
                   required
-                  maxLength={39}
+                  error={hintFor(hints, 'rule_name') ?? checks.error('name', form.name)}
                   value={form.name}
                   onChange={(e) => set({ name: e.currentTarget.value })}
-                  error={hintFor(hints, 'rule_name')}
                   w={{ base: '100%', sm: 280 }}
                 />
                 <NativeSelect
@@ -339,10 +343,9 @@ export function EscalationRulePage({ ruleId }: { ruleId?: string }) {
                 label="Description"
                 autosize
                 minRows={2}
-                maxLength={500}
+                error={hintFor(hints, 'description') ?? checks.error('description', form.description)}
                 value={form.description}
                 onChange={(e) => set({ description: e.currentTarget.value })}
-                error={hintFor(hints, 'description')}
               />
               <Switch
                 label="Enabled"

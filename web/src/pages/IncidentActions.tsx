@@ -16,6 +16,7 @@ import {
 } from '@mantine/core';
 import { type FormEvent, type ReactNode, useEffect, useState } from 'react';
 import { api, describeError } from '../api.ts';
+import { useChecks } from '../field-checks.ts';
 import { withQuery } from '../statusPages.ts';
 import type { Incident, IncidentPage } from '../types.ts';
 
@@ -374,6 +375,7 @@ async function activeIncidents(self: string): Promise<Incident[]> {
 }
 
 function MergeForm({ incident, onClose, onDone }: Props) {
+  const checks = useChecks('/incident/merge', { comment: 'comment' });
   const [target, setTarget] = useState<string | null>(null);
   const [comment, setComment] = useState('');
   const candidates = useLoad(() => activeIncidents(incident.incident_id));
@@ -425,7 +427,7 @@ function MergeForm({ incident, onClose, onDone }: Props) {
           description="Optional: why they are one incident"
           autosize
           minRows={2}
-          maxLength={1024}
+          error={checks.error('comment', comment)}
           value={comment}
           onChange={(e) => setComment(e.currentTarget.value)}
         />
@@ -469,6 +471,10 @@ function neutralMessage(componentNames: readonly string[]): string {
 }
 
 function PublishForm({ incident, onClose, onDone }: Props) {
+  const checks = useChecks('/status-page/change/create-from-incident', {
+    title: 'title',
+    description: 'description',
+  });
   const pages = useLoad(async () => (await api.get<{ items: StatusPage[] }>('/status-page/list')).items);
   const [pageId, setPageId] = useState<string | null>(null);
   const [components, setComponents] = useState<string[]>([]);
@@ -590,7 +596,7 @@ function PublishForm({ incident, onClose, onDone }: Props) {
             />
             <TextInput
               label="Title on the page"
-              maxLength={255}
+              error={checks.error('title', shownTitle)}
               value={shownTitle}
               onChange={(e) => {
                 setEdited({ ...edited, title: true });
@@ -606,7 +612,7 @@ function PublishForm({ incident, onClose, onDone }: Props) {
               }
               autosize
               minRows={3}
-              maxLength={10_000}
+              error={checks.error('description', shownMessage)}
               value={shownMessage}
               onChange={(e) => {
                 setEdited({ ...edited, message: true });

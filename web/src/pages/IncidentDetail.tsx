@@ -24,6 +24,7 @@ import { type FormEvent, Fragment, lazy, Suspense, useCallback, useEffect, useRe
 import { Link, useLocation } from 'wouter';
 import { api, describeError } from '../api.ts';
 import { describeWarning } from '../escalation.ts';
+import { useChecks } from '../field-checks.ts';
 import {
   type Delivery,
   describeDelivery,
@@ -257,6 +258,9 @@ async function load(incidentId: string, cache: AlertFeedCache): Promise<Loaded> 
 }
 
 export function IncidentDetailPage({ incidentId }: { incidentId: string }) {
+  const publicChecks = useChecks('/status-page/change/timeline/create', { message: 'description' });
+  const resolveChecks = useChecks('/incident/resolve', { rootCause: 'root_cause', resolution: 'resolution' });
+  const commentChecks = useChecks('/incident/comment', { comment: 'comment' });
   const { member, timeZone } = useSession();
   const locale = member.locale || 'en-US';
   const time = (ms: number) => formatTime(ms, timeZone, locale);
@@ -591,7 +595,7 @@ export function IncidentDetailPage({ incidentId }: { incidentId: string }) {
                     placeholder="What did you find, what are you trying?"
                     autosize
                     minRows={2}
-                    maxLength={1024}
+                    error={commentChecks.error('comment', comment)}
                     value={comment}
                     onChange={(e) => setComment(e.currentTarget.value)}
                   />
@@ -938,7 +942,7 @@ export function IncidentDetailPage({ incidentId }: { incidentId: string }) {
               label="Root cause"
               autosize
               minRows={2}
-              maxLength={1024}
+              error={resolveChecks.error('rootCause', rootCause)}
               value={rootCause}
               onChange={(e) => setRootCause(e.currentTarget.value)}
             />
@@ -946,7 +950,7 @@ export function IncidentDetailPage({ incidentId }: { incidentId: string }) {
               label="Resolution"
               autosize
               minRows={2}
-              maxLength={1024}
+              error={resolveChecks.error('resolution', resolution)}
               value={resolution}
               onChange={(e) => setResolution(e.currentTarget.value)}
             />
@@ -962,7 +966,7 @@ export function IncidentDetailPage({ incidentId }: { incidentId: string }) {
                     label="Message to customers"
                     autosize
                     minRows={2}
-                    maxLength={10_000}
+                    error={publicChecks.error('message', publicMessage)}
                     value={publicMessage}
                     onChange={(e) => setPublicMessage(e.currentTarget.value)}
                   />

@@ -18,7 +18,7 @@ import { useDebouncedValue } from '@mantine/hooks';
 import { lazy, Suspense, useCallback, useEffect, useRef, useState } from 'react';
 import { Link } from 'wouter';
 import { api, describeError } from '../api.ts';
-import { DEFAULT_FILTERS, type IncidentFilters, listRequest } from '../filters.ts';
+import { filtersFromSearch, filtersToSearch, type IncidentFilters, listRequest } from '../filters.ts';
 import { formatDuration, formatTime } from '../format.ts';
 import { useLiveRefresh } from '../live.ts';
 import { useSession } from '../session.tsx';
@@ -39,8 +39,10 @@ const PRESETS = [
 
 export function IncidentListPage() {
   const { member, timeZone } = useSession();
-  const [filters, setFilters] = useState<IncidentFilters>(DEFAULT_FILTERS);
-  const [search, setSearch] = useState('');
+  // The filters live in the address (a reload keeps them, a link shares them).
+  const [initial] = useState(() => filtersFromSearch(window.location.search));
+  const [filters, setFilters] = useState<IncidentFilters>(initial);
+  const [search, setSearch] = useState(initial.query);
   const [query] = useDebouncedValue(search, 300);
   const [limit, setLimit] = useState(PAGE);
   const [page, setPage] = useState<IncidentPage>();
@@ -50,6 +52,12 @@ export function IncidentListPage() {
   const seq = useRef(0);
 
   const effective: IncidentFilters = { ...filters, query };
+  const address = filtersToSearch({ ...filters, query: search });
+  useEffect(() => {
+    if (address !== window.location.search) {
+      window.history.replaceState(window.history.state, '', `${window.location.pathname}${address}`);
+    }
+  }, [address]);
   const context = { memberId: member.member_id, timeZone, limit };
   // The filters' content (at a fixed instant): a new key means a new search; polling reuses it.
   const key = JSON.stringify(listRequest(effective, { ...context, nowMs: 0 }));

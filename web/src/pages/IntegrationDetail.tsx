@@ -15,6 +15,7 @@ import { type FormEvent, useCallback, useEffect, useMemo, useState } from 'react
 import { Link, useLocation } from 'wouter';
 import { api, describeError } from '../api.ts';
 import { ConfirmModal, ErrorAlert } from '../components/feedback.tsx';
+import { useChecks } from '../field-checks.ts';
 import { formatTime } from '../format.ts';
 import { alertmanagerSnippet, curlCommand } from '../integrations.ts';
 import { useSession } from '../session.tsx';
@@ -64,6 +65,7 @@ async function recentEvents(integration: Integration): Promise<Received[]> {
  * 5 s), and rename, enable/disable, delete.
  */
 export function IntegrationDetailPage({ integrationId }: { integrationId: string }) {
+  const checks = useChecks('/datasource/upsert', { name: 'name' });
   const { member, timeZone } = useSession();
   const [, navigate] = useLocation();
   const [integration, setIntegration] = useState<Integration>();
@@ -272,7 +274,7 @@ export function IntegrationDetailPage({ integrationId }: { integrationId: string
             <TextInput
               label="Name"
               required
-              maxLength={39}
+              error={checks.error('name', name)}
               value={name}
               onChange={(e) => setName(e.currentTarget.value)}
               w={{ base: '100%', sm: 260 }}

@@ -16,6 +16,7 @@ import { type FormEvent, useCallback, useEffect, useState } from 'react';
 import { Link, useLocation } from 'wouter';
 import { api, describeError } from '../api.ts';
 import { ErrorAlert } from '../components/feedback.tsx';
+import { useChecks } from '../field-checks.ts';
 import { formatTime } from '../format.ts';
 import { INTEGRATION_TYPES, type IntegrationType, isPushType } from '../integrations.ts';
 import { useSession } from '../session.tsx';
@@ -61,6 +62,7 @@ export function IntegrationsPage() {
   });
   const [busy, setBusy] = useState(false);
   const [newChannel, setNewChannel] = useState(false);
+  const checks = useChecks('/datasource/upsert', { name: 'name' });
 
   const load = useCallback(async () => {
     try {
@@ -82,6 +84,7 @@ export function IntegrationsPage() {
     event.preventDefault();
     setBusy(true);
     setError(undefined);
+    checks.clear();
     try {
       const created = await api.post<{ integration_id: number }>('/datasource/upsert', {
         name: form.name.trim(),
@@ -90,7 +93,7 @@ export function IntegrationsPage() {
       });
       navigate(`/integrations/${created.integration_id}`);
     } catch (caught) {
-      setError(describeError(caught));
+      setError(checks.absorb(caught, { name: form.name.trim() }));
       setBusy(false);
     }
   };
@@ -111,8 +114,8 @@ export function IntegrationsPage() {
             <TextInput
               label="Name"
               required
-              maxLength={39}
               value={form.name}
+              error={checks.error('name', form.name.trim())}
               onChange={(e) => setForm({ ...form, name: e.currentTarget.value })}
               w={{ base: '100%', sm: 220 }}
             />
@@ -225,6 +228,7 @@ function NewChannelDialog({
   onCreated: (channelId: number) => Promise<void>;
 }) {
   const [teams, setTeams] = useState<{ team_id: number; team_name: string }[]>();
+  const checks = useChecks('/channel/create', { name: 'channel_name' });
   const [name, setName] = useState('');
   const [teamId, setTeamId] = useState<string | null>(null);
   const [error, setError] = useState<string>();
@@ -282,7 +286,7 @@ function NewChannelDialog({
           <TextInput
             label="Channel name"
             required
-            maxLength={59}
+            error={checks.error('name', name)}
             value={name}
             onChange={(e) => setName(e.currentTarget.value)}
           />

@@ -16,6 +16,7 @@ import {
 } from '@mantine/core';
 import { type FormEvent, useCallback, useEffect, useState } from 'react';
 import { api, describeError } from '../api.ts';
+import { useChecks } from '../field-checks.ts';
 import { formatTime } from '../format.ts';
 import { useSession } from '../session.tsx';
 
@@ -44,6 +45,7 @@ export function MembersPage() {
   const [busy, setBusy] = useState(false);
   const [editing, setEditing] = useState<{ row: MemberRow; roleIds: string[] }>();
   const [removing, setRemoving] = useState<MemberRow>();
+  const checks = useChecks('/member/invite', { name: 'members[].member_name', email: 'members[].email' });
 
   const change = async (call: () => Promise<unknown>) => {
     setBusy(true);
@@ -88,20 +90,20 @@ export function MembersPage() {
     setBusy(true);
     setError(undefined);
     setInvite(undefined);
+    checks.clear();
+    const values = { name: form.name.trim(), email: form.email.trim() };
     try {
       const invited = await api.post<{ items: { member_id: number; member_name: string }[] }>(
         '/member/invite',
         {
-          members: [
-            { member_name: form.name.trim(), email: form.email.trim(), role_ids: [Number(form.roleId)] },
-          ],
+          members: [{ member_name: values.name, email: values.email, role_ids: [Number(form.roleId)] }],
         },
       );
       await linkFor(invited.items[0]!);
       setForm({ name: '', email: '', roleId: form.roleId });
       await load();
     } catch (caught) {
-      setError(describeError(caught));
+      setError(checks.absorb(caught, values));
     } finally {
       setBusy(false);
     }
@@ -122,6 +124,7 @@ export function MembersPage() {
               label="Name"
               required
               value={form.name}
+              error={checks.error('name', form.name.trim())}
               onChange={(e) => setForm({ ...form, name: e.currentTarget.value })}
               w={{ base: '100%', sm: 220 }}
             />
@@ -130,6 +133,7 @@ export function MembersPage() {
               type="email"
               required
               value={form.email}
+              error={checks.error('email', form.email.trim())}
               onChange={(e) => setForm({ ...form, email: e.currentTarget.value })}
               w={{ base: '100%', sm: 260 }}
             />

@@ -15,6 +15,7 @@ import {
 import { type FormEvent, useCallback, useEffect, useMemo, useState } from 'react';
 import { api, describeError } from '../api.ts';
 import { ErrorAlert } from '../components/feedback.tsx';
+import { useChecks } from '../field-checks.ts';
 import { formatTime } from '../format.ts';
 import { useSession } from '../session.tsx';
 
@@ -52,6 +53,8 @@ function timeZones(): string[] {
  * notified per severity, and their password.
  */
 export function ProfilePage() {
+  const passwordChecks = useChecks('/console/password/change', { next: 'new_password' });
+  const checks = useChecks('/member/info/reset', { name: 'member_name' });
   const session = useSession();
   const [info, setInfo] = useState<Info>();
   const [form, setForm] = useState({ name: '', email: '', phone: '', countryCode: '', timeZone: '' });
@@ -188,7 +191,7 @@ export function ProfilePage() {
             label="Name"
             required
             minLength={2}
-            maxLength={39}
+            error={checks.error('name', form.name)}
             value={form.name}
             onChange={(e) => setForm({ ...form, name: e.currentTarget.value })}
           />
@@ -301,7 +304,7 @@ export function ProfilePage() {
             description="10 to 256 characters"
             required
             minLength={10}
-            maxLength={256}
+            error={passwordChecks.error('next', passwords.next)}
             autoComplete="new-password"
             value={passwords.next}
             onChange={(e) => setPasswords({ ...passwords, next: e.currentTarget.value })}

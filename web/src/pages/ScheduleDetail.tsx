@@ -25,6 +25,7 @@ import { type FormEvent, useEffect, useMemo, useRef, useState } from 'react';
 import { Link, useLocation } from 'wouter';
 import { api, describeError } from '../api.ts';
 import { ConfirmModal } from '../components/feedback.tsx';
+import { useChecks } from '../field-checks.ts';
 import { formatTime } from '../format.ts';
 import { type ApiShift, type CalculatedLayer, ScheduleTimeline } from '../ScheduleTimeline.tsx';
 import {
@@ -110,6 +111,7 @@ async function allMembers(): Promise<Option[]> {
  * overrides. While editing, the timeline shows the unsaved schedule (/schedule/preview).
  */
 export function ScheduleDetailPage({ scheduleId }: { scheduleId?: number }) {
+  const checks = useChecks('/schedule/create', { name: 'schedule_name', description: 'description' });
   const { member, timeZone } = useSession();
   const locale = member.locale || 'en-US';
   const [, navigate] = useLocation();
@@ -385,7 +387,7 @@ export function ScheduleDetailPage({ scheduleId }: { scheduleId?: number }) {
                 <TextInput
                   label="Name"
                   required
-                  maxLength={40}
+                  error={checks.error('name', form.name)}
                   value={form.name}
                   onChange={(e) => set({ name: e.currentTarget.value })}
                   w={{ base: '100%', sm: 260 }}
@@ -412,7 +414,7 @@ export function ScheduleDetailPage({ scheduleId }: { scheduleId?: number }) {
               </Group>
               <Textarea
                 label="Description"
-                maxLength={500}
+                error={checks.error('description', form.description)}
                 autosize
                 minRows={1}
                 value={form.description}
@@ -529,6 +531,7 @@ function RotationEditor(props: {
   onRemove: () => void;
 }) {
   const { rotation: r, zone, onChange } = props;
+  const checks = useChecks('/schedule/create', { name: 'layers[].layer_name' });
   const label = r.name.trim() || `Layer ${props.index + 1}`;
   const turns = r.turns;
   const moveTurn = (i: number, by: number) => {
@@ -550,7 +553,7 @@ function RotationEditor(props: {
         <Group justify="space-between" align="flex-end" wrap="wrap">
           <TextInput
             label="Layer name"
-            maxLength={40}
+            error={checks.error('name', r.name)}
             value={r.name}
             onChange={(e) => onChange({ name: e.currentTarget.value })}
             w={{ base: '100%', sm: 240 }}

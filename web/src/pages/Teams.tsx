@@ -13,6 +13,8 @@ import {
 import { type FormEvent, useCallback, useEffect, useState } from 'react';
 import { api, describeError } from '../api.ts';
 import { ErrorAlert } from '../components/feedback.tsx';
+import { useChecks } from '../field-checks.ts';
+import { useSession } from '../session.tsx';
 
 type Team = { team_id: number; team_name: string; description: string; person_ids: number[] };
 type MemberRow = { member_id: number; member_name: string };
@@ -22,6 +24,8 @@ const EMPTY: Draft = { name: '', description: '', personIds: [] };
 
 /** Teams: who is in each (escalations and schedules can name a team), create, edit, delete. */
 export function TeamsPage() {
+  const { member } = useSession();
+  const checks = useChecks('/team/upsert', { name: 'team_name', description: 'description' });
   const [teams, setTeams] = useState<Team[]>();
   const [members, setMembers] = useState<MemberRow[]>([]);
   const [error, setError] = useState<string>();
@@ -62,7 +66,7 @@ export function TeamsPage() {
       setDraft(undefined);
       await load();
     } catch (caught) {
-      setError(describeError(caught));
+      setError(checks.absorb(caught, { name: draft.name.trim(), description: draft.description.trim() }));
     } finally {
       setBusy(false);
     }
@@ -87,7 +91,10 @@ export function TeamsPage() {
     <Stack gap="md">
       <Group justify="space-between">
         <Title order={2}>Teams</Title>
-        <Button onClick={() => setDraft(EMPTY)}>Create a team</Button>
+        {/* The one who creates a team is in it unless they take themselves out (issue 23). */}
+        <Button onClick={() => setDraft({ ...EMPTY, personIds: [String(member.member_id)] })}>
+          Create a team
+        </Button>
       </Group>
       <ErrorAlert error={error} onClose={() => setError(undefined)} />
       {!teams && !error && <Loader aria-label="Loading teams" />}
@@ -169,13 +176,13 @@ export function TeamsPage() {
               <TextInput
                 label="Name"
                 required
-                maxLength={39}
+                error={checks.error('name', draft.name.trim())}
                 value={draft.name}
                 onChange={(e) => setDraft({ ...draft, name: e.currentTarget.value })}
               />
               <TextInput
                 label="Description"
-                maxLength={500}
+                error={checks.error('description', draft.description.trim())}
                 value={draft.description}
                 onChange={(e) => setDraft({ ...draft, description: e.currentTarget.value })}
               />

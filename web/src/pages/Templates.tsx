@@ -19,6 +19,7 @@ import {
 import { type FormEvent, useCallback, useEffect, useState } from 'react';
 import { Link, useLocation } from 'wouter';
 import { api, describeError } from '../api.ts';
+import { useChecks } from '../field-checks.ts';
 import { formatTime } from '../format.ts';
 import { useSession } from '../session.tsx';
 import {
@@ -39,6 +40,7 @@ import {
  */
 
 export function TemplatesPage() {
+  const checks = useChecks('/template/create', { name: 'template_name' });
   const { member, timeZone } = useSession();
   const [, navigate] = useLocation();
   const [items, setItems] = useState<TemplateInfo[]>();
@@ -80,7 +82,7 @@ export function TemplatesPage() {
           <TextInput
             label="New template's name"
             required
-            maxLength={39}
+            error={checks.error('name', name)}
             value={name}
             onChange={(e) => setName(e.currentTarget.value)}
             w={{ base: '100%', sm: 280 }}
@@ -149,6 +151,7 @@ export function TemplatesPage() {
 type Preview = { content: string; message: string; success: boolean; fromDefault: boolean };
 
 export function TemplatePage({ templateId }: { templateId: string }) {
+  const checks = useChecks('/template/update', { name: 'template_name', description: 'description' });
   const [, navigate] = useLocation();
   const [info, setInfo] = useState<TemplateInfo>();
   const [form, setForm] = useState<TemplateForm>();
@@ -275,7 +278,7 @@ export function TemplatePage({ templateId }: { templateId: string }) {
               <TextInput
                 label="Name"
                 required
-                maxLength={39}
+                error={checks.error('name', form.name)}
                 readOnly={readOnly}
                 value={form.name}
                 onChange={(e) => setForm({ ...form, name: e.currentTarget.value })}
@@ -283,7 +286,7 @@ export function TemplatePage({ templateId }: { templateId: string }) {
               />
               <TextInput
                 label="Description"
-                maxLength={500}
+                error={checks.error('description', form.description)}
                 readOnly={readOnly}
                 value={form.description}
                 onChange={(e) => setForm({ ...form, description: e.currentTarget.value })}
