@@ -17,6 +17,7 @@ import { registerIncidentActionRoutes } from '../incidents/actions/actions.route
 import { registerFieldRoutes } from '../incidents/fields/fields.routes.ts';
 import { registerIncidentRoutes } from '../incidents/incidents.routes.ts';
 import { registerPastIncidentRoutes } from '../incidents/past/past.routes.ts';
+import { registerPostMortemRoutes } from '../incidents/post-mortems/post-mortems.routes.ts';
 import { registerIngestRoutes } from '../ingest/ingest.routes.ts';
 import { registerInsightRoutes } from '../insights/insights.routes.ts';
 import { registerReportRoutes } from '../insights/reports.routes.ts';
@@ -161,6 +162,7 @@ export async function buildApp(deps: AppDeps): Promise<Api> {
   registerIncidentActionRoutes(app, deps);
   registerFieldRoutes(app, deps);
   registerPastIncidentRoutes(app, deps);
+  registerPostMortemRoutes(app, deps);
   registerWebhookRoutes(app, deps);
   registerNotificationRoutes(app, deps);
   registerChangeRoutes(app, deps);
