@@ -380,6 +380,20 @@ export function IncidentDetailPage({ incidentId }: { incidentId: string }) {
   const snoozed = incident.snoozed_before * 1000 > Date.now();
   const labels = Object.entries(incident.labels ?? {});
 
+  /** The incident's post-mortem, created (prefilled, as a draft) the first time. */
+  const openPostMortem = async () => {
+    if (incident.post_mortem_id) return navigate(`/post-mortems/${incident.post_mortem_id}`);
+    setBusy('post-mortem');
+    setActionError(undefined);
+    try {
+      const created = await api.post<{ meta: { post_mortem_id: string } }>('/incident/post-mortem/init', ids);
+      navigate(`/post-mortems/${created.meta.post_mortem_id}`);
+    } catch (caught) {
+      setActionError(describeError(caught));
+    } finally {
+      setBusy(undefined);
+    }
+  };
   const submitComment = async (event: FormEvent) => {
     event.preventDefault();
     if (await act('comment', '/incident/comment', { ...ids, comment }, 'Comment added.')) setComment('');
@@ -506,6 +520,9 @@ export function IncidentDetailPage({ incidentId }: { incidentId: string }) {
         )}
         <Button variant="default" onClick={() => setDialog('publish')}>
           Publish to status page
+        </Button>
+        <Button variant="default" loading={busy === 'post-mortem'} onClick={() => void openPostMortem()}>
+          {incident.post_mortem_id ? 'Post-mortem' : 'Write post-mortem'}
         </Button>
         {!closed && (
           <Menu>
