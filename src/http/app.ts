@@ -14,6 +14,7 @@ import type { Db } from '../db/db.ts';
 import { registerEscalationRoutes } from '../escalation/escalation.routes.ts';
 import { registerImportRoutes } from '../import/import.routes.ts';
 import { registerIncidentActionRoutes } from '../incidents/actions/actions.routes.ts';
+import { registerCustomActionRoutes } from '../incidents/custom-actions/custom-actions.routes.ts';
 import { registerFieldRoutes } from '../incidents/fields/fields.routes.ts';
 import { registerIncidentRoutes } from '../incidents/incidents.routes.ts';
 import { registerPastIncidentRoutes } from '../incidents/past/past.routes.ts';
@@ -163,6 +164,7 @@ export async function buildApp(deps: AppDeps): Promise<Api> {
   registerFieldRoutes(app, deps);
   registerPastIncidentRoutes(app, deps);
   registerPostMortemRoutes(app, deps);
+  registerCustomActionRoutes(app, deps);
   registerWebhookRoutes(app, deps);
   registerNotificationRoutes(app, deps);
   registerChangeRoutes(app, deps);

@@ -394,6 +394,15 @@ export const SAMPLES: Record<string, Sample> = {
     await ctx.call('/incident/resolve', { incident_ids: [past.incident_id] });
     return { incident_id: (await ctx.alert()).incident_id, limit: 5 };
   },
+  '/incident/custom-action/do': async (ctx) => {
+    const { incident_id, channel_id } = await ctx.alert();
+    const { integration_id } = await ctx.call('/datasource/upsert', {
+      name: ctx.unique('action'),
+      plugin_type: 'custom.action',
+      settings: { url: await receiver(), channel_ids: [channel_id] },
+    });
+    return { incident_id, integration_id };
+  },
   // Post-mortems: list/info/delete (on-call.openapi.en.json), init and the edits (openapi.legacy.zh.json).
   '/incident/post-mortem/init': async (ctx) => ({
     incident_ids: [(await ctx.alert()).incident_id],

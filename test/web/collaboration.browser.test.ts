@@ -1,17 +1,21 @@
 import { readFileSync } from 'node:fs';
+import { createServer, type Server } from 'node:http';
+import type { AddressInfo } from 'node:net';
 import type { Browser, Page } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import type { TestAccount, TestApp } from '../harness/app.ts';
+import { ALLOW_LOOPBACK, type TestAccount, type TestApp } from '../harness/app.ts';
 import { closeBrowser, outputPath } from '../harness/browser.ts';
 import { newSource, type Source } from '../incidents/read-helpers.ts';
 import { signInOnPage, startConsoleRig } from './console-rig.ts';
 import { emailOf } from './helpers.ts';
 
 /*
- * The post-mortem page in headless Chromium (docs/post-mortems.md): from a resolved incident's page,
- * write the post-mortem (prefilled), edit and save it, publish it (the body turns read-only),
- * export it as Markdown, and find it again from the incident. Each step is checked through the API.
- * Screenshot: test-output/console-post-mortem.png.
+ * Collaboration on the incident page in headless Chromium. The post-mortem (docs/post-mortems.md):
+ * from a resolved incident's page, write it (prefilled), edit and save it, publish it (the body
+ * turns read-only), export it as Markdown, and find it again from the incident. Custom actions
+ * (docs/custom-actions.md): the channel's actions are buttons; running one calls its endpoint and
+ * shows on the timeline. Each step is checked through the API. Screenshot:
+ * test-output/console-post-mortem.png.
  */
 
 const WAIT = { timeout: 20_000 };
@@ -21,6 +25,8 @@ let owner: TestAccount;
 let source: Source;
 let base: string;
 let page: Page;
+let receiver: Server;
+const calls: string[] = [];
 
 async function ok(res: { status: number; body: any }) {
   expect(res.status, JSON.stringify(res.body)).toBe(200);
@@ -28,7 +34,18 @@ async function ok(res: { status: number; body: any }) {
 }
 
 beforeAll(async () => {
-  ({ t, base, owner, browser } = await startConsoleRig({ realTime: true }));
+  receiver = createServer((request, response) => {
+    let body = '';
+    request.on('data', (chunk) => {
+      body += chunk;
+    });
+    request.on('end', () => {
+      calls.push(body);
+      response.writeHead(calls.length === 1 ? 200 : 503).end();
+    });
+  });
+  await new Promise<void>((resolve) => receiver.listen(0, '127.0.0.1', resolve));
+  ({ t, base, owner, browser } = await startConsoleRig({ env: ALLOW_LOOPBACK, realTime: true }));
   source = await newSource(t, owner);
   const context = await browser.newContext({ viewport: { width: 1280, height: 900 } });
   page = await context.newPage();
@@ -40,6 +57,8 @@ beforeAll(async () => {
 afterAll(async () => {
   await closeBrowser(browser);
   await t?.close();
+  receiver?.closeAllConnections();
+  await new Promise((resolve) => receiver?.close(resolve));
 });
 
 describe('post-mortems in the console', () => {
@@ -100,5 +119,52 @@ describe('post-mortems in the console', () => {
     await page.getByRole('link', { name: `← Incident ${incidentId.slice(-6)}` }).click();
     await page.getByRole('button', { name: 'Post-mortem', exact: true }).click();
     await page.waitForURL(`${base}/post-mortems/${postMortemId}`, WAIT);
+  });
+
+  it("shows the channel's custom actions as buttons and runs them", { timeout: 120_000 }, async () => {
+    const port = (receiver.address() as AddressInfo).port;
+    await ok(
+      await t.post(
+        '/datasource/upsert',
+        {
+          name: 'Restart checkout',
+          plugin_type: 'custom.action',
+          settings: { url: `http://127.0.0.1:${port}/run`, channel_ids: [source.channelId] },
+        },
+        owner.appKey,
+      ),
+    );
+    const response = await fetch(`${base}/event/push/alert/standard?integration_key=${source.key}`, {
+      method: 'POST',
+      headers: { 'content-type': 'application/json' },
+      body: JSON.stringify({ event_status: 'Warning', title_rule: 'Checkout slow', alert_key: 'slow' }),
+    });
+    expect(response.status).toBe(200);
+    await t.waitForApplied();
+    const row = await t.db.q
+      .selectFrom('alerts')
+      .select('incident_id')
+      .where('title', '=', 'Checkout slow')
+      .executeTakeFirstOrThrow();
+    await page.goto(`${base}/incident/detail/${row.incident_id}`);
+    const actions = page.getByRole('toolbar', { name: 'Custom actions' });
+    await actions.getByRole('button', { name: 'Restart checkout', exact: true }).click();
+    await page.getByRole('status').getByText('Restart checkout ran.').waitFor(WAIT);
+    expect(JSON.parse(calls[0]!).incident.incident_id).toBe(row.incident_id);
+    await page
+      .getByText(/ran Restart checkout$/)
+      .first()
+      .waitFor(WAIT);
+
+    // The endpoint's refusal is shown, and recorded.
+    await actions.getByRole('button', { name: 'Restart checkout', exact: true }).click();
+    await page
+      .getByRole('alert')
+      .getByText(/Restart checkout failed: .*HTTP 503/)
+      .waitFor(WAIT);
+    await page
+      .getByText(/ran Restart checkout: it failed/)
+      .first()
+      .waitFor(WAIT);
   });
 });
