@@ -31,7 +31,7 @@ export type CustomActionDeps = {
 const RESPONSE_MAX_BYTES = 1024;
 
 /** The enabled custom actions offered on a channel, by name. */
-export async function actionsOfChannel(q: Db['q'], accountId: number, channelId: number) {
+async function actionsOfChannel(q: Db['q'], accountId: number, channelId: number) {
   const rows = await q
     .selectFrom('integrations')
     .select(['integration_id', 'name', 'integration_key', 'settings'])

@@ -14,12 +14,12 @@ const Status = Type.Enum(['drafting', 'published']);
 const PostMortemId = Type.String({ pattern: '^[0-9a-fA-F]{32}$' });
 
 /** The most incidents one post-mortem covers (Vigil's limit; Flashduty publishes none). */
-export const MAX_INCIDENTS = 20;
+const MAX_INCIDENTS = 20;
 /** The longest title, as the legacy title/reset documents it. */
 export const MAX_TITLE = 256;
 /** The longest Markdown body and follow-ups (Vigil's limits, well under the 1 MiB request limit). */
-export const MAX_CONTENT = 200_000;
-export const MAX_FOLLOW_UPS = 20_000;
+const MAX_CONTENT = 200_000;
+const MAX_FOLLOW_UPS = 20_000;
 
 export const PostMortemMeta = Type.Object({
   account_id: Id,

@@ -38,7 +38,7 @@ const ENTRIES_PER_INCIDENT = 200;
 const CHANGES_PER_INCIDENT = 3;
 
 /** Flashduty's id: a hash of the account and the set of incidents, so a set has one report. */
-export function postMortemId(accountId: number, incidentIds: readonly string[]): string {
+function postMortemId(accountId: number, incidentIds: readonly string[]): string {
   const set = [...new Set(incidentIds.map((id) => id.toLowerCase()))].sort();
   return createHash('md5')
     .update(`${accountId}:${set.join(',')}`)

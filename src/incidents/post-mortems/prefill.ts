@@ -96,7 +96,7 @@ export function defaultTitle(incidents: readonly FactIncident[], maxLength: numb
  * every character Markdown or HTML would act on backslash-escaped, so a title cannot inject a
  * link, a heading or a tag into the report.
  */
-export function inline(text: string): string {
+function inline(text: string): string {
   return text
     .replace(/\s+/g, ' ')
     .trim()
@@ -104,17 +104,17 @@ export function inline(text: string): string {
 }
 
 /** A link target Markdown cannot be tricked by: http(s) only, parentheses and blanks encoded. */
-export function safeUrl(url: string): string | undefined {
+function safeUrl(url: string): string | undefined {
   if (!/^https?:\/\/[^\s]+$/i.test(url)) return undefined;
   return url.replace(/[()<>]/g, (c) => `%${c.charCodeAt(0).toString(16).toUpperCase()}`);
 }
 
-export function utc(seconds: number): string {
+function utc(seconds: number): string {
   if (seconds <= 0) return '—';
   return `${new Date(seconds * 1000).toISOString().slice(0, 16).replace('T', ' ')} UTC`;
 }
 
-export function duration(seconds: number): string {
+function duration(seconds: number): string {
   const s = Math.max(0, Math.round(seconds));
   const d = Math.floor(s / 86_400);
   const h = Math.floor((s % 86_400) / 3600);
@@ -128,7 +128,7 @@ const ids = (value: unknown): number[] =>
   Array.isArray(value) ? value.filter((v): v is number => typeof v === 'number') : [];
 
 /** One timeline entry in words (the console's wording, web/src/format.ts). */
-export function describeEntry(entry: FactEntry, name: (personId: number) => string): string {
+function describeEntry(entry: FactEntry, name: (personId: number) => string): string {
   const who = entry.creator_id ? name(entry.creator_id) : 'Vigil';
   const d = entry.detail;
   switch (entry.type) {
