@@ -61,7 +61,7 @@ afterAll(async () => {
   await new Promise((resolve) => receiver?.close(resolve));
 });
 
-describe('post-mortems in the console', () => {
+describe('collaboration on the incident page', () => {
   it('writes, saves, publishes and exports a post-mortem from the incident page', {
     timeout: 120_000,
   }, async () => {
