@@ -21,6 +21,8 @@ export type Config = {
   databaseConnectTimeoutSeconds: number;
   /** Milliseconds a Redis command may take before the rate limits count in memory instead. */
   redisCommandTimeoutMs: number;
+  /** How long a custom action's endpoint has to answer (docs/custom-actions.md). */
+  customActionTimeoutMs: number;
   publicUrl: string;
   logLevel: LogLevel;
   rateLimitAccountPerSecond: number;
@@ -92,6 +94,11 @@ export const CONFIG_VARIABLES = [
     name: 'REDIS_COMMAND_TIMEOUT_MS',
     default: '50',
     meaning: 'a Redis command slower than this counts the rate limit in memory instead, 1-60000',
+  },
+  {
+    name: 'CUSTOM_ACTION_TIMEOUT_MS',
+    default: '10000',
+    meaning: "how long a custom action's endpoint has to answer, 100-60000",
   },
   { name: 'PUBLIC_URL', default: 'http://localhost:PORT', meaning: 'base of links Vigil sends (detail_url)' },
   { name: 'LOG_LEVEL', default: 'info', meaning: LOG_LEVELS.join(', ') },
@@ -255,6 +262,7 @@ export function loadConfig(env: Env = process.env): Config {
     databaseLongStatementTimeoutSeconds: integer('DATABASE_LONG_STATEMENT_TIMEOUT_SECONDS', 600, 1, 86_400),
     databaseConnectTimeoutSeconds: integer('DATABASE_CONNECT_TIMEOUT_SECONDS', 5, 1, 300),
     redisCommandTimeoutMs: integer('REDIS_COMMAND_TIMEOUT_MS', 50, 1, 60_000),
+    customActionTimeoutMs: integer('CUSTOM_ACTION_TIMEOUT_MS', 10_000, 100, 60_000),
     publicUrl: (url('PUBLIC_URL', ['http:', 'https:']) ?? `http://localhost:${port}`).replace(/\/+$/, ''),
     logLevel: logLevel as LogLevel,
     rateLimitAccountPerSecond: integer('RATE_LIMIT_ACCOUNT_PER_SECOND', 50, 0, 1_000_000),

@@ -493,6 +493,34 @@ export type IncidentFieldDefinitionsTable = {
   deleted_at: Defaulted<number>;
 };
 
+/** A post-mortem's figures, computed from its incidents when it is created (migration 0082). */
+export type PostMortemBasics = {
+  incidents_highest_severity: string;
+  incidents_earliest_start_seconds: number;
+  incidents_latest_close_seconds: number;
+  incidents_total_duration_seconds: number;
+  responders: { person_id: number; assigned_at: number; acknowledged_at: number }[];
+};
+
+export type PostMortemStatus = 'drafting' | 'published';
+
+export type PostMortemsTable = {
+  post_mortem_id: string;
+  account_id: number;
+  title: string;
+  status: ColumnType<PostMortemStatus, PostMortemStatus | undefined, PostMortemStatus>;
+  template_id: string;
+  incident_ids: string[];
+  author_ids: Defaulted<number[]>;
+  team_id: Defaulted<number>;
+  channel_id: Defaulted<number>;
+  basics: Json<PostMortemBasics>;
+  content: Defaulted<string>;
+  follow_ups: Defaulted<string>;
+  created_at: number;
+  updated_at: number;
+};
+
 /** Kept by triggers (migration 0052): the title words and label pairs of each closed incident. */
 export type IncidentPastTokensTable = {
   incident_id: string;
@@ -900,6 +928,7 @@ export type Tables = {
   status_page_updates: StatusPageUpdatesTable;
   incident_field_definitions: IncidentFieldDefinitionsTable;
   incident_past_tokens: IncidentPastTokensTable;
+  post_mortems: PostMortemsTable;
   status_page_subscribers: StatusPageSubscribersTable;
   status_page_notifications: StatusPageNotificationsTable;
   status_page_templates: StatusPageTemplatesTable;

@@ -2,6 +2,7 @@ import type { Db } from '../db/db.ts';
 import { type Frequency, loadFrequencies } from './frequency.query.ts';
 import type { IncidentInfo } from './incidents.schemas.ts';
 import type { IncidentRow } from './incidents.store.ts';
+import { postMortemsOfIncidents } from './post-mortems/post-mortems.query.ts';
 import {
   type AccountRef,
   loadAccountRef,
@@ -18,6 +19,8 @@ export type IncidentContext = Related & {
   account: AccountRef;
   /** By incident id, for the incidents that have a frequency (frequency.query.ts). */
   frequencies: ReadonlyMap<string, Frequency>;
+  /** By incident id, when loaded (/incident/info): the post-mortem that covers it. */
+  postMortems?: ReadonlyMap<string, string>;
 };
 
 /** A responder as stored in `incidents.responders`. */
@@ -45,24 +48,20 @@ export async function loadIncidentContext(
   rows: readonly IncidentRow[],
   publicUrl: string,
   /** Without frequencies `frequency` is left out: for callers that do not show it (one query less). */
-  options: { frequencies?: boolean } = {},
+  options: { frequencies?: boolean; postMortems?: boolean } = {},
 ): Promise<IncidentContext> {
-  const [related, account, frequencies] = await Promise.all([
+  const ids = rows.map((r) => r.incident_id);
+  const [related, account, frequencies, postMortems] = await Promise.all([
     loadRelated(q, accountId, {
       channelIds: rows.map((r) => r.channel_id),
       integrationIds: rows.flatMap((r) => [r.integration_id, ...r.integration_ids]),
       memberIds: rows.flatMap(memberIdsOf),
     }),
     loadAccountRef(q, accountId),
-    options.frequencies === false
-      ? new Map<string, Frequency>()
-      : loadFrequencies(
-          q,
-          accountId,
-          rows.map((r) => r.incident_id),
-        ),
+    options.frequencies === false ? new Map<string, Frequency>() : loadFrequencies(q, accountId, ids),
+    options.postMortems ? postMortemsOfIncidents(q, accountId, ids) : undefined,
   ]);
-  return { ...related, account, frequencies, publicUrl };
+  return { ...related, account, frequencies, publicUrl, ...(postMortems ? { postMortems } : {}) };
 }
 
 /** A member's name and e-mail (the e-mail left out when the member has none). */
@@ -188,7 +187,7 @@ export function toIncidentInfo(row: IncidentRow, context: IncidentContext): Inci
     detail_url: `${context.publicUrl}/incident/detail/${row.incident_id}`,
     silence_url: `${context.publicUrl}/channel/detail/${row.channel_id}?tab=alertSuppression&fromIncidentId=${row.incident_id}`,
     links: [],
-    post_mortem_id: '',
+    post_mortem_id: context.postMortems?.get(row.incident_id) ?? '',
     images: row.images.map((image) => ({
       src: image.src,
       ...(image.href ? { href: image.href } : {}),

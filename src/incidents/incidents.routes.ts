@@ -34,7 +34,10 @@ export function registerIncidentRoutes(app: Api, deps: AppDeps): void {
     { ...Incidents, summary: 'Get an incident', input: S.IncidentInfoRequest, data: S.IncidentInfo },
     async ({ actor, input }) => {
       const row = await live(actor.accountId, input.incident_id);
-      return toIncidentInfo(row, await loadIncidentContext(db.q, actor.accountId, [row], config.publicUrl));
+      const context = await loadIncidentContext(db.q, actor.accountId, [row], config.publicUrl, {
+        postMortems: true,
+      });
+      return toIncidentInfo(row, context);
     },
   );
 

@@ -27,6 +27,8 @@ export const PLUGIN_TYPES = {
   // Outbound: Vigil calls them (src/webhooks/, docs/webhooks.md); nothing is pushed to them.
   'webhook.alert': { name: 'Alert Webhook', category: 'webhook', pushPath: '' },
   'webhook.incident': { name: 'Incident Webhook', category: 'webhook', pushPath: '' },
+  // Called when a responder runs it on an incident (/incident/custom-action/do, docs/custom-actions.md).
+  'custom.action': { name: 'Custom Action', category: 'other', pushPath: '' },
 } as const;
 
 export type PluginType = keyof typeof PLUGIN_TYPES;
@@ -41,6 +43,7 @@ const PluginTypeSchema = Type.Enum([
   'change.standard',
   'webhook.alert',
   'webhook.incident',
+  'custom.action',
 ]);
 const IntegrationStatus = Type.Enum(['enabled', 'disabled', 'deleted']);
 

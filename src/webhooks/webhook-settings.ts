@@ -34,17 +34,23 @@ export const INCIDENT_EVENT_TYPES = [
   'i_r_field',
 ] as const;
 
-export type WebhookKind = 'alert' | 'incident';
+/**
+ * `action`: a custom action (`custom.action`, docs/custom-actions.md), called when a responder runs
+ * it on an incident rather than on events; its settings are a webhook's, bound to channels.
+ */
+export type WebhookKind = 'alert' | 'incident' | 'action';
 
 /** The webhook kind of an integration type; undefined for every other type. */
 export function webhookKindOf(pluginType: string): WebhookKind | undefined {
   if (pluginType === 'webhook.alert') return 'alert';
   if (pluginType === 'webhook.incident') return 'incident';
+  if (pluginType === 'custom.action') return 'action';
   return undefined;
 }
 
 /** The event types a webhook of this kind can receive. */
 function eventTypesOf(kind: WebhookKind): readonly string[] {
+  if (kind === 'action') return [];
   return kind === 'alert' ? ALERT_EVENT_TYPES : INCIDENT_EVENT_TYPES;
 }
 
@@ -174,15 +180,30 @@ function checkEventTypes(kind: WebhookKind, value: unknown): string[] {
 export function parseWebhookSettings(kind: WebhookKind, raw: unknown, allow: OutboundAllow): WebhookSettings {
   if (!isRecord(raw)) throw invalidParameter('settings', `a ${kind} webhook needs settings with a url`);
   const integrationIds = checkIds('settings.integration_ids', raw.integration_ids);
-  if (kind === 'incident' && integrationIds.length > 0) {
+  if (kind !== 'alert' && integrationIds.length > 0) {
     throw invalidParameter('settings.integration_ids', 'only alert webhooks are scoped by integration');
+  }
+  const channelIds = checkIds('settings.channel_ids', raw.channel_ids);
+  if (kind === 'action') {
+    if (channelIds.length === 0) {
+      throw invalidParameter(
+        'settings.channel_ids',
+        'a custom action is offered on the channels it names: name one or more',
+      );
+    }
+    if (Array.isArray(raw.event_types) && raw.event_types.length > 0) {
+      throw invalidParameter(
+        'settings.event_types',
+        'a custom action runs when a person runs it, on no events',
+      );
+    }
   }
   return {
     url: checkUrl(raw, allow),
     headers: checkHeaders(raw.headers),
-    channel_ids: checkIds('settings.channel_ids', raw.channel_ids),
+    channel_ids: channelIds,
     integration_ids: integrationIds,
-    event_types: checkEventTypes(kind, raw.event_types),
+    event_types: kind === 'action' ? [] : checkEventTypes(kind, raw.event_types),
   };
 }
 

@@ -106,7 +106,7 @@ async function configsOf(q: Executor, accountIds: readonly number[]): Promise<Ma
 const ALERT_TYPES: ReadonlySet<string> = new Set(ALERT_EVENT_TYPES);
 const INCIDENT_TYPES: ReadonlySet<string> = new Set(INCIDENT_EVENT_TYPES);
 
-type Candidate = { entry: FeedEvent; kind: WebhookKind; refId: string };
+type Candidate = { entry: FeedEvent; kind: 'alert' | 'incident'; refId: string };
 
 /**
  * The webhook events among feed entries: alert events name their alert, incident events their

@@ -394,6 +394,40 @@ export const SAMPLES: Record<string, Sample> = {
     await ctx.call('/incident/resolve', { incident_ids: [past.incident_id] });
     return { incident_id: (await ctx.alert()).incident_id, limit: 5 };
   },
+  '/incident/custom-action/do': async (ctx) => {
+    const { incident_id, channel_id } = await ctx.alert();
+    const { integration_id } = await ctx.call('/datasource/upsert', {
+      name: ctx.unique('action'),
+      plugin_type: 'custom.action',
+      settings: { url: await receiver(), channel_ids: [channel_id] },
+    });
+    return { incident_id, integration_id };
+  },
+  // Post-mortems: list/info/delete (on-call.openapi.en.json), init and the edits (openapi.legacy.zh.json).
+  '/incident/post-mortem/init': async (ctx) => ({
+    incident_ids: [(await ctx.alert()).incident_id],
+    template_id: 'standard',
+  }),
+  '/incident/post-mortem/list': async (ctx) => {
+    await postMortem(ctx);
+    return { status: 'drafting', order_by: 'created_at_seconds', p: 1, limit: 20 };
+  },
+  '/incident/post-mortem/info': async (ctx) => ({ post_mortem_id: await postMortem(ctx) }),
+  '/incident/post-mortem/delete': async (ctx) => ({ post_mortem_id: await postMortem(ctx) }),
+  '/incident/post-mortem/title/reset': async (ctx) => ({
+    post_mortem_id: await postMortem(ctx),
+    title: 'Outage',
+  }),
+  '/incident/post-mortem/follow-ups/reset': async (ctx) => ({
+    post_mortem_id: await postMortem(ctx),
+    follow_ups: '- add an alert',
+  }),
+  '/incident/post-mortem/status/reset': async (ctx) => ({
+    post_mortem_id: await postMortem(ctx),
+    status: 'published',
+  }),
+  '/incident/post-mortem/template/list': async () => ({ p: 1, limit: 20 }),
+  '/incident/post-mortem/template/info': async () => ({ template_id: 'standard' }),
   '/alert/list': async (ctx) => {
     const { channel_id, at } = await ctx.alert();
     return { start_time: at - 3600, end_time: at + 60, channel_ids: [channel_id], is_active: true, ...page };
@@ -1042,6 +1076,13 @@ async function escalationRule(ctx: SampleContext) {
     ...(await escalationRuleBody(ctx)),
   });
   return { channel_id, rule_id: rule_id as string };
+}
+
+/** The id of a new post-mortem of a new incident. */
+async function postMortem(ctx: SampleContext): Promise<string> {
+  const { incident_id } = await ctx.alert();
+  const { meta } = await ctx.call('/incident/post-mortem/init', { incident_ids: [incident_id] });
+  return meta.post_mortem_id as string;
 }
 
 /** The id of a new calendar with a workday pattern. */

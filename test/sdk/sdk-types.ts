@@ -454,3 +454,21 @@ export const StatusPageItem = struct({
   description: 'string',
   components: arrayOf(struct({ component_id: 'string', name: 'string' })),
 });
+
+/** PostMortem (types.go): the meta /incident/post-mortem/list answers. */
+export const PostMortem = struct({
+  account_id: 'int',
+  post_mortem_id: 'string',
+  template_id: 'string',
+  incident_ids: arrayOf('string'),
+  media_count: 'int',
+  author_ids: arrayOf('int'),
+  team_id: 'int',
+  channel_id: 'int',
+  channel_name: 'string',
+  is_private: 'bool',
+  title: 'string',
+  status: 'string',
+  created_at_seconds: 'timestamp',
+  updated_at_seconds: 'timestamp',
+});

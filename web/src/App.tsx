@@ -64,6 +64,10 @@ const TeamsPage = lazyPage(() => import('./pages/Teams.tsx'), 'TeamsPage');
 const RolesPage = lazyPage(() => import('./pages/Roles.tsx'), 'RolesPage');
 const AppKeysPage = lazyPage(() => import('./pages/AppKeys.tsx'), 'AppKeysPage');
 const ImportPage = lazyPage(() => import('./pages/Import.tsx'), 'ImportPage');
+const PostMortemPage = lazyPage<{ postMortemId: string }>(
+  () => import('./pages/PostMortem.tsx'),
+  'PostMortemPage',
+);
 
 type State =
   | { kind: 'loading' }
@@ -236,6 +240,9 @@ export function App() {
             <Route path="/roles" component={RolesPage} />
             <Route path="/app-keys" component={AppKeysPage} />
             <Route path="/import" component={ImportPage} />
+            <Route path="/post-mortems/:id">
+              {(params) => <PostMortemPage key={params.id} postMortemId={params.id} />}
+            </Route>
             <Route path="/incident/detail/:id">
               {(params) => <IncidentDetailPage incidentId={params.id} />}
             </Route>

@@ -130,6 +130,12 @@ export function describeFeedEntry(entry: Entry, name: (personId: number) => stri
     }
     case 'i_publish':
       return `${who} published it to the status page ${str(d.page_name) || 'a status page'}${str(d.title) ? ` as “${str(d.title)}”` : ''}`;
+    case 'i_custom': {
+      const action = str(d.integration_name) || 'a custom action';
+      return d.ok === false
+        ? `${who} ran ${action}: it failed (${str(d.error) || `HTTP ${num(d.status_code)}`})`
+        : `${who} ran ${action}`;
+    }
     case 'a_merge':
       return 'An alert was grouped into this incident';
     default:

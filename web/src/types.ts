@@ -44,6 +44,8 @@ export type Incident = {
   alert_cnt: number;
   active_alert_cnt: number;
   detail_url: string;
+  /** The post-mortem that covers the incident, '' when none does. */
+  post_mortem_id: string;
   closer?: { person_id: number; person_name: string };
 };
 

@@ -85,7 +85,11 @@ type Loaded = {
   deliveries: DeliveryItem[] | string;
   /** The status-page events it was published as (i_publish entries), with their current state. */
   publications: Publication[];
+  /** The custom actions offered on the incident's channel (docs/custom-actions.md). */
+  customActions: CustomAction[];
 };
+
+type CustomAction = { integration_id: number; integration_name: string };
 
 type Publication = {
   page_id: number;
@@ -163,29 +167,35 @@ function personIds(incident: Incident, feed: FeedItem[], more: number[]): number
 type AlertFeedCache = Map<string, FeedItem[]>;
 
 async function load(incidentId: string, cache: AlertFeedCache): Promise<Loaded> {
-  const [incident, feed, alerts, changes, placements, deliveries, publications] = await Promise.all([
-    api.post<Incident>('/incident/info', { incident_id: incidentId }),
-    api.post<{ items: FeedItem[] }>('/incident/feed', { incident_id: incidentId, limit: 100 }),
-    api.post<{ items: AlertItem[] }>('/incident/alert/list', {
-      incident_id: incidentId,
-      limit: 100,
-      include_events: true,
-    }),
-    api
-      .post<{ items: RelatedChange[] }>('/incident/change/list', { incident_id: incidentId, limit: 5 })
-      .then((page) => page.items, describeError),
-    // How each alert came here: the entry of its opening (i_new) or joining (a_merge).
-    api.post<{ items: FeedItem[] }>('/incident/feed', {
-      incident_id: incidentId,
-      types: ['i_new', 'a_merge'],
-      asc: true,
-      limit: 100,
-    }),
-    api
-      .post<{ items: DeliveryItem[] }>('/incident/notification/list', { incident_id: incidentId })
-      .then((page) => page.items, describeError),
-    loadPublications(incidentId),
-  ]);
+  const [incident, feed, alerts, changes, placements, deliveries, publications, customActions] =
+    await Promise.all([
+      api.post<Incident>('/incident/info', { incident_id: incidentId }),
+      api.post<{ items: FeedItem[] }>('/incident/feed', { incident_id: incidentId, limit: 100 }),
+      api.post<{ items: AlertItem[] }>('/incident/alert/list', {
+        incident_id: incidentId,
+        limit: 100,
+        include_events: true,
+      }),
+      api
+        .post<{ items: RelatedChange[] }>('/incident/change/list', { incident_id: incidentId, limit: 5 })
+        .then((page) => page.items, describeError),
+      // How each alert came here: the entry of its opening (i_new) or joining (a_merge).
+      api.post<{ items: FeedItem[] }>('/incident/feed', {
+        incident_id: incidentId,
+        types: ['i_new', 'a_merge'],
+        asc: true,
+        limit: 100,
+      }),
+      api
+        .post<{ items: DeliveryItem[] }>('/incident/notification/list', { incident_id: incidentId })
+        .then((page) => page.items, describeError),
+      loadPublications(incidentId),
+      // Offered only where they can run; none shown when they cannot be read.
+      api.post<{ items: CustomAction[] }>('/incident/custom-action/list', { incident_id: incidentId }).then(
+        (page) => page.items,
+        () => [] as CustomAction[],
+      ),
+    ]);
   const joined = new Map<string, FeedItem>();
   for (const entry of placements.items) {
     const alertId = entry.detail.alert_id;
@@ -248,6 +258,7 @@ async function load(incidentId: string, cache: AlertFeedCache): Promise<Loaded> 
     people: names,
     deliveries,
     publications,
+    customActions,
     why: new Map(
       alerts.items.map((a) => [
         a.alert_id,
@@ -350,7 +361,7 @@ export function IncidentDetailPage({ incidentId }: { incidentId: string }) {
     );
   }
 
-  const { incident, feed, alerts, people, changes, why, deliveries, publications } = data;
+  const { incident, feed, alerts, people, changes, why, deliveries, publications, customActions } = data;
   const openPublications = publications.filter((p) => p.status !== '' && !ENDED.has(p.status));
 
   /** Resolves the open public events: every affected component back to operational. */
@@ -384,6 +395,39 @@ export function IncidentDetailPage({ incidentId }: { incidentId: string }) {
   const snoozed = incident.snoozed_before * 1000 > Date.now();
   const labels = Object.entries(incident.labels ?? {});
 
+  /** Runs a custom action; its endpoint's failure is shown like any refusal. */
+  const runCustomAction = async (action: CustomAction) => {
+    setBusy(`custom-${action.integration_id}`);
+    setActionError(undefined);
+    setDone(undefined);
+    try {
+      const result = await api.post<{ message?: string }>('/incident/custom-action/do', {
+        incident_id: incidentId,
+        integration_id: action.integration_id,
+      });
+      if (result.message) setActionError(`${action.integration_name} failed: ${result.message}`);
+      else setDone(`${action.integration_name} ran.`);
+      await refresh();
+    } catch (caught) {
+      setActionError(describeError(caught));
+    } finally {
+      setBusy(undefined);
+    }
+  };
+  /** The incident's post-mortem, created (prefilled, as a draft) the first time. */
+  const openPostMortem = async () => {
+    if (incident.post_mortem_id) return navigate(`/post-mortems/${incident.post_mortem_id}`);
+    setBusy('post-mortem');
+    setActionError(undefined);
+    try {
+      const created = await api.post<{ meta: { post_mortem_id: string } }>('/incident/post-mortem/init', ids);
+      navigate(`/post-mortems/${created.meta.post_mortem_id}`);
+    } catch (caught) {
+      setActionError(describeError(caught));
+    } finally {
+      setBusy(undefined);
+    }
+  };
   const submitComment = async (event: FormEvent) => {
     event.preventDefault();
     if (await act('comment', '/incident/comment', { ...ids, comment }, 'Comment added.')) setComment('');
@@ -511,6 +555,9 @@ export function IncidentDetailPage({ incidentId }: { incidentId: string }) {
         <Button variant="default" onClick={() => setDialog('publish')}>
           Publish to status page
         </Button>
+        <Button variant="default" loading={busy === 'post-mortem'} onClick={() => void openPostMortem()}>
+          {incident.post_mortem_id ? 'Post-mortem' : 'Write post-mortem'}
+        </Button>
         {!closed && (
           <Menu>
             <Menu.Target>
@@ -538,6 +585,20 @@ export function IncidentDetailPage({ incidentId }: { incidentId: string }) {
           </Menu>
         )}
       </Group>
+      {customActions.length > 0 && (
+        <Group gap="xs" role="toolbar" aria-label="Custom actions">
+          {customActions.map((action) => (
+            <Button
+              key={action.integration_id}
+              variant="light"
+              loading={busy === `custom-${action.integration_id}`}
+              onClick={() => void runCustomAction(action)}
+            >
+              {action.integration_name}
+            </Button>
+          ))}
+        </Group>
+      )}
       <div aria-live="polite">
         {done && (
           <Text size="sm" c="green.8" role="status">
