@@ -100,6 +100,7 @@ export async function startServer(config: Config): Promise<RunningServer> {
       modules: engineModules,
       logger: app.log,
       capabilities: deliveryCapabilities(config),
+      auditRetentionDays: config.auditRetentionDays,
     });
     engine.start(config.engineIntervalSeconds * 1000);
     const webhooks = createWebhookWorker({
