@@ -17,7 +17,7 @@ export type Operation = {
 const READ_ACTIONS =
   /^(list|infos?|get|search|query|preview|reachability|roles|export|download|feed|count|stats?)$/;
 const DANGEROUS_ACTIONS = /(delete|disable|remove|revoke|truncate|reset|merge)$/;
-const SENSITIVE_RESOURCES = /^\/(role|member|person|account|team)\//;
+const SENSITIVE_RESOURCES = /^\/(role|member|person|account|team)\/|^\/console\/password\//;
 
 export function describeOperation(route: {
   url: string;

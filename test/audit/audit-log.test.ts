@@ -4,6 +4,7 @@ import { sampleContext } from '../conformance/samples.ts';
 import { ALLOW_LOOPBACK, startTestApp, type TestAccount, type TestApp } from '../harness/app.ts';
 import { type Operation, send, servedOperations } from '../http/operations.ts';
 import { SESSION_ONLY, sampleFor } from '../http/vigil-samples.ts';
+import { consoleCall, emailOf, PASSWORD, setPassword, signIn } from '../web/helpers.ts';
 
 /*
  * The audit log (issue 20): every state-changing call is recorded with who, how, what and from
@@ -116,6 +117,28 @@ describe('recording', () => {
     const [keyEntry] = await entriesOf(key.body.request_id);
     expect(keyEntry?.operation).toBe('person:write:app_key_create');
     expect(JSON.stringify(keyEntry)).not.toContain(key.body.data.key);
+  });
+
+  it('records the console: a session’s writes say so, and a password change is recorded masked', async () => {
+    const member = await t.newMember(owner, [2]);
+    const email = await emailOf(t, member);
+    await setPassword(t, email);
+    const { session } = await signIn(t, email);
+    const created = await consoleCall(t, '/team/upsert', { team_name: 'From the console' }, session!);
+    expect(created.status, JSON.stringify(created.body)).toBe(200);
+    const [entry] = await entriesOf(created.body.request_id);
+    expect(entry).toMatchObject({ credential: 'session', key_id: null, member_id: member.memberId });
+    const changed = await consoleCall(
+      t,
+      '/console/password/change',
+      { current_password: PASSWORD, new_password: 'a brand new passphrase' },
+      session!,
+    );
+    expect(changed.status, JSON.stringify(changed.body)).toBe(200);
+    const [change] = await entriesOf(changed.body.request_id);
+    expect(change).toMatchObject({ operation: 'console:write:password_change', is_dangerous: true });
+    expect(change?.body).not.toContain('passphrase');
+    expect(change?.body).not.toContain(PASSWORD);
   });
 
   it('records nothing for a refused or failed write, and a change that rolls back leaves no entry', async () => {
