@@ -87,7 +87,8 @@ describe('the Audit log page', () => {
 
     await page.getByRole('checkbox', { name: 'Dangerous only' }).check();
     await expect.poll(text, WAIT).toContain('role:write:delete');
-    await page.getByLabel('Operations', { exact: true }).fill('role:write:delete');
+    const filters = page.getByRole('search', { name: 'Audit filters' });
+    await filters.getByLabel('Operations', { exact: true }).fill('role:write:delete');
     await page.getByRole('option', { name: /role:write:delete/ }).click();
     await expect.poll(() => rows.count(), WAIT).toBe(2);
     await page.screenshot({ path: outputPath('console-audit.png'), fullPage: true });
