@@ -41,7 +41,7 @@ const COLUMNS = [
   'is_dangerous',
 ] as const satisfies readonly (keyof AuditEntry)[];
 
-export function insertStatement(entry: AuditEntry): CompiledQuery {
+function insertStatement(entry: AuditEntry): CompiledQuery {
   return CompiledQuery.raw(
     `insert into audit_logs (${COLUMNS.join(', ')}) values (${COLUMNS.map((_, i) => `$${i + 1}`).join(', ')})`,
     COLUMNS.map((column) => entry[column]),

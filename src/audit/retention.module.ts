@@ -1,7 +1,7 @@
 import type { EngineModule } from '../jobs/engine.ts';
 import { deleteAuditLogsBefore } from './audit.store.ts';
 
-export const DEFAULT_AUDIT_RETENTION_DAYS = 180;
+const DEFAULT_AUDIT_RETENTION_DAYS = 180;
 /** Rows one cycle removes at most, so a large backlog (a lowered retention) never holds a long lock. */
 const BATCH = 5_000;
 
