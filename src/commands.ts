@@ -43,7 +43,7 @@ export async function runCommand(deps: Deps, command: Command): Promise<unknown>
     case 'integration create': {
       const owner = await findKeyOwner(deps.db, hashAppKey(command.appKey));
       if (!owner) throw new AppError('Unauthorized', 'The app key is invalid or disabled.');
-      const actor = { ...owner, permissions: permissionsOf(owner.roleIds) };
+      const actor = { ...owner, permissions: permissionsOf(owner.roleIds, owner.customPermissionIds) };
       return createIntegration(deps, actor, command.integration);
     }
     case 'member set-password':

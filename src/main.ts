@@ -105,6 +105,7 @@ export async function startServer(config: Config): Promise<RunningServer> {
       logger: app.log,
       capabilities: deliveryCapabilities(config),
       onCycle: engineMetrics(registry),
+      auditRetentionDays: config.auditRetentionDays,
     });
     engine.start(config.engineIntervalSeconds * 1000);
     const webhooks = createWebhookWorker({

@@ -16,7 +16,9 @@ import {
   toPersonItem,
 } from './members.service.ts';
 import { getMember, getMembers, listMembers } from './members.store.ts';
-import { BUILT_IN_ROLES, PERMISSIONS } from './permissions.ts';
+import { permissionFactors } from './permission-factors.ts';
+import { PERMISSIONS } from './permissions.ts';
+import { deleteRole, roleItem, roleItems, setRoleStatus, upsertRole } from './roles.service.ts';
 import { deleteTeam, toTeamItem, upsertTeam } from './teams.service.ts';
 import { findTeam, getTeams, listTeams } from './teams.store.ts';
 
@@ -258,23 +260,79 @@ export function registerAccountRoutes(app: Api, deps: AppDeps, cache: AuthCache)
     },
   );
 
-  const roleItems = () =>
-    BUILT_IN_ROLES.map((role) => ({
-      ...role,
-      permission_ids: [...role.permission_ids],
-      status: 'enabled' as const,
-      editable: false,
-      created_at: 0,
-      updated_at: 0,
-    }));
-
   openApi(
     app,
     '/role/list',
     { ...Roles, summary: 'List roles', permission: null, input: S.RoleListRequest, data: S.RoleListResponse },
-    async () => {
-      const items = roleItems();
+    async ({ actor, input }) => {
+      const items = await roleItems(db, actor.accountId, { orderBy: input.orderby, asc: input.asc });
       return { total: items.length, items };
+    },
+  );
+
+  openApi(
+    app,
+    '/role/upsert',
+    {
+      ...Roles,
+      summary: 'Create or update a custom role',
+      permission: 'roles.manage',
+      input: S.RoleUpsertRequest,
+      data: S.RoleUpsertResponse,
+    },
+    ({ actor, input }) => upsertRole(deps, actor, input),
+  );
+
+  openApi(
+    app,
+    '/role/delete',
+    {
+      ...Roles,
+      summary: 'Delete a custom role',
+      permission: 'roles.manage',
+      input: S.RoleSelector,
+      data: Empty,
+    },
+    async ({ actor, input }) => {
+      await deleteRole(deps, actor, input.role_id);
+      return {};
+    },
+  );
+
+  for (const status of ['enabled', 'disabled'] as const) {
+    const verb = status === 'enabled' ? 'enable' : 'disable';
+    openApi(
+      app,
+      `/role/${verb}`,
+      {
+        ...Roles,
+        summary: `${status === 'enabled' ? 'Enable' : 'Disable'} a custom role`,
+        permission: 'roles.manage',
+        input: S.RoleSelector,
+        data: Empty,
+      },
+      async ({ actor, input }) => {
+        await setRoleStatus(deps, actor, input.role_id, status);
+        return {};
+      },
+    );
+  }
+
+  openApi(
+    app,
+    '/role/permission/factor/list',
+    {
+      ...Roles,
+      summary: 'List permission factors',
+      permission: null,
+      input: S.FactorListRequest,
+      data: Type.Array(S.FactorItem),
+    },
+    async ({ input, request }) => {
+      const factors = permissionFactors(request.server.audit.operations);
+      return input.factor_types
+        ? factors.filter((f) => input.factor_types!.includes(f.factor_type))
+        : factors;
     },
   );
 
@@ -288,11 +346,7 @@ export function registerAccountRoutes(app: Api, deps: AppDeps, cache: AuthCache)
       input: Type.Object({ role_id: S.Id }),
       data: S.RoleItem,
     },
-    async ({ input }) => {
-      const role = roleItems().find((r) => r.role_id === input.role_id);
-      if (!role) throw notFound(`role ${input.role_id}`);
-      return role;
-    },
+    ({ actor, input }) => roleItem(db, actor.accountId, input.role_id),
   );
 
   openApi(
@@ -305,8 +359,11 @@ export function registerAccountRoutes(app: Api, deps: AppDeps, cache: AuthCache)
       input: S.RolePermissionListRequest,
       data: Type.Object({ items: Type.Array(S.PermissionItem) }),
     },
-    async ({ input }) => {
-      const roles = input.role_ids ? BUILT_IN_ROLES.filter((r) => input.role_ids!.includes(r.role_id)) : [];
+    async ({ actor, input }) => {
+      const named = new Set(input.role_ids ?? []);
+      const roles = input.role_ids
+        ? (await roleItems(db, actor.accountId)).filter((r) => named.has(r.role_id))
+        : [];
       const granted = new Set<number>(roles.flatMap((r) => r.permission_ids));
       const items = PERMISSIONS.map((p) => ({
         id: p.id,

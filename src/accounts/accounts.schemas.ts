@@ -296,3 +296,28 @@ export const AppKeyListResponse = Type.Object({
   has_next_page: Type.Boolean(),
   items: Type.Array(AppKeyItem),
 });
+
+export const RoleUpsertRequest = Type.Object({
+  role_id: Type.Optional(Id),
+  role_name: Type.String({ minLength: 1, maxLength: 39 }),
+  description: Type.Optional(Type.String({ maxLength: 499 })),
+  permission_ids: Type.Optional(Type.Array(Id, { maxItems: 100 })),
+});
+
+export const RoleUpsertResponse = Type.Object({ role_id: Id, role_name: Type.String() });
+
+export const RoleSelector = Type.Object({ role_id: Id });
+
+const FactorType = Type.Union([
+  Type.Literal('api'),
+  Type.Literal('button'),
+  Type.Literal('visit'),
+  Type.Literal('menu'),
+  Type.Literal('url'),
+]);
+
+export const FactorListRequest = Type.Object({
+  factor_types: Type.Optional(Type.Array(FactorType, { maxItems: 5 })),
+});
+
+export const FactorItem = Type.Object({ factor_name: Type.String(), factor_type: FactorType });

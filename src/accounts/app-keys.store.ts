@@ -1,13 +1,22 @@
 import { createHash } from 'node:crypto';
 import { sql } from 'kysely';
 import type { Db } from '../db/db.ts';
+import { customPermissionIds } from './roles.store.ts';
 
 /** App keys are stored as SHA-256 digests; the secret itself is shown once, at creation. */
 export function hashAppKey(secret: string): string {
   return createHash('sha256').update(secret).digest('hex');
 }
 
-export type KeyOwner = { accountId: number; memberId: number; memberName: string; roleIds: number[] };
+export type KeyOwner = {
+  accountId: number;
+  memberId: number;
+  memberName: string;
+  roleIds: number[];
+  /** Permission ids of the member's enabled custom roles (roles.store.ts). */
+  customPermissionIds: number[];
+  keyId?: number;
+};
 
 /** The enabled member behind an enabled key, or undefined: one indexed lookup per request. */
 export async function findKeyOwner(db: Db, keyHash: string): Promise<KeyOwner | undefined> {
@@ -15,10 +24,12 @@ export async function findKeyOwner(db: Db, keyHash: string): Promise<KeyOwner | 
     .selectFrom('app_keys as k')
     .innerJoin('members as m', 'm.member_id', 'k.member_id')
     .select([
+      'k.key_id',
       'k.account_id',
       'k.member_id',
       'm.member_name',
       sql<number[]>`array(select role_id from member_roles r where r.member_id = k.member_id)`.as('role_ids'),
+      customPermissionIds('k.member_id', 'k.account_id').as('custom_permission_ids'),
     ])
     .where('k.key_hash', '=', keyHash)
     .where('k.status', '=', 'enabled')
@@ -30,6 +41,8 @@ export async function findKeyOwner(db: Db, keyHash: string): Promise<KeyOwner | 
       memberId: row.member_id,
       memberName: row.member_name,
       roleIds: row.role_ids,
+      customPermissionIds: row.custom_permission_ids,
+      keyId: row.key_id,
     }
   );
 }

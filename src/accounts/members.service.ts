@@ -18,6 +18,7 @@ import {
   updateMember,
 } from './members.store.ts';
 import { type Actor, assertMayActOn, DEFAULT_ROLE_ID, isBuiltInRole, OWNER_ROLE_ID } from './permissions.ts';
+import { existingRoleIds } from './roles.store.ts';
 
 type Deps = { db: Db; clock: Clock };
 type Executor = Db['q'];
@@ -71,9 +72,21 @@ function memberConflict(error: unknown, field: string): never {
   throw error;
 }
 
-function checkRoles(actor: Actor, roleIds: readonly number[], field: string): void {
+/** Every role a built-in one or a custom role of the caller's account; the Owner role only from an Owner. */
+async function checkRoles(
+  q: Executor,
+  actor: Actor,
+  roleIds: readonly number[],
+  field: string,
+): Promise<void> {
+  const custom = await existingRoleIds(
+    q,
+    actor.accountId,
+    roleIds.filter((id) => !isBuiltInRole(id)),
+  );
   for (const roleId of roleIds) {
-    if (!isBuiltInRole(roleId)) throw invalidParameter(field, `role ${roleId} does not exist`);
+    if (!isBuiltInRole(roleId) && !custom.has(roleId))
+      throw invalidParameter(field, `role ${roleId} does not exist`);
   }
   if (roleIds.includes(OWNER_ROLE_ID) && !actor.roleIds.includes(OWNER_ROLE_ID)) {
     throw new AppError('AccessDenied', 'Access Denied: only an Owner may grant the Owner role.');
@@ -101,11 +114,11 @@ export async function inviteMembers(
   actor: Actor,
   members: readonly Static<typeof InviteMember>[],
 ): Promise<{ member_id: number; member_name: string }[]> {
-  members.forEach((member, i) => {
+  for (const [i, member] of members.entries()) {
     if (!member.email && !member.phone)
       throw invalidParameter(`members[${i}].email`, 'an e-mail or a phone is required');
-    checkRoles(actor, member.role_ids ?? [], `members[${i}].role_ids`);
-  });
+    await checkRoles(deps.db.q, actor, member.role_ids ?? [], `members[${i}].role_ids`);
+  }
   const now = nowSeconds(deps.clock);
   return deps.db.q.transaction().execute(async (trx) => {
     const created = [];
@@ -194,7 +207,7 @@ type RoleChange = {
 
 /** Sets, grants or revokes roles of members, keeping at least one Owner in the account. */
 export async function changeMemberRoles(deps: Deps, actor: Actor, change: RoleChange): Promise<void> {
-  checkRoles(actor, change.roleIds, change.field);
+  await checkRoles(deps.db.q, actor, change.roleIds, change.field);
   const touchesOwner = change.roleIds.includes(OWNER_ROLE_ID) || change.kind === 'set';
   await deps.db.q.transaction().execute(async (trx) => {
     await lockAccount(trx, actor.accountId);

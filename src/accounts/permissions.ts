@@ -205,13 +205,23 @@ export type Actor = {
   memberName: string;
   roleIds: number[];
   permissions: ReadonlySet<Permission>;
+  /** The app key the call came with; absent for the console's session (the audit log says which). */
+  keyId?: number;
   /** The member acts through an AI assistant (Vigil's MCP server): their timeline entries say so. */
   via?: 'assistant';
 };
 
-export function permissionsOf(roleIds: readonly number[]): Set<Permission> {
-  const ids = new Set(
-    BUILT_IN_ROLES.filter((role) => roleIds.includes(role.role_id)).flatMap((role) => role.permission_ids),
-  );
+/**
+ * What a member may do: the permissions of their built-in roles plus `customIds`, the permission ids
+ * their enabled custom roles grant (roles.store.ts reads them with the member).
+ */
+export function permissionsOf(
+  roleIds: readonly number[],
+  customIds: readonly number[] = [],
+): Set<Permission> {
+  const ids = new Set<number>([
+    ...BUILT_IN_ROLES.filter((role) => roleIds.includes(role.role_id)).flatMap((role) => role.permission_ids),
+    ...customIds,
+  ]);
   return new Set(PERMISSIONS.filter((p) => ids.has(p.id)).map((p) => p.key));
 }

@@ -44,6 +44,8 @@ export type Config = {
   ingestApplyBatchMax: number;
   /** Seconds between heartbeats on the console's event stream (docs/console.md). */
   consoleHeartbeatSeconds: number;
+  /** Days the audit log keeps an entry; the engine removes older ones (docs/audit.md). */
+  auditRetentionDays: number;
   /** SMTP server for e-mail (status-page subscribers); undefined: e-mail is not sent. */
   smtpUrl: string | undefined;
   smtpFrom: string;
@@ -165,6 +167,11 @@ export const CONFIG_VARIABLES = [
     meaning: "seconds between heartbeats on the console's live-update stream, 1-300",
   },
   {
+    name: 'AUDIT_RETENTION_DAYS',
+    default: '180',
+    meaning: 'days the audit log keeps an entry before the engine removes it, 1-3650',
+  },
+  {
     name: 'SMTP_URL',
     default: '',
     meaning: 'SMTP server for e-mail (smtp://user:pass@host:587, smtps:// for TLS); unset: no e-mail is sent',
@@ -279,6 +286,7 @@ export function loadConfig(env: Env = process.env): Config {
     ingestApplyWorkers:
       read('INGEST_APPLY_WORKERS') === undefined ? undefined : integer('INGEST_APPLY_WORKERS', 0, 0, 16),
     consoleHeartbeatSeconds: integer('CONSOLE_HEARTBEAT_SECONDS', 25, 1, 300),
+    auditRetentionDays: integer('AUDIT_RETENTION_DAYS', 180, 1, 3650),
     smtpUrl: url('SMTP_URL', ['smtp:', 'smtps:']),
     smtpFrom: read('SMTP_FROM') ?? 'Vigil <vigil@localhost>',
     phoneProviderUrl: url('PHONE_PROVIDER_URL', ['http:', 'https:'])?.replace(/\/+$/, ''),

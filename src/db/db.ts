@@ -1,6 +1,7 @@
 import { PGlite } from '@electric-sql/pglite';
-import { Kysely, PostgresDialect } from 'kysely';
+import { Kysely } from 'kysely';
 import { type Config, loadConfig } from '../config/config.ts';
+import { AuditedPostgresDialect } from './audited-dialect.ts';
 import { DatabaseUnavailable } from './errors.ts';
 import type { ListenHandlers } from './listen.ts';
 import { PGlitePool } from './pglite-pool.ts';
@@ -104,7 +105,7 @@ async function openPGlite(target: { dataDir: string } | { memory: true; snapshot
     startParams: [...PGlite.defaultStartParams, '-c', 'shared_buffers=16MB', '-c', 'max_connections=5'],
   });
   const pool = new PGlitePool(pglite);
-  const q = new Kysely<Tables>({ dialect: new PostgresDialect({ pool }) });
+  const q = new Kysely<Tables>({ dialect: new AuditedPostgresDialect({ pool }) });
   return {
     kind: 'pglite',
     describe: 'dataDir' in target ? `PGlite in ${target.dataDir}` : 'PGlite in memory',

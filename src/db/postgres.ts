@@ -1,7 +1,8 @@
 import { AsyncLocalStorage } from 'node:async_hooks';
 import { createHash } from 'node:crypto';
-import { Kysely, PostgresDialect, type PostgresPool, type PostgresPoolClient } from 'kysely';
+import { Kysely, type PostgresPool, type PostgresPoolClient } from 'kysely';
 import pg from 'pg';
+import { AuditedPostgresDialect } from './audited-dialect.ts';
 import type { Db, DbLogger, DbTimeouts, StatementTimeout } from './db.ts';
 import { DatabaseUnavailable, isDatabaseUnavailable } from './errors.ts';
 import { listenPostgres } from './listen.ts';
@@ -187,7 +188,7 @@ export function openPostgres(connectionString: string, timeouts: DbTimeouts, log
     connect: () => checkout() as unknown as Promise<PostgresPoolClient>,
     end: () => pool.end(),
   };
-  const q = new Kysely<Tables>({ dialect: new PostgresDialect({ pool: kyselyPool }) });
+  const q = new Kysely<Tables>({ dialect: new AuditedPostgresDialect({ pool: kyselyPool }) });
 
   return {
     kind: 'postgres',

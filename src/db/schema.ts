@@ -46,6 +46,37 @@ export type MemberRolesTable = {
   role_id: number;
 };
 
+export type RolesTable = {
+  role_id: Generated<number>;
+  account_id: number;
+  role_name: string;
+  description: Defaulted<string>;
+  status: Defaulted<'enabled' | 'disabled'>;
+  permission_ids: Defaulted<number[]>;
+  created_at: number;
+  updated_at: number;
+};
+
+export type AuditLogsTable = {
+  audit_id: Generated<number>;
+  account_id: number;
+  /** Unix milliseconds. */
+  created_at: number;
+  member_id: number;
+  member_name: string;
+  credential: 'app_key' | 'session' | 'assistant';
+  key_id: number | null;
+  request_id: string;
+  ip: Defaulted<string>;
+  user_agent: Defaulted<string>;
+  operation: string;
+  operation_name: string;
+  target: Defaulted<string>;
+  body: Defaulted<string>;
+  is_dangerous: Defaulted<boolean>;
+  is_write: Defaulted<boolean>;
+};
+
 export type AppKeysTable = {
   key_id: Generated<number>;
   account_id: number;
@@ -895,6 +926,8 @@ export type Tables = {
   accounts: AccountsTable;
   members: MembersTable;
   member_roles: MemberRolesTable;
+  roles: RolesTable;
+  audit_logs: AuditLogsTable;
   app_keys: AppKeysTable;
   teams: TeamsTable;
   team_members: TeamMembersTable;

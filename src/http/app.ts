@@ -7,6 +7,8 @@ import Type from 'typebox';
 import { registerAccountRoutes } from '../accounts/accounts.routes.ts';
 import { AuthCache } from '../accounts/auth-cache.ts';
 import { registerAlertRoutes } from '../alerts/alerts.routes.ts';
+import { registerAuditRoutes } from '../audit/audit.routes.ts';
+import { insertAuditEntry } from '../audit/audit.store.ts';
 import { registerChangeRoutes } from '../changes/changes.routes.ts';
 import { registerChannelRoutes } from '../channels/channels.routes.ts';
 import { registerChannelRuleRoutes } from '../channels/rules/rules.routes.ts';
@@ -44,7 +46,7 @@ import { Lifecycle, registerHealthRoutes, startupGate } from './health.ts';
 import { checkInputValue } from './input-check.ts';
 import { registerMetrics } from './metrics.ts';
 import { RateLimit } from './rate-limit.ts';
-import type { Api } from './route.ts';
+import type { Api, AuditSink } from './route.ts';
 import { validatorCompiler } from './validation.ts';
 
 /** What the HTTP layer needs from the composition root. Domains receive the parts they use. */
@@ -83,6 +85,11 @@ export async function buildApp(deps: AppDeps): Promise<Api> {
   app.setValidatorCompiler(validatorCompiler);
   app.setErrorHandler(errorHandler);
   app.decorateRequest('actor', undefined);
+  app.decorate('audit', {
+    clock: deps.clock,
+    operations: [],
+    record: (entry) => insertAuditEntry(deps.db, entry),
+  } satisfies AuditSink);
 
   // Flashduty clients send JSON only; an empty JSON body means "no parameters".
   const parseJson = app.getDefaultJsonParser('error', 'error');
@@ -168,6 +175,7 @@ export async function buildApp(deps: AppDeps): Promise<Api> {
   registerHealthRoutes(app, { db: deps.db, redis: deps.redis, startup });
   const metrics = registerMetrics(app, deps.db);
   registerAccountRoutes(app, deps, authCache);
+  registerAuditRoutes(app, deps);
   registerIntegrationRoutes(app, deps);
   registerIngestRoutes(app, deps, metrics);
   registerChannelRoutes(app, deps);

@@ -46,7 +46,7 @@ export function appKeyHook(cache: AuthCache, accountLimit: RateLimit, session?: 
 
     await enforceRateLimit(accountLimit, String(owner.accountId), reply);
 
-    const actor: Actor = { ...owner, permissions: permissionsOf(owner.roleIds) };
+    const actor: Actor = { ...owner, permissions: permissionsOf(owner.roleIds, owner.customPermissionIds) };
     // Vigil's MCP server marks its calls (docs/mcp.md); the member still acts, with their permissions.
     if (request.headers['x-vigil-via'] === 'assistant') actor.via = 'assistant';
     if (rule.permission && !actor.permissions.has(rule.permission)) {

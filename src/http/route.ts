@@ -9,6 +9,25 @@ import type {
 } from 'fastify';
 import Type, { type Static, type TSchema } from 'typebox';
 import type { Actor, Permission } from '../accounts/permissions.ts';
+import { type AuditEntry, runAudited } from '../audit/context.ts';
+import { auditBody, auditTarget } from '../audit/mask.ts';
+import { describeOperation, type Operation } from '../audit/operations.ts';
+import type { Clock } from '../shared/clock.ts';
+
+/** What the route layer needs to record state-changing calls (http/app.ts decorates the app with it). */
+export type AuditSink = {
+  clock: Clock;
+  /** Every Open API operation declared, in order: the audit's operation list and permission factors. */
+  operations: Operation[];
+  /** Writes an entry outside any transaction: for a handler whose writes opened none. */
+  record(entry: AuditEntry): Promise<void>;
+};
+
+declare module 'fastify' {
+  interface FastifyInstance {
+    audit: AuditSink;
+  }
+}
 
 export type Api = FastifyInstance<
   RawServerDefault,
@@ -56,6 +75,9 @@ export function openApi<B extends TSchema, D extends TSchema>(
   handler: (call: Call<B>) => Promise<Static<D>>,
 ): void {
   const method = route.method ?? 'POST';
+  const operation = describeOperation({ url, method, permission: route.permission, summary: route.summary });
+  const sink = (app as unknown as FastifyInstance).audit as AuditSink | undefined;
+  sink?.operations.push(operation);
   const inputPart = method === 'GET' ? 'querystring' : 'body';
   // Registered untyped: Fastify cannot relate a generic schema to its static type, and the
   // response schema checks the shape at run time anyway.
@@ -72,8 +94,55 @@ export function openApi<B extends TSchema, D extends TSchema>(
     },
     handler: async (request) => {
       const value = (method === 'GET' ? request.query : request.body) as Static<B>;
-      const data = await handler({ actor: request.actor!, input: value, requestId: request.id, request });
+      const run = () => handler({ actor: request.actor!, input: value, requestId: request.id, request });
+      const data =
+        sink && operation.isWrite
+          ? await runAudited(auditEntry(request, operation, sink.clock), run, sink.record)
+          : await run();
       return { request_id: request.id, data };
     },
   });
+}
+
+/**
+ * Runs a state-changing route that is not an Open API operation (the console's own password
+ * change) as openApi runs a write: recorded in its transaction, listed among the operations.
+ */
+export function auditedConsoleWrite(
+  app: Api,
+  route: { url: string; summary: string },
+): <T>(request: FastifyRequest, actor: AuditActor, run: () => Promise<T>) => Promise<T> {
+  const sink = (app as unknown as FastifyInstance).audit as AuditSink | undefined;
+  const operation = describeOperation({ ...route, method: 'POST', permission: null });
+  sink?.operations.push(operation);
+  return (request, actor, run) =>
+    sink ? runAudited(auditEntry(request, operation, sink.clock, actor), run, sink.record) : run();
+}
+
+type AuditActor = Pick<Actor, 'accountId' | 'memberId' | 'memberName' | 'keyId' | 'via'>;
+
+/** The audit row of a state-changing call: who, how, what, on which objects, from where (docs/audit.md). */
+function auditEntry(
+  request: FastifyRequest,
+  operation: Operation,
+  clock: Clock,
+  actor: AuditActor = request.actor!,
+): AuditEntry {
+  const agent = request.headers['user-agent'];
+  return {
+    account_id: actor.accountId,
+    created_at: clock.nowMs(),
+    member_id: actor.memberId,
+    member_name: actor.memberName,
+    credential: actor.via === 'assistant' ? 'assistant' : actor.keyId !== undefined ? 'app_key' : 'session',
+    key_id: actor.keyId ?? null,
+    request_id: request.id,
+    ip: request.ip ?? '',
+    user_agent: typeof agent === 'string' ? agent.slice(0, 512) : '',
+    operation: operation.name,
+    operation_name: operation.summary,
+    target: auditTarget(request.body),
+    body: auditBody(request.body),
+    is_dangerous: operation.isDangerous,
+  };
 }

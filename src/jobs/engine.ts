@@ -30,6 +30,8 @@ export type EngineDeps = {
   clock: Clock;
   /** What the deployment can deliver (SMTP, the phone gateway), for modules that notify people. */
   capabilities?: Capabilities;
+  /** Days the audit log keeps an entry (AUDIT_RETENTION_DAYS); absent: 180. */
+  auditRetentionDays?: number;
 };
 
 export type EngineModule = {
@@ -74,6 +76,7 @@ export class Engine {
       db: options.db,
       clock: options.clock,
       ...(options.capabilities ? { capabilities: options.capabilities } : {}),
+      ...(options.auditRetentionDays ? { auditRetentionDays: options.auditRetentionDays } : {}),
     };
     this.#modules = options.modules;
     this.#logger = options.logger;

@@ -1,3 +1,4 @@
+import { auditRetentionModule } from '../audit/retention.module.ts';
 import { tableMaintenanceModule } from '../db/table-maintenance.ts';
 import { escalationModule } from '../escalation/escalation.module.ts';
 import { autoResolveModule } from '../incidents/auto-resolve.module.ts';
@@ -11,8 +12,8 @@ import type { EngineModule } from './engine.ts';
  * incident whose timeout and snooze ran out together closes without first waking (and, once
  * escalation exists, without paging anyone again). Escalation runs after both, so it sees incidents
  * closed or woken in this cycle. Status-page maintenance schedules are independent
- * of both. Insight upkeep (daily rollups, facts kept current) answers no deadline. Table
- * maintenance (planner statistics, and vacuum on PGlite) comes last: it is nobody's due work, only
+ * of both. Insight upkeep (daily rollups, facts kept current) answers no deadline. Audit
+ * retention removes what AUDIT_RETENTION_DAYS no longer keeps. Table maintenance (planner statistics, and vacuum on PGlite) comes last: it is nobody's due work, only
  * what keeps the others' queries planned well.
  */
 export const engineModules: readonly EngineModule[] = [
@@ -21,5 +22,6 @@ export const engineModules: readonly EngineModule[] = [
   escalationModule,
   maintenanceScheduleModule,
   insightUpkeepModule,
+  auditRetentionModule,
   tableMaintenanceModule,
 ];

@@ -3,7 +3,7 @@ import Type from 'typebox';
 import { Id } from '../accounts/accounts.schemas.ts';
 import { getAccount, getMember } from '../accounts/members.store.ts';
 import type { AppDeps } from '../http/app.ts';
-import { type Api, envelope, openApi } from '../http/route.ts';
+import { type Api, auditedConsoleWrite, envelope, openApi } from '../http/route.ts';
 import { deliveryCapabilities } from '../notifications/preferences.ts';
 import { EmailProvider } from '../notifications/providers/email.ts';
 import { AppError } from '../shared/app-error.ts';
@@ -190,6 +190,10 @@ export function registerConsoleRoutes(app: Api, deps: AppDeps): void {
     },
   );
 
+  const passwordChange = auditedConsoleWrite(app, {
+    url: '/console/password/change',
+    summary: "Change the signed-in member's password",
+  });
   app.post(
     '/console/password/change',
     {
@@ -218,10 +222,12 @@ export function registerConsoleRoutes(app: Api, deps: AppDeps): void {
           `Too many wrong passwords: try again in ${Math.ceil(wait / 60)} minute(s).`,
         );
       try {
-        await changePassword(deps, token, {
-          currentPassword: request.body.current_password,
-          newPassword: request.body.new_password,
-        });
+        await passwordChange(request, session, () =>
+          changePassword(deps, token, {
+            currentPassword: request.body.current_password,
+            newPassword: request.body.new_password,
+          }),
+        );
       } catch (error) {
         if (error instanceof AppError && error.message.includes('current_password'))
           await throttle.failed(key, request.ip);

@@ -1,5 +1,6 @@
 import { sql } from 'kysely';
 import type { KeyOwner } from '../accounts/app-keys.store.ts';
+import { customPermissionIds } from '../accounts/roles.store.ts';
 import type { Db } from '../db/db.ts';
 
 type Executor = Db['q'];
@@ -94,6 +95,7 @@ export async function findSession(q: Executor, hash: string, now: number): Promi
       's.last_seen_at',
       'm.member_name',
       sql<number[]>`array(select role_id from member_roles r where r.member_id = s.member_id)`.as('role_ids'),
+      customPermissionIds('s.member_id', 's.account_id').as('custom_permission_ids'),
     ])
     .where('s.session_hash', '=', hash)
     .where('s.expires_at', '>', now)
@@ -105,6 +107,7 @@ export async function findSession(q: Executor, hash: string, now: number): Promi
       memberId: row.member_id,
       memberName: row.member_name,
       roleIds: row.role_ids,
+      customPermissionIds: row.custom_permission_ids,
       csrfToken: row.csrf_token,
       createdAt: row.created_at,
       lastSeenAt: row.last_seen_at,

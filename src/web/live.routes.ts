@@ -33,7 +33,7 @@ export function registerLiveRoutes(app: Api, deps: AppDeps): LiveHub {
       const session = token === undefined ? undefined : await findConsoleSession(deps, token);
       if (!token || !session)
         throw new AppError('Unauthorized', 'You are unauthorized: sign in to the console.');
-      if (!permissionsOf(session.roleIds).has('incidents.read'))
+      if (!permissionsOf(session.roleIds, session.customPermissionIds).has('incidents.read'))
         throw new AppError(
           'AccessDenied',
           'Access Denied: this operation needs the Incidents Read permission.',

@@ -283,6 +283,22 @@ export const SAMPLES: Record<string, Sample> = {
   '/role/permission/list': async () => ({ role_ids: [3], with_all: true }),
   '/role/member/grant': async (ctx) => ({ role_id: 2, member_ids: [(await ctx.member()).member_id] }),
   '/role/member/revoke': async (ctx) => ({ role_id: 3, member_ids: [(await ctx.member()).member_id] }),
+  '/role/upsert': async (ctx) => ({
+    role_name: ctx.unique('role'),
+    description: 'Reads incidents',
+    permission_ids: [1, 3],
+  }),
+  '/role/delete': async (ctx) => ({ role_id: (await customRole(ctx)).role_id }),
+  '/role/enable': async (ctx) => ({ role_id: (await customRole(ctx)).role_id }),
+  '/role/disable': async (ctx) => ({ role_id: (await customRole(ctx)).role_id }),
+  '/role/permission/factor/list': async () => ({ factor_types: ['api'] }),
+  '/audit/search': async (ctx) => {
+    // A write to find: creating a team is recorded. The window holds the harness clock (2026-01-05).
+    await ctx.team();
+    const january = Date.UTC(2026, 0, 1) / 1000;
+    return { start_time: january, end_time: january + 30 * 86_400, limit: 5, is_write: true };
+  },
+  '/audit/operation/list': async () => ({}),
 
   // App keys (legacy document).
   '/person/app-key/create': async (ctx) => ({ key_name: ctx.unique('key'), is_enabled: true }),
@@ -1099,4 +1115,9 @@ async function insightDay(ctx: SampleContext) {
   const { incident_id, at } = await ctx.alert();
   await ctx.call('/incident/ack', { incident_ids: [incident_id] });
   return { start_time: at - 43_200, end_time: at + 43_200 };
+}
+
+/** A new custom role of the owner's account. */
+function customRole(ctx: SampleContext): Promise<{ role_id: number }> {
+  return ctx.call('/role/upsert', { role_name: ctx.unique('role'), permission_ids: [1] });
 }

@@ -146,6 +146,7 @@ export async function startTestApp(options: TestAppOptions = {}): Promise<TestAp
       modules: engineModules,
       logger: app.log,
       capabilities: { email: config.smtpUrl !== undefined, phone: config.phoneProviderUrl !== undefined },
+      auditRetentionDays: config.auditRetentionDays,
     }),
     webhooks: createWebhookWorker({
       db: database.db,

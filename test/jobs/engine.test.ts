@@ -123,6 +123,7 @@ describe('Engine.runOnce', () => {
       'escalation',
       'status-page-schedule',
       'insight-upkeep',
+      'audit-retention',
       'table-maintenance',
     ]);
   });

@@ -62,6 +62,7 @@ const IntegrationDetailPage = lazyPage<{ integrationId: string }>(
 const ProfilePage = lazyPage(() => import('./pages/Profile.tsx'), 'ProfilePage');
 const TeamsPage = lazyPage(() => import('./pages/Teams.tsx'), 'TeamsPage');
 const RolesPage = lazyPage(() => import('./pages/Roles.tsx'), 'RolesPage');
+const AuditPage = lazyPage(() => import('./pages/Audit.tsx'), 'AuditPage');
 const AppKeysPage = lazyPage(() => import('./pages/AppKeys.tsx'), 'AppKeysPage');
 const ImportPage = lazyPage(() => import('./pages/Import.tsx'), 'ImportPage');
 const PostMortemPage = lazyPage<{ postMortemId: string }>(
@@ -238,6 +239,7 @@ export function App() {
             <Route path="/profile" component={ProfilePage} />
             <Route path="/teams" component={TeamsPage} />
             <Route path="/roles" component={RolesPage} />
+            <Route path="/audit" component={AuditPage} />
             <Route path="/app-keys" component={AppKeysPage} />
             <Route path="/import" component={ImportPage} />
             <Route path="/post-mortems/:id">

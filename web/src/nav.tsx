@@ -23,6 +23,7 @@ export const NAV: NavItem[] = [
   { href: '/members', label: 'Members' },
   { href: '/teams', label: 'Teams' },
   { href: '/roles', label: 'Roles' },
+  { href: '/audit', label: 'Audit log' },
   { href: '/app-keys', label: 'App keys' },
   { href: '/import', label: 'Import' },
   { href: '/profile', label: 'Profile' },

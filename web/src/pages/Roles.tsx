@@ -1,5 +1,18 @@
-import { Badge, Card, Group, Loader, SimpleGrid, Stack, Text, Title } from '@mantine/core';
-import { useEffect, useState } from 'react';
+import {
+  Badge,
+  Button,
+  Card,
+  Checkbox,
+  Group,
+  Loader,
+  Modal,
+  SimpleGrid,
+  Stack,
+  Text,
+  TextInput,
+  Title,
+} from '@mantine/core';
+import { type FormEvent, useCallback, useEffect, useState } from 'react';
 import { Link } from 'wouter';
 import { api, describeError } from '../api.ts';
 import { ErrorAlert } from '../components/feedback.tsx';
@@ -8,38 +21,83 @@ type Role = {
   role_id: number;
   role_name: string;
   description: string;
+  status: 'enabled' | 'disabled';
   permission_ids: number[];
   editable: boolean;
 };
 type Permission = { id: number; permission_name: string; permission_type: 'read' | 'manage'; class: string };
+type Draft = { roleId?: number; name: string; description: string; permissionIds: string[] };
+
+const EMPTY: Draft = { name: '', description: '', permissionIds: [] };
 
 /**
- * The account's roles and what each may do. Vigil's roles are built in (the API has no custom
- * roles), so this page explains them; members get them on the Members page.
+ * The account's roles and what each may do: the built-in ones (fixed) and the account's own, which
+ * this page creates, edits, disables and deletes (Roles Manage). Members get roles on the Members page.
  */
 export function RolesPage() {
   const [roles, setRoles] = useState<Role[]>();
   const [permissions, setPermissions] = useState<Permission[]>([]);
   const [error, setError] = useState<string>();
+  const [draft, setDraft] = useState<Draft>();
+  const [deleting, setDeleting] = useState<Role>();
+  const [busy, setBusy] = useState(false);
 
-  useEffect(() => {
-    Promise.all([
-      api.post<{ items: Role[] }>('/role/list', { asc: true }),
-      api.post<{ items: Permission[] }>('/role/permission/list', { with_all: true }),
-    ])
-      .then(([roleList, permissionList]) => {
-        setRoles(roleList.items);
-        setPermissions(permissionList.items);
-      })
-      .catch((caught) => setError(describeError(caught)));
+  const load = useCallback(async () => {
+    try {
+      const [roleList, permissionList] = await Promise.all([
+        api.post<{ items: Role[] }>('/role/list', { asc: true }),
+        api.post<{ items: Permission[] }>('/role/permission/list', { with_all: true }),
+      ]);
+      setRoles(roleList.items);
+      setPermissions(permissionList.items);
+    } catch (caught) {
+      setError(describeError(caught));
+    }
   }, []);
+  useEffect(() => {
+    void load();
+  }, [load]);
+
+  /** Runs one change, then reloads; a refusal shows in the alert. */
+  const act = async (change: () => Promise<unknown>) => {
+    setBusy(true);
+    setError(undefined);
+    try {
+      await change();
+      await load();
+      return true;
+    } catch (caught) {
+      setError(describeError(caught));
+      return false;
+    } finally {
+      setBusy(false);
+    }
+  };
+
+  const save = async (event: FormEvent) => {
+    event.preventDefault();
+    if (!draft) return;
+    const saved = await act(() =>
+      api.post('/role/upsert', {
+        ...(draft.roleId === undefined ? {} : { role_id: draft.roleId }),
+        role_name: draft.name.trim(),
+        description: draft.description.trim(),
+        permission_ids: draft.permissionIds.map(Number),
+      }),
+    );
+    if (saved) setDraft(undefined);
+  };
 
   return (
     <Stack gap="md">
-      <Title order={2}>Roles</Title>
+      <Group justify="space-between">
+        <Title order={2}>Roles</Title>
+        <Button onClick={() => setDraft(EMPTY)}>Create a role</Button>
+      </Group>
       <Text size="sm">
-        A member can do what their roles allow, in the console and with their app keys alike. The roles are
-        built in; give them to members on the <Link href="/members">Members</Link> page.
+        A member can do what their roles allow, in the console and with their app keys alike. Built-in roles
+        cannot change; the account's own roles can, and a disabled role grants nothing. Give roles to members
+        on the <Link href="/members">Members</Link> page.
       </Text>
       <ErrorAlert error={error} onClose={() => setError(undefined)} />
       {!roles && !error && <Loader aria-label="Loading roles" />}
@@ -55,11 +113,24 @@ export function RolesPage() {
                 aria-labelledby={`role-${role.role_id}`}
               >
                 <Stack gap="xs">
-                  <Title order={3} size="h4" id={`role-${role.role_id}`}>
-                    {role.role_name}
-                  </Title>
+                  <Group justify="space-between" wrap="nowrap">
+                    <Title
+                      order={3}
+                      size="h4"
+                      id={`role-${role.role_id}`}
+                      style={{ overflowWrap: 'anywhere' }}
+                    >
+                      {role.role_name}
+                    </Title>
+                    <Badge
+                      variant="outline"
+                      color={role.editable ? (role.status === 'enabled' ? 'green' : 'gray') : 'blue'}
+                    >
+                      {role.editable ? role.status : 'built-in'}
+                    </Badge>
+                  </Group>
                   {role.description && (
-                    <Text size="sm" c="dimmed">
+                    <Text size="sm" c="dimmed" style={{ overflowWrap: 'anywhere' }}>
                       {role.description}
                     </Text>
                   )}
@@ -75,12 +146,126 @@ export function RolesPage() {
                       </li>
                     ))}
                   </Group>
+                  {role.editable && (
+                    <Group gap={4}>
+                      <Button
+                        size="compact-sm"
+                        variant="subtle"
+                        aria-label={`Edit ${role.role_name}`}
+                        onClick={() =>
+                          setDraft({
+                            roleId: role.role_id,
+                            name: role.role_name,
+                            description: role.description,
+                            permissionIds: role.permission_ids.map(String),
+                          })
+                        }
+                      >
+                        Edit
+                      </Button>
+                      <Button
+                        size="compact-sm"
+                        variant="subtle"
+                        aria-label={`${role.status === 'enabled' ? 'Disable' : 'Enable'} ${role.role_name}`}
+                        loading={busy}
+                        onClick={() =>
+                          void act(() =>
+                            api.post(role.status === 'enabled' ? '/role/disable' : '/role/enable', {
+                              role_id: role.role_id,
+                            }),
+                          )
+                        }
+                      >
+                        {role.status === 'enabled' ? 'Disable' : 'Enable'}
+                      </Button>
+                      <Button
+                        size="compact-sm"
+                        variant="subtle"
+                        color="red"
+                        aria-label={`Delete ${role.role_name}`}
+                        onClick={() => setDeleting(role)}
+                      >
+                        Delete
+                      </Button>
+                    </Group>
+                  )}
                 </Stack>
               </Card>
             );
           })}
         </SimpleGrid>
       )}
+
+      <Modal
+        opened={draft !== undefined}
+        onClose={() => setDraft(undefined)}
+        title={draft?.roleId === undefined ? 'Create a role' : 'Edit the role'}
+      >
+        {draft && (
+          <form onSubmit={save} aria-label="Role">
+            <Stack gap="sm">
+              <TextInput
+                label="Name"
+                required
+                maxLength={39}
+                value={draft.name}
+                onChange={(e) => setDraft({ ...draft, name: e.currentTarget.value })}
+              />
+              <TextInput
+                label="Description"
+                maxLength={499}
+                value={draft.description}
+                onChange={(e) => setDraft({ ...draft, description: e.currentTarget.value })}
+              />
+              <Checkbox.Group
+                label="Permissions"
+                value={draft.permissionIds}
+                onChange={(value) => setDraft({ ...draft, permissionIds: value })}
+              >
+                <SimpleGrid cols={{ base: 1, sm: 2 }} spacing={6} mt={6}>
+                  {permissions.map((p) => (
+                    <Checkbox key={p.id} value={String(p.id)} label={p.permission_name} />
+                  ))}
+                </SimpleGrid>
+              </Checkbox.Group>
+              <Group justify="flex-end">
+                <Button variant="default" onClick={() => setDraft(undefined)}>
+                  Cancel
+                </Button>
+                <Button type="submit" loading={busy}>
+                  Save role
+                </Button>
+              </Group>
+            </Stack>
+          </form>
+        )}
+      </Modal>
+
+      <Modal opened={deleting !== undefined} onClose={() => setDeleting(undefined)} title="Delete the role?">
+        {deleting && (
+          <Stack gap="sm">
+            <Text size="sm">
+              {deleting.role_name} goes, and every member who holds it loses its permissions at once.
+            </Text>
+            <Group justify="flex-end">
+              <Button variant="default" onClick={() => setDeleting(undefined)}>
+                Cancel
+              </Button>
+              <Button
+                color="red"
+                loading={busy}
+                onClick={() =>
+                  void act(() => api.post('/role/delete', { role_id: deleting.role_id })).then(() =>
+                    setDeleting(undefined),
+                  )
+                }
+              >
+                Delete {deleting.role_name}
+              </Button>
+            </Group>
+          </Stack>
+        )}
+      </Modal>
     </Stack>
   );
 }
