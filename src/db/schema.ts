@@ -138,6 +138,18 @@ export type RoutesTable = {
   updated_at: number;
 };
 
+/** A per-integration rule list: enrichment_rule_sets and alert_pipelines (migration 0105). */
+export type ProcessingRulesTable = {
+  integration_id: number;
+  account_id: number;
+  rules: Json<unknown[]>;
+  status: Defaulted<string>;
+  creator_id: number;
+  updated_by: number;
+  created_at: number;
+  updated_at: number;
+};
+
 export type Severity = 'Critical' | 'Warning' | 'Info';
 export type EventStatus = Severity | 'Ok';
 export type Progress = 'Triggered' | 'Processing' | 'Closed';
@@ -867,6 +879,8 @@ export type Tables = {
   channels: ChannelsTable;
   integrations: IntegrationsTable;
   routes: RoutesTable;
+  enrichment_rule_sets: ProcessingRulesTable;
+  alert_pipelines: ProcessingRulesTable;
   incidents: IncidentsTable;
   alerts: AlertsTable;
   alert_events: AlertEventsTable;

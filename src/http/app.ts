@@ -23,6 +23,7 @@ import { registerReportRoutes } from '../insights/reports.routes.ts';
 import { registerIntegrationRoutes } from '../integrations/integrations.routes.ts';
 import { registerMcpRoutes } from '../mcp/http.ts';
 import { registerNotificationRoutes } from '../notifications/notifications.routes.ts';
+import { registerProcessingRoutes } from '../processing/processing.routes.ts';
 import { registerCalendarRoutes } from '../schedules/calendars.routes.ts';
 import { registerFeedRoutes } from '../schedules/feeds.routes.ts';
 import { registerScheduleRoutes } from '../schedules/schedules.routes.ts';
@@ -153,6 +154,7 @@ export async function buildApp(deps: AppDeps): Promise<Api> {
   registerAccountRoutes(app, deps, authCache);
   registerIntegrationRoutes(app, deps);
   registerIngestRoutes(app, deps, metrics);
+  registerProcessingRoutes(app, deps);
   registerChannelRoutes(app, deps);
   registerChannelRuleRoutes(app, deps);
   registerEscalationRoutes(app, deps);
