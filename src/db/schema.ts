@@ -150,6 +150,49 @@ export type ProcessingRulesTable = {
   updated_at: number;
 };
 
+/** Mapping tables of label enrichment (migration 0106). */
+export type MappingSchemasTable = {
+  schema_id: string;
+  account_id: number;
+  schema_name: string;
+  description: Defaulted<string>;
+  team_id: Defaulted<number>;
+  source_labels: Json<string[]>;
+  result_labels: Json<string[]>;
+  status: Defaulted<string>;
+  data_version: Defaulted<number>;
+  creator_id: number;
+  updated_by: number;
+  created_at: number;
+  updated_at: number;
+};
+
+export type MappingRowsTable = {
+  schema_id: string;
+  key: string;
+  fields: Json<Record<string, string>>;
+  created_at: number;
+  updated_at: number;
+};
+
+export type MappingApisTable = {
+  api_id: string;
+  account_id: number;
+  api_name: string;
+  description: Defaulted<string>;
+  url: string;
+  headers: Json<Record<string, string>>;
+  timeout: Defaulted<number>;
+  retry_count: Defaulted<number>;
+  insecure_skip_verify: Defaulted<boolean>;
+  status: Defaulted<string>;
+  team_id: Defaulted<number>;
+  creator_id: number;
+  updated_by: number;
+  created_at: number;
+  updated_at: number;
+};
+
 export type Severity = 'Critical' | 'Warning' | 'Info';
 export type EventStatus = Severity | 'Ok';
 export type Progress = 'Triggered' | 'Processing' | 'Closed';
@@ -881,6 +924,9 @@ export type Tables = {
   routes: RoutesTable;
   enrichment_rule_sets: ProcessingRulesTable;
   alert_pipelines: ProcessingRulesTable;
+  mapping_schemas: MappingSchemasTable;
+  mapping_rows: MappingRowsTable;
+  mapping_apis: MappingApisTable;
   incidents: IncidentsTable;
   alerts: AlertsTable;
   alert_events: AlertEventsTable;

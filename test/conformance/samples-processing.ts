@@ -23,7 +23,47 @@ async function pipelined(ctx: SampleContext) {
   };
 }
 
+/** An enrichment rule set with extraction, composition and drop rules, on a new shared alert integration. */
+async function enriched(ctx: SampleContext) {
+  const { integration_id } = await ctx.alertIntegration();
+  return {
+    integration_id,
+    rules: [
+      {
+        kind: 'extraction',
+        if: [{ key: 'labels.env', oper: 'IN', vals: ['prod'] }],
+        settings: {
+          source_field: 'description',
+          pattern: 'host (?P<result>\\S+)',
+          result_label: 'host',
+          override: false,
+        },
+      },
+      {
+        kind: 'extraction',
+        settings: { source_field: 'labels.payload', g_json: 'owner.team', result_label: 'team' },
+      },
+      {
+        kind: 'composition',
+        settings: { template: '{{.labels.host}}-{{.title}}', result_label: 'target', override: true },
+      },
+      { kind: 'drop', settings: { drop_labels: ['payload'] } },
+    ],
+  };
+}
+
 export const PROCESSING_SAMPLES: Record<string, Sample> = {
+  '/enrichment/upsert': enriched,
+  '/enrichment/info': async (ctx) => {
+    const body = await enriched(ctx);
+    await ctx.call('/enrichment/upsert', body);
+    return { integration_id: body.integration_id };
+  },
+  '/enrichment/list': async (ctx) => {
+    const body = await enriched(ctx);
+    await ctx.call('/enrichment/upsert', body);
+    return { integration_ids: [body.integration_id] };
+  },
   '/alert/pipeline/upsert': pipelined,
   '/alert/pipeline/info': async (ctx) => {
     const body = await pipelined(ctx);

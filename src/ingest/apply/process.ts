@@ -1,5 +1,6 @@
 import type { Db } from '../../db/db.ts';
 import type { IntegrationRow } from '../../integrations/integrations.store.ts';
+import { runEnrichment } from '../../processing/enrichment.ts';
 import type { ProcessingNote } from '../../processing/notes.ts';
 import { type InhibitSource, runPipeline } from '../../processing/pipeline.ts';
 import type { ProcessingCache } from '../../processing/processing-cache.ts';
@@ -36,16 +37,31 @@ export class ProcessRun {
 
   async process(integration: IntegrationRow, input: AlertEventInput): Promise<Processed> {
     const rules = await this.#cache.of(this.#q, integration.integration_id);
-    if (rules.pipeline.rules.length === 0) return { dropped: false, event: input };
-    const notes: ProcessingNote[] = [...(input.processing ?? [])];
-    const result = await runPipeline(rules.pipeline, input, {
+    if (rules.enrichment.rules.length === 0 && rules.pipeline.rules.length === 0) {
+      return { dropped: false, event: input };
+    }
+    const names = {
       integrationId: integration.integration_id,
       integrationType: integration.plugin_type,
       integrationName: integration.name,
+    };
+    const enriched = await runEnrichment(rules.enrichment, input, {
+      ...names,
+      lookupTable: (schemaId, labels) => this.#cache.lookupTable(this.#q, schemaId, labels),
+      callApi: (apiId, event, resultLabels) =>
+        this.#cache.callApi(
+          this.#q,
+          apiId,
+          { ...event, integrationId: integration.integration_id, accountId: integration.account_id },
+          resultLabels,
+        ),
+    });
+    const result = await runPipeline(rules.pipeline, enriched.event, {
+      ...names,
       inhibitSources: () => this.#inhibitSources(integration.integration_id),
     });
     if (result.dropped) return { dropped: true, reason: result.reason };
-    notes.push(...result.notes);
+    const notes: ProcessingNote[] = [...enriched.notes, ...result.notes];
     return {
       dropped: false,
       event: notes.length > 0 ? { ...result.event, processing: notes } : result.event,
