@@ -39,7 +39,7 @@ type Compiled = {
 export type CompiledEnrichment = { rules: Compiled[] };
 
 /** Composition templates name fields in lower case (`{{.labels.env}}`); the title renderer's are capitalised. */
-export function compositionTemplate(template: string): string {
+function compositionTemplate(template: string): string {
   const body = template.replace(/\{\{[^}]*\}\}/g, (action) =>
     action
       .replace(/\.labels\b/g, '.Labels')
@@ -50,7 +50,7 @@ export function compositionTemplate(template: string): string {
 }
 
 /** A GJson-style path (`a.b.0.c`; `\.` for a dot in a key) into a JSON text; objects come back as JSON. */
-export function jsonPath(path: string): (text: string) => string | undefined {
+function jsonPath(path: string): (text: string) => string | undefined {
   const keys = path.split(/(?<!\\)\./).map((key) => key.replace(/\\\./g, '.'));
   return (text) => {
     let value: unknown;

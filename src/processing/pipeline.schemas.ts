@@ -28,7 +28,7 @@ export const FilterCondition = Type.Object({
   }),
 });
 
-export const OrFilterGroup = Type.Array(
+const OrFilterGroup = Type.Array(
   Type.Array(FilterCondition, { minItems: 1, maxItems: PIPELINE_LIMITS.conditionsPerGroup }),
   { maxItems: PIPELINE_LIMITS.filterGroups },
 );

@@ -97,7 +97,7 @@ function conditionShape(value: unknown, field: string) {
 }
 
 /** Checks the whole list before anything is stored; the first bad field is named. */
-export function checkPipelineRules(rules: readonly RuleInput[]): PipelineRule[] {
+function checkPipelineRules(rules: readonly RuleInput[]): PipelineRule[] {
   return rules.map((rule, i) => ({
     kind: rule.kind,
     if: checkFilters(`rules[${i}].if`, rule.if),

@@ -31,8 +31,8 @@ type CompiledRule = { rule: PipelineRule; matches: AlertPredicate; source?: Aler
 
 export type CompiledPipeline = { rules: CompiledRule[]; inhibits: boolean };
 
-export const MAX_DESCRIPTION_LENGTH = 2048;
-export const MAX_TITLE_LENGTH = 512;
+const MAX_DESCRIPTION_LENGTH = 2048;
+const MAX_TITLE_LENGTH = 512;
 
 export function compilePipeline(rules: readonly PipelineRule[]): CompiledPipeline {
   const compiled = rules.map((rule): CompiledRule => {
