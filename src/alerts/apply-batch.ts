@@ -361,7 +361,7 @@ async function applyRun(q: Executor, units: readonly AlertUnit[], nowMs: number)
       alert.incident_id = placement.incidentId;
       inserted.set(alert.alert_id, alert);
       known.set(name, alert);
-      feed.push(newAlertEntry(alert, placement, nowMs));
+      feed.push(newAlertEntry(alert, placement, nowMs, unit.event));
       judge(unit, name, alert.alert_id, placement.incidentId);
       outcomes.push({ kind: 'new', alertId: alert.alert_id, incidentId: placement.incidentId });
     } else {

@@ -81,7 +81,7 @@ export async function applyAlertEvent(
     await insertAlert(q, alert);
     await insertAlertEvent(q, storedEvent(source, alert, event, nowMs));
     const placement = await placeAlert(q, channel, alert, nowMs);
-    await addFeedEntries(q, [newAlertEntry(alert, placement, nowMs)]);
+    await addFeedEntries(q, [newAlertEntry(alert, placement, nowMs, event)]);
     await applyScreening(q, screening, alert.alert_id, placement.incidentId, nowMs);
     await refreshIncident(q, placement.incidentId, behaviour, nowMs);
     return { kind: 'new', alertId: alert.alert_id, incidentId: placement.incidentId };

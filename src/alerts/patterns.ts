@@ -113,6 +113,27 @@ const TOO_LARGE =
  * flags work anywhere), or why it is refused.
  */
 export function compileRegex(body: string): TextMatcher | string {
+  const re = compileSafe(body);
+  return typeof re === 'string' ? re : (value) => re.test(value);
+}
+
+/**
+ * An extraction (label enrichment): the first match in the value — its named group `result` when
+ * the pattern has one, else the whole match — or undefined when nothing matches; or why the
+ * pattern is refused. The same limits as compileRegex.
+ */
+export function compileExtractor(body: string): ((value: string) => string | undefined) | string {
+  const re = compileSafe(body);
+  if (typeof re === 'string') return re;
+  const named = 'result' in re.namedGroups();
+  return (value) => {
+    const m = re.matcher(value);
+    if (!m.find()) return undefined;
+    return (named ? m.group('result') : m.group()) ?? undefined;
+  };
+}
+
+function compileSafe(body: string): RE2JS | string {
   const unsupported = unsupportedSyntax(body);
   if (unsupported) return unsupported;
   if (sizeBound(body) > 10 * MAX_PROGRAM_SIZE) return TOO_LARGE;
@@ -125,7 +146,7 @@ export function compileRegex(body: string): TextMatcher | string {
   }
   if (re.programSize() > MAX_PROGRAM_SIZE) return TOO_LARGE;
   limitDfaMemory(re);
-  return (value) => re.test(value);
+  return re;
 }
 
 const isHighSurrogate = (code: number): boolean => code >= 0xd800 && code <= 0xdbff;

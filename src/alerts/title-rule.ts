@@ -28,6 +28,8 @@ export type TitleContext = {
   alertKey: string;
   integrationType: string;
   integrationName: string;
+  /** The current title, when re-rendering one (alert pipelines); `.Title` is the rule otherwise. */
+  title?: string | undefined;
 };
 
 export const MAX_TITLE_LENGTH = 512;
@@ -115,6 +117,7 @@ function evaluateAction(content: string, rule: string, ctx: TitleContext): strin
   if (rest.length > 0) return undefined;
   switch (field) {
     case 'Title':
+      return ctx.title ?? rule;
     case 'TitleRule':
       return rule;
     case 'Description':

@@ -146,10 +146,15 @@ export function storedEvent(
 }
 
 /** The alert's feed entry for a new alert, with the incident it went to and why. */
+/** The notes of enrichment and pipelines, when they did anything (docs/processing.md). */
+const processingOf = (event: AlertEventInput | undefined) =>
+  event?.processing?.length ? { processing: event.processing } : {};
+
 export function newAlertEntry(
   alert: AlertRow,
   placement: { incidentId: string; reason: string },
   nowMs: number,
+  event?: AlertEventInput,
 ): FeedEntry {
   return {
     accountId: alert.account_id,
@@ -160,6 +165,7 @@ export function newAlertEntry(
       status: alert.alert_status,
       incident_id: placement.incidentId,
       reason: placement.reason,
+      ...processingOf(event),
     },
     atMs: nowMs,
   };
@@ -172,7 +178,9 @@ export function changedAlertEntry(alert: AlertRow, event: AlertEventInput, nowMs
     accountId: alert.account_id,
     alertId: alert.alert_id,
     type: recovered ? 'a_close' : 'a_update',
-    detail: recovered ? {} : { severity: event.severity, status: event.status, title: event.title },
+    detail: recovered
+      ? processingOf(event)
+      : { severity: event.severity, status: event.status, title: event.title, ...processingOf(event) },
     atMs: nowMs,
   };
 }

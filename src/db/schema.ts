@@ -169,6 +169,61 @@ export type RoutesTable = {
   updated_at: number;
 };
 
+/** A per-integration rule list: enrichment_rule_sets and alert_pipelines (migration 0085). */
+export type ProcessingRulesTable = {
+  integration_id: number;
+  account_id: number;
+  rules: Json<unknown[]>;
+  status: Defaulted<string>;
+  creator_id: number;
+  updated_by: number;
+  created_at: number;
+  updated_at: number;
+};
+
+/** Mapping tables of label enrichment (migration 0086). */
+export type MappingSchemasTable = {
+  schema_id: string;
+  account_id: number;
+  schema_name: string;
+  description: Defaulted<string>;
+  team_id: Defaulted<number>;
+  source_labels: Json<string[]>;
+  result_labels: Json<string[]>;
+  status: Defaulted<string>;
+  data_version: Defaulted<number>;
+  creator_id: number;
+  updated_by: number;
+  created_at: number;
+  updated_at: number;
+};
+
+export type MappingRowsTable = {
+  schema_id: string;
+  key: string;
+  fields: Json<Record<string, string>>;
+  created_at: number;
+  updated_at: number;
+};
+
+export type MappingApisTable = {
+  api_id: string;
+  account_id: number;
+  api_name: string;
+  description: Defaulted<string>;
+  url: string;
+  headers: Json<Record<string, string>>;
+  timeout: Defaulted<number>;
+  retry_count: Defaulted<number>;
+  insecure_skip_verify: Defaulted<boolean>;
+  status: Defaulted<string>;
+  team_id: Defaulted<number>;
+  creator_id: number;
+  updated_by: number;
+  created_at: number;
+  updated_at: number;
+};
+
 export type Severity = 'Critical' | 'Warning' | 'Info';
 export type EventStatus = Severity | 'Ok';
 export type Progress = 'Triggered' | 'Processing' | 'Closed';
@@ -934,6 +989,11 @@ export type Tables = {
   channels: ChannelsTable;
   integrations: IntegrationsTable;
   routes: RoutesTable;
+  enrichment_rule_sets: ProcessingRulesTable;
+  alert_pipelines: ProcessingRulesTable;
+  mapping_schemas: MappingSchemasTable;
+  mapping_rows: MappingRowsTable;
+  mapping_apis: MappingApisTable;
   incidents: IncidentsTable;
   alerts: AlertsTable;
   alert_events: AlertEventsTable;

@@ -29,6 +29,7 @@ import { registerIntegrationRoutes } from '../integrations/integrations.routes.t
 import { registerMcpRoutes } from '../mcp/http.ts';
 import { notificationOutboxMetrics } from '../notifications/metrics.ts';
 import { registerNotificationRoutes } from '../notifications/notifications.routes.ts';
+import { registerProcessingRoutes } from '../processing/processing.routes.ts';
 import { registerCalendarRoutes } from '../schedules/calendars.routes.ts';
 import { registerFeedRoutes } from '../schedules/feeds.routes.ts';
 import { registerScheduleRoutes } from '../schedules/schedules.routes.ts';
@@ -178,6 +179,7 @@ export async function buildApp(deps: AppDeps): Promise<Api> {
   registerAuditRoutes(app, deps);
   registerIntegrationRoutes(app, deps);
   registerIngestRoutes(app, deps, metrics);
+  registerProcessingRoutes(app, deps);
   registerChannelRoutes(app, deps);
   registerChannelRuleRoutes(app, deps);
   registerEscalationRoutes(app, deps);

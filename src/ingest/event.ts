@@ -3,6 +3,7 @@ import Type, { type Static } from 'typebox';
 import { MAX_LABEL_KEY_LENGTH } from '../alerts/conditions.ts';
 import { MAX_TITLE_LENGTH, renderTitleRule } from '../alerts/title-rule.ts';
 import { codePointLength, truncateCodePoints } from '../alerts/truncate.ts';
+import type { ProcessingNote } from '../processing/notes.ts';
 
 /*
  * The normalised alert event every push adapter produces, the standard push body, and the limits
@@ -46,6 +47,8 @@ export type AlertEventInput = {
   eventTime: number;
   labels: Record<string, string>;
   images: EventImage[];
+  /** What enrichment and the alert pipeline did, added when the event is applied (src/processing/). */
+  processing?: ProcessingNote[];
 };
 
 export type IngestContext = {

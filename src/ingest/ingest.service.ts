@@ -22,7 +22,7 @@ type Logger = ConstructorParameters<typeof Applier>[0]['logger'];
 export class Ingest {
   readonly #log: IngestLog;
   readonly #applier: Applier;
-  readonly #routing = new RoutingCache();
+  readonly #routing: RoutingCache;
   readonly #backpressure: Backpressure;
   readonly #clock: Clock;
   readonly #db: Db;
@@ -38,6 +38,7 @@ export class Ingest {
   }) {
     this.#db = deps.db;
     this.#clock = deps.clock;
+    this.#routing = new RoutingCache(deps.config.outboundAllow);
     this.#log = new IngestLog(deps.db);
     this.#backpressure = new Backpressure({
       db: deps.db,

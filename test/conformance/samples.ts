@@ -1,6 +1,7 @@
 import { createServer } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import type { TestAccount, TestApp } from '../harness/app.ts';
+import { PROCESSING_SAMPLES } from './samples-processing.ts';
 
 /**
  * What a sample may use: the owner's account and app key, and helpers that create the
@@ -235,6 +236,7 @@ async function routed(ctx: SampleContext) {
  * first, so their items are checked too.
  */
 export const SAMPLES: Record<string, Sample> = {
+  ...PROCESSING_SAMPLES,
   // Members and persons (platform.openapi.en.json).
   '/member/info': async () => ({}),
   '/member/list': async (ctx) => {

@@ -3,7 +3,9 @@ import { type AlertUnit, applyAlertBatch } from '../../alerts/apply-batch.ts';
 import type { EventOutcome } from '../../alerts/apply-event.ts';
 import type { Db } from '../../db/db.ts';
 import { tablesGrew } from '../../db/table-maintenance.ts';
+import type { IntegrationRow } from '../../integrations/integrations.store.ts';
 import type { AlertEventInput } from '../event.ts';
+import { ProcessRun } from './process.ts';
 import { pickChannels, type RoutingCache } from './route.ts';
 
 type Executor = Db['q'];
@@ -27,8 +29,9 @@ export type EntryResult = {
 };
 
 /**
- * Applies entries, in seq order, inside the caller's transaction: route each event (phase route),
- * drop and count those no channel takes, then apply the rest set-based (src/alerts/apply-batch.ts).
+ * Applies entries, in seq order, inside the caller's transaction: enrich and process each event
+ * (phase process: the integration's enrichment rules and alert pipeline), route it (phase route),
+ * drop and count those the pipeline drops or no channel takes, then apply the rest set-based (src/alerts/apply-batch.ts).
  * Entries are applied at the time they were accepted, in runs of one second, so when an entry is
  * applied changes nothing it records.
  */
@@ -59,31 +62,61 @@ async function applyRun(
   const units: AlertUnit[] = [];
   const unitCounts: number[] = [];
   const types: string[] = [];
-  const dropped = new Map<number, number>();
-  for (const entry of entries) {
-    const integration = await routing.integration(q, entry.integrationId);
+  const dropped = new Map<number, Map<string, number>>();
+  const countDrop = (integrationId: number, reason: string) => {
+    const reasons = dropped.get(integrationId) ?? new Map<string, number>();
+    reasons.set(reason, (reasons.get(reason) ?? 0) + 1);
+    dropped.set(integrationId, reasons);
+  };
+  const integrations: (IntegrationRow | undefined)[] = [];
+  for (const entry of entries) integrations.push(await routing.integration(q, entry.integrationId));
+  // Events are processed concurrently: a mapping API call of one does not wait for another's.
+  const run = new ProcessRun(q, routing.processing, nowMs);
+  const processed = await Promise.all(
+    entries.map((entry, i) => {
+      const integration = integrations[i];
+      return integration ? run.process(integration, entry.event) : undefined;
+    }),
+  );
+  for (const [i, entry] of entries.entries()) {
+    const integration = integrations[i];
+    const result = processed[i];
     types.push(integration?.plugin_type ?? '');
-    if (!integration) {
+    if (!integration || !result) {
       unitCounts.push(0);
       continue;
     }
+    if (result.dropped) {
+      unitCounts.push(0);
+      countDrop(entry.integrationId, result.reason);
+      continue;
+    }
+    const event = result.event;
     const targets = await routing.targets(q, integration);
-    const channels = pickChannels(targets, integration, entry.event);
+    const channels = pickChannels(targets, integration, event);
     unitCounts.push(channels.length);
-    if (channels.length === 0) dropped.set(entry.integrationId, (dropped.get(entry.integrationId) ?? 0) + 1);
+    if (channels.length === 0) countDrop(entry.integrationId, '');
     const source = {
       accountId: integration.account_id,
       integrationId: integration.integration_id,
       integrationType: integration.plugin_type,
     };
     for (const channel of channels) {
-      units.push({ source, channel, event: entry.event, screened: targets.ruled.has(channel.channel_id) });
+      units.push({ source, channel, event, screened: targets.ruled.has(channel.channel_id) });
     }
   }
-  for (const [integrationId, count] of [...dropped].sort((a, b) => a[0] - b[0])) {
+  for (const [integrationId, reasons] of [...dropped].sort((a, b) => a[0] - b[0])) {
+    const count = [...reasons.values()].reduce((a, b) => a + b, 0);
+    // Unrouted events are counted in total only; pipeline discards also per reason (docs/processing.md).
+    let reasonsSql = sql<string>`dropped_event_reasons`;
+    for (const [reason, n] of reasons) {
+      if (reason === '') continue;
+      reasonsSql = sql<string>`${reasonsSql} || jsonb_build_object(${reason}::text,
+        coalesce((dropped_event_reasons ->> ${reason}::text)::bigint, 0) + ${n})`;
+    }
     await q
       .updateTable('integrations')
-      .set({ dropped_event_cnt: sql`dropped_event_cnt + ${count}` })
+      .set({ dropped_event_cnt: sql`dropped_event_cnt + ${count}`, dropped_event_reasons: reasonsSql })
       .where('integration_id', '=', integrationId)
       .execute();
   }

@@ -4,6 +4,8 @@ import type { Db } from '../../db/db.ts';
 import type { IntegrationRow } from '../../integrations/integrations.store.ts';
 import { type CompiledRoute, compileRoute, type RouteCase } from '../../integrations/route-match.ts';
 import { getRoutes } from '../../integrations/routes.store.ts';
+import type { OutboundAllow } from '../../notifications/providers/outbound-policy.ts';
+import { ProcessingCache } from '../../processing/processing-cache.ts';
 import { TtlCache } from '../../shared/ttl-cache.ts';
 import type { AlertEventInput } from '../event.ts';
 
@@ -34,6 +36,12 @@ const CONFIG_TTL_MS = 1_000;
 export class RoutingCache {
   readonly #integrations = new TtlCache<number, IntegrationRow | undefined>(CONFIG_TTL_MS);
   readonly #targets = new TtlCache<number, Targets>(CONFIG_TTL_MS);
+  /** Enrichment and pipeline rules of integrations (src/processing/), applied before routing. */
+  readonly processing: ProcessingCache;
+
+  constructor(outboundAllow: OutboundAllow) {
+    this.processing = new ProcessingCache(outboundAllow);
+  }
 
   /** The integration of an id; undefined once deleted (its accepted events are then dropped). */
   integration(q: Executor, integrationId: number): Promise<IntegrationRow | undefined> {
