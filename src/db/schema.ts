@@ -125,6 +125,15 @@ export type IntegrationsTable = {
   settings: ColumnType<Record<string, unknown>, string | undefined, string>;
 };
 
+/** A heartbeat integration's timer (migration 0027; docs/sources-2.md). Times in Unix ms. */
+export type HeartbeatsTable = {
+  integration_id: number;
+  account_id: number;
+  last_ping_at: number;
+  due_at: number;
+  missed: Defaulted<boolean>;
+};
+
 export type RoutesTable = {
   integration_id: number;
   account_id: number;
@@ -867,6 +876,7 @@ export type Tables = {
   channels: ChannelsTable;
   integrations: IntegrationsTable;
   routes: RoutesTable;
+  heartbeats: HeartbeatsTable;
   incidents: IncidentsTable;
   alerts: AlertsTable;
   alert_events: AlertEventsTable;

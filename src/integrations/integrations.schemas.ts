@@ -19,6 +19,23 @@ export const PLUGIN_TYPES = {
     category: 'event.alert',
     pushPath: '/event/push/alert/prometheus',
   },
+  // Sources with their own parser (src/ingest/sources/, docs/sources-2.md).
+  'alert.heartbeat': { name: 'Heartbeat', category: 'event.alert', pushPath: '/event/push/heartbeat' },
+  'alert.webhook': {
+    name: 'Generic Webhook',
+    category: 'event.alert',
+    pushPath: '/event/push/alert/webhook',
+  },
+  // Received by e-mail at <integration_key>@<any domain> (INBOUND_SMTP_PORT); nothing is pushed.
+  'alert.email': { name: 'Email', category: 'event.alert', pushPath: '' },
+  'alert.n9e': { name: 'Nightingale', category: 'event.alert', pushPath: '/event/push/alert/n9e' },
+  'alert.datadog': { name: 'Datadog', category: 'event.alert', pushPath: '/event/push/alert/datadog' },
+  'alert.sentry': { name: 'Sentry', category: 'event.alert', pushPath: '/event/push/alert/sentry' },
+  'alert.uptime-kuma': {
+    name: 'Uptime Kuma',
+    category: 'event.alert',
+    pushPath: '/event/push/alert/uptime-kuma',
+  },
   'change.standard': {
     name: 'Standard Change',
     category: 'event.change',
@@ -38,6 +55,13 @@ export const DESCRIPTION_MAX = 500;
 const PluginTypeSchema = Type.Enum([
   'alert.standard',
   'alert.prometheus',
+  'alert.heartbeat',
+  'alert.webhook',
+  'alert.email',
+  'alert.n9e',
+  'alert.datadog',
+  'alert.sentry',
+  'alert.uptime-kuma',
   'change.standard',
   'webhook.alert',
   'webhook.incident',
@@ -51,7 +75,10 @@ export const IntegrationUpsertRequest = Type.Object({
   description: Type.Optional(Type.String({ maxLength: DESCRIPTION_MAX })),
   team_id: Type.Optional(Id),
   channel_id: Type.Optional(Id),
-  /** Webhook types only (checked by the service, which names the field); ignored for the others. */
+  /**
+   * Webhook types, and the alert sources with settings (heartbeat, generic webhook, e-mail), checked
+   * by the service, which names the field; ignored for the others.
+   */
   settings: Type.Optional(Type.Record(Type.String(), Type.Unknown())),
 });
 
