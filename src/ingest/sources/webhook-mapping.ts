@@ -131,7 +131,16 @@ function firstMatch(path: string, json: unknown): unknown {
 export function evaluate(expression: string, json: unknown): unknown {
   if (expression === '') return undefined;
   if (expression.startsWith('$')) return firstMatch(expression, json);
-  return expression.replace(TEMPLATE_PART, (_all, path: string) => asText(firstMatch(path, json)));
+  // A template whose JSONPaths all match nothing is empty: its fixed text alone says nothing.
+  let paths = 0;
+  let matched = 0;
+  const text = expression.replace(TEMPLATE_PART, (_all, path: string) => {
+    paths += 1;
+    const value = firstMatch(path, json);
+    if (value !== undefined && value !== null) matched += 1;
+    return asText(value);
+  });
+  return paths > 0 && matched === 0 ? undefined : text;
 }
 
 export const evaluateText = (expression: string, json: unknown): string => asText(evaluate(expression, json));
