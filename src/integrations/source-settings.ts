@@ -82,10 +82,20 @@ export function parseEmailSettings(raw: Raw): EmailSettings {
   return { recovery_patterns: patterns as string[], severity: severityOf(raw, 'Warning') };
 }
 
+const DEFAULT_WEBHOOK_MAPPING = {
+  title: '$.title',
+  alert_key: '$.alert_key',
+  description: '$.description',
+  status: '$.status',
+  severity: '$.severity',
+  event_time: '$.event_time',
+};
+
 /** The checked settings of a source that has some; undefined for other types. */
 export function parseSourceSettings(pluginType: string, raw: Raw): SourceSettings | undefined {
   if (pluginType === 'alert.heartbeat') return parseHeartbeatSettings(raw);
   if (pluginType === 'alert.email') return parseEmailSettings(raw);
-  if (pluginType === 'alert.webhook') return compileMapping(raw).mapping;
+  // A webhook made without a mapping (the console's create form) starts from one for a flat payload.
+  if (pluginType === 'alert.webhook') return compileMapping(raw ?? DEFAULT_WEBHOOK_MAPPING).mapping;
   return undefined;
 }
