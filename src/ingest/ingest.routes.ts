@@ -6,6 +6,7 @@ import { type Api, envelope } from '../http/route.ts';
 import type { IntegrationRow } from '../integrations/integrations.store.ts';
 import { AppError } from '../shared/app-error.ts';
 import { nowSeconds } from '../shared/clock.ts';
+import { startInboundSmtp } from './email/inbound-smtp.ts';
 import type { AlertEventInput } from './event.ts';
 import { normalizeStandardEvent, StandardPushBody } from './event.ts';
 import { registerHeartbeatRoute } from './heartbeat/heartbeat.routes.ts';
@@ -49,6 +50,15 @@ export function registerIngestRoutes(app: Api, deps: AppDeps, registry: Registry
   const integrationFor = pushAuth(deps, (key) => ingestor.integrationByKey(key));
   registerHeartbeatRoute(app, deps, integrationFor, ingestor);
   registerWebhookPreviewRoute(app, () => nowSeconds(deps.clock));
+  if (deps.config.inboundSmtpPort !== undefined) {
+    // E-mail integrations' listener (docs/sources-2.md "E-mail"): up with the app, down before it.
+    const smtp = startInboundSmtp({ ...deps, logger: app.log, ingestor });
+    smtp.then(
+      (listener) => app.log.info({ port: listener.port }, 'inbound SMTP listening'),
+      (error: unknown) => app.log.error({ err: error }, 'inbound SMTP could not listen'),
+    );
+    app.addHook('onClose', async () => (await smtp.catch(() => undefined))?.close());
+  }
 
   function pushRoute<B extends TSchema, D extends TSchema>(
     url: string,
