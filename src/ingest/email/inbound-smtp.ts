@@ -95,7 +95,7 @@ export async function startInboundSmtp(deps: {
       const found = key === '' ? Promise.resolve(undefined) : ingestor.integrationByKey(key);
       found.then(
         (integration) => {
-          if (!integration || integration.plugin_type !== 'alert.email') {
+          if (integration?.plugin_type !== 'alert.email') {
             callback(smtpError(550, `5.1.1 <${address.address}>: no e-mail integration has this address`));
             return;
           }
