@@ -15,7 +15,7 @@ export type HeartbeatSettings = { interval_minutes: number; grace_minutes: numbe
 export type EmailSettings = { recovery_patterns: string[]; severity: Severity };
 export type SourceSettings = HeartbeatSettings | WebhookMapping | EmailSettings;
 
-export const HEARTBEAT_DEFAULTS: HeartbeatSettings = {
+const HEARTBEAT_DEFAULTS: HeartbeatSettings = {
   interval_minutes: 5,
   grace_minutes: 1,
   severity: 'Critical',

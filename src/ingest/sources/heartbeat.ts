@@ -7,7 +7,7 @@ import { type AlertEventInput, buildAlertEvent, type IngestContext } from '../ev
  */
 
 /** Every heartbeat alert of an integration has this key: one alert per integration. */
-export const HEARTBEAT_ALERT_KEY = 'heartbeat';
+const HEARTBEAT_ALERT_KEY = 'heartbeat';
 
 const labelsOf = (settings: HeartbeatSettings, ctx: IngestContext) => ({
   check: 'heartbeat',

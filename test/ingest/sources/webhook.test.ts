@@ -181,11 +181,17 @@ describe('generic webhook with a mapping', () => {
       env: { RATE_LIMIT_INTEGRATION_PER_SECOND: '1' },
     });
     try {
-      const first = await push(hook.key, payload('alerting'), limited);
-      const second = await push(hook.key, payload('alerting'), limited);
-      expect(first.status).toBe(200);
-      expect(second.status).toBe(429);
-      expect(second.body.error.code).toBe('RequestTooFrequently');
+      // Sent together, without waiting for the first to be applied: both fall in one second.
+      const send = () =>
+        limited.app.inject({
+          method: 'POST',
+          url: `/event/push/alert/webhook?integration_key=${hook.key}`,
+          payload: payload('alerting'),
+        });
+      const answers = await Promise.all([send(), send(), send()]);
+      await t.waitForApplied();
+      expect(answers.map((a) => a.statusCode).sort()).toEqual([200, 429, 429]);
+      expect(answers.find((a) => a.statusCode === 429)!.json().error.code).toBe('RequestTooFrequently');
     } finally {
       await limited.close();
     }
