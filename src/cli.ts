@@ -9,6 +9,7 @@ import { type LockHolder, lockDataDir } from './db/data-dir-lock.ts';
 import { databaseTimeouts, openDb } from './db/db.ts';
 import { migrate } from './db/migrate.ts';
 import { type ImportCommand, parseImport, runImportCommand } from './import/cli.ts';
+import { PLUGIN_TYPE_KEYS, PLUGIN_TYPES, type PluginType } from './integrations/integrations.schemas.ts';
 import { startServer } from './main.ts';
 import { MCP_USAGE, parseMcp, runMcpStdio } from './mcp/stdio.ts';
 import { systemClock } from './shared/clock.ts';
@@ -22,7 +23,8 @@ Commands:
   migrate                                 apply pending database migrations
   account create --name NAME --email EMAIL [--member-name NAME]
                                           create an account, its Owner and an app key; prints JSON
-  integration create --app-key KEY --type alert.standard|alert.prometheus|change.standard
+  integration create --app-key KEY --type TYPE (alert.standard, alert.prometheus, alert.heartbeat,
+      alert.webhook, alert.email, change.standard, ...)
                      --name NAME [--channel-id ID]
                                           create an integration; prints JSON with its integration_key
   member set-password --email EMAIL [--account-id ID]
@@ -42,6 +44,9 @@ ${CONFIG_VARIABLES.map((v) => `  ${v.name.padEnd(NAME_WIDTH)}${v.meaning}${v.def
 class UsageError extends Error {}
 
 /** A command whose secret comes from standard input rather than the command line (visible in `ps`). */
+/** The integration types events come in through (webhooks are made in the console or the API). */
+const EVENT_TYPES = PLUGIN_TYPE_KEYS.filter((t) => PLUGIN_TYPES[t].category.startsWith('event.'));
+
 type PasswordCommand = { name: 'member set-password'; email: string; accountId: number | undefined };
 
 function parseCommand(
@@ -90,10 +95,8 @@ function parseCommand(
       };
     case 'integration create': {
       const type = required('type');
-      if (type !== 'alert.standard' && type !== 'alert.prometheus' && type !== 'change.standard') {
-        throw new UsageError(
-          `vigil integration create: --type must be alert.standard, alert.prometheus or change.standard`,
-        );
+      if (!EVENT_TYPES.includes(type as PluginType)) {
+        throw new UsageError(`vigil integration create: --type must be one of ${EVENT_TYPES.join(', ')}`);
       }
       const channel = values['channel-id'];
       if (channel !== undefined && !/^\d+$/.test(channel))
@@ -103,7 +106,7 @@ function parseCommand(
         appKey: required('app-key'),
         integration: {
           name: required('name'),
-          plugin_type: type,
+          plugin_type: type as PluginType,
           channel_id: channel === undefined ? undefined : Number(channel),
         },
       };

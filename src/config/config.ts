@@ -48,6 +48,10 @@ export type Config = {
   auditRetentionDays: number;
   /** SMTP server for e-mail (status-page subscribers); undefined: e-mail is not sent. */
   smtpUrl: string | undefined;
+  /** The inbound SMTP listener of e-mail integrations (docs/sources-2.md "E-mail"); unset: off. */
+  inboundSmtpPort: number | undefined;
+  inboundSmtpHost: string;
+  inboundSmtpMaxBytes: number;
   smtpFrom: string;
   /** SMS/voice HTTP gateway for notifications (docs/notifications.md); undefined: none is sent. */
   phoneProviderUrl: string | undefined;
@@ -179,6 +183,18 @@ export const CONFIG_VARIABLES = [
   },
   { name: 'SMTP_FROM', default: 'Vigil <vigil@localhost>', meaning: 'sender of the e-mail Vigil sends' },
   {
+    name: 'INBOUND_SMTP_PORT',
+    default: '',
+    meaning:
+      'port of the SMTP listener that turns mail to <integration_key>@any-domain into alerts; unset: off',
+  },
+  { name: 'INBOUND_SMTP_HOST', default: '0.0.0.0', meaning: 'address the inbound SMTP listener binds' },
+  {
+    name: 'INBOUND_SMTP_MAX_BYTES',
+    default: '1048576',
+    meaning: 'largest inbound message accepted (bytes, 1 KiB–25 MiB); larger ones are refused with 552',
+  },
+  {
     name: 'PHONE_PROVIDER_URL',
     default: '',
     meaning: 'base URL of the SMS/voice HTTP gateway (POST {url}/sms, {url}/voice); unset: no SMS or voice',
@@ -289,6 +305,10 @@ export function loadConfig(env: Env = process.env): Config {
     auditRetentionDays: integer('AUDIT_RETENTION_DAYS', 180, 1, 3650),
     smtpUrl: url('SMTP_URL', ['smtp:', 'smtps:']),
     smtpFrom: read('SMTP_FROM') ?? 'Vigil <vigil@localhost>',
+    inboundSmtpPort:
+      read('INBOUND_SMTP_PORT') === undefined ? undefined : integer('INBOUND_SMTP_PORT', 0, 0, 65_535),
+    inboundSmtpHost: read('INBOUND_SMTP_HOST') ?? '0.0.0.0',
+    inboundSmtpMaxBytes: integer('INBOUND_SMTP_MAX_BYTES', 1_048_576, 1024, 25 * 1024 * 1024),
     phoneProviderUrl: url('PHONE_PROVIDER_URL', ['http:', 'https:'])?.replace(/\/+$/, ''),
     phoneProviderToken: read('PHONE_PROVIDER_TOKEN'),
     telegramApiUrl: (url('TELEGRAM_API_URL', ['http:', 'https:']) ?? 'https://api.telegram.org').replace(

@@ -156,6 +156,15 @@ export type IntegrationsTable = {
   settings: ColumnType<Record<string, unknown>, string | undefined, string>;
 };
 
+/** A heartbeat integration's timer (migration 0087; docs/sources-2.md). Times in Unix ms. */
+export type HeartbeatsTable = {
+  integration_id: number;
+  account_id: number;
+  last_ping_at: number;
+  due_at: number;
+  missed: Defaulted<boolean>;
+};
+
 export type RoutesTable = {
   integration_id: number;
   account_id: number;
@@ -994,6 +1003,7 @@ export type Tables = {
   mapping_schemas: MappingSchemasTable;
   mapping_rows: MappingRowsTable;
   mapping_apis: MappingApisTable;
+  heartbeats: HeartbeatsTable;
   incidents: IncidentsTable;
   alerts: AlertsTable;
   alert_events: AlertEventsTable;

@@ -6,12 +6,17 @@ import { type Api, envelope } from '../http/route.ts';
 import type { IntegrationRow } from '../integrations/integrations.store.ts';
 import { AppError } from '../shared/app-error.ts';
 import { nowSeconds } from '../shared/clock.ts';
+import { startInboundSmtp } from './email/inbound-smtp.ts';
 import type { AlertEventInput } from './event.ts';
 import { normalizeStandardEvent, StandardPushBody } from './event.ts';
+import { registerHeartbeatRoute } from './heartbeat/heartbeat.routes.ts';
 import { Ingest } from './ingest.service.ts';
 import { ingestMetrics } from './metrics.ts';
 import { AlertmanagerPayload, normalizeAlertmanagerPayload } from './prometheus.ts';
 import { pushAuth } from './push-auth.ts';
+import { registerWebhookPreviewRoute } from './sources/webhook.routes.ts';
+import { normalizeWebhookPayload } from './sources/webhook.ts';
+import { compileMapping } from './sources/webhook-mapping.ts';
 
 /** The operations that change where events go, whether a key is accepted, or a channel's rules. */
 const CONFIG_CHANGES =
@@ -43,6 +48,17 @@ export function registerIngestRoutes(app: Api, deps: AppDeps, registry: Registry
       ingestor.configChanged();
   });
   const integrationFor = pushAuth(deps, (key) => ingestor.integrationByKey(key));
+  registerHeartbeatRoute(app, deps, integrationFor, ingestor);
+  registerWebhookPreviewRoute(app, () => nowSeconds(deps.clock));
+  if (deps.config.inboundSmtpPort !== undefined) {
+    // E-mail integrations' listener (docs/sources-2.md "E-mail"): up with the app, down before it.
+    const smtp = startInboundSmtp({ ...deps, logger: app.log, ingestor });
+    smtp.then(
+      (listener) => app.log.info({ port: listener.port }, 'inbound SMTP listening'),
+      (error: unknown) => app.log.error({ err: error }, 'inbound SMTP could not listen'),
+    );
+    app.addHook('onClose', async () => (await smtp.catch(() => undefined))?.close());
+  }
 
   function pushRoute<B extends TSchema, D extends TSchema>(
     url: string,
@@ -118,6 +134,21 @@ export function registerIngestRoutes(app: Api, deps: AppDeps, registry: Registry
     (body, integration, now) => {
       const { events, alertKeys } = normalizeAlertmanagerPayload(body, context(integration, now));
       return { events, data: { alert_keys: alertKeys } };
+    },
+  );
+
+  pushRoute(
+    '/event/push/alert/webhook',
+    {
+      pluginType: 'alert.webhook',
+      summary: 'Push any JSON payload, mapped by the integration (generic webhook)',
+      body: Type.Unknown(),
+      data: Type.Object({ alert_key: Type.String() }),
+    },
+    (body, integration, now) => {
+      const { mapping } = compileMapping(integration.settings);
+      const { event } = normalizeWebhookPayload(body, mapping, context(integration, now));
+      return { events: [event], data: { alert_key: event.alertKey } };
     },
   );
 }

@@ -89,6 +89,12 @@ export class Ingest {
     this.#applier.wake();
   }
 
+  /** Events were appended in another transaction (a heartbeat's): count them and apply them soon. */
+  appendedElsewhere(count: number, acceptedAt: number): void {
+    this.#backpressure.appended(count, acceptedAt);
+    this.#applier.wake();
+  }
+
   /** The enabled integration of a push key (undefined when unknown, disabled or deleted). */
   integrationByKey(key: string): Promise<IntegrationRow | undefined> {
     return this.#integrations.get(key, () => findIntegrationByKey(this.#db, key));

@@ -19,6 +19,15 @@ export const PLUGIN_TYPES = {
     category: 'event.alert',
     pushPath: '/event/push/alert/prometheus',
   },
+  // Sources with their own parser (src/ingest/sources/, docs/sources-2.md).
+  'alert.heartbeat': { name: 'Heartbeat', category: 'event.alert', pushPath: '/event/push/heartbeat' },
+  'alert.webhook': {
+    name: 'Generic Webhook',
+    category: 'event.alert',
+    pushPath: '/event/push/alert/webhook',
+  },
+  // Received by e-mail at <integration_key>@<any domain> (INBOUND_SMTP_PORT); nothing is pushed.
+  'alert.email': { name: 'Email', category: 'event.alert', pushPath: '' },
   'change.standard': {
     name: 'Standard Change',
     category: 'event.change',
@@ -40,6 +49,9 @@ export const DESCRIPTION_MAX = 500;
 const PluginTypeSchema = Type.Enum([
   'alert.standard',
   'alert.prometheus',
+  'alert.heartbeat',
+  'alert.webhook',
+  'alert.email',
   'change.standard',
   'webhook.alert',
   'webhook.incident',
@@ -54,7 +66,10 @@ export const IntegrationUpsertRequest = Type.Object({
   description: Type.Optional(Type.String({ maxLength: DESCRIPTION_MAX })),
   team_id: Type.Optional(Id),
   channel_id: Type.Optional(Id),
-  /** Webhook types only (checked by the service, which names the field); ignored for the others. */
+  /**
+   * Webhook types, and the alert sources with settings (heartbeat, generic webhook, e-mail), checked
+   * by the service, which names the field; ignored for the others.
+   */
   settings: Type.Optional(Type.Record(Type.String(), Type.Unknown())),
 });
 

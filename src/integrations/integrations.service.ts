@@ -3,6 +3,7 @@ import type { Actor } from '../accounts/permissions.ts';
 import { getTeams } from '../accounts/teams.store.ts';
 import type { Config } from '../config/config.ts';
 import type { Db } from '../db/db.ts';
+import { rearmHeartbeat } from '../ingest/heartbeat/heartbeats.ts';
 import type { OutboundAllow } from '../notifications/providers/outbound-policy.ts';
 import { AppError, invalidParameter, notFound } from '../shared/app-error.ts';
 import { type Clock, nowSeconds } from '../shared/clock.ts';
@@ -32,6 +33,12 @@ import {
   updateIntegration as updateIntegrationRow,
 } from './integrations.store.ts';
 import { deleteRoute } from './routes.store.ts';
+import {
+  type HeartbeatSettings,
+  hasSourceSettings,
+  parseSourceSettings,
+  type SourceSettings,
+} from './source-settings.ts';
 
 type Deps = { db: Db; clock: Clock; config: Config };
 type Executor = Db['q'];
@@ -136,9 +143,9 @@ async function checkSettings(
   pluginType: PluginType,
   raw: Record<string, unknown> | undefined,
   allow: OutboundAllow,
-): Promise<WebhookSettings | undefined> {
+): Promise<WebhookSettings | SourceSettings | undefined> {
   const kind = webhookKindOf(pluginType);
-  if (!kind) return undefined;
+  if (!kind) return parseSourceSettings(pluginType, raw);
   const settings = parseWebhookSettings(kind, raw, allow);
   const channels = await liveChannelIds(q, accountId, settings.channel_ids);
   settings.channel_ids.forEach((id, i) => {
@@ -241,6 +248,9 @@ export async function updateIntegration(
       updated_at: nowSeconds(deps.clock),
     });
     if (checked.channel_id) await deleteRoute(trx, actor.accountId, existing.integration_id);
+    if (settings && checked.plugin_type === 'alert.heartbeat') {
+      await rearmHeartbeat(trx, existing.integration_id, settings as HeartbeatSettings);
+    }
     return { integration_id: existing.integration_id, integration_key: existing.integration_key };
   });
   if (webhookKindOf(checked.plugin_type)) forgetWebhookConfigs(actor.accountId);
@@ -305,7 +315,11 @@ export function toIntegrationItem(row: IntegrationRow, publicUrl: string): Stati
     plugin_type_name: isPluginType(row.plugin_type) ? PLUGIN_TYPES[row.plugin_type].name : row.plugin_type,
     description: row.description,
     integration_key: row.integration_key,
-    settings: webhookKindOf(row.plugin_type) ? [settingsItem(row.settings)] : [],
+    settings: webhookKindOf(row.plugin_type)
+      ? [settingsItem(row.settings)]
+      : hasSourceSettings(row.plugin_type)
+        ? [row.settings]
+        : [],
     creator_id: row.creator_id,
     created_at: row.created_at,
     updated_at: row.updated_at,

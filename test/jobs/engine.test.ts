@@ -118,6 +118,7 @@ describe('Engine.runOnce', () => {
   it('lists the real modules, each named once', () => {
     const names = engineModules.map((module) => module.name);
     expect(names).toEqual([
+      'heartbeat',
       'auto-resolve',
       'snooze-expiry',
       'escalation',

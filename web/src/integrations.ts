@@ -4,7 +4,13 @@
  * the integration's push URL (built by the server from PUBLIC_URL) and its type.
  */
 
-export type IntegrationType = 'alert.standard' | 'alert.prometheus' | 'change.standard';
+export type IntegrationType =
+  | 'alert.standard'
+  | 'alert.prometheus'
+  | 'alert.heartbeat'
+  | 'alert.webhook'
+  | 'alert.email'
+  | 'change.standard';
 
 export const INTEGRATION_TYPES: { value: IntegrationType; label: string; description: string }[] = [
   {
@@ -16,6 +22,21 @@ export const INTEGRATION_TYPES: { value: IntegrationType; label: string; descrip
     value: 'alert.standard',
     label: 'Standard alert',
     description: 'Any script or tool posts JSON alert events (event_status, title_rule, alert_key).',
+  },
+  {
+    value: 'alert.heartbeat',
+    label: 'Heartbeat',
+    description: 'A dead-man switch: a job pings its URL every few minutes; a missed ping opens an alert.',
+  },
+  {
+    value: 'alert.webhook',
+    label: 'Generic webhook',
+    description: 'Any tool posts its own JSON; a mapping you write picks the title, key, status and labels.',
+  },
+  {
+    value: 'alert.email',
+    label: 'Email',
+    description: 'Mail to the integration key at this server opens alerts (needs INBOUND_SMTP_PORT).',
   },
   {
     value: 'change.standard',
@@ -46,6 +67,15 @@ export function testEventBody(type: string, now: Date = new Date()): unknown {
       ],
     };
   }
+  if (type === 'alert.webhook') {
+    return {
+      title: 'Test alert sent with curl',
+      alert_key: 'vigil-test-alert',
+      status: 'firing',
+      severity: 'warning',
+      description: 'Resend it with "status": "resolved" to resolve it.',
+    };
+  }
   if (type === 'change.standard') {
     return {
       change_status: 'Done',
@@ -63,8 +93,9 @@ export function testEventBody(type: string, now: Date = new Date()): unknown {
   };
 }
 
-/** A copyable curl command that posts one test event to the push URL. */
+/** A copyable curl command that posts one test event to the push URL (a heartbeat: one ping). */
 export function curlCommand(pushUrl: string, type: string, now?: Date): string {
+  if (type === 'alert.heartbeat') return `curl -fsS -m 10 --retry 3 ${shellQuote(pushUrl)}`;
   return [
     `curl -sS -X POST ${shellQuote(pushUrl)}`,
     `  -H 'Content-Type: application/json'`,
@@ -93,6 +124,16 @@ export function alertmanagerSnippet(pushUrl: string, receiver = 'vigil'): string
     '        send_resolved: true',
     '',
   ].join('\n');
+}
+
+/** The crontab line that pings a heartbeat after each successful run of a job. */
+export function heartbeatCron(pushUrl: string): string {
+  return `*/5 * * * * /usr/local/bin/my-job && curl -fsS -m 10 --retry 3 ${shellQuote(pushUrl)} > /dev/null`;
+}
+
+/** An e-mail integration's address: its key at this server's host name (any domain routed here works). */
+export function emailAddress(integrationKey: string, host: string): string {
+  return `${integrationKey}@${host}`;
 }
 
 /** Whether a type takes pushed events (webhooks are outbound and have no push URL). */

@@ -58,7 +58,15 @@ export class IngestLog {
   }
 }
 
-async function appendEntries(q: Db['q'], entries: readonly NewLogEntry[], notify: boolean): Promise<void> {
+/**
+ * Appends entries inside the caller's transaction, for work that must change its own rows and
+ * append in one commit (a heartbeat's timer and its alert event). `notify`: on PostgreSQL.
+ */
+export async function appendEntries(
+  q: Db['q'],
+  entries: readonly NewLogEntry[],
+  notify: boolean,
+): Promise<void> {
   const column = <T>(pick: (e: NewLogEntry) => T) => entries.map(pick);
   const insert = sql`
     insert into ingest_log (partition, account_id, integration_id, accepted_at, event)

@@ -15,9 +15,10 @@ import { type FormEvent, useCallback, useEffect, useMemo, useState } from 'react
 import { Link, useLocation } from 'wouter';
 import { api, describeError } from '../api.ts';
 import { ConfirmModal, ErrorAlert } from '../components/feedback.tsx';
+import { WebhookMappingForm } from '../components/WebhookMapping.tsx';
 import { useChecks } from '../field-checks.ts';
 import { formatTime } from '../format.ts';
-import { alertmanagerSnippet, curlCommand } from '../integrations.ts';
+import { alertmanagerSnippet, curlCommand, emailAddress, heartbeatCron } from '../integrations.ts';
 import { useSession } from '../session.tsx';
 import { CopyCode, CopyField } from '../setup-ui.tsx';
 import type { Channel } from '../types.ts';
@@ -210,7 +211,17 @@ export function IntegrationDetailPage({ integrationId }: { integrationId: string
         <Title order={3} size="h4">
           Connect
         </Title>
-        <CopyField label="Push URL" value={integration.push_url} />
+        {integration.plugin_type === 'alert.email' ? (
+          <CopyField
+            label="E-mail address"
+            value={emailAddress(integration.integration_key, window.location.hostname)}
+          />
+        ) : (
+          <CopyField
+            label={integration.plugin_type === 'alert.heartbeat' ? 'Ping URL (GET or POST)' : 'Push URL'}
+            value={integration.push_url}
+          />
+        )}
         <Text size="sm" c="dimmed">
           The key in the URL is the integration's secret: whoever has it can push events.
         </Text>
@@ -221,8 +232,37 @@ export function IntegrationDetailPage({ integrationId }: { integrationId: string
             code={alertmanagerSnippet(integration.push_url)}
           />
         )}
-        <CopyCode label="Test with curl" hint="Sends one test event; it appears below." code={curl} />
+        {integration.plugin_type === 'alert.heartbeat' && (
+          <CopyCode
+            label="Ping from cron"
+            hint={`Ping after each run. A ping later than ${String(integration.settings[0]?.interval_minutes ?? '?')} minutes (plus ${String(integration.settings[0]?.grace_minutes ?? '?')} of grace) after the last one opens an alert; the next ping recovers it.`}
+            code={heartbeatCron(integration.push_url)}
+          />
+        )}
+        {integration.plugin_type === 'alert.email' ? (
+          <Text size="sm">
+            Any domain whose mail reaches this server works. The subject becomes the title, the body the
+            description.
+          </Text>
+        ) : (
+          <CopyCode label="Test with curl" hint="Sends one test event; it appears below." code={curl} />
+        )}
       </Stack>
+
+      {integration.plugin_type === 'alert.webhook' && (
+        <WebhookMappingForm
+          settings={integration.settings[0] ?? {}}
+          onSave={async (settings) => {
+            await api.post('/datasource/upsert', {
+              integration_id: id,
+              name: integration.name,
+              plugin_type: integration.plugin_type,
+              settings,
+            });
+            await load();
+          }}
+        />
+      )}
 
       <Stack gap="xs">
         <Title order={3} size="h4">

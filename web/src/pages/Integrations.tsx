@@ -33,6 +33,8 @@ export type Integration = {
   channel_id: number;
   created_at: number;
   push_url: string;
+  /** A webhook's settings, or a heartbeat's, generic webhook's or e-mail integration's: `[settings]`. */
+  settings: Record<string, unknown>[];
 };
 
 /** The channels the member may see, for binding an integration (empty when they may not list them). */
