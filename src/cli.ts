@@ -9,9 +9,14 @@ import { type LockHolder, lockDataDir } from './db/data-dir-lock.ts';
 import { databaseTimeouts, openDb } from './db/db.ts';
 import { migrate } from './db/migrate.ts';
 import { type ImportCommand, parseImport, runImportCommand } from './import/cli.ts';
+import { PLUGIN_TYPE_KEYS, PLUGIN_TYPES, type PluginType } from './integrations/integrations.schemas.ts';
 import { startServer } from './main.ts';
 import { MCP_USAGE, parseMcp, runMcpStdio } from './mcp/stdio.ts';
 import { systemClock } from './shared/clock.ts';
+
+/** The integration types `integration create` makes: those events are pushed to. */
+const PUSH_TYPES: string[] = PLUGIN_TYPE_KEYS.filter((type) => PLUGIN_TYPES[type].pushPath !== '');
+const isPushType = (type: string): type is PluginType => PUSH_TYPES.includes(type);
 
 const NAME_WIDTH = Math.max(...CONFIG_VARIABLES.map((v) => v.name.length)) + 2;
 
@@ -22,7 +27,7 @@ Commands:
   migrate                                 apply pending database migrations
   account create --name NAME --email EMAIL [--member-name NAME]
                                           create an account, its Owner and an app key; prints JSON
-  integration create --app-key KEY --type alert.standard|alert.prometheus|change.standard
+  integration create --app-key KEY --type alert.standard|alert.prometheus|alert.pagerduty|change.standard
                      --name NAME [--channel-id ID]
                                           create an integration; prints JSON with its integration_key
   member set-password --email EMAIL [--account-id ID]
@@ -90,10 +95,8 @@ function parseCommand(
       };
     case 'integration create': {
       const type = required('type');
-      if (type !== 'alert.standard' && type !== 'alert.prometheus' && type !== 'change.standard') {
-        throw new UsageError(
-          `vigil integration create: --type must be alert.standard, alert.prometheus or change.standard`,
-        );
+      if (!isPushType(type)) {
+        throw new UsageError(`vigil integration create: --type must be one of ${PUSH_TYPES.join(', ')}`);
       }
       const channel = values['channel-id'];
       if (channel !== undefined && !/^\d+$/.test(channel))

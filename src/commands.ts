@@ -5,6 +5,7 @@ import type { Config } from './config/config.ts';
 import { backup } from './db/backup.ts';
 import type { Db } from './db/db.ts';
 import { migrate } from './db/migrate.ts';
+import type { PluginType } from './integrations/integrations.schemas.ts';
 import { createIntegration } from './integrations/integrations.service.ts';
 import { AppError } from './shared/app-error.ts';
 import type { Clock } from './shared/clock.ts';
@@ -24,7 +25,7 @@ export type Command =
       appKey: string;
       integration: {
         name: string;
-        plugin_type: 'alert.standard' | 'alert.prometheus' | 'change.standard';
+        plugin_type: PluginType;
         channel_id?: number | undefined;
       };
     }

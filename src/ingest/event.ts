@@ -46,6 +46,11 @@ export type AlertEventInput = {
   eventTime: number;
   labels: Record<string, string>;
   images: EventImage[];
+  /**
+   * Absent: the event is applied to its alert. 'acknowledge' (PagerDuty's event_action): no alert
+   * changes; the incident of the key's open alert is acknowledged (src/ingest/apply/acknowledge.ts).
+   */
+  action?: 'acknowledge';
 };
 
 export type IngestContext = {

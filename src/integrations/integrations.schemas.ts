@@ -19,6 +19,11 @@ export const PLUGIN_TYPES = {
     category: 'event.alert',
     pushPath: '/event/push/alert/prometheus',
   },
+  'alert.pagerduty': {
+    name: 'PagerDuty Events API',
+    category: 'event.alert',
+    pushPath: '/event/push/alert/pagerduty',
+  },
   'change.standard': {
     name: 'Standard Change',
     category: 'event.change',
@@ -38,6 +43,7 @@ export const DESCRIPTION_MAX = 500;
 const PluginTypeSchema = Type.Enum([
   'alert.standard',
   'alert.prometheus',
+  'alert.pagerduty',
   'change.standard',
   'webhook.alert',
   'webhook.incident',
