@@ -12,13 +12,14 @@ import { Ingest } from './ingest.service.ts';
 import { ingestMetrics } from './metrics.ts';
 import { AlertmanagerPayload, normalizeAlertmanagerPayload } from './prometheus.ts';
 import { pushAuth } from './push-auth.ts';
+import { GrafanaPayload, normalizeGrafanaPayload } from './sources/grafana.ts';
 import { registerPagerDutyRoutes } from './sources/pagerduty.routes.ts';
 
 /** The operations that change where events go, whether a key is accepted, or a channel's rules. */
 const CONFIG_CHANGES =
   /^\/(datasource|route|channel|channel\/(silence|inhibit|unsubscribe)\/rule)\/(upsert|create|update|delete|enable|disable)$/;
 
-/** Alertmanager batches can be large; other pushes keep the API's 1 MiB. */
+/** Alertmanager (and Grafana) batches can be large; other pushes keep the API's 1 MiB. */
 const ALERTMANAGER_BODY_LIMIT_BYTES = 8 * 1024 * 1024;
 
 /** What a push route declares beyond its path (see registerIngestRoutes). */
@@ -151,6 +152,21 @@ export function registerIngestRoutes(app: Api, deps: AppDeps, registry: Registry
     },
     (body, integration, now) => {
       const { events, alertKeys } = normalizeAlertmanagerPayload(body, ingestContext(integration, now));
+      return { events, data: { alert_keys: alertKeys } };
+    },
+  );
+
+  pushRoute<Static<typeof GrafanaPayload>>(
+    '/event/push/alert/grafana',
+    {
+      pluginType: 'alert.grafana',
+      summary: 'Push a Grafana alerting webhook (unified alerting or legacy dashboard alerts)',
+      body: GrafanaPayload,
+      data: Type.Object({ alert_keys: Type.Array(Type.String()) }),
+      bodyLimit: ALERTMANAGER_BODY_LIMIT_BYTES,
+    },
+    (body, integration, now) => {
+      const { events, alertKeys } = normalizeGrafanaPayload(body, ingestContext(integration, now));
       return { events, data: { alert_keys: alertKeys } };
     },
   );

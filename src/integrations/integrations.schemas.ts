@@ -24,6 +24,11 @@ export const PLUGIN_TYPES = {
     category: 'event.alert',
     pushPath: '/event/push/alert/pagerduty',
   },
+  'alert.grafana': {
+    name: 'Grafana Alerting',
+    category: 'event.alert',
+    pushPath: '/event/push/alert/grafana',
+  },
   'change.standard': {
     name: 'Standard Change',
     category: 'event.change',
@@ -44,6 +49,7 @@ const PluginTypeSchema = Type.Enum([
   'alert.standard',
   'alert.prometheus',
   'alert.pagerduty',
+  'alert.grafana',
   'change.standard',
   'webhook.alert',
   'webhook.incident',

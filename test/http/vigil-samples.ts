@@ -44,6 +44,28 @@ async function statusPage(ctx: SampleContext) {
   };
 }
 
+/**
+ * Sources that answer in their own shape rather than Flashduty's envelope (docs/sources.md):
+ * PagerDuty's `{status, message, dedup_key}` (202 for v2) and `{status: "invalid event", ...}`.
+ */
+export const OWN_REPLY_SHAPE = new Set([
+  '/event/push/alert/pagerduty',
+  '/v2/enqueue',
+  '/generic/2010-04-15/create_event.json',
+]);
+
+const pagerDutyTrigger = (ctx: SampleContext) => ({
+  event_action: 'trigger',
+  dedup_key: ctx.unique('pd'),
+  payload: {
+    summary: 'Disk almost full',
+    source: 'db-1',
+    severity: 'warning',
+    custom_details: { free: '1%' },
+  },
+  links: [{ href: 'https://example.com/', text: 'Runbook' }],
+});
+
 async function pushKey(ctx: SampleContext, plugin_type: string): Promise<string> {
   const { channel_id } = await ctx.channel();
   const created = await ctx.call('/datasource/upsert', {
@@ -133,6 +155,46 @@ const VIGIL_SAMPLES: Record<string, RequestSample> = {
       ],
     },
     auth: { integration_key: await pushKey(ctx, 'alert.prometheus') },
+  }),
+  '/event/push/alert/grafana': async (ctx) => ({
+    input: {
+      receiver: 'vigil',
+      status: 'firing',
+      orgId: 1,
+      alerts: [
+        {
+          status: 'firing',
+          labels: { alertname: 'High memory usage', instance: ctx.unique('host') },
+          annotations: { summary: 'Memory high' },
+          startsAt: '2026-01-05T08:59:00Z',
+          fingerprint: ctx.unique('fp'),
+          silenceURL: 'https://grafana.example/alerting/silence/new',
+          values: { B: 44.2 },
+          valueString: "[ var='B' value=44.2 ]",
+        },
+      ],
+      state: 'alerting',
+    },
+    auth: { integration_key: await pushKey(ctx, 'alert.grafana') },
+  }),
+  '/event/push/alert/pagerduty': async (ctx) => ({
+    input: pagerDutyTrigger(ctx),
+    auth: { integration_key: await pushKey(ctx, 'alert.pagerduty') },
+  }),
+  '/v2/enqueue': async (ctx) => ({
+    input: { ...pagerDutyTrigger(ctx), routing_key: await pushKey(ctx, 'alert.pagerduty') },
+    auth: {},
+  }),
+  '/generic/2010-04-15/create_event.json': async (ctx) => ({
+    input: {
+      service_key: await pushKey(ctx, 'alert.pagerduty'),
+      event_type: 'trigger',
+      incident_key: ctx.unique('srv01/HTTP'),
+      description: 'FAILURE for production/HTTP on machine srv01.acme.com',
+      details: { 'ping time': '1500ms' },
+      contexts: [{ type: 'link', href: 'http://acme.pagerduty.com', text: 'View' }],
+    },
+    auth: {},
   }),
   '/event/push/change/standard': async (ctx) => ({
     input: {
