@@ -27,7 +27,8 @@ Commands:
   migrate                                 apply pending database migrations
   account create --name NAME --email EMAIL [--member-name NAME]
                                           create an account, its Owner and an app key; prints JSON
-  integration create --app-key KEY --type alert.standard|alert.prometheus|alert.pagerduty|alert.grafana|change.standard
+  integration create --app-key KEY --type alert.standard|alert.prometheus|alert.pagerduty|alert.grafana|
+                     alert.aws-cloudwatch|change.standard
                      --name NAME [--channel-id ID]
                                           create an integration; prints JSON with its integration_key
   member set-password --email EMAIL [--account-id ID]

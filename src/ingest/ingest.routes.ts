@@ -12,6 +12,7 @@ import { Ingest } from './ingest.service.ts';
 import { ingestMetrics } from './metrics.ts';
 import { AlertmanagerPayload, normalizeAlertmanagerPayload } from './prometheus.ts';
 import { pushAuth } from './push-auth.ts';
+import { registerCloudWatchRoutes } from './sources/aws-cloudwatch.routes.ts';
 import { GrafanaPayload, normalizeGrafanaPayload } from './sources/grafana.ts';
 import { registerPagerDutyRoutes } from './sources/pagerduty.routes.ts';
 
@@ -39,6 +40,8 @@ export type PushSpec<B> = {
   /** A source's own error shape (PagerDuty's); falls back to the app's envelope. */
   errorHandler?: (error: FastifyError, request: FastifyRequest, reply: FastifyReply) => FastifyReply;
   methods?: HTTPMethods | HTTPMethods[];
+  /** The route takes text/plain bodies too (SNS posts JSON as text/plain); `parse` reads them. */
+  textBody?: boolean;
   bodyLimit?: number;
 };
 
@@ -93,6 +96,7 @@ export function registerIngestRoutes(app: Api, deps: AppDeps, registry: Registry
       url,
       ...(spec.bodyLimit ? { bodyLimit: spec.bodyLimit } : {}),
       ...(spec.errorHandler ? { errorHandler: spec.errorHandler } : {}),
+      ...(spec.textBody ? { config: { textBody: true } as object } : {}),
       schema: {
         tags: ['Event push'],
         summary: spec.summary,
@@ -172,4 +176,5 @@ export function registerIngestRoutes(app: Api, deps: AppDeps, registry: Registry
   );
 
   registerPagerDutyRoutes(pushRoute);
+  registerCloudWatchRoutes(pushRoute, deps.config, app.log);
 }

@@ -29,6 +29,11 @@ export const PLUGIN_TYPES = {
     category: 'event.alert',
     pushPath: '/event/push/alert/grafana',
   },
+  'alert.aws-cloudwatch': {
+    name: 'AWS CloudWatch (SNS)',
+    category: 'event.alert',
+    pushPath: '/event/push/alert/aws/cloudwatch',
+  },
   'change.standard': {
     name: 'Standard Change',
     category: 'event.change',
@@ -50,6 +55,7 @@ const PluginTypeSchema = Type.Enum([
   'alert.prometheus',
   'alert.pagerduty',
   'alert.grafana',
+  'alert.aws-cloudwatch',
   'change.standard',
   'webhook.alert',
   'webhook.incident',

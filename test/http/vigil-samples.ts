@@ -13,8 +13,13 @@ import type { TestApp } from '../harness/app.ts';
 export type SampleRequest = { input: Record<string, unknown>; auth?: Record<string, string> };
 type RequestSample = (ctx: SampleContext, t: TestApp) => Promise<SampleRequest>;
 
-/** Operations no sample can call as a client would: the console's own session (cookie and CSRF header) and its event stream. */
+/**
+ * Operations no sample can call as a client would: the console's own session (cookie and CSRF
+ * header) and its event stream; and the SNS push, whose messages must be signed by a certificate
+ * served from SNS's own hosts (test/ingest/sources/aws-cloudwatch.test.ts covers it).
+ */
 export const SESSION_ONLY = new Set([
+  '/event/push/alert/aws/cloudwatch',
   '/console/session',
   '/console/sign-out',
   '/console/password/change',
