@@ -16,7 +16,7 @@ import { Link, useLocation } from 'wouter';
 import { api, describeError } from '../api.ts';
 import { ConfirmModal, ErrorAlert } from '../components/feedback.tsx';
 import { formatTime } from '../format.ts';
-import { alertmanagerSnippet, curlCommand } from '../integrations.ts';
+import { alertmanagerSnippet, curlCommand, curlTestable, sourceSnippet } from '../integrations.ts';
 import { useSession } from '../session.tsx';
 import { CopyCode, CopyField } from '../setup-ui.tsx';
 import type { Channel } from '../types.ts';
@@ -219,7 +219,13 @@ export function IntegrationDetailPage({ integrationId }: { integrationId: string
             code={alertmanagerSnippet(integration.push_url)}
           />
         )}
-        <CopyCode label="Test with curl" hint="Sends one test event; it appears below." code={curl} />
+        {(() => {
+          const snippet = sourceSnippet(integration.plugin_type, integration.push_url);
+          return snippet && <CopyCode label={snippet.label} hint={snippet.hint} code={snippet.code} />;
+        })()}
+        {curlTestable(integration.plugin_type) && (
+          <CopyCode label="Test with curl" hint="Sends one test event; it appears below." code={curl} />
+        )}
       </Stack>
 
       <Stack gap="xs">
