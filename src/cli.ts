@@ -23,8 +23,8 @@ Commands:
   migrate                                 apply pending database migrations
   account create --name NAME --email EMAIL [--member-name NAME]
                                           create an account, its Owner and an app key; prints JSON
-  integration create --app-key KEY --type TYPE (alert.standard, alert.prometheus, alert.heartbeat,
-      alert.webhook, alert.email, change.standard, ...)
+  integration create --app-key KEY --type TYPE (alert.standard, alert.prometheus, alert.pagerduty,
+      alert.grafana, alert.aws-cloudwatch, alert.heartbeat, alert.webhook, alert.email, change.standard)
                      --name NAME [--channel-id ID]
                                           create an integration; prints JSON with its integration_key
   member set-password --email EMAIL [--account-id ID]
@@ -43,10 +43,10 @@ ${CONFIG_VARIABLES.map((v) => `  ${v.name.padEnd(NAME_WIDTH)}${v.meaning}${v.def
 
 class UsageError extends Error {}
 
-/** A command whose secret comes from standard input rather than the command line (visible in `ps`). */
 /** The integration types events come in through (webhooks are made in the console or the API). */
 const EVENT_TYPES = PLUGIN_TYPE_KEYS.filter((t) => PLUGIN_TYPES[t].category.startsWith('event.'));
 
+/** A command whose secret comes from standard input rather than the command line (visible in `ps`). */
 type PasswordCommand = { name: 'member set-password'; email: string; accountId: number | undefined };
 
 function parseCommand(

@@ -5,6 +5,9 @@ import { OutboundAllow } from '../notifications/providers/outbound-policy.ts';
  * Process configuration, read from the environment and validated before anything listens.
  * Each entry documents itself; `secret` entries are redacted wherever config is printed.
  */
+/** SNS's own endpoints: https://sns.<region>.amazonaws.com (.com.cn in China). */
+const DEFAULT_SNS_URL_PATTERN = '^https://sns\\.[a-z0-9-]+\\.amazonaws\\.com(\\.cn)?/';
+
 export type Config = {
   port: number;
   host: string;
@@ -59,6 +62,8 @@ export type Config = {
   telegramApiUrl: string;
   /** What beyond public addresses the URLs account members set may reach (docs/webhooks.md). */
   outboundAllow: OutboundAllow;
+  /** Where SNS signing certificates and subscription confirmations may be fetched from (docs/sources.md). */
+  awsSnsUrlPattern: RegExp;
 };
 
 const LOG_LEVELS = ['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent'] as const;
@@ -212,6 +217,12 @@ export const CONFIG_VARIABLES = [
     meaning:
       'comma-separated CIDRs, addresses and host names (*.corp.example) that webhooks, status-page webhook subscribers and chat bots may call besides public addresses (loopback, private, link-local and metadata addresses are refused otherwise)',
   },
+  {
+    name: 'AWS_SNS_URL_PATTERN',
+    default: DEFAULT_SNS_URL_PATTERN,
+    meaning:
+      'regular expression an SNS SigningCertURL and SubscribeURL must match before Vigil fetches them (AWS CloudWatch through SNS); keep the default outside tests',
+  },
 ] as const;
 
 export class ConfigError extends Error {
@@ -231,6 +242,15 @@ function outboundAllow(raw: string | undefined, problems: string[]): OutboundAll
   const parsed = OutboundAllow.parse(raw);
   for (const problem of parsed.problems) problems.push(`OUTBOUND_ALLOW: ${problem}`);
   return parsed.allow;
+}
+
+function pattern(name: string, text: string, fallback: string, problems: string[]): RegExp {
+  try {
+    return new RegExp(text);
+  } catch {
+    problems.push(`${name}: not a regular expression`);
+    return new RegExp(fallback);
+  }
 }
 
 /** Reads and validates every setting, reporting all bad values at once. */
@@ -316,6 +336,12 @@ export function loadConfig(env: Env = process.env): Config {
       '',
     ),
     outboundAllow: outboundAllow(read('OUTBOUND_ALLOW'), problems),
+    awsSnsUrlPattern: pattern(
+      'AWS_SNS_URL_PATTERN',
+      read('AWS_SNS_URL_PATTERN') ?? DEFAULT_SNS_URL_PATTERN,
+      DEFAULT_SNS_URL_PATTERN,
+      problems,
+    ),
   };
   if (problems.length > 0) throw new ConfigError(problems);
   return config;

@@ -99,6 +99,11 @@ export async function buildApp(deps: AppDeps): Promise<Api> {
     if ((body as string).trim() === '') done(null, {});
     else parseJson(request, body as string, done);
   });
+  // SNS posts its JSON as text/plain (docs/sources.md): only routes that opt in take a text body.
+  app.addContentTypeParser('text/plain', { parseAs: 'string' }, (request, body, done) => {
+    if ((request.routeOptions.config as { textBody?: boolean } | undefined)?.textBody) done(null, body);
+    else done(new AppError('InvalidContentType', 'The Content-Type must be application/json.'), undefined);
+  });
   app.addHook('preValidation', async (request) => {
     if (request.method === 'POST' && request.body == null) request.body = {};
     checkInputValue(request.params, 'path');

@@ -49,6 +49,11 @@ export type AlertEventInput = {
   images: EventImage[];
   /** What enrichment and the alert pipeline did, added when the event is applied (src/processing/). */
   processing?: ProcessingNote[];
+  /**
+   * Absent: the event is applied to its alert. 'acknowledge' (PagerDuty's event_action): no alert
+   * changes; the incident of the key's open alert is acknowledged (src/ingest/apply/acknowledge.ts).
+   */
+  action?: 'acknowledge';
 };
 
 export type IngestContext = {

@@ -1,4 +1,4 @@
-import type { FastifyInstance } from 'fastify';
+import type { FastifyError, FastifyInstance, FastifyReply, FastifyRequest, HTTPMethods } from 'fastify';
 import type { Registry } from 'prom-client';
 import Type, { type Static, type TSchema } from 'typebox';
 import type { AppDeps } from '../http/app.ts';
@@ -7,13 +7,16 @@ import type { IntegrationRow } from '../integrations/integrations.store.ts';
 import { AppError } from '../shared/app-error.ts';
 import { nowSeconds } from '../shared/clock.ts';
 import { startInboundSmtp } from './email/inbound-smtp.ts';
-import type { AlertEventInput } from './event.ts';
+import type { AlertEventInput, IngestContext } from './event.ts';
 import { normalizeStandardEvent, StandardPushBody } from './event.ts';
 import { registerHeartbeatRoute } from './heartbeat/heartbeat.routes.ts';
 import { Ingest } from './ingest.service.ts';
 import { ingestMetrics } from './metrics.ts';
 import { AlertmanagerPayload, normalizeAlertmanagerPayload } from './prometheus.ts';
 import { pushAuth } from './push-auth.ts';
+import { registerCloudWatchRoutes } from './sources/aws-cloudwatch.routes.ts';
+import { GrafanaPayload, normalizeGrafanaPayload } from './sources/grafana.ts';
+import { registerPagerDutyRoutes } from './sources/pagerduty.routes.ts';
 import { registerWebhookPreviewRoute } from './sources/webhook.routes.ts';
 import { normalizeWebhookPayload } from './sources/webhook.ts';
 import { compileMapping } from './sources/webhook-mapping.ts';
@@ -22,8 +25,50 @@ import { compileMapping } from './sources/webhook-mapping.ts';
 const CONFIG_CHANGES =
   /^\/(datasource|route|channel|channel\/(silence|inhibit|unsubscribe)\/rule)\/(upsert|create|update|delete|enable|disable)$/;
 
-/** Alertmanager batches can be large; other pushes keep the API's 1 MiB. */
+/** Alertmanager (and Grafana) batches can be large; other pushes keep the API's 1 MiB. */
 const ALERTMANAGER_BODY_LIMIT_BYTES = 8 * 1024 * 1024;
+
+/** What a push route declares beyond its path (see registerIngestRoutes). */
+export type PushSpec<B> = {
+  pluginType: string;
+  summary: string;
+  /** The body's schema; absent when `parse` reads a body Fastify cannot (SNS's text/plain JSON). */
+  body?: TSchema;
+  /** The envelope's `data` schema (routes that answer in Flashduty's envelope). */
+  data?: TSchema;
+  /** A source's own reply instead of the envelope: its schema (for 200 and 202); `accept`'s data is the body. */
+  reply?: TSchema;
+  /** The integration key a body carries (PagerDuty's routing_key), used when the query has none. */
+  bodyKey?: (body: B) => string | undefined;
+  /** Turns the raw body into the parser's input (throws InvalidParameter when it cannot). */
+  parse?: (raw: unknown) => B;
+  /** A source's own error shape (PagerDuty's); falls back to the app's envelope. */
+  errorHandler?: (error: FastifyError, request: FastifyRequest, reply: FastifyReply) => FastifyReply;
+  methods?: HTTPMethods | HTTPMethods[];
+  /** The route takes text/plain bodies too (SNS posts JSON as text/plain); `parse` reads them. */
+  textBody?: boolean;
+  bodyLimit?: number;
+};
+
+/** What a source answers to one accepted request: the events to append and its reply data. */
+export type Accepted = { events: AlertEventInput[]; data: unknown; status?: 200 | 202 };
+
+export type AcceptPush<B> = (
+  body: B,
+  integration: IntegrationRow,
+  now: number,
+  request: FastifyRequest,
+) => Accepted | Promise<Accepted>;
+
+export type PushRoute = <B>(url: string, spec: PushSpec<B>, accept: AcceptPush<B>) => void;
+
+/** The context a parser normalises an integration's events in. */
+export const ingestContext = (integration: IntegrationRow, now: number): IngestContext => ({
+  integrationId: integration.integration_id,
+  integrationType: integration.plugin_type,
+  integrationName: integration.name,
+  nowSeconds: now,
+});
 
 /**
  * Event push: `integration_key` in the query instead of an app_key. An unknown, disabled or
@@ -60,32 +105,32 @@ export function registerIngestRoutes(app: Api, deps: AppDeps, registry: Registry
     app.addHook('onClose', async () => (await smtp.catch(() => undefined))?.close());
   }
 
-  function pushRoute<B extends TSchema, D extends TSchema>(
-    url: string,
-    spec: { pluginType: string; summary: string; body: B; data: D; bodyLimit?: number },
-    accept: (
-      body: Static<B>,
-      integration: IntegrationRow,
-      now: number,
-    ) => { events: AlertEventInput[]; data: Static<D> },
-  ): void {
+  const pushRoute: PushRoute = <B>(url: string, spec: PushSpec<B>, accept: AcceptPush<B>) => {
     // Untyped registration, as in http/route.ts: the response schema checks the shape at run time.
     (app as unknown as FastifyInstance).route({
-      method: 'POST',
+      method: spec.methods ?? 'POST',
       url,
       ...(spec.bodyLimit ? { bodyLimit: spec.bodyLimit } : {}),
+      ...(spec.errorHandler ? { errorHandler: spec.errorHandler } : {}),
+      ...(spec.textBody ? { config: { textBody: true } as object } : {}),
       schema: {
         tags: ['Event push'],
         summary: spec.summary,
         security: [],
-        querystring: Type.Object({ integration_key: Type.String() }),
-        body: spec.body,
-        response: { 200: envelope(spec.data) },
+        querystring: Type.Object({
+          integration_key: spec.bodyKey ? Type.Optional(Type.String()) : Type.String(),
+        }),
+        ...(spec.body ? { body: spec.body } : {}),
+        response: spec.reply
+          ? { 200: spec.reply, 202: spec.reply }
+          : { 200: envelope(spec.data ?? Type.Object({})) },
       },
       handler: async (request, res) => {
-        const integration = await integrationFor(request, res, spec.pluginType);
-        const { events, data } = accept(request.body as Static<B>, integration, nowSeconds(deps.clock));
-        const refusal = await ingestor.refusal();
+        // Without `parse`, the body schema has validated the body.
+        const raw = spec.parse ? spec.parse(request.body) : (request.body as B);
+        const integration = await integrationFor(request, res, spec.pluginType, spec.bodyKey?.(raw));
+        const { events, data, status } = await accept(raw, integration, nowSeconds(deps.clock), request);
+        const refusal = events.length > 0 ? await ingestor.refusal() : undefined;
         if (refusal) {
           metrics.refused(integration.plugin_type);
           res.header('Retry-After', refusal.retryAfterSeconds);
@@ -96,19 +141,13 @@ export function registerIngestRoutes(app: Api, deps: AppDeps, registry: Registry
         }
         await ingestor.accept(integration, events);
         metrics.accepted(integration.plugin_type, events.length);
+        if (spec.reply) return res.code(status ?? 200).send(data);
         return { request_id: request.id, data };
       },
     });
-  }
+  };
 
-  const context = (integration: IntegrationRow, now: number) => ({
-    integrationId: integration.integration_id,
-    integrationType: integration.plugin_type,
-    integrationName: integration.name,
-    nowSeconds: now,
-  });
-
-  pushRoute(
+  pushRoute<Static<typeof StandardPushBody>>(
     '/event/push/alert/standard',
     {
       pluginType: 'alert.standard',
@@ -117,12 +156,12 @@ export function registerIngestRoutes(app: Api, deps: AppDeps, registry: Registry
       data: Type.Object({ alert_key: Type.String() }),
     },
     (body, integration, now) => {
-      const { event } = normalizeStandardEvent(body, context(integration, now));
+      const { event } = normalizeStandardEvent(body, ingestContext(integration, now));
       return { events: [event], data: { alert_key: event.alertKey } };
     },
   );
 
-  pushRoute(
+  pushRoute<Static<typeof AlertmanagerPayload>>(
     '/event/push/alert/prometheus',
     {
       pluginType: 'alert.prometheus',
@@ -132,12 +171,12 @@ export function registerIngestRoutes(app: Api, deps: AppDeps, registry: Registry
       bodyLimit: ALERTMANAGER_BODY_LIMIT_BYTES,
     },
     (body, integration, now) => {
-      const { events, alertKeys } = normalizeAlertmanagerPayload(body, context(integration, now));
+      const { events, alertKeys } = normalizeAlertmanagerPayload(body, ingestContext(integration, now));
       return { events, data: { alert_keys: alertKeys } };
     },
   );
 
-  pushRoute(
+  pushRoute<unknown>(
     '/event/push/alert/webhook',
     {
       pluginType: 'alert.webhook',
@@ -147,8 +186,26 @@ export function registerIngestRoutes(app: Api, deps: AppDeps, registry: Registry
     },
     (body, integration, now) => {
       const { mapping } = compileMapping(integration.settings);
-      const { event } = normalizeWebhookPayload(body, mapping, context(integration, now));
+      const { event } = normalizeWebhookPayload(body, mapping, ingestContext(integration, now));
       return { events: [event], data: { alert_key: event.alertKey } };
     },
   );
+
+  pushRoute<Static<typeof GrafanaPayload>>(
+    '/event/push/alert/grafana',
+    {
+      pluginType: 'alert.grafana',
+      summary: 'Push a Grafana alerting webhook (unified alerting or legacy dashboard alerts)',
+      body: GrafanaPayload,
+      data: Type.Object({ alert_keys: Type.Array(Type.String()) }),
+      bodyLimit: ALERTMANAGER_BODY_LIMIT_BYTES,
+    },
+    (body, integration, now) => {
+      const { events, alertKeys } = normalizeGrafanaPayload(body, ingestContext(integration, now));
+      return { events, data: { alert_keys: alertKeys } };
+    },
+  );
+
+  registerPagerDutyRoutes(pushRoute);
+  registerCloudWatchRoutes(pushRoute, deps.config, app.log);
 }

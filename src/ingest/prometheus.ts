@@ -2,6 +2,7 @@ import Type, { type Static } from 'typebox';
 import {
   type AlertEventInput,
   buildAlertEvent,
+  type EventImage,
   type EventSeverity,
   eventTimeSeconds,
   INGEST_LIMITS,
@@ -21,7 +22,7 @@ import {
 
 const StringMap = Type.Record(Type.String(), Type.String());
 
-const AlertmanagerAlert = Type.Object({
+export const AlertmanagerAlert = Type.Object({
   status: Type.Enum(['firing', 'resolved']),
   labels: StringMap,
   annotations: Type.Optional(StringMap),
@@ -157,8 +158,9 @@ function withExtras(
   descriptionFrom: string | undefined,
   at: string,
   warn: (message: string) => void,
+  more: Readonly<Record<string, string>> = {},
 ): Record<string, string> {
-  const extras: Record<string, string> = {};
+  const extras: Record<string, string> = { ...more };
   for (const [name, value] of Object.entries(alert.annotations ?? {})) {
     if (CONSUMED_ANNOTATIONS.has(name) || name === descriptionFrom || value === '') continue;
     extras[ANNOTATION_PREFIX + name] = value;
@@ -191,6 +193,8 @@ const ignore = () => {};
 export function normalizeAlertmanagerPayload(
   payload: Payload,
   ctx: IngestContext,
+  /** What a source in Alertmanager's format adds to an alert (Grafana): labels after its own, images. */
+  extend?: (index: number) => { labels: Record<string, string>; images: EventImage[] },
 ): { events: AlertEventInput[]; alertKeys: string[]; warnings: string[] } {
   const warnings: string[] = [];
   const warn = (message: string) => warnings.push(message);
@@ -213,6 +217,7 @@ export function normalizeAlertmanagerPayload(
     const at = `alerts[${i}].`;
     const descriptionFrom = ['description', 'message'].find((name) => own(alert.annotations, name));
     const labels = normalizeLabels(alert.labels, warn, `${at}labels`);
+    const extra = extend?.(i);
     const fingerprint = alert.fingerprint?.trim() ?? '';
     if (fingerprint.length > INGEST_LIMITS.alertKey) {
       warn(`${at}fingerprint was ignored: it is longer than ${INGEST_LIMITS.alertKey} characters`);
@@ -226,8 +231,8 @@ export function normalizeAlertmanagerPayload(
           description: descriptionFrom ? own(alert.annotations, descriptionFrom)! : '',
           status: alert.status === 'resolved' ? 'Ok' : alertmanagerSeverity(alert.labels),
           eventTime: eventTime(alert, at, warn),
-          labels: withExtras(labels, alert, descriptionFrom, at, warn),
-          images: [],
+          labels: withExtras(labels, alert, descriptionFrom, at, warn, extra?.labels),
+          images: extra?.images ?? [],
         },
         ctx,
         warn,

@@ -11,11 +11,13 @@ export type PushAuth = (
   request: FastifyRequest,
   reply: FastifyReply,
   pluginType: string,
+  bodyKey?: string,
 ) => Promise<IntegrationRow>;
 
 /**
  * Event push authentication, shared by every push endpoint (alerts and changes): the
- * `integration_key` in the query must name an enabled integration of the endpoint's type
+ * `integration_key` in the query (else the key a source's body carries, as PagerDuty's routing_key:
+ * `bodyKey`) must name an enabled integration of the endpoint's type
  * (InvalidParameter otherwise, as Flashduty answers a bad key), then the integration's rate limit
  * applies (per integration, whatever endpoint it pushes to). `lookup` finds the enabled integration
  * of a key (the alert ingestor's is cached).
@@ -32,8 +34,9 @@ export function pushAuth(
     ],
     deps.redis,
   );
-  return async (request, reply, pluginType) => {
-    const key = (request.query as { integration_key?: unknown }).integration_key;
+  return async (request, reply, pluginType, bodyKey) => {
+    const query = (request.query as { integration_key?: unknown }).integration_key;
+    const key = typeof query === 'string' && query !== '' ? query : bodyKey;
     const integration = typeof key === 'string' && key !== '' ? await lookup(key) : undefined;
     if (!integration) {
       throw new AppError('InvalidParameter', 'The specified parameter integration_key is not a valid one.');

@@ -19,6 +19,21 @@ export const PLUGIN_TYPES = {
     category: 'event.alert',
     pushPath: '/event/push/alert/prometheus',
   },
+  'alert.pagerduty': {
+    name: 'PagerDuty Events API',
+    category: 'event.alert',
+    pushPath: '/event/push/alert/pagerduty',
+  },
+  'alert.grafana': {
+    name: 'Grafana Alerting',
+    category: 'event.alert',
+    pushPath: '/event/push/alert/grafana',
+  },
+  'alert.aws-cloudwatch': {
+    name: 'AWS CloudWatch (SNS)',
+    category: 'event.alert',
+    pushPath: '/event/push/alert/aws/cloudwatch',
+  },
   // Sources with their own parser (src/ingest/sources/, docs/sources-2.md).
   'alert.heartbeat': { name: 'Heartbeat', category: 'event.alert', pushPath: '/event/push/heartbeat' },
   'alert.webhook': {
@@ -49,6 +64,9 @@ export const DESCRIPTION_MAX = 500;
 const PluginTypeSchema = Type.Enum([
   'alert.standard',
   'alert.prometheus',
+  'alert.pagerduty',
+  'alert.grafana',
+  'alert.aws-cloudwatch',
   'alert.heartbeat',
   'alert.webhook',
   'alert.email',

@@ -13,8 +13,13 @@ import type { TestApp } from '../harness/app.ts';
 export type SampleRequest = { input: Record<string, unknown>; auth?: Record<string, string> };
 type RequestSample = (ctx: SampleContext, t: TestApp) => Promise<SampleRequest>;
 
-/** Operations no sample can call as a client would: the console's own session (cookie and CSRF header) and its event stream. */
+/**
+ * Operations no sample can call as a client would: the console's own session (cookie and CSRF
+ * header) and its event stream; and the SNS push, whose messages must be signed by a certificate
+ * served from SNS's own hosts (test/ingest/sources/aws-cloudwatch.test.ts covers it).
+ */
 export const SESSION_ONLY = new Set([
+  '/event/push/alert/aws/cloudwatch',
   '/console/session',
   '/console/sign-out',
   '/console/password/change',
@@ -43,6 +48,28 @@ async function statusPage(ctx: SampleContext) {
     component_id: component_ids[0] as string,
   };
 }
+
+/**
+ * Sources that answer in their own shape rather than Flashduty's envelope (docs/sources.md):
+ * PagerDuty's `{status, message, dedup_key}` (202 for v2) and `{status: "invalid event", ...}`.
+ */
+export const OWN_REPLY_SHAPE = new Set([
+  '/event/push/alert/pagerduty',
+  '/v2/enqueue',
+  '/generic/2010-04-15/create_event.json',
+]);
+
+const pagerDutyTrigger = (ctx: SampleContext) => ({
+  event_action: 'trigger',
+  dedup_key: ctx.unique('pd'),
+  payload: {
+    summary: 'Disk almost full',
+    source: 'db-1',
+    severity: 'warning',
+    custom_details: { free: '1%' },
+  },
+  links: [{ href: 'https://example.com/', text: 'Runbook' }],
+});
 
 async function pushKey(ctx: SampleContext, plugin_type: string): Promise<string> {
   const { channel_id } = await ctx.channel();
@@ -133,6 +160,46 @@ const VIGIL_SAMPLES: Record<string, RequestSample> = {
       ],
     },
     auth: { integration_key: await pushKey(ctx, 'alert.prometheus') },
+  }),
+  '/event/push/alert/grafana': async (ctx) => ({
+    input: {
+      receiver: 'vigil',
+      status: 'firing',
+      orgId: 1,
+      alerts: [
+        {
+          status: 'firing',
+          labels: { alertname: 'High memory usage', instance: ctx.unique('host') },
+          annotations: { summary: 'Memory high' },
+          startsAt: '2026-01-05T08:59:00Z',
+          fingerprint: ctx.unique('fp'),
+          silenceURL: 'https://grafana.example/alerting/silence/new',
+          values: { B: 44.2 },
+          valueString: "[ var='B' value=44.2 ]",
+        },
+      ],
+      state: 'alerting',
+    },
+    auth: { integration_key: await pushKey(ctx, 'alert.grafana') },
+  }),
+  '/event/push/alert/pagerduty': async (ctx) => ({
+    input: pagerDutyTrigger(ctx),
+    auth: { integration_key: await pushKey(ctx, 'alert.pagerduty') },
+  }),
+  '/v2/enqueue': async (ctx) => ({
+    input: { ...pagerDutyTrigger(ctx), routing_key: await pushKey(ctx, 'alert.pagerduty') },
+    auth: {},
+  }),
+  '/generic/2010-04-15/create_event.json': async (ctx) => ({
+    input: {
+      service_key: await pushKey(ctx, 'alert.pagerduty'),
+      event_type: 'trigger',
+      incident_key: ctx.unique('srv01/HTTP'),
+      description: 'FAILURE for production/HTTP on machine srv01.acme.com',
+      details: { 'ping time': '1500ms' },
+      contexts: [{ type: 'link', href: 'http://acme.pagerduty.com', text: 'View' }],
+    },
+    auth: {},
   }),
   '/event/push/change/standard': async (ctx) => ({
     input: {

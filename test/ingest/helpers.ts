@@ -21,7 +21,7 @@ export async function newChannel(
 export async function newIntegration(
   t: TestApp,
   account: TestAccount,
-  pluginType: 'alert.standard' | 'alert.prometheus' | 'change.standard',
+  pluginType: string,
   channelId?: number,
 ): Promise<{ integrationId: number; key: string }> {
   const res = await t.post(
@@ -37,14 +37,20 @@ export async function newIntegration(
  * POSTs a push body with an integration key, as a monitoring system does, then — once accepted —
  * waits for the event to be applied, so the test can read what it did (docs/ingest.md).
  */
-async function push(t: TestApp, path: string, key: string, body: unknown) {
+export async function push(
+  t: TestApp,
+  path: string,
+  key: string | undefined,
+  body: unknown,
+  contentType = 'application/json',
+) {
   const raw = await t.app.inject({
     method: 'POST',
-    url: `${path}?integration_key=${encodeURIComponent(key)}`,
-    payload: body as object,
-    headers: { 'content-type': 'application/json' },
+    url: key === undefined ? path : `${path}?integration_key=${encodeURIComponent(key)}`,
+    payload: typeof body === 'string' ? body : (body as object),
+    headers: { 'content-type': contentType },
   });
-  if (raw.statusCode === 200) await t.waitForApplied();
+  if (raw.statusCode === 200 || raw.statusCode === 202) await t.waitForApplied();
   return { status: raw.statusCode, body: raw.json() as any, headers: raw.headers };
 }
 

@@ -70,3 +70,22 @@ describe('integration snippets', () => {
     expect(isPushType('webhook.incident')).toBe(false);
   });
 });
+
+describe('alert source snippets', () => {
+  it('shows the SNS subscription for CloudWatch (no curl) and PagerDuty’s own paths', async () => {
+    const { sourceSnippet, curlTestable } = await import('../../web/src/integrations.ts');
+    const url = 'https://vigil.example/event/push/alert/aws/cloudwatch?integration_key=k1';
+    expect(sourceSnippet('alert.aws-cloudwatch', url)?.code).toContain(`--notification-endpoint '${url}'`);
+    expect(curlTestable('alert.aws-cloudwatch')).toBe(false);
+    const pd = sourceSnippet(
+      'alert.pagerduty',
+      'https://vigil.example/event/push/alert/pagerduty?integration_key=k2',
+    );
+    expect(pd?.code).toContain('https://vigil.example/v2/enqueue  (routing_key: k2)');
+    expect(pd?.code).toContain(
+      'https://vigil.example/generic/2010-04-15/create_event.json  (service_key: k2)',
+    );
+    expect(sourceSnippet('alert.grafana', 'https://x/')).toBeUndefined();
+    expect(curlTestable('alert.grafana')).toBe(true);
+  });
+});

@@ -7,6 +7,9 @@
 export type IntegrationType =
   | 'alert.standard'
   | 'alert.prometheus'
+  | 'alert.grafana'
+  | 'alert.pagerduty'
+  | 'alert.aws-cloudwatch'
   | 'alert.heartbeat'
   | 'alert.webhook'
   | 'alert.email'
@@ -17,6 +20,23 @@ export const INTEGRATION_TYPES: { value: IntegrationType; label: string; descrip
     value: 'alert.prometheus',
     label: 'Prometheus Alertmanager',
     description: 'Alertmanager posts its webhook here; resolved alerts close incidents.',
+  },
+  {
+    value: 'alert.grafana',
+    label: 'Grafana alerting',
+    description: 'A Grafana contact point of type Webhook posts here (unified or legacy alerting).',
+  },
+  {
+    value: 'alert.pagerduty',
+    label: 'PagerDuty Events API',
+    description:
+      'Anything that sends PagerDuty events (v1 or v2): point it at this URL, or keep its integration key as routing_key and change only the host.',
+  },
+  {
+    value: 'alert.aws-cloudwatch',
+    label: 'AWS CloudWatch (SNS)',
+    description:
+      'An SNS topic the alarms publish to, with an HTTPS subscription to this URL (signed, confirmed automatically).',
   },
   {
     value: 'alert.standard',
@@ -74,6 +94,28 @@ export function testEventBody(type: string, now: Date = new Date()): unknown {
       status: 'firing',
       severity: 'warning',
       description: 'Resend it with "status": "resolved" to resolve it.',
+    };
+  }
+  if (type === 'alert.grafana') {
+    return {
+      receiver: 'vigil',
+      status: 'firing',
+      alerts: [
+        {
+          status: 'firing',
+          labels: { alertname: 'VigilTestAlert', severity: 'warning' },
+          annotations: { summary: 'A test alert sent with curl' },
+          startsAt: now.toISOString(),
+          fingerprint: 'vigil-test-alert',
+        },
+      ],
+    };
+  }
+  if (type === 'alert.pagerduty') {
+    return {
+      event_action: 'trigger',
+      dedup_key: 'vigil-test-alert',
+      payload: { summary: 'Test alert sent with curl', source: 'curl', severity: 'warning' },
     };
   }
   if (type === 'change.standard') {
@@ -135,6 +177,36 @@ export function heartbeatCron(pushUrl: string): string {
 export function emailAddress(integrationKey: string, host: string): string {
   return `${integrationKey}@${host}`;
 }
+/**
+ * What else a type's page shows to paste, beside the push URL: the SNS subscription for CloudWatch
+ * (whose messages must be signed by SNS, so curl cannot test it), PagerDuty's own endpoint.
+ */
+export function sourceSnippet(
+  type: string,
+  pushUrl: string,
+): { label: string; hint: string; code: string } | undefined {
+  if (type === 'alert.aws-cloudwatch') {
+    return {
+      label: 'Subscribe the alarms’ SNS topic',
+      hint: 'Vigil confirms the subscription itself; then set the topic as the alarm’s ALARM, OK and INSUFFICIENT_DATA actions.',
+      code: `aws sns subscribe --topic-arn arn:aws:sns:REGION:ACCOUNT:TOPIC \\
+  --protocol https --notification-endpoint ${shellQuote(pushUrl)}`,
+    };
+  }
+  if (type === 'alert.pagerduty') {
+    const url = new URL(pushUrl);
+    const key = url.searchParams.get('integration_key') ?? '';
+    return {
+      label: 'Or keep PagerDuty’s path',
+      hint: 'Senders that only let you change the host: use this base URL with the key as routing_key (v2) or service_key (v1).',
+      code: `${url.origin}/v2/enqueue  (routing_key: ${key})\n${url.origin}/generic/2010-04-15/create_event.json  (service_key: ${key})`,
+    };
+  }
+  return undefined;
+}
+
+/** Whether a type can be tested with curl (SNS messages must be signed). */
+export const curlTestable = (type: string): boolean => type !== 'alert.aws-cloudwatch';
 
 /** Whether a type takes pushed events (webhooks are outbound and have no push URL). */
 export function isPushType(type: string): type is IntegrationType {

@@ -5,6 +5,7 @@ import type { Db } from '../../db/db.ts';
 import { tablesGrew } from '../../db/table-maintenance.ts';
 import type { IntegrationRow } from '../../integrations/integrations.store.ts';
 import type { AlertEventInput } from '../event.ts';
+import { acknowledgeAlertKey } from './acknowledge.ts';
 import { ProcessRun } from './process.ts';
 import { pickChannels, type RoutingCache } from './route.ts';
 
@@ -33,7 +34,8 @@ export type EntryResult = {
  * (phase process: the integration's enrichment rules and alert pipeline), route it (phase route),
  * drop and count those the pipeline drops or no channel takes, then apply the rest set-based (src/alerts/apply-batch.ts).
  * Entries are applied at the time they were accepted, in runs of one second, so when an entry is
- * applied changes nothing it records.
+ * applied changes nothing it records. An acknowledge entry (PagerDuty) ends a run and is applied
+ * alone, in its place, so it sees every event accepted before it.
  */
 export async function applyEntries(
   q: Executor,
@@ -42,15 +44,47 @@ export async function applyEntries(
 ): Promise<EntryResult[]> {
   const results: EntryResult[] = [];
   for (let start = 0; start < entries.length; ) {
-    const second = Math.floor(entries[start]!.acceptedAt / 1000);
+    const first = entries[start]!;
+    if (first.event.action === 'acknowledge') {
+      results.push(await applyAcknowledgement(q, routing, first));
+      start += 1;
+      continue;
+    }
+    const second = Math.floor(first.acceptedAt / 1000);
     let end = start + 1;
-    while (end < entries.length && Math.floor(entries[end]!.acceptedAt / 1000) === second) end++;
+    while (
+      end < entries.length &&
+      Math.floor(entries[end]!.acceptedAt / 1000) === second &&
+      entries[end]!.event.action === undefined
+    )
+      end++;
     const run = entries.slice(start, end);
     results.push(...(await applyRun(q, routing, run, Math.max(...run.map((e) => e.acceptedAt)))));
     start = end;
   }
   tablesGrew();
   return results;
+}
+
+async function applyAcknowledgement(
+  q: Executor,
+  routing: RoutingCache,
+  entry: LogEntry,
+): Promise<EntryResult> {
+  const integration = await routing.integration(q, entry.integrationId);
+  if (integration) {
+    await acknowledgeAlertKey(
+      q,
+      {
+        accountId: integration.account_id,
+        integrationId: integration.integration_id,
+        integrationName: integration.name,
+      },
+      entry.event.alertKey,
+      entry.acceptedAt,
+    );
+  }
+  return { entry, integrationType: integration?.plugin_type ?? '', outcomes: [] };
 }
 
 async function applyRun(

@@ -18,7 +18,14 @@ import { ConfirmModal, ErrorAlert } from '../components/feedback.tsx';
 import { WebhookMappingForm } from '../components/WebhookMapping.tsx';
 import { useChecks } from '../field-checks.ts';
 import { formatTime } from '../format.ts';
-import { alertmanagerSnippet, curlCommand, emailAddress, heartbeatCron } from '../integrations.ts';
+import {
+  alertmanagerSnippet,
+  curlCommand,
+  curlTestable,
+  emailAddress,
+  heartbeatCron,
+  sourceSnippet,
+} from '../integrations.ts';
 import { useSession } from '../session.tsx';
 import { CopyCode, CopyField } from '../setup-ui.tsx';
 import type { Channel } from '../types.ts';
@@ -239,13 +246,19 @@ export function IntegrationDetailPage({ integrationId }: { integrationId: string
             code={heartbeatCron(integration.push_url)}
           />
         )}
+        {(() => {
+          const snippet = sourceSnippet(integration.plugin_type, integration.push_url);
+          return snippet && <CopyCode label={snippet.label} hint={snippet.hint} code={snippet.code} />;
+        })()}
         {integration.plugin_type === 'alert.email' ? (
           <Text size="sm">
             Any domain whose mail reaches this server works. The subject becomes the title, the body the
             description.
           </Text>
         ) : (
-          <CopyCode label="Test with curl" hint="Sends one test event; it appears below." code={curl} />
+          curlTestable(integration.plugin_type) && (
+            <CopyCode label="Test with curl" hint="Sends one test event; it appears below." code={curl} />
+          )
         )}
       </Stack>
 
