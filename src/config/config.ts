@@ -51,7 +51,7 @@ export type Config = {
   auditRetentionDays: number;
   /** SMTP server for e-mail (status-page subscribers); undefined: e-mail is not sent. */
   smtpUrl: string | undefined;
-  /** The inbound SMTP listener of e-mail integrations (docs/sources-2.md "E-mail"); unset: off. */
+  /** The inbound SMTP listener of e-mail integrations (docs/sources.md "E-mail"); unset: off. */
   inboundSmtpPort: number | undefined;
   inboundSmtpHost: string;
   inboundSmtpMaxBytes: number;

@@ -156,7 +156,7 @@ export type IntegrationsTable = {
   settings: ColumnType<Record<string, unknown>, string | undefined, string>;
 };
 
-/** A heartbeat integration's timer (migration 0087; docs/sources-2.md). Times in Unix ms. */
+/** A heartbeat integration's timer (migration 0087; docs/sources.md). Times in Unix ms. */
 export type HeartbeatsTable = {
   integration_id: number;
   account_id: number;

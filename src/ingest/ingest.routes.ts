@@ -96,7 +96,7 @@ export function registerIngestRoutes(app: Api, deps: AppDeps, registry: Registry
   registerHeartbeatRoute(app, deps, integrationFor, ingestor);
   registerWebhookPreviewRoute(app, () => nowSeconds(deps.clock));
   if (deps.config.inboundSmtpPort !== undefined) {
-    // E-mail integrations' listener (docs/sources-2.md "E-mail"): up with the app, down before it.
+    // E-mail integrations' listener (docs/sources.md "E-mail"): up with the app, down before it.
     const smtp = startInboundSmtp({ ...deps, logger: app.log, ingestor });
     smtp.then(
       (listener) => app.log.info({ port: listener.port }, 'inbound SMTP listening'),

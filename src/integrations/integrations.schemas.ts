@@ -34,7 +34,7 @@ export const PLUGIN_TYPES = {
     category: 'event.alert',
     pushPath: '/event/push/alert/aws/cloudwatch',
   },
-  // Sources with their own parser (src/ingest/sources/, docs/sources-2.md).
+  // Sources with their own parser (src/ingest/sources/, docs/sources.md).
   'alert.heartbeat': { name: 'Heartbeat', category: 'event.alert', pushPath: '/event/push/heartbeat' },
   'alert.webhook': {
     name: 'Generic Webhook',

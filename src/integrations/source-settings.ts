@@ -3,7 +3,7 @@ import { compileMapping, type WebhookMapping } from '../ingest/sources/webhook-m
 import { invalidParameter } from '../shared/app-error.ts';
 
 /*
- * The settings of alert sources that need some (docs/sources-2.md): a heartbeat's period, a generic
+ * The settings of alert sources that need some (docs/sources.md): a heartbeat's period, a generic
  * webhook's mapping, an e-mail integration's recovery patterns. Checked field by field, each error
  * naming its field; fields not listed here are dropped, so unknown fields change nothing. Pure.
  */

@@ -9,7 +9,7 @@ import type { Ingest } from '../ingest.service.ts';
 import { normalizeEmail } from '../sources/email.ts';
 
 /*
- * The inbound SMTP listener of e-mail integrations (INBOUND_SMTP_PORT; docs/sources-2.md
+ * The inbound SMTP listener of e-mail integrations (INBOUND_SMTP_PORT; docs/sources.md
  * "E-mail"). Each integration's address is its key at any domain. An unknown address is refused at
  * RCPT TO with 550, a message over INBOUND_SMTP_MAX_BYTES with 552, a full backlog or an
  * integration over its rate limit with 451 (the sender retries later); a message is accepted (250)

@@ -2,7 +2,7 @@ import type { EngineModule } from '../../jobs/engine.ts';
 import { raiseMissedHeartbeats } from './heartbeats.ts';
 
 /**
- * Opens an alert for every heartbeat integration whose ping is late (docs/sources-2.md
+ * Opens an alert for every heartbeat integration whose ping is late (docs/sources.md
  * "Heartbeats"); the alert goes through the ingest log like any pushed event.
  */
 export const heartbeatModule: EngineModule = {

@@ -18,7 +18,7 @@ const PING_BODY_LIMIT_BYTES = 64 * 1024;
 
 /**
  * `GET|POST /event/push/heartbeat?integration_key=K`: a heartbeat integration's ping
- * (docs/sources-2.md "Heartbeats"). Same key check and rate limit as every push.
+ * (docs/sources.md "Heartbeats"). Same key check and rate limit as every push.
  */
 export function registerHeartbeatRoute(
   app: Api,

@@ -10,7 +10,7 @@ import { missedHeartbeatEvent, recoveredHeartbeatEvent } from '../sources/heartb
 type Executor = Db['q'];
 
 /*
- * Heartbeat timers (migration 0087; docs/sources-2.md "Heartbeats"). A ping and the engine's check
+ * Heartbeat timers (migration 0087; docs/sources.md "Heartbeats"). A ping and the engine's check
  * each change a heartbeat's row and append its alert event in one transaction, under the row's
  * lock: so with any number of instances a late ping opens one alert, the next ping recovers it,
  * and the two events reach the ingest log in the order their changes committed.

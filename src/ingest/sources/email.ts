@@ -3,7 +3,7 @@ import type { EmailSettings } from '../../integrations/source-settings.ts';
 import { type AlertEventInput, buildAlertEvent, type IngestContext, shortHash } from '../event.ts';
 
 /*
- * An e-mail integration's message → one alert event (docs/sources-2.md "E-mail"). Pure: the SMTP
+ * An e-mail integration's message → one alert event (docs/sources.md "E-mail"). Pure: the SMTP
  * listener (../email/inbound-smtp.ts) parses the message and hands over its parts.
  *
  * The subject is the title, the text body the description. A subject matching one of the

@@ -2,7 +2,7 @@ import type { HeartbeatSettings } from '../../integrations/source-settings.ts';
 import { type AlertEventInput, buildAlertEvent, type IngestContext } from '../event.ts';
 
 /*
- * The events of a heartbeat integration (a dead-man's switch, docs/sources-2.md "Heartbeats"): one
+ * The events of a heartbeat integration (a dead-man's switch, docs/sources.md "Heartbeats"): one
  * alert per integration, opened when a ping is late and recovered by the next ping. Pure.
  */
 

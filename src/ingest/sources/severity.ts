@@ -1,7 +1,7 @@
 import type { EventSeverity } from '../event.ts';
 
 /*
- * Severity words of the sources in this folder (docs/sources-2.md "Severity"): the words monitoring
+ * Severity words of the sources in this folder (docs/sources.md "Severity"): the words monitoring
  * systems use, case-insensitive and trimmed, and the Vigil severity each means. A word not listed
  * gets the source's documented default. Pure.
  */

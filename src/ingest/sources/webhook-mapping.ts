@@ -3,7 +3,7 @@ import { invalidParameter } from '../../shared/app-error.ts';
 import type { EventSeverity } from '../event.ts';
 
 /*
- * A generic webhook's mapping (docs/sources-2.md "Generic webhook"): for each field of the alert an
+ * A generic webhook's mapping (docs/sources.md "Generic webhook"): for each field of the alert an
  * expression over the pushed JSON. An expression is either a JSONPath (`$.alert.name`: its first
  * match) or a text with JSONPaths in double braces (`{{$.host}} is down`). Pure.
  *

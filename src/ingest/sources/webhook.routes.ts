@@ -23,7 +23,7 @@ const PreviewResponse = Type.Object({
 });
 
 /**
- * `POST /datasource/webhook/preview` (a Vigil extension; docs/sources-2.md "Generic webhook"): the
+ * `POST /datasource/webhook/preview` (a Vigil extension; docs/sources.md "Generic webhook"): the
  * alert a generic webhook mapping makes of a pasted payload, without storing anything — the
  * console's live preview. Errors are the push's own: a bad mapping or a payload it cannot map.
  */

@@ -11,7 +11,7 @@ import { severityOfWord } from './severity.ts';
 import { evaluate, evaluateText, type WebhookMapping } from './webhook-mapping.ts';
 
 /*
- * The generic webhook (`alert.webhook`, docs/sources-2.md "Generic webhook"): any JSON payload, made
+ * The generic webhook (`alert.webhook`, docs/sources.md "Generic webhook"): any JSON payload, made
  * into one alert event by the integration's mapping (./webhook-mapping.ts). Pure.
  */
 
