@@ -53,6 +53,8 @@ export type Config = {
   phoneProviderUrl: string | undefined;
   phoneProviderToken: string | undefined;
   telegramApiUrl: string;
+  /** Slack's Web API, for war rooms (docs/war-rooms.md). */
+  slackApiUrl: string;
   /** What beyond public addresses the URLs account members set may reach (docs/webhooks.md). */
   outboundAllow: OutboundAllow;
 };
@@ -295,6 +297,7 @@ export function loadConfig(env: Env = process.env): Config {
       /\/+$/,
       '',
     ),
+    slackApiUrl: (url('SLACK_API_URL', ['http:', 'https:']) ?? 'https://slack.com/api').replace(/\/+$/, ''),
     outboundAllow: outboundAllow(read('OUTBOUND_ALLOW'), problems),
   };
   if (problems.length > 0) throw new ConfigError(problems);

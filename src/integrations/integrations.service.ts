@@ -14,6 +14,7 @@ import {
   webhookKindOf,
 } from '../webhooks/webhook-settings.ts';
 import { forgetWebhookConfigs } from '../webhooks/webhooks.enqueue.ts';
+import { isImType, maskedImSettings, parseImSettings } from './im-settings.ts';
 import {
   DESCRIPTION_MAX,
   type IntegrationItem,
@@ -136,7 +137,8 @@ async function checkSettings(
   pluginType: PluginType,
   raw: Record<string, unknown> | undefined,
   allow: OutboundAllow,
-): Promise<WebhookSettings | undefined> {
+): Promise<WebhookSettings | Record<string, unknown> | undefined> {
+  if (isImType(pluginType)) return parseImSettings(raw);
   const kind = webhookKindOf(pluginType);
   if (!kind) return undefined;
   const settings = parseWebhookSettings(kind, raw, allow);
@@ -305,7 +307,11 @@ export function toIntegrationItem(row: IntegrationRow, publicUrl: string): Stati
     plugin_type_name: isPluginType(row.plugin_type) ? PLUGIN_TYPES[row.plugin_type].name : row.plugin_type,
     description: row.description,
     integration_key: row.integration_key,
-    settings: webhookKindOf(row.plugin_type) ? [settingsItem(row.settings)] : [],
+    settings: webhookKindOf(row.plugin_type)
+      ? [settingsItem(row.settings)]
+      : isImType(row.plugin_type)
+        ? [maskedImSettings(row.settings)]
+        : [],
     creator_id: row.creator_id,
     created_at: row.created_at,
     updated_at: row.updated_at,
