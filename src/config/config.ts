@@ -60,6 +60,8 @@ export type Config = {
   phoneProviderUrl: string | undefined;
   phoneProviderToken: string | undefined;
   telegramApiUrl: string;
+  /** Slack's Web API, for war rooms (docs/war-rooms.md). */
+  slackApiUrl: string;
   /** What beyond public addresses the URLs account members set may reach (docs/webhooks.md). */
   outboundAllow: OutboundAllow;
   /** Where SNS signing certificates and subscription confirmations may be fetched from (docs/sources.md). */
@@ -335,6 +337,7 @@ export function loadConfig(env: Env = process.env): Config {
       /\/+$/,
       '',
     ),
+    slackApiUrl: (url('SLACK_API_URL', ['http:', 'https:']) ?? 'https://slack.com/api').replace(/\/+$/, ''),
     outboundAllow: outboundAllow(read('OUTBOUND_ALLOW'), problems),
     awsSnsUrlPattern: pattern(
       'AWS_SNS_URL_PATTERN',

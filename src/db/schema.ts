@@ -597,6 +597,19 @@ export type PostMortemBasics = {
   responders: { person_id: number; assigned_at: number; acknowledged_at: number }[];
 };
 
+/** A chat opened for an incident in an IM integration (migration 0088, docs/war-rooms.md). */
+export type WarRoomsTable = {
+  account_id: number;
+  incident_id: string;
+  integration_id: number;
+  plugin_type: string;
+  chat_id: string;
+  chat_name: string;
+  status: Defaulted<string>;
+  created_by: number;
+  created_at: number;
+};
+
 export type PostMortemStatus = 'drafting' | 'published';
 
 export type PostMortemsTable = {
@@ -1032,6 +1045,7 @@ export type Tables = {
   incident_field_definitions: IncidentFieldDefinitionsTable;
   incident_past_tokens: IncidentPastTokensTable;
   post_mortems: PostMortemsTable;
+  war_rooms: WarRoomsTable;
   status_page_subscribers: StatusPageSubscribersTable;
   status_page_notifications: StatusPageNotificationsTable;
   status_page_templates: StatusPageTemplatesTable;

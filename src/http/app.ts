@@ -22,6 +22,7 @@ import { registerFieldRoutes } from '../incidents/fields/fields.routes.ts';
 import { registerIncidentRoutes } from '../incidents/incidents.routes.ts';
 import { registerPastIncidentRoutes } from '../incidents/past/past.routes.ts';
 import { registerPostMortemRoutes } from '../incidents/post-mortems/post-mortems.routes.ts';
+import { registerWarRoomRoutes } from '../incidents/war-rooms/war-rooms.routes.ts';
 import { registerIngestRoutes } from '../ingest/ingest.routes.ts';
 import { registerInsightRoutes } from '../insights/insights.routes.ts';
 import { registerReportRoutes } from '../insights/reports.routes.ts';
@@ -195,6 +196,7 @@ export async function buildApp(deps: AppDeps): Promise<Api> {
   registerPastIncidentRoutes(app, deps);
   registerPostMortemRoutes(app, deps);
   registerCustomActionRoutes(app, deps);
+  registerWarRoomRoutes(app, deps);
   registerWebhookRoutes(app, deps);
   registerNotificationRoutes(app, deps);
   notificationOutboxMetrics(metrics, deps);

@@ -53,6 +53,8 @@ export const PLUGIN_TYPES = {
   'webhook.incident': { name: 'Incident Webhook', category: 'webhook', pushPath: '' },
   // Called when a responder runs it on an incident (/incident/custom-action/do, docs/custom-actions.md).
   'custom.action': { name: 'Custom Action', category: 'other', pushPath: '' },
+  // Hosts war rooms (/incident/war-room/*, docs/war-rooms.md) with its bot token.
+  'im.slack': { name: 'Slack', category: 'im', pushPath: '' },
 } as const;
 
 export type PluginType = keyof typeof PLUGIN_TYPES;
@@ -74,6 +76,7 @@ const PluginTypeSchema = Type.Enum([
   'webhook.alert',
   'webhook.incident',
   'custom.action',
+  'im.slack',
 ]);
 const IntegrationStatus = Type.Enum(['enabled', 'disabled', 'deleted']);
 

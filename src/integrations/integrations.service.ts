@@ -15,6 +15,7 @@ import {
   webhookKindOf,
 } from '../webhooks/webhook-settings.ts';
 import { forgetWebhookConfigs } from '../webhooks/webhooks.enqueue.ts';
+import { isImType, maskedImSettings, parseImSettings } from './im-settings.ts';
 import {
   DESCRIPTION_MAX,
   type IntegrationItem,
@@ -143,7 +144,8 @@ async function checkSettings(
   pluginType: PluginType,
   raw: Record<string, unknown> | undefined,
   allow: OutboundAllow,
-): Promise<WebhookSettings | SourceSettings | undefined> {
+): Promise<WebhookSettings | SourceSettings | Record<string, unknown> | undefined> {
+  if (isImType(pluginType)) return parseImSettings(raw);
   const kind = webhookKindOf(pluginType);
   if (!kind) return parseSourceSettings(pluginType, raw);
   const settings = parseWebhookSettings(kind, raw, allow);
@@ -319,7 +321,9 @@ export function toIntegrationItem(row: IntegrationRow, publicUrl: string): Stati
       ? [settingsItem(row.settings)]
       : hasSourceSettings(row.plugin_type)
         ? [row.settings]
-        : [],
+        : isImType(row.plugin_type)
+          ? [maskedImSettings(row.settings)]
+          : [],
     creator_id: row.creator_id,
     created_at: row.created_at,
     updated_at: row.updated_at,

@@ -1,5 +1,6 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { ALLOW_LOOPBACK, startTestApp, type TestAccount, type TestApp } from '../harness/app.ts';
+import { type FakeSlack, startFakeSlack } from '../harness/fake-slack.ts';
 import { KNOWN_DEVIATIONS } from './deviations.ts';
 import { SAMPLES, sampleContext } from './samples.ts';
 import {
@@ -47,12 +48,19 @@ async function servedOperations(app: TestApp['app']): Promise<ServedOperation[]>
   );
 }
 
+let slack: FakeSlack;
+
 beforeAll(async () => {
-  t = await startTestApp({ env: ALLOW_LOOPBACK });
+  // War rooms call Slack's Web API: a local server that answers as Slack does.
+  slack = await startFakeSlack();
+  t = await startTestApp({ env: { ...ALLOW_LOOPBACK, SLACK_API_URL: slack.url } });
   owner = await t.newAccount('Conformance');
   served = await servedOperations(t.app);
 });
-afterAll(() => t?.close());
+afterAll(async () => {
+  await t?.close();
+  await slack?.close();
+});
 
 describe('conformance guards', () => {
   it('finds the operations Vigil serves', () => {

@@ -1,6 +1,7 @@
 import { createServer } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import type { TestAccount, TestApp } from '../harness/app.ts';
+import { GOOD_TOKEN } from '../harness/fake-slack.ts';
 import { PROCESSING_SAMPLES } from './samples-processing.ts';
 
 /**
@@ -46,6 +47,24 @@ export type SampleContext = {
    */
   webhookDelivery(): Promise<{ integration_id: number; event_id: string; at_ms: number }>;
 };
+
+/** A new im.slack integration holding the token the local Slack server accepts. */
+async function slackIntegration(ctx: SampleContext): Promise<number> {
+  const created = await ctx.call('/datasource/upsert', {
+    name: ctx.unique('slack'),
+    plugin_type: 'im.slack',
+    settings: { bot_token: GOOD_TOKEN },
+  });
+  return created.integration_id;
+}
+
+/** A war room on a new incident. */
+async function warRoom(ctx: SampleContext) {
+  const { incident_id } = await ctx.alert();
+  const integration_id = await slackIntegration(ctx);
+  const room = await ctx.call('/incident/war-room/create', { incident_id, integration_id });
+  return { incident_id, integration_id, chat_id: room.chat_id as string };
+}
 
 /** A local HTTP receiver answering 200, started on first use; unref'd, so it never holds the process. */
 let receiverUrl: Promise<string> | undefined;
@@ -421,6 +440,27 @@ export const SAMPLES: Record<string, Sample> = {
     });
     return { incident_id, integration_id };
   },
+  // War rooms, against the local Slack server the suite starts (test/harness/fake-slack.ts).
+  '/incident/war-room/create': async (ctx) => ({
+    incident_id: (await ctx.alert()).incident_id,
+    integration_id: await slackIntegration(ctx),
+    add_observers: true,
+  }),
+  '/incident/war-room/list': async (ctx) => ({ incident_id: (await warRoom(ctx)).incident_id }),
+  '/incident/war-room/detail': async (ctx) => {
+    const room = await warRoom(ctx);
+    return { integration_id: room.integration_id, chat_id: room.chat_id };
+  },
+  '/incident/war-room/delete': async (ctx) => {
+    const room = await warRoom(ctx);
+    return { incident_id: room.incident_id, integration_id: room.integration_id };
+  },
+  '/incident/war-room/add-member': async (ctx) => {
+    const room = await warRoom(ctx);
+    const { member_id } = await ctx.member();
+    return { integration_id: room.integration_id, chat_id: room.chat_id, member_ids: [member_id] };
+  },
+  '/incident/war-room/default-observers': async (ctx) => ({ incident_id: (await ctx.alert()).incident_id }),
   // Post-mortems: list/info/delete (on-call.openapi.en.json), init and the edits (openapi.legacy.zh.json).
   '/incident/post-mortem/init': async (ctx) => ({
     incident_ids: [(await ctx.alert()).incident_id],

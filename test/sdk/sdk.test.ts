@@ -697,13 +697,7 @@ const NOT_SERVED: Record<string, string> = {
   '/monit/tools/catalog': 'MonitAgentCatalog',
   '/monit/tools/invoke': 'MonitAgentInvoke',
   '/safari/mcp/server/create': 'CreateMCPServer',
-  // Issue 21's later items, not built yet.
-  '/incident/war-room/create': 'CreateIncidentWarRoom',
-  '/incident/war-room/list': 'ListIncidentWarRooms',
-  '/incident/war-room/detail': 'GetIncidentWarRoom',
-  '/incident/war-room/delete': 'DeleteIncidentWarRoom',
-  '/incident/war-room/add-member': 'AddIncidentWarRoomMembers',
-  '/incident/war-room/default-observers': 'GetIncidentWarRoomDefaultObservers',
+  // Issue 21's later items, not built yet (war rooms: only Slack, which needs no such list yet).
   '/datasource/im/war-room-enabled/list': 'ListWarRoomEnabledDataSources',
   '/status-page/migrate-structure': 'StartStatusPageMigration',
   '/status-page/migrate-email-subscribers': 'StartStatusPageEmailSubscriberMigration',

@@ -1,0 +1,64 @@
+import { type Dispatcher, fetch } from 'undici';
+import { AppError } from '../../shared/app-error.ts';
+
+/*
+ * The few Slack Web API methods war rooms use (https://api.slack.com/methods). Every call is a
+ * form-encoded POST with the bot token as a Bearer header; Slack answers HTTP 200 with
+ * `{ok: false, error}` when it refuses, which becomes a BadRequest naming the method and the error.
+ * The token is never logged nor put in an error.
+ */
+
+export type SlackClient = { apiUrl: string; dispatcher: Dispatcher; timeoutMs: number };
+
+type SlackAnswer = { ok: boolean; error?: string; [key: string]: unknown };
+
+/** Slack's answer; throws unless `ok`, except for the errors the caller says it can live with. */
+export async function slackCall(
+  client: SlackClient,
+  token: string,
+  method: string,
+  args: Record<string, string>,
+  tolerated: readonly string[] = [],
+): Promise<SlackAnswer> {
+  let answer: SlackAnswer;
+  try {
+    const response = await fetch(`${client.apiUrl}/${method}`, {
+      method: 'POST',
+      headers: { Authorization: `Bearer ${token}`, 'Content-Type': 'application/x-www-form-urlencoded' },
+      body: new URLSearchParams(args).toString(),
+      redirect: 'manual',
+      signal: AbortSignal.timeout(client.timeoutMs),
+      dispatcher: client.dispatcher,
+    });
+    if (response.status === 429)
+      throw new Error(`rate limited (retry after ${response.headers.get('retry-after') ?? '?'} s)`);
+    if (!response.ok) throw new Error(`HTTP ${response.status}`);
+    answer = (await response.json()) as SlackAnswer;
+  } catch (error) {
+    throw new AppError('ServiceUnavailable', `Slack ${method} failed: ${(error as Error).message}`);
+  }
+  if (answer.ok || tolerated.includes(String(answer.error))) return answer;
+  throw new AppError('BadRequest', `Slack refused ${method}: ${String(answer.error ?? 'unknown_error')}`);
+}
+
+const NAME_MAX = 80;
+
+/**
+ * A channel name by Slack's rules: lowercase letters, digits, hyphens and underscores, at most 80
+ * characters. `inc-<last 6 of the id>-<title>` keeps rooms of one title apart.
+ */
+export function channelName(incidentId: string, title: string): string {
+  const slug = title
+    .normalize('NFKD')
+    .toLowerCase()
+    .replace(/[^a-z0-9_-]+/g, '-')
+    .replace(/-{2,}/g, '-')
+    .replace(/^-|-$/g, '');
+  const name = `inc-${incidentId.slice(-6).toLowerCase()}${slug ? `-${slug}` : ''}`;
+  return name.slice(0, NAME_MAX).replace(/-$/, '');
+}
+
+/** A link that opens the channel in Slack (Slack's documented app_redirect deep link). */
+export function shareLink(chatId: string): string {
+  return `https://slack.com/app_redirect?channel=${encodeURIComponent(chatId)}`;
+}
