@@ -1,11 +1,12 @@
 import { execFileSync } from 'node:child_process';
-import { readdirSync } from 'node:fs';
+import { readdirSync, readFileSync } from 'node:fs';
 import path from 'node:path';
 
 /*
  * `node scripts/check-migrations.ts` (run by .ci/run): migrations are immutable and numbered without
- * new gaps. Fails when a committed migration was changed, removed or renamed on main after BASE, when
- * a file is misnamed or a number is used twice, or when a number is skipped outside the gaps below.
+ * new gaps. Fails when a migration committed on main reads otherwise than when it was committed (or
+ * is gone), when a file is misnamed or a number is used twice, or when a number is skipped outside
+ * the gaps below.
  * docs/architecture.md ("Migrations") says why the gaps exist and how to number a new migration.
  */
 
@@ -23,6 +24,7 @@ const KNOWN_GAPS: readonly [number, number][] = [
 
 const root = path.resolve(import.meta.dirname, '..');
 const problems: string[] = [];
+let baseMissing = false;
 
 const files = readdirSync(path.join(root, DIR)).filter((file) => file.endsWith('.sql'));
 const numbers = new Map<number, string>();
@@ -43,25 +45,50 @@ for (let n = 1; n <= highest; n++) {
 }
 
 const git = (...args: string[]) => execFileSync('git', args, { cwd: root, encoding: 'utf8' });
-let history: string | undefined;
-try {
-  git('cat-file', '-e', `${BASE}^{commit}`);
-  history = git(
+
+/**
+ * Each migration as first committed: as it was at BASE, or as the commit on main's own line that
+ * added it after BASE. The files must still read exactly so (a change that was undone is fine).
+ */
+function committedMigrations(): Map<string, string> {
+  const committed = new Map<string, string>();
+  for (const file of git('ls-tree', '--name-only', `${BASE}:${DIR}`).split('\n').filter(Boolean))
+    committed.set(file, git('show', `${BASE}:${DIR}/${file}`));
+  const added = git(
     'log',
     '--first-parent',
-    '--format=%h %s',
-    '--name-status',
-    '--diff-filter=MDRT',
+    '--reverse',
+    '--format=%H',
+    '--name-only',
+    '--diff-filter=A',
     `${BASE}..HEAD`,
     '--',
     DIR,
   );
+  let commit = '';
+  for (const line of added.split('\n').filter(Boolean)) {
+    if (/^[0-9a-f]{40}$/.test(line)) commit = line;
+    else if (!committed.has(path.basename(line)))
+      committed.set(path.basename(line), git('show', `${commit}:${line}`));
+  }
+  return committed;
+}
+
+try {
+  git('cat-file', '-e', `${BASE}^{commit}`);
 } catch {
   process.stdout.write(
     `check-migrations: commit ${BASE} is not in this clone; immutability checked by file names only\n`,
   );
+  baseMissing = true;
 }
-if (history?.trim()) problems.push(`committed migrations changed after ${BASE}:\n${history.trim()}`);
+if (!baseMissing) {
+  for (const [file, text] of committedMigrations()) {
+    if (!files.includes(file)) problems.push(`${file}: committed, now missing or renamed`);
+    else if (readFileSync(path.join(root, DIR, file), 'utf8') !== text)
+      problems.push(`${file}: changed since it was committed`);
+  }
+}
 
 if (problems.length > 0) {
   process.stderr.write(`check-migrations:\n${problems.map((p) => `  ${p}`).join('\n')}\n`);

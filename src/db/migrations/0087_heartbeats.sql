@@ -1,4 +1,4 @@
--- Heartbeat integrations (alert.heartbeat, a dead-man's switch; docs/sources.md): the timer of
+-- Heartbeat integrations (alert.heartbeat, a dead-man's switch; docs/sources-2.md): the timer of
 -- each, checked by the engine's heartbeat module. A row is made by the first ping; due_at is when
 -- the next ping is late (Unix ms), missed whether the alert for a late ping is open. The period
 -- itself lives in the integration's settings.
