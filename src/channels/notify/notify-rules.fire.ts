@@ -33,7 +33,7 @@ type RuleRow = {
 };
 
 /** The outbox step of a rule's notification about one event: the same on every retry and instance. */
-export function notifyRuleStep(ruleId: string, eventId: string): string {
+function notifyRuleStep(ruleId: string, eventId: string): string {
   return `notify_rule:${ruleId}:event:${eventId}`;
 }
 
