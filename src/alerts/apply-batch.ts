@@ -1,5 +1,6 @@
 import type { Insertable } from 'kysely';
 import type { ChannelRow } from '../channels/channels.store.ts';
+import { enqueueNotifyRuleEvents } from '../channels/notify/notify-rules.fire.ts';
 import type { Db } from '../db/db.ts';
 import type { IncidentsTable } from '../db/schema.ts';
 import { writeTogether } from '../db/statements.ts';
@@ -480,6 +481,7 @@ async function applyRun(q: Executor, units: readonly AlertUnit[], nowMs: number)
     ),
   ]);
   await enqueueWebhookEvents(q, timeline);
+  await enqueueNotifyRuleEvents(q, timeline);
   return outcomes;
 }
 

@@ -826,6 +826,24 @@ export type EscalationRulesTable = {
   deleted_at: Defaulted<number>;
 };
 
+/** Channel notification rules (migration 0089; docs/channels.md "Notification rules"). Times are seconds. */
+export type ChannelNotifyRulesTable = {
+  rule_id: string;
+  account_id: number;
+  channel_id: number;
+  rule_name: string;
+  description: Defaulted<string>;
+  template_id: string;
+  status: Defaulted<'enabled' | 'disabled'>;
+  event_types: Json<string[]>;
+  filters: Json<{ key: string; oper: 'IN' | 'NOTIN'; vals: string[] }[][]>;
+  target: Json<Record<string, unknown>>;
+  creator_id: number;
+  updated_by: number;
+  created_at: number;
+  updated_at: number;
+};
+
 /** Running escalations (migration 0014; docs/escalation.md "Runtime"). Times are ms. */
 export type EscalationsTable = {
   escalation_id: Generated<number>;
@@ -1023,6 +1041,7 @@ export type Tables = {
   feed_entries: FeedEntriesTable;
   channel_rules: ChannelRulesTable;
   escalation_rules: EscalationRulesTable;
+  channel_notify_rules: ChannelNotifyRulesTable;
   escalations: EscalationsTable;
   insight_incident_facts: InsightIncidentFactsTable;
   insight_responder_facts: InsightResponderFactsTable;

@@ -98,7 +98,7 @@ const Condition = Type.Object({
 });
 
 /** OR of AND groups; [] means every incident, but an empty AND group is refused (send [] instead). */
-const Filters = Type.Array(Type.Array(Condition, { minItems: 1, maxItems: L.conditionsPerGroup }), {
+export const Filters = Type.Array(Type.Array(Condition, { minItems: 1, maxItems: L.conditionsPerGroup }), {
   maxItems: L.filterGroups,
 });
 

@@ -79,7 +79,7 @@ const SCHEDULE_KEY = /^[1-9]\d{0,15}$/;
 const unique = <T>(values: readonly T[]): T[] => [...new Set(values)];
 
 /** Surrounding blanks would make look-alike names; a name of blanks only is no name. */
-function cleanName(name: string): string {
+export function cleanName(name: string): string {
   const trimmed = name.trim();
   if (trimmed === '') throw invalidParameter('rule_name', 'must not be blank');
   return trimmed;
@@ -159,7 +159,13 @@ function normalizeSchedules(
 }
 
 /** A target with every field present; `at` is where it sits in the request, for messages. */
-function normalizeTarget(target: TargetInput, at: string, allow: OutboundAllow): EscalateTarget {
+export function normalizeTarget(
+  target: TargetInput,
+  at: string,
+  allow: OutboundAllow,
+  /** Channel notification rules may notify group chats alone; an escalation layer must name people. */
+  chatsAlone = false,
+): EscalateTarget {
   const emails: string[] = [];
   const seen = new Set<string>();
   for (const email of target.emails ?? []) {
@@ -177,7 +183,7 @@ function normalizeTarget(target: TargetInput, at: string, allow: OutboundAllow):
     out.team_ids.length === 0 &&
     out.emails.length === 0 &&
     Object.keys(out.schedule_to_role_ids).length === 0;
-  if (nobody) {
+  if (nobody && !(chatsAlone && target.webhooks?.length)) {
     throw invalidParameter(at, 'names nobody: set person_ids, team_ids, schedule_to_role_ids or emails');
   }
   const webhooks = target.webhooks?.length
@@ -230,7 +236,7 @@ function normalizeTimeFilters(windows: readonly TimeFilterInput[]): EscalateTime
 }
 
 /** OR-of-AND filters whose every key and value the shared condition evaluator accepts; [] = every incident. */
-function normalizeFilters(filters: FiltersInput): EscalateFilters {
+export function normalizeFilters(filters: FiltersInput): EscalateFilters {
   return filters.map((group, i) =>
     group.map((condition, j) => {
       const at = `filters[${i}][${j}]`;
@@ -250,7 +256,7 @@ function normalizeFilters(filters: FiltersInput): EscalateFilters {
  * are share-locked until commit, so a deletion cannot slip under the write). Schedules and the
  * template cannot be checked until they exist in Vigil; they are stored as sent.
  */
-async function checkReferences(
+export async function checkReferences(
   q: Executor,
   accountId: number,
   layers: readonly { at: string; target: EscalateTarget }[],
@@ -267,7 +273,7 @@ async function checkReferences(
   }
 }
 
-async function requireChannel(q: Executor, accountId: number, channelId: number, lock = false) {
+export async function requireChannel(q: Executor, accountId: number, channelId: number, lock = false) {
   const channel = await findChannel(q, accountId, channelId, { lock });
   if (!channel) throw notFound(`channel ${channelId}`);
   return channel;

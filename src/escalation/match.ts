@@ -59,7 +59,10 @@ function attributes(incident: EscalationSubject): AlertAttributes {
 }
 
 /** OR of AND groups; no group at all matches every incident (a rule without filters takes them all). */
-function filtersMatch(filters: readonly (readonly Condition[])[], incident: EscalationSubject): boolean {
+export function filtersMatch(
+  filters: readonly (readonly Condition[])[],
+  incident: EscalationSubject,
+): boolean {
   if (filters.length === 0) return true;
   const subject = attributes(incident);
   return filters.some((group) => group.length > 0 && predicate(group)(subject));

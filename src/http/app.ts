@@ -11,6 +11,7 @@ import { registerAuditRoutes } from '../audit/audit.routes.ts';
 import { insertAuditEntry } from '../audit/audit.store.ts';
 import { registerChangeRoutes } from '../changes/changes.routes.ts';
 import { registerChannelRoutes } from '../channels/channels.routes.ts';
+import { registerNotifyRuleRoutes } from '../channels/notify/notify-rules.routes.ts';
 import { registerChannelRuleRoutes } from '../channels/rules/rules.routes.ts';
 import type { Config } from '../config/config.ts';
 import type { Db } from '../db/db.ts';
@@ -189,6 +190,7 @@ export async function buildApp(deps: AppDeps): Promise<Api> {
   registerChannelRoutes(app, deps);
   registerChannelRuleRoutes(app, deps);
   registerEscalationRoutes(app, deps);
+  registerNotifyRuleRoutes(app, deps);
   registerIncidentRoutes(app, deps);
   registerAlertRoutes(app, deps);
   registerIncidentActionRoutes(app, deps);

@@ -1,4 +1,5 @@
 import { sql } from 'kysely';
+import { enqueueNotifyRuleEvents } from '../channels/notify/notify-rules.fire.ts';
 import type { Db } from '../db/db.ts';
 import { type Write, writeTogether } from '../db/statements.ts';
 import { newObjectId } from '../shared/ids.ts';
@@ -25,6 +26,7 @@ export async function addFeedEntries(q: Executor, entries: readonly FeedEntry[])
   const events = feedEvents(entries);
   await writeTogether(q, [insertFeedSql(events)]);
   await enqueueWebhookEvents(q, events);
+  await enqueueNotifyRuleEvents(q, events);
 }
 
 /** Feed entries with the ids they are stored under (each an event's id for webhooks). */

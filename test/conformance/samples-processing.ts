@@ -2,6 +2,30 @@ import type { Sample, SampleContext } from './samples.ts';
 
 /* Samples of label enrichment, alert pipelines and channel notification rules (docs/processing.md). */
 
+/** A channel notification rule's request on a new channel: Critical incidents' events to a chat bot. */
+async function notifyRuleBody(ctx: SampleContext) {
+  const { channel_id } = await ctx.channel();
+  return {
+    channel_id,
+    rule_name: ctx.unique('notify'),
+    event_types: ['i_new', 'i_ack', 'i_rslv'],
+    filters: [[{ key: 'severity', oper: 'IN', vals: ['Critical'] }]],
+    target: { webhooks: [{ type: 'slack', settings: { url: 'https://hooks.slack.example.com/T1' } }] },
+  };
+}
+
+async function ruleIds(ctx: SampleContext) {
+  const { channel_id, rule_id } = await notifyRule(ctx);
+  return { channel_id, rule_id };
+}
+
+/** A notification rule created from notifyRuleBody: the request, with the rule's id. */
+async function notifyRule(ctx: SampleContext) {
+  const body = await notifyRuleBody(ctx);
+  const { rule_id } = await ctx.call('/channel/notify/rule/create', body);
+  return { ...body, rule_id: rule_id as string };
+}
+
 /**
  * A pipeline on a new shared alert integration. Only alert_drop rules: the document's `settings`
  * is a oneOf without a discriminator in which ApAlertDrop (`{}`, open) matches every object, so
@@ -128,6 +152,12 @@ export const PROCESSING_SAMPLES: Record<string, Sample> = {
     await ctx.call('/enrichment/upsert', body);
     return { integration_ids: [body.integration_id] };
   },
+  '/channel/notify/rule/create': notifyRuleBody,
+  '/channel/notify/rule/update': async (ctx) => ({ ...(await notifyRule(ctx)), event_types: ['i_assign'] }),
+  '/channel/notify/rule/delete': ruleIds,
+  '/channel/notify/rule/enable': ruleIds,
+  '/channel/notify/rule/disable': ruleIds,
+  '/channel/notify/rule/list': async (ctx) => ({ channel_id: (await notifyRule(ctx)).channel_id }),
   '/alert/pipeline/upsert': pipelined,
   '/alert/pipeline/info': async (ctx) => {
     const body = await pipelined(ctx);
