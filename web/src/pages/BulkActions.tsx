@@ -35,15 +35,13 @@ export function BulkActionBar({ selected, onClear, onDone }: Props) {
       : '';
 
   /** Runs one batch call; success clears the selection, failure keeps it for another try. */
-  const run = async (label: string, call: () => Promise<unknown>, success: string): Promise<boolean> => {
+  const run = async (label: string, call: () => Promise<unknown>, success: string): Promise<void> => {
     setBusy(label);
     try {
       await call();
       onDone({ kind: 'done', message: success });
-      return true;
     } catch (caught) {
       onDone({ kind: 'error', message: `Could not ${label.toLowerCase()}: ${describeError(caught)}` });
-      return false;
     } finally {
       setBusy(undefined);
     }
@@ -121,13 +119,14 @@ export function BulkActionBar({ selected, onClear, onDone }: Props) {
             onMerge={async (target) => {
               const into = selected.find((i) => i.incident_id === target)!;
               const sources = ids.filter((id) => id !== target);
-              const merged = await run(
+              // Closed either way: the list says the outcome (and keeps the selection on failure).
+              await run(
                 'Merge',
                 () =>
                   api.post('/incident/merge', { source_incident_ids: sources, target_incident_id: target }),
                 `${plural(sources.length, 'incident')} merged into #${into.num} ${into.title}.`,
               );
-              if (merged) setDialog(undefined);
+              setDialog(undefined);
             }}
           />
         )}
@@ -142,7 +141,7 @@ export function BulkActionBar({ selected, onClear, onDone }: Props) {
           <AssignForm
             onCancel={() => setDialog(undefined)}
             onAssign={async (people, names) => {
-              const assigned = await run(
+              await run(
                 'Reassign',
                 () =>
                   api.post('/incident/assign', {
@@ -151,7 +150,7 @@ export function BulkActionBar({ selected, onClear, onDone }: Props) {
                   }),
                 `${plural(ids.length, 'incident')} reassigned to ${names.join(', ')}.`,
               );
-              if (assigned) setDialog(undefined);
+              setDialog(undefined);
             }}
           />
         )}
