@@ -17,6 +17,7 @@ import {
 import { type FormEvent, type ReactNode, useEffect, useState } from 'react';
 import { api, describeError } from '../api.ts';
 import { useChecks } from '../field-checks.ts';
+import { memberOptions } from '../memberOptions.ts';
 import { withQuery } from '../statusPages.ts';
 import type { Incident, IncidentPage } from '../types.ts';
 
@@ -57,7 +58,6 @@ export function IncidentActionDialog(props: Props) {
   );
 }
 
-type Option = { value: string; label: string };
 type Loadable<T> = { state: 'loading' } | { state: 'error'; message: string } | { state: 'ready'; value: T };
 
 /** Loads once per dialog; errors become sentences. */
@@ -75,22 +75,6 @@ function useLoad<T>(load: () => Promise<T>): Loadable<T> {
     };
   }, []);
   return result;
-}
-
-type MemberItem = { member_id: number; member_name: string; email: string; status: string };
-
-/** The account's members as options; a name shared by two members carries the e-mail. */
-async function memberOptions(): Promise<Option[]> {
-  const page = await api.post<{ items: MemberItem[] }>('/member/list', { limit: 100, asc: true });
-  const live = page.items.filter((m) => m.status !== 'deleted');
-  const count = new Map<string, number>();
-  for (const m of live) count.set(m.member_name, (count.get(m.member_name) ?? 0) + 1);
-  return live
-    .map((m) => ({
-      value: String(m.member_id),
-      label: (count.get(m.member_name) ?? 0) > 1 ? `${m.member_name} (${m.email})` : m.member_name,
-    }))
-    .sort((a, b) => a.label.localeCompare(b.label));
 }
 
 /** Submits a form: busy while the call runs, the API's words on failure. */

@@ -2,6 +2,7 @@ import {
   Alert,
   Anchor,
   Button,
+  Checkbox,
   Chip,
   Group,
   Loader,
@@ -24,6 +25,7 @@ import { useLiveRefresh } from '../live.ts';
 import { useSession } from '../session.tsx';
 import type { Channel, IncidentPage, Progress, Severity } from '../types.ts';
 import { ProgressBadge, SeverityBadge } from '../ui.tsx';
+import { BulkActionBar, type BulkOutcome } from './BulkActions.tsx';
 
 const DateRange = lazy(() => import('../DateRange.tsx'));
 
@@ -49,6 +51,9 @@ export function IncidentListPage() {
   const [error, setError] = useState<string>();
   const [updatedAt, setUpdatedAt] = useState<number>();
   const [channels, setChannels] = useState<Channel[]>();
+  // Selected incidents by id; only rows still listed stay selected.
+  const [selection, setSelection] = useState<ReadonlySet<string>>(new Set());
+  const [outcome, setOutcome] = useState<BulkOutcome>();
   const seq = useRef(0);
 
   const effective: IncidentFilters = { ...filters, query };
@@ -98,6 +103,21 @@ export function IncidentListPage() {
   const set = (change: Partial<IncidentFilters>) => {
     setLimit(PAGE);
     setFilters((current) => ({ ...current, ...change }));
+  };
+  const visible = page?.items ?? [];
+  const selected = visible.filter((i) => selection.has(i.incident_id));
+  const allSelected = visible.length > 0 && selected.length === visible.length;
+  const toggle = (id: string, on: boolean) =>
+    setSelection((current) => {
+      const next = new Set(current);
+      if (on) next.add(id);
+      else next.delete(id);
+      return next;
+    });
+  const onBulkDone = (result: BulkOutcome) => {
+    setOutcome(result);
+    if (result.kind === 'done') setSelection(new Set());
+    void refresh();
   };
   const preset = filters.range.kind === 'last' ? String(filters.range.hours) : 'days';
 
@@ -207,6 +227,20 @@ export function IncidentListPage() {
           {error}
         </Alert>
       )}
+      {outcome && (
+        <Alert
+          color={outcome.kind === 'done' ? 'green' : 'red'}
+          role={outcome.kind === 'done' ? 'status' : 'alert'}
+          withCloseButton
+          closeButtonLabel="Dismiss"
+          onClose={() => setOutcome(undefined)}
+        >
+          {outcome.message}
+        </Alert>
+      )}
+      {selected.length > 0 && (
+        <BulkActionBar selected={selected} onClear={() => setSelection(new Set())} onDone={onBulkDone} />
+      )}
       {!page && !error && <Loader aria-label="Loading incidents" />}
       {page && page.items.length === 0 && (
         <Alert color="gray" title="No incidents match">
@@ -220,6 +254,18 @@ export function IncidentListPage() {
             <Table highlightOnHover verticalSpacing="xs" aria-label="Incidents">
               <Table.Thead>
                 <Table.Tr>
+                  <Table.Th w={36}>
+                    <Checkbox
+                      aria-label="Select all incidents on this page"
+                      checked={allSelected}
+                      indeterminate={selected.length > 0 && !allSelected}
+                      onChange={(e) =>
+                        setSelection(
+                          e.currentTarget.checked ? new Set(visible.map((i) => i.incident_id)) : new Set(),
+                        )
+                      }
+                    />
+                  </Table.Th>
                   <Table.Th>Severity</Table.Th>
                   <Table.Th>Title</Table.Th>
                   <Table.Th visibleFrom="sm">Channel</Table.Th>
@@ -231,6 +277,13 @@ export function IncidentListPage() {
               <Table.Tbody>
                 {page.items.map((incident) => (
                   <Table.Tr key={incident.incident_id} data-incident-id={incident.incident_id}>
+                    <Table.Td>
+                      <Checkbox
+                        aria-label={`Select #${incident.num} ${incident.title}`}
+                        checked={selection.has(incident.incident_id)}
+                        onChange={(e) => toggle(incident.incident_id, e.currentTarget.checked)}
+                      />
+                    </Table.Td>
                     <Table.Td>
                       <SeverityBadge severity={incident.incident_severity} />
                     </Table.Td>
