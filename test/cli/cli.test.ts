@@ -38,7 +38,7 @@ describe('vigil CLI', { timeout: 120_000 }, () => {
     const before = await runVigil(['account', 'create', '--name', 'Acme', '--email', 'ops@acme.test'], env);
     expect(before.code, before.stderr).toBe(0);
     const first = json(before.stdout);
-    expect(Object.keys(first).sort()).toEqual(['account_id', 'app_key', 'member_id']);
+    expect(Object.keys(first).sort()).toEqual(['account_id', 'app_key', 'member_id', 'member_name']);
 
     const server = await startVigil(env);
     servers.push(server);

@@ -1,7 +1,7 @@
 import fc from 'fast-check';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { sampleContext } from '../conformance/samples.ts';
-import { ALLOW_LOOPBACK, startTestApp, type TestAccount, type TestApp } from '../harness/app.ts';
+import type { TestAccount, TestApp } from '../harness/app.ts';
 import {
   changedTables,
   countWrites,
@@ -14,7 +14,7 @@ import {
   servedOperations,
   storedTables,
 } from './operations.ts';
-import { OWN_REPLY_SHAPE, SESSION_ONLY, sampleFor } from './vigil-samples.ts';
+import { OWN_REPLY_SHAPE, SESSION_ONLY, sampleFor, startSampleApp } from './vigil-samples.ts';
 
 /*
  * A schema-driven fuzzer over every operation Vigil serves (issue 17, "Tests"). Each operation's
@@ -44,7 +44,7 @@ let tables: string[];
 let writes: () => Promise<number>;
 
 beforeAll(async () => {
-  t = await startTestApp({ env: ALLOW_LOOPBACK });
+  t = await startSampleApp();
   owner = await t.newAccount('Fuzz');
   operations = await servedOperations(t.app);
   tables = await storedTables(t);

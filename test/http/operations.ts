@@ -97,8 +97,8 @@ export function notAnErrorEnvelope(sent: Sent): string | undefined {
   return undefined;
 }
 
-/** File downloads answer 200 with the file itself (CSV exports, iCal feeds), not the envelope. */
-const FILE_TYPES = /^(text\/csv|text\/calendar)\b/;
+/** File downloads answer 200 with the file itself (CSV exports, iCal feeds, post-mortems), not the envelope. */
+const FILE_TYPES = /^(text\/csv|text\/calendar|text\/markdown)\b/;
 
 /** Why a 200 answer is neither Flashduty's success envelope nor a file download (undefined when fine). */
 export function notASuccessEnvelope(sent: Sent): string | undefined {

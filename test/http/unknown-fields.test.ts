@@ -1,9 +1,9 @@
 import { sql } from 'kysely';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { sampleContext } from '../conformance/samples.ts';
-import { ALLOW_LOOPBACK, startTestApp, type TestAccount, type TestApp } from '../harness/app.ts';
+import type { TestAccount, TestApp } from '../harness/app.ts';
 import { type JsonSchema, type Operation, send, servedOperations, storedTables } from './operations.ts';
-import { SESSION_ONLY, sampleFor } from './vigil-samples.ts';
+import { SESSION_ONLY, sampleFor, startSampleApp } from './vigil-samples.ts';
 
 /*
  * Issue 17, item 1: fields a schema does not name are dropped before any handler sees them
@@ -26,7 +26,7 @@ let tables: string[];
 let columnValues: Map<string, unknown>;
 
 beforeAll(async () => {
-  t = await startTestApp({ env: ALLOW_LOOPBACK });
+  t = await startSampleApp();
   owner = await t.newAccount('Attacker');
   victim = await t.newAccount('Victim');
   await t.newMember(victim, [3]);

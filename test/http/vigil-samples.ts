@@ -1,7 +1,8 @@
 import { createServer } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { SAMPLES, type SampleContext } from '../conformance/samples.ts';
-import type { TestApp } from '../harness/app.ts';
+import { ALLOW_LOOPBACK, startTestApp, type TestApp } from '../harness/app.ts';
+import { startFakeSlack } from '../harness/fake-slack.ts';
 
 /*
  * A valid request for every operation Vigil serves: the conformance samples for the operations
@@ -90,6 +91,13 @@ async function consoleMember(ctx: SampleContext) {
 }
 
 const input = (value: Record<string, unknown>): SampleRequest => ({ input: value });
+
+/** A post-mortem of a new incident. */
+async function postMortem(ctx: SampleContext): Promise<string> {
+  const { incident_id } = await ctx.alert();
+  const { meta } = await ctx.call('/incident/post-mortem/init', { incident_ids: [incident_id] });
+  return meta.post_mortem_id as string;
+}
 
 /** A PagerDuty-shaped API on 127.0.0.1 with nothing in it, for the import operations; unref'd. */
 let emptySource: Promise<string> | undefined;
@@ -312,6 +320,28 @@ const VIGIL_SAMPLES: Record<string, RequestSample> = {
     input: { token: (await ctx.call('/schedule/feed/create', {})).token },
     auth: {},
   }),
+  '/event/push/heartbeat': async (ctx) => ({
+    input: {},
+    auth: { integration_key: await pushKey(ctx, 'alert.heartbeat') },
+  }),
+  '/event/push/alert/webhook': async (ctx) => ({
+    input: {
+      title: 'Disk almost full',
+      alert_key: ctx.unique('hook'),
+      status: 'firing',
+      severity: 'warning',
+    },
+    auth: { integration_key: await pushKey(ctx, 'alert.webhook') },
+  }),
+  '/datasource/webhook/preview': async () =>
+    input({
+      settings: { title: '$.check', alert_key: '$.id' },
+      payload: { check: 'Disk almost full', id: 'a1' },
+    }),
+  '/incident/post-mortem/content/reset': async (ctx) =>
+    input({ post_mortem_id: await postMortem(ctx), content: '# What happened\n\nA disk filled up.' }),
+  '/incident/post-mortem/export': async (ctx) => input({ post_mortem_id: await postMortem(ctx) }),
+  '/incident/custom-action/list': async (ctx) => input({ incident_id: (await ctx.alert()).incident_id }),
   '/import/plan': importSample,
   '/import/apply': importSample,
   '/console/invite/create': async (ctx) => input({ member_id: (await ctx.member()).member_id }),
@@ -340,4 +370,19 @@ export function sampleFor(path: string): RequestSample | undefined {
   const documented = SAMPLES[path];
   if (documented) return async (ctx) => ({ input: await documented(ctx) });
   return VIGIL_SAMPLES[path];
+}
+
+/**
+ * An app the samples can drive: outbound calls may reach loopback (the samples' receivers) and
+ * Slack's Web API is a local fake (war rooms). `close` stops both.
+ */
+export async function startSampleApp(): Promise<TestApp> {
+  const slack = await startFakeSlack();
+  const t = await startTestApp({ env: { ...ALLOW_LOOPBACK, SLACK_API_URL: slack.url } });
+  const close = t.close.bind(t);
+  t.close = async () => {
+    await close();
+    await slack.close();
+  };
+  return t;
 }

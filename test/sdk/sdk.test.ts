@@ -688,8 +688,6 @@ describe('post-mortems (incidents.go)', () => {
 
 /** SDK methods Vigil does not serve, each with its reason; every one answers RouteNotFound. */
 const NOT_SERVED: Record<string, string> = {
-  // platform.openapi.en.json: the audit log is issue 20's.
-  '/audit/search': 'SearchAuditLogs',
   // Flashcat's monitors and its MCP marketplace, not part of Flashduty's on-call API.
   '/monit/query/diagnose': 'MonitQueryDiagnose',
   '/monit/query/rows': 'MonitQueryRows',
