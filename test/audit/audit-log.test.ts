@@ -1,9 +1,9 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { expectDenied, expectInvalid, expectOk } from '../accounts/helpers.ts';
 import { sampleContext } from '../conformance/samples.ts';
-import { ALLOW_LOOPBACK, startTestApp, type TestAccount, type TestApp } from '../harness/app.ts';
+import type { TestAccount, TestApp } from '../harness/app.ts';
 import { type Operation, send, servedOperations } from '../http/operations.ts';
-import { SESSION_ONLY, sampleFor } from '../http/vigil-samples.ts';
+import { SESSION_ONLY, sampleFor, startSampleApp } from '../http/vigil-samples.ts';
 import { consoleCall, emailOf, PASSWORD, setPassword, signIn } from '../web/helpers.ts';
 
 /*
@@ -17,7 +17,7 @@ let owner: TestAccount;
 let other: TestAccount;
 
 beforeAll(async () => {
-  t = await startTestApp({ env: { ...ALLOW_LOOPBACK, AUDIT_RETENTION_DAYS: '30' } });
+  t = await startSampleApp({ AUDIT_RETENTION_DAYS: '30' });
   owner = await t.newAccount('Audited');
   other = await t.newAccount('Elsewhere');
 }, 120_000);

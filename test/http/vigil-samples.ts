@@ -376,9 +376,9 @@ export function sampleFor(path: string): RequestSample | undefined {
  * An app the samples can drive: outbound calls may reach loopback (the samples' receivers) and
  * Slack's Web API is a local fake (war rooms). `close` stops both.
  */
-export async function startSampleApp(): Promise<TestApp> {
+export async function startSampleApp(env: Record<string, string> = {}): Promise<TestApp> {
   const slack = await startFakeSlack();
-  const t = await startTestApp({ env: { ...ALLOW_LOOPBACK, SLACK_API_URL: slack.url } });
+  const t = await startTestApp({ env: { ...ALLOW_LOOPBACK, SLACK_API_URL: slack.url, ...env } });
   const close = t.close.bind(t);
   t.close = async () => {
     await close();
