@@ -1,6 +1,10 @@
 import { sql } from 'kysely';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { startTestApp, type TestAccount, type TestApp } from '../harness/app.ts';
+import { OWN_REPLY_SHAPE } from './vigil-samples.ts';
+
+/** Paths that take any content type and then refuse what they read (here: no integration key). */
+const ANY_BODY_PATHS = new Set(['/event/push/alert/aws/cloudwatch', '/event/push/heartbeat']);
 
 /*
  * Every POST operation Vigil serves, whatever its family, refuses a body that is not JSON and a
@@ -78,7 +82,15 @@ describe('bad bodies on every POST operation', () => {
         payload: 'name=x',
         headers: { 'content-type': 'text/plain' },
       });
-      expect([text.statusCode, text.json().error?.code], path).toEqual([400, 'InvalidContentType']);
+      // PagerDuty's paths refuse in PagerDuty's own shape (docs/sources.md); SNS posts its JSON as
+      // text/plain and a heartbeat ignores its body, so those two read on and refuse the request.
+      const refusal = OWN_REPLY_SHAPE.has(path) ? text.json().status : text.json().error?.code;
+      const expected = OWN_REPLY_SHAPE.has(path)
+        ? 'invalid event'
+        : ANY_BODY_PATHS.has(path)
+          ? 'InvalidParameter'
+          : 'InvalidContentType';
+      expect([text.statusCode, refusal], path).toEqual([400, expected]);
       const big = await t.app.inject({
         method: 'POST',
         url,
