@@ -1,9 +1,10 @@
 import { type ChildProcess, spawn } from 'node:child_process';
 import { existsSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
-import { connect, createServer } from 'node:net';
+import { connect } from 'node:net';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { setTimeout as sleep } from 'node:timers/promises';
+import { freePort } from '../harness/ports.ts';
 
 /*
  * Debian's HAProxy in front of Vigil instances on 127.0.0.1, with the configuration docs/deploy.md
@@ -13,15 +14,6 @@ import { setTimeout as sleep } from 'node:timers/promises';
  */
 
 const HAPROXY = existsSync('/usr/sbin/haproxy') ? '/usr/sbin/haproxy' : 'haproxy';
-
-/** A free TCP port on 127.0.0.1 (free when asked; nothing holds it). */
-export async function freePort(): Promise<number> {
-  const server = createServer();
-  await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
-  const { port } = server.address() as { port: number };
-  await new Promise<void>((resolve) => server.close(() => resolve()));
-  return port;
-}
 
 /** The configuration of docs/deploy.md, on 127.0.0.1. */
 function haproxyConfig(options: {

@@ -2,8 +2,8 @@ import { setTimeout as sleep } from 'node:timers/promises';
 import { afterAll, describe, expect, it } from 'vitest';
 import { DEFAULT_TEMPLATE_ID } from '../../src/notifications/default-template.ts';
 import { lastJson, runVigil, vigilProcesses } from '../cli/processes.ts';
+import { freePort } from '../harness/ports.ts';
 import { Listener } from '../notifications/helpers.ts';
-import { freePort } from './haproxy.ts';
 
 /*
  * Self-monitoring: `vigil serve`'s /metrics carries its memory, its database pool, its engine's

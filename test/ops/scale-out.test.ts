@@ -5,8 +5,9 @@ import { type Db, openDb } from '../../src/db/db.ts';
 import { DEFAULT_TEMPLATE_ID } from '../../src/notifications/default-template.ts';
 import { lastJson, runVigil, type Server, vigilProcesses } from '../cli/processes.ts';
 import { TEST_DATABASE_URL } from '../harness/database.ts';
+import { freePort } from '../harness/ports.ts';
 import { Listener, MailServer, messageIdOf } from '../notifications/helpers.ts';
-import { type Balancer, freePort, startHaproxy } from './haproxy.ts';
+import { type Balancer, startHaproxy } from './haproxy.ts';
 
 /*
  * Vigil run as a team at scale runs it (docs/deploy.md): three instances on one PostgreSQL and one
