@@ -10,7 +10,8 @@ import type { EventSeverity } from '../event.ts';
  * Bounded time: JSONPaths run by jsonpath-plus with script evaluation off (`eval: false`, so the
  * filter and script forms `?()`, `()` are refused, and refused already when the mapping is saved);
  * at most one recursive descent `..` per path, so each path costs time linear in the payload; at
- * most 56 expressions (6 fields, 50 labels) of 512 characters, on a payload of at most 1 MiB.
+ * most 56 expressions (6 fields, 50 labels) of 512 characters, on a payload of at most 1 MiB. Only
+ * the first match is used, and the walk stops at it (`$..*` on 1 MiB otherwise collects every node).
  */
 
 export type WebhookMapping = {
@@ -122,9 +123,33 @@ function asText(value: unknown): string {
   return typeof value === 'string' ? value : JSON.stringify(value);
 }
 
+/**
+ * Thrown from jsonpath-plus's match callback: only the first match is used, so the walk ends there.
+ * Not named `value`: jsonpath-plus returns the `value` of anything thrown through it as a result.
+ */
+class Found {
+  readonly match: unknown;
+  constructor(match: unknown) {
+    this.match = match;
+  }
+}
+
 function firstMatch(path: string, json: unknown): unknown {
-  const found = JSONPath({ path, json: json as object, wrap: true, eval: false }) as unknown[];
-  return found[0];
+  try {
+    JSONPath({
+      path,
+      json: json as object,
+      wrap: true,
+      eval: false,
+      callback: (value: unknown) => {
+        throw new Found(value);
+      },
+    });
+    return undefined;
+  } catch (thrown) {
+    if (thrown instanceof Found) return thrown.match;
+    throw thrown;
+  }
 }
 
 /** The value of an expression over a payload: a JSONPath's first match, or the template's text. */
