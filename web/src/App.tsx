@@ -65,6 +65,7 @@ const RolesPage = lazyPage(() => import('./pages/Roles.tsx'), 'RolesPage');
 const AuditPage = lazyPage(() => import('./pages/Audit.tsx'), 'AuditPage');
 const AppKeysPage = lazyPage(() => import('./pages/AppKeys.tsx'), 'AppKeysPage');
 const ImportPage = lazyPage(() => import('./pages/Import.tsx'), 'ImportPage');
+const GetStartedPage = lazyPage(() => import('./pages/GetStarted.tsx'), 'GetStartedPage');
 const PostMortemPage = lazyPage<{ postMortemId: string }>(
   () => import('./pages/PostMortem.tsx'),
   'PostMortemPage',
@@ -203,6 +204,7 @@ export function App() {
               <Redirect to="/incidents" replace />
             </Route>
             <Route path="/incidents" component={IncidentListPage} />
+            <Route path="/get-started" component={GetStartedPage} />
             <Route path="/members" component={MembersPage} />
             <Route path="/channels" component={ChannelsPage} />
             <Route path="/channels/:id">

@@ -11,6 +11,7 @@ export type NavItem = { href: string; label: string };
 
 export const NAV: NavItem[] = [
   { href: '/incidents', label: 'Incidents' },
+  { href: '/get-started', label: 'Get started' },
   { href: '/insights', label: 'Insights' },
   { href: '/integrations', label: 'Integrations' },
   { href: '/channels', label: 'Channels' },

@@ -19,6 +19,7 @@ import { useDebouncedValue } from '@mantine/hooks';
 import { lazy, Suspense, useCallback, useEffect, useRef, useState } from 'react';
 import { Link } from 'wouter';
 import { api, describeError } from '../api.ts';
+import { GetStartedReminder } from '../components/GetStartedReminder.tsx';
 import { filtersFromSearch, filtersToSearch, type IncidentFilters, listRequest } from '../filters.ts';
 import { formatDuration, formatTime } from '../format.ts';
 import { useLiveRefresh } from '../live.ts';
@@ -123,6 +124,7 @@ export function IncidentListPage() {
 
   return (
     <Stack gap="md">
+      <GetStartedReminder />
       <Group justify="space-between" align="baseline">
         <Title order={2}>Incidents</Title>
         <Text size="sm" c="dimmed" aria-live="polite">

@@ -1,0 +1,45 @@
+import { Alert, Anchor, Text } from '@mantine/core';
+import { useEffect, useState } from 'react';
+import { Link } from 'wouter';
+import { isHidden, loadFacts, setHidden, stepsOf } from '../onboarding.ts';
+import { useSession } from '../session.tsx';
+
+/** On the incident list until the account is set up (or the member hides it): how far set-up is. */
+export function GetStartedReminder() {
+  const { member } = useSession();
+  const [left, setLeft] = useState<{ done: number; total: number }>();
+  const [hidden, setHiddenState] = useState(() => isHidden(member));
+  useEffect(() => {
+    if (hidden) return;
+    let current = true;
+    loadFacts(member)
+      .then((facts) => {
+        const steps = stepsOf(facts);
+        if (current) setLeft({ done: steps.filter((s) => s.done).length, total: steps.length });
+      })
+      .catch(() => undefined);
+    return () => {
+      current = false;
+    };
+  }, [member, hidden]);
+  if (hidden || !left || left.done === left.total) return null;
+  return (
+    <Alert
+      color="blue"
+      withCloseButton
+      closeButtonLabel="Hide the set-up reminder"
+      onClose={() => {
+        setHidden(member, true);
+        setHiddenState(true);
+      }}
+      data-testid="get-started-reminder"
+    >
+      <Text size="sm">
+        Vigil is {left.done} of {left.total} steps from paging your team.{' '}
+        <Anchor component={Link} href="/get-started">
+          Get started
+        </Anchor>
+      </Text>
+    </Alert>
+  );
+}
