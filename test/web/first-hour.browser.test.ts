@@ -553,6 +553,7 @@ describe('accessibility (axe-core)', () => {
       ['/escalation-rules', 'Escalation rules'],
       ['/status-pages', 'Status pages'],
       ['/integrations', 'Integrations'],
+      ['/get-started', 'Get started'],
     ];
     const found: Record<string, string[]> = {};
     for (const [path, heading] of pages) {

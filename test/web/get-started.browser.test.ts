@@ -106,6 +106,9 @@ describe('Get started', () => {
     await page.getByTestId('get-started-progress').filter({ hasText: '5 of 5 done' }).waitFor();
     await page.screenshot({ path: outputPath('console-get-started.png'), fullPage: true });
 
+    expect(await page.getByRole('link', { name: 'Open the test incident' }).getAttribute('href')).toMatch(
+      /^\/incident\/detail\/[0-9a-f]+$/,
+    );
     await page.getByRole('button', { name: 'Resolve the test incident' }).click();
     await page.getByRole('status').filter({ hasText: 'The test incident is resolved.' }).waitFor();
     const incidents = await ok(

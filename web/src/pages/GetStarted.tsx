@@ -59,7 +59,7 @@ export function GetStartedPage() {
                   <Text size="sm" c="dimmed">
                     {step.why}{' '}
                     {!step.done && step.id !== 'test' && (
-                      <Anchor component={Link} href={step.href}>
+                      <Anchor component={Link} href={step.href} underline="always">
                         {step.action}
                       </Anchor>
                     )}
@@ -210,7 +210,7 @@ function TestAlert({ onDelivered }: { onDelivered: () => void }) {
       ) : integrations.length === 0 ? (
         <Text size="sm">
           A test alert is pushed through a Standard alert integration.{' '}
-          <Anchor component={Link} href="/integrations">
+          <Anchor component={Link} href="/integrations" underline="always">
             Add one
           </Anchor>{' '}
           bound to a channel whose escalation rule notifies you, then come back.
@@ -247,7 +247,7 @@ function TestAlert({ onDelivered }: { onDelivered: () => void }) {
           The alert arrived but opened no incident: the integration is not bound to a channel and no route
           sends its alerts to one, or a channel rule dropped or silenced it. Check the integration's channel
           or its{' '}
-          <Anchor component={Link} href="/routes">
+          <Anchor component={Link} href="/routes" underline="always">
             routes
           </Anchor>
           .
@@ -257,7 +257,7 @@ function TestAlert({ onDelivered }: { onDelivered: () => void }) {
         <Stack gap="xs" mt="sm">
           <Text size="sm" role="status">
             {reachedMe ? 'It reached you: Vigil pages you end to end. ' : 'An incident is open. '}
-            <Anchor component={Link} href={`/incidents/${incidentId}`}>
+            <Anchor component={Link} href={`/incident/detail/${incidentId}`}>
               Open the test incident
             </Anchor>
           </Text>
