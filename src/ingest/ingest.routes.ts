@@ -16,6 +16,7 @@ import { AlertmanagerPayload, normalizeAlertmanagerPayload } from './prometheus.
 import { pushAuth } from './push-auth.ts';
 import { registerCloudWatchRoutes } from './sources/aws-cloudwatch.routes.ts';
 import { GrafanaPayload, normalizeGrafanaPayload } from './sources/grafana.ts';
+import { registerMonitoringWebhookRoutes } from './sources/monitoring-webhooks.routes.ts';
 import { registerPagerDutyRoutes } from './sources/pagerduty.routes.ts';
 import { registerWebhookPreviewRoute } from './sources/webhook.routes.ts';
 import { normalizeWebhookPayload } from './sources/webhook.ts';
@@ -208,4 +209,5 @@ export function registerIngestRoutes(app: Api, deps: AppDeps, registry: Registry
 
   registerPagerDutyRoutes(pushRoute);
   registerCloudWatchRoutes(pushRoute, deps.config, app.log);
+  registerMonitoringWebhookRoutes(pushRoute);
 }

@@ -34,6 +34,13 @@ export const PLUGIN_TYPES = {
     category: 'event.alert',
     pushPath: '/event/push/alert/aws/cloudwatch',
   },
+  'alert.datadog': { name: 'Datadog', category: 'event.alert', pushPath: '/event/push/alert/datadog' },
+  'alert.sentry': { name: 'Sentry', category: 'event.alert', pushPath: '/event/push/alert/sentry' },
+  'alert.uptime-kuma': {
+    name: 'Uptime Kuma',
+    category: 'event.alert',
+    pushPath: '/event/push/alert/uptime-kuma',
+  },
   // Sources with their own parser (src/ingest/sources/, docs/sources.md).
   'alert.heartbeat': { name: 'Heartbeat', category: 'event.alert', pushPath: '/event/push/heartbeat' },
   'alert.webhook': {
@@ -69,6 +76,9 @@ const PluginTypeSchema = Type.Enum([
   'alert.pagerduty',
   'alert.grafana',
   'alert.aws-cloudwatch',
+  'alert.datadog',
+  'alert.sentry',
+  'alert.uptime-kuma',
   'alert.heartbeat',
   'alert.webhook',
   'alert.email',

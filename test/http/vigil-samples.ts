@@ -190,6 +190,43 @@ const VIGIL_SAMPLES: Record<string, RequestSample> = {
     },
     auth: { integration_key: await pushKey(ctx, 'alert.grafana') },
   }),
+  '/event/push/alert/datadog': async (ctx) => ({
+    input: {
+      alert_cycle_key: ctx.unique('dd-cycle'),
+      alert_id: '1234',
+      alert_transition: 'Triggered',
+      alert_type: 'warning',
+      title: 'Memory Alert',
+      message: 'Memory above 90%',
+      tags: 'env:prod, role:computing-node',
+      custom_labels: { kube_cluster: 'prod-1' },
+    },
+    auth: { integration_key: await pushKey(ctx, 'alert.datadog') },
+  }),
+  '/event/push/alert/sentry': async (ctx) => ({
+    input: {
+      action: 'triggered',
+      data: {
+        event: {
+          issue_id: ctx.unique('1117540176'),
+          event_id: 'e4874d664c3540c1a32eab185f12c5ab',
+          title: 'ReferenceError: heck is not defined',
+          level: 'error',
+          tags: [['browser', 'Chrome 75.0.3770']],
+        },
+        triggered_rule: 'Very Important Alert Rule!',
+      },
+    },
+    auth: { integration_key: await pushKey(ctx, 'alert.sentry') },
+  }),
+  '/event/push/alert/uptime-kuma': async (ctx) => ({
+    input: {
+      heartbeat: { monitorID: 29, status: 0, time: '2026-01-05 09:00:00.527', msg: 'timeout' },
+      monitor: { id: ctx.unique('29'), name: 'Shop', type: 'http', url: 'https://shop.example.com/' },
+      msg: '[Shop] [🔴 Down] timeout',
+    },
+    auth: { integration_key: await pushKey(ctx, 'alert.uptime-kuma') },
+  }),
   '/event/push/alert/pagerduty': async (ctx) => ({
     input: pagerDutyTrigger(ctx),
     auth: { integration_key: await pushKey(ctx, 'alert.pagerduty') },

@@ -88,4 +88,24 @@ describe('alert source snippets', () => {
     expect(sourceSnippet('alert.grafana', 'https://x/')).toBeUndefined();
     expect(curlTestable('alert.grafana')).toBe(true);
   });
+
+  it('shows the Datadog payload template and where Sentry and Uptime Kuma take the URL', async () => {
+    const { sourceSnippet, curlTestable, testEventBody } = await import('../../web/src/integrations.ts');
+    const dd = sourceSnippet(
+      'alert.datadog',
+      'https://vigil.example/event/push/alert/datadog?integration_key=k3',
+    );
+    expect(JSON.parse(dd!.code)).toMatchObject({
+      alert_cycle_key: '$ALERT_CYCLE_KEY',
+      alert_transition: '$ALERT_TRANSITION',
+      alert_type: '$ALERT_TYPE',
+    });
+    const url = 'https://vigil.example/event/push/alert/sentry?integration_key=k4';
+    expect(sourceSnippet('alert.sentry', url)?.code).toBe(url);
+    expect(sourceSnippet('alert.uptime-kuma', 'https://x/?integration_key=k5')?.hint).toContain('Flashduty');
+    for (const type of ['alert.datadog', 'alert.sentry', 'alert.uptime-kuma']) {
+      expect(curlTestable(type)).toBe(true);
+      expect(testEventBody(type)).toBeTypeOf('object');
+    }
+  });
 });

@@ -4,12 +4,17 @@
  * the integration's push URL (built by the server from PUBLIC_URL) and its type.
  */
 
+import { DATADOG_PAYLOAD_TEMPLATE } from '../../src/ingest/sources/datadog-template.ts';
+
 export type IntegrationType =
   | 'alert.standard'
   | 'alert.prometheus'
   | 'alert.grafana'
   | 'alert.pagerduty'
   | 'alert.aws-cloudwatch'
+  | 'alert.datadog'
+  | 'alert.sentry'
+  | 'alert.uptime-kuma'
   | 'alert.heartbeat'
   | 'alert.webhook'
   | 'alert.email'
@@ -37,6 +42,21 @@ export const INTEGRATION_TYPES: { value: IntegrationType; label: string; descrip
     label: 'AWS CloudWatch (SNS)',
     description:
       'An SNS topic the alarms publish to, with an HTTPS subscription to this URL (signed, confirmed automatically).',
+  },
+  {
+    value: 'alert.datadog',
+    label: 'Datadog',
+    description: 'A Datadog webhook with the payload below; mention @webhook-<name> in the monitors to page.',
+  },
+  {
+    value: 'alert.sentry',
+    label: 'Sentry',
+    description: 'A Sentry internal integration posts issue and metric alerts here; resolved issues recover.',
+  },
+  {
+    value: 'alert.uptime-kuma',
+    label: 'Uptime Kuma',
+    description: 'An Uptime Kuma notification (type Flashduty or Webhook) posts monitors going down and up.',
   },
   {
     value: 'alert.standard',
@@ -118,6 +138,32 @@ export function testEventBody(type: string, now: Date = new Date()): unknown {
       payload: { summary: 'Test alert sent with curl', source: 'curl', severity: 'warning' },
     };
   }
+  if (type === 'alert.datadog') {
+    return {
+      alert_cycle_key: 'vigil-test-alert',
+      alert_id: '1234',
+      alert_transition: 'Triggered',
+      alert_type: 'warning',
+      title: 'Test alert sent with curl',
+      message: 'Resend it with "alert_transition": "Recovered" to resolve it.',
+    };
+  }
+  if (type === 'alert.sentry') {
+    return {
+      action: 'critical',
+      data: {
+        metric_alert: { id: 'vigil-test-alert', alert_rule: { name: 'Test alert sent with curl' } },
+        description_text: 'Resend it with "action": "resolved" to resolve it.',
+      },
+    };
+  }
+  if (type === 'alert.uptime-kuma') {
+    return {
+      heartbeat: { status: 0, msg: 'Test alert sent with curl' },
+      monitor: { id: 'vigil-test-alert', name: 'Test monitor' },
+      msg: 'Resend it with "status": 1 to resolve it.',
+    };
+  }
   if (type === 'change.standard') {
     return {
       change_status: 'Done',
@@ -179,7 +225,8 @@ export function emailAddress(integrationKey: string, host: string): string {
 }
 /**
  * What else a type's page shows to paste, beside the push URL: the SNS subscription for CloudWatch
- * (whose messages must be signed by SNS, so curl cannot test it), PagerDuty's own endpoint.
+ * (whose messages must be signed by SNS, so curl cannot test it), PagerDuty's own endpoint, Datadog's
+ * payload template, and where Sentry and Uptime Kuma take the URL.
  */
 export function sourceSnippet(
   type: string,
@@ -191,6 +238,27 @@ export function sourceSnippet(
       hint: 'Vigil confirms the subscription itself; then set the topic as the alarm’s ALARM, OK and INSUFFICIENT_DATA actions.',
       code: `aws sns subscribe --topic-arn arn:aws:sns:REGION:ACCOUNT:TOPIC \\
   --protocol https --notification-endpoint ${shellQuote(pushUrl)}`,
+    };
+  }
+  if (type === 'alert.datadog') {
+    return {
+      label: 'Datadog webhook payload',
+      hint: 'Integrations → Webhooks → New: this URL, "Encode as form" off, custom payload on with this JSON; then add @webhook-<name> to the monitors’ messages.',
+      code: DATADOG_PAYLOAD_TEMPLATE,
+    };
+  }
+  if (type === 'alert.sentry') {
+    return {
+      label: 'Sentry internal integration',
+      hint: 'Settings → Custom Integrations → Create New Integration → Internal Integration: Webhook URL as below, Alert Rule Action on, Issue & Event read, webhook “issue” checked; then pick it as an action of your issue and metric alert rules.',
+      code: pushUrl,
+    };
+  }
+  if (type === 'alert.uptime-kuma') {
+    return {
+      label: 'Uptime Kuma notification',
+      hint: 'Settings → Notifications → Setup: type “Flashduty” with this whole URL as its Integration Key (a URL is posted to as is), or type “Webhook” with this URL and body “application/json”.',
+      code: pushUrl,
     };
   }
   if (type === 'alert.pagerduty') {
