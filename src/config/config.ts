@@ -215,6 +215,12 @@ export const CONFIG_VARIABLES = [
     secret: true,
   },
   { name: 'TELEGRAM_API_URL', default: 'https://api.telegram.org', meaning: 'Telegram Bot API base URL' },
+  { name: 'SLACK_API_URL', default: 'https://slack.com/api', meaning: 'Slack Web API base URL (war rooms)' },
+  {
+    name: 'FEISHU_API_URL',
+    default: 'https://open.feishu.cn/open-apis',
+    meaning: 'Feishu/Lark Open Platform base URL (war rooms)',
+  },
   {
     name: 'OUTBOUND_ALLOW',
     default: '',
