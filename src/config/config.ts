@@ -62,6 +62,8 @@ export type Config = {
   telegramApiUrl: string;
   /** Slack's Web API, for war rooms (docs/war-rooms.md). */
   slackApiUrl: string;
+  /** Feishu's (or Lark's) Open Platform API, for war rooms (docs/war-rooms.md). */
+  feishuApiUrl: string;
   /** What beyond public addresses the URLs account members set may reach (docs/webhooks.md). */
   outboundAllow: OutboundAllow;
   /** Where SNS signing certificates and subscription confirmations may be fetched from (docs/sources.md). */
@@ -213,6 +215,12 @@ export const CONFIG_VARIABLES = [
     secret: true,
   },
   { name: 'TELEGRAM_API_URL', default: 'https://api.telegram.org', meaning: 'Telegram Bot API base URL' },
+  { name: 'SLACK_API_URL', default: 'https://slack.com/api', meaning: 'Slack Web API base URL (war rooms)' },
+  {
+    name: 'FEISHU_API_URL',
+    default: 'https://open.feishu.cn/open-apis',
+    meaning: 'Feishu/Lark Open Platform base URL (war rooms)',
+  },
   {
     name: 'OUTBOUND_ALLOW',
     default: '',
@@ -338,6 +346,10 @@ export function loadConfig(env: Env = process.env): Config {
       '',
     ),
     slackApiUrl: (url('SLACK_API_URL', ['http:', 'https:']) ?? 'https://slack.com/api').replace(/\/+$/, ''),
+    feishuApiUrl: (url('FEISHU_API_URL', ['http:', 'https:']) ?? 'https://open.feishu.cn/open-apis').replace(
+      /\/+$/,
+      '',
+    ),
     outboundAllow: outboundAllow(read('OUTBOUND_ALLOW'), problems),
     awsSnsUrlPattern: pattern(
       'AWS_SNS_URL_PATTERN',

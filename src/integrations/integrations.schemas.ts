@@ -62,6 +62,8 @@ export const PLUGIN_TYPES = {
   'custom.action': { name: 'Custom Action', category: 'other', pushPath: '' },
   // Hosts war rooms (/incident/war-room/*, docs/war-rooms.md) with its bot token.
   'im.slack': { name: 'Slack', category: 'im', pushPath: '' },
+  // Hosts war rooms with a Feishu/Lark self-built app's id and secret.
+  'im.feishu': { name: 'Feishu', category: 'im', pushPath: '' },
 } as const;
 
 export type PluginType = keyof typeof PLUGIN_TYPES;
@@ -87,6 +89,7 @@ const PluginTypeSchema = Type.Enum([
   'webhook.incident',
   'custom.action',
   'im.slack',
+  'im.feishu',
 ]);
 const IntegrationStatus = Type.Enum(['enabled', 'disabled', 'deleted']);
 

@@ -145,7 +145,7 @@ async function checkSettings(
   raw: Record<string, unknown> | undefined,
   allow: OutboundAllow,
 ): Promise<WebhookSettings | SourceSettings | Record<string, unknown> | undefined> {
-  if (isImType(pluginType)) return parseImSettings(raw);
+  if (isImType(pluginType)) return parseImSettings(pluginType, raw);
   const kind = webhookKindOf(pluginType);
   if (!kind) return parseSourceSettings(pluginType, raw);
   const settings = parseWebhookSettings(kind, raw, allow);
@@ -322,7 +322,7 @@ export function toIntegrationItem(row: IntegrationRow, publicUrl: string): Stati
       : hasSourceSettings(row.plugin_type)
         ? [row.settings]
         : isImType(row.plugin_type)
-          ? [maskedImSettings(row.settings)]
+          ? [maskedImSettings(row.plugin_type, row.settings)]
           : [],
     creator_id: row.creator_id,
     created_at: row.created_at,

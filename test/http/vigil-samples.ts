@@ -2,6 +2,7 @@ import { createServer } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { SAMPLES, type SampleContext } from '../conformance/samples.ts';
 import { ALLOW_LOOPBACK, startTestApp, type TestApp } from '../harness/app.ts';
+import { GOOD_APP } from '../harness/fake-feishu.ts';
 import { startFakeSlack } from '../harness/fake-slack.ts';
 
 /*
@@ -136,6 +137,15 @@ const VIGIL_SAMPLES: Record<string, RequestSample> = {
     input({ integration_id: (await ctx.alertIntegration()).integration_id }),
   '/datasource/disable': async (ctx) =>
     input({ integration_id: (await ctx.alertIntegration()).integration_id }),
+  // With one Feishu integration hosting war rooms, so the list has an item.
+  '/datasource/im/war-room-enabled/list': async (ctx) => {
+    await ctx.call('/datasource/upsert', {
+      name: ctx.unique('feishu'),
+      plugin_type: 'im.feishu',
+      settings: GOOD_APP,
+    });
+    return input({});
+  },
   '/event/push/alert/standard': async (ctx) => ({
     input: {
       event_status: 'Warning',

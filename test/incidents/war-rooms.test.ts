@@ -82,7 +82,7 @@ describe('the im.slack integration', () => {
   it('masks the bot token on read and refuses a bad one', async () => {
     const info = data(await t.post('/datasource/desc', { integration_id: integrationId }, owner.appKey));
     expect(JSON.stringify(info)).not.toContain(GOOD_TOKEN);
-    expect(info.settings).toEqual([{ bot_token: 'xoxb-****good' }]);
+    expect(info.settings).toEqual([{ bot_token: 'xoxb-****good', war_room_enabled: true }]);
     for (const settings of [{}, { bot_token: 'xoxp-user' }, { bot_token: 5 }]) {
       expectInvalid(
         await t.post('/datasource/upsert', { name: 'Bad', plugin_type: 'im.slack', settings }, owner.appKey),

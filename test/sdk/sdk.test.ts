@@ -687,6 +687,37 @@ describe('post-mortems (incidents.go)', () => {
 });
 
 /** SDK methods Vigil does not serve, each with its reason; every one answers RouteNotFound. */
+describe('war rooms (datasource.go)', () => {
+  it('ListWarRoomEnabledDataSources sends {} and reads data_source_id, plugin_type and settings', async () => {
+    const { integration_id } = await ctx.call('/datasource/upsert', {
+      name: 'Feishu',
+      plugin_type: 'im.feishu',
+      settings: { app_id: 'cli_sdk0000000000001', app_secret: 'SdkSecret0123456789' },
+    });
+    const DataSourceIntegration = struct({
+      data_source_id: 'int',
+      name: 'string',
+      plugin_type: 'string',
+      category: 'string',
+      settings: mapOf('any'),
+    });
+    const out = await sdk.post(
+      '/datasource/im/war-room-enabled/list',
+      {},
+      struct({ items: arrayOf(DataSourceIntegration) }),
+    );
+    expect(out.items).toEqual([
+      {
+        data_source_id: integration_id,
+        name: 'Feishu',
+        plugin_type: 'im.feishu',
+        category: 'im',
+        settings: { war_room_enabled: true },
+      },
+    ]);
+  });
+});
+
 const NOT_SERVED: Record<string, string> = {
   // Flashcat's monitors and its MCP marketplace, not part of Flashduty's on-call API.
   '/monit/query/diagnose': 'MonitQueryDiagnose',
@@ -695,8 +726,7 @@ const NOT_SERVED: Record<string, string> = {
   '/monit/tools/catalog': 'MonitAgentCatalog',
   '/monit/tools/invoke': 'MonitAgentInvoke',
   '/safari/mcp/server/create': 'CreateMCPServer',
-  // Issue 21's later items, not built yet (war rooms: only Slack, which needs no such list yet).
-  '/datasource/im/war-room-enabled/list': 'ListWarRoomEnabledDataSources',
+  // Issue 21's later items, not built yet.
   '/status-page/migrate-structure': 'StartStatusPageMigration',
   '/status-page/migrate-email-subscribers': 'StartStatusPageEmailSubscriberMigration',
   '/status-page/migration/status': 'GetStatusPageMigrationStatus',

@@ -1,5 +1,6 @@
-import { type Dispatcher, fetch } from 'undici';
+import { fetch } from 'undici';
 import { AppError } from '../../shared/app-error.ts';
+import type { ImApiClient, ImRooms } from './im-rooms.ts';
 
 /*
  * The few Slack Web API methods war rooms use (https://api.slack.com/methods). Every call is a
@@ -8,12 +9,12 @@ import { AppError } from '../../shared/app-error.ts';
  * The token is never logged nor put in an error.
  */
 
-export type SlackClient = { apiUrl: string; dispatcher: Dispatcher; timeoutMs: number };
+export type SlackClient = ImApiClient;
 
 type SlackAnswer = { ok: boolean; error?: string; [key: string]: unknown };
 
 /** Slack's answer; throws unless `ok`, except for the errors the caller says it can live with. */
-export async function slackCall(
+async function slackCall(
   client: SlackClient,
   token: string,
   method: string,
@@ -47,7 +48,7 @@ const NAME_MAX = 80;
  * A channel name by Slack's rules: lowercase letters, digits, hyphens and underscores, at most 80
  * characters. `inc-<last 6 of the id>-<title>` keeps rooms of one title apart.
  */
-export function channelName(incidentId: string, title: string): string {
+function channelName(incidentId: string, title: string): string {
   const slug = title
     .normalize('NFKD')
     .toLowerCase()
@@ -59,6 +60,51 @@ export function channelName(incidentId: string, title: string): string {
 }
 
 /** A link that opens the channel in Slack (Slack's documented app_redirect deep link). */
-export function shareLink(chatId: string): string {
+function shareLink(chatId: string): string {
   return `https://slack.com/app_redirect?channel=${encodeURIComponent(chatId)}`;
+}
+
+/** War rooms as Slack channels: public, archived when the room is deleted. */
+export function slackRooms(slack: SlackClient, token: string): ImRooms {
+  return {
+    async open(incident) {
+      const created = await slackCall(slack, token, 'conversations.create', {
+        name: channelName(incident.incident_id, incident.title),
+        is_private: 'false',
+      });
+      const channel = created.channel as { id: string; name: string };
+      return { id: channel.id, name: channel.name };
+    },
+    async invite(chatId, emails) {
+      // Looked up one by one (Slack has no batch lookup); a member Slack does not know is left out.
+      const userIds: string[] = [];
+      for (const email of emails) {
+        const found = await slackCall(slack, token, 'users.lookupByEmail', { email }, ['users_not_found']);
+        const user = found.user as { id?: string } | undefined;
+        if (found.ok && user?.id) userIds.push(user.id);
+      }
+      if (userIds.length === 0) return;
+      await slackCall(slack, token, 'conversations.invite', { channel: chatId, users: userIds.join(',') }, [
+        'already_in_channel',
+      ]);
+    },
+    async post(chatId, text) {
+      await slackCall(slack, token, 'chat.postMessage', { channel: chatId, text, unfurl_links: 'false' });
+    },
+    async find(chatId) {
+      const info = await slackCall(slack, token, 'conversations.info', { channel: chatId }, [
+        'channel_not_found',
+      ]);
+      const channel = info.channel as { id: string; name: string; is_archived?: boolean } | undefined;
+      if (!info.ok || !channel || channel.is_archived) return undefined;
+      return { id: channel.id, name: channel.name };
+    },
+    async close(chatId) {
+      await slackCall(slack, token, 'conversations.archive', { channel: chatId }, [
+        'already_archived',
+        'channel_not_found',
+      ]);
+    },
+    link: shareLink,
+  };
 }

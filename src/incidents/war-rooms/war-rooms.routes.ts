@@ -7,24 +7,23 @@ import {
   createWarRoom,
   defaultObservers,
   deleteWarRoom,
+  listWarRoomIntegrations,
   listWarRooms,
   type WarRoomDeps,
   warRoomDetail,
 } from './war-rooms.ts';
 
-/** How long one Slack Web API call may take. */
-const SLACK_TIMEOUT_MS = 10_000;
+/** How long one call to an IM's Web API may take. */
+const IM_TIMEOUT_MS = 10_000;
 
 export function registerWarRoomRoutes(app: Api, deps: AppDeps): void {
+  const dispatcher = guardedDispatcher(deps.config.outboundAllow);
   const rooms: WarRoomDeps = {
     db: deps.db,
     clock: deps.clock,
     publicUrl: deps.config.publicUrl,
-    slack: {
-      apiUrl: deps.config.slackApiUrl,
-      dispatcher: guardedDispatcher(deps.config.outboundAllow),
-      timeoutMs: SLACK_TIMEOUT_MS,
-    },
+    slack: { apiUrl: deps.config.slackApiUrl, dispatcher, timeoutMs: IM_TIMEOUT_MS },
+    feishu: { apiUrl: deps.config.feishuApiUrl, dispatcher, timeoutMs: IM_TIMEOUT_MS },
   };
   const tag = 'Incidents';
   openApi(
@@ -98,5 +97,17 @@ export function registerWarRoomRoutes(app: Api, deps: AppDeps): void {
       data: S.DefaultObserversResponse,
     },
     ({ actor, input }) => defaultObservers(rooms, actor, input.incident_id),
+  );
+  openApi(
+    app,
+    '/datasource/im/war-room-enabled/list',
+    {
+      tag: 'Integrations',
+      permission: 'incidents.read',
+      summary: 'List IM integrations hosting war rooms',
+      input: S.ListWarRoomIntegrationsRequest,
+      data: S.ListWarRoomIntegrationsResponse,
+    },
+    ({ actor }) => listWarRoomIntegrations(rooms, actor),
   );
 }

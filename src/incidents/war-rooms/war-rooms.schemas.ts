@@ -66,3 +66,19 @@ export const DefaultObserversResponse = Type.Object({
 });
 
 export const Empty = Type.Object({});
+
+export const ListWarRoomIntegrationsRequest = Type.Object({});
+
+/** After the SDK's DataSourceIntegration (`data_source_id` is the integration's id). */
+export const ListWarRoomIntegrationsResponse = Type.Object({
+  items: Type.Array(
+    Type.Object({
+      data_source_id: Id,
+      integration_id: Id,
+      name: Type.String(),
+      plugin_type: Type.String(),
+      category: Type.String(),
+      settings: Type.Object({ war_room_enabled: Type.Boolean() }),
+    }),
+  ),
+});

@@ -1,40 +1,62 @@
 import type { Actor } from '../../accounts/permissions.ts';
 import type { Db } from '../../db/db.ts';
-import { storedImSettings } from '../../integrations/im-settings.ts';
+import {
+  isImType,
+  storedFeishuApp,
+  storedSlackToken,
+  storedWarRoomEnabled,
+} from '../../integrations/im-settings.ts';
 import { invalidParameter, notFound } from '../../shared/app-error.ts';
 import type { Clock } from '../../shared/clock.ts';
 import { readResponders } from '../actions/responders.ts';
 import { addFeedEntries } from '../feed.store.ts';
 import { findIncident } from '../incidents.query.ts';
-import { channelName, type SlackClient, shareLink, slackCall } from './slack.ts';
+import { type FeishuClient, feishuRooms } from './feishu.ts';
+import type { ImRooms } from './im-rooms.ts';
+import { type SlackClient, slackRooms } from './slack.ts';
 
 /*
- * War rooms (docs/war-rooms.md): a Slack channel opened for an incident through an `im.slack`
- * integration, with its responders (and, when asked, its observers) invited, a summary posted in
- * it, and its opening and closing on the incident's timeline (i_wr_create, i_wr_delete). A room is
- * stored only once Slack has done everything; if a later step fails the channel is archived again.
+ * War rooms (docs/war-rooms.md): a group chat opened for an incident through an IM integration
+ * (`im.slack` or `im.feishu`), with its responders (and, when asked, its observers) invited, a
+ * summary posted in it, and its opening and closing on the incident's timeline (i_wr_create,
+ * i_wr_delete). A room is stored only once the IM has done everything; if a later step fails the
+ * chat is closed again.
  */
 
-export type WarRoomDeps = { db: Db; clock: Clock; publicUrl: string; slack: SlackClient };
+export type WarRoomDeps = {
+  db: Db;
+  clock: Clock;
+  publicUrl: string;
+  slack: SlackClient;
+  feishu: FeishuClient;
+};
 
 type Q = Db['q'];
 
-async function slackIntegration(q: Q, accountId: number, integrationId: number) {
-  const row = await q
+/**
+ * An enabled IM integration of the account and its provider's rooms. Opening a room also needs
+ * war rooms enabled there; reading, inviting to and closing an existing one does not.
+ */
+async function imIntegration(deps: WarRoomDeps, accountId: number, integrationId: number, opening = false) {
+  const row = await deps.db.q
     .selectFrom('integrations')
     .select(['integration_id', 'plugin_type', 'settings'])
     .where('account_id', '=', accountId)
     .where('integration_id', '=', integrationId)
-    .where('plugin_type', '=', 'im.slack')
+    .where('plugin_type', 'in', ['im.slack', 'im.feishu'])
     .where('status', '=', 'enabled')
     .executeTakeFirst();
-  if (!row) {
+  if (!row || !isImType(row.plugin_type) || (opening && !storedWarRoomEnabled(row.settings))) {
     throw invalidParameter(
       'integration_id',
-      `integration ${integrationId} is not an enabled Slack integration`,
+      `integration ${integrationId} is not an enabled IM integration with war rooms`,
     );
   }
-  return { ...row, token: storedImSettings(row.settings).bot_token };
+  const rooms: ImRooms =
+    row.plugin_type === 'im.feishu'
+      ? feishuRooms(deps.feishu, storedFeishuApp(row.settings))
+      : slackRooms(deps.slack, storedSlackToken(row.settings));
+  return { ...row, rooms };
 }
 
 async function liveIncident(q: Q, accountId: number, incidentId: string) {
@@ -80,20 +102,7 @@ async function membersOf(q: Q, accountId: number, ids: number[], named: number[]
   return members;
 }
 
-/** Looks the members up in Slack by e-mail and invites those found; one without a Slack account is left out. */
-async function inviteMembers(slack: SlackClient, token: string, channelId: string, emails: string[]) {
-  const userIds: string[] = [];
-  for (const email of emails) {
-    if (!email) continue;
-    const found = await slackCall(slack, token, 'users.lookupByEmail', { email }, ['users_not_found']);
-    const user = found.user as { id?: string } | undefined;
-    if (found.ok && user?.id) userIds.push(user.id);
-  }
-  if (userIds.length === 0) return;
-  await slackCall(slack, token, 'conversations.invite', { channel: channelId, users: userIds.join(',') }, [
-    'already_in_channel',
-  ]);
-}
+const emailsOf = (members: { email: string }[]) => members.map((m) => m.email).filter((e) => e !== '');
 
 export async function createWarRoom(
   deps: WarRoomDeps,
@@ -102,7 +111,7 @@ export async function createWarRoom(
 ) {
   const q = deps.db.q;
   const incident = await liveIncident(q, actor.accountId, input.incident_id);
-  const integration = await slackIntegration(q, actor.accountId, input.integration_id);
+  const integration = await imIntegration(deps, actor.accountId, input.integration_id, true);
   const existing = await q
     .selectFrom('war_rooms')
     .select('chat_id')
@@ -120,30 +129,18 @@ export async function createWarRoom(
   const responders = readResponders(incident.responders).map((r) => r.person_id);
   const members = await membersOf(q, actor.accountId, [...responders, ...others], input.member_ids);
 
-  const token = integration.token;
-  const created = await slackCall(deps.slack, token, 'conversations.create', {
-    name: channelName(incident.incident_id, incident.title),
-    is_private: 'false',
-  });
-  const channel = created.channel as { id: string; name: string };
+  const { rooms } = integration;
+  const channel = await rooms.open(incident);
   try {
-    await inviteMembers(
-      deps.slack,
-      token,
-      channel.id,
-      members.map((m) => m.email),
-    );
+    await rooms.invite(channel.id, emailsOf(members));
     const link = `${deps.publicUrl}/incident/detail/${incident.incident_id}`;
-    await slackCall(deps.slack, token, 'chat.postMessage', {
-      channel: channel.id,
-      text: `War room for incident "${incident.title}" (${incident.incident_severity}, ${incident.incident_status}). ${link}`,
-      unfurl_links: 'false',
-    });
-  } catch (error) {
-    // Nothing half-made: the channel goes back to Slack's archive; its own failure changes nothing.
-    await slackCall(deps.slack, token, 'conversations.archive', { channel: channel.id }).catch(
-      () => undefined,
+    await rooms.post(
+      channel.id,
+      `War room for incident "${incident.title}" (${incident.incident_severity}, ${incident.incident_status}). ${link}`,
     );
+  } catch (error) {
+    // Nothing half-made: the chat is closed again; its own failure changes nothing.
+    await rooms.close(channel.id).catch(() => undefined);
     throw error;
   }
   const nowMs = deps.clock.nowMs();
@@ -173,12 +170,12 @@ export async function createWarRoom(
           plugin_type: integration.plugin_type,
           chat_id: channel.id,
           chat_name: channel.name,
-          share_link: shareLink(channel.id),
+          share_link: rooms.link(channel.id),
         },
       },
     ]);
   });
-  return { chat_id: channel.id, chat_name: channel.name, share_link: shareLink(channel.id) };
+  return { chat_id: channel.id, chat_name: channel.name, share_link: rooms.link(channel.id) };
 }
 
 export async function listWarRooms(
@@ -208,7 +205,7 @@ export async function listWarRooms(
   };
 }
 
-/** The room as Slack has it now; `{}` when Slack no longer has it (deleted or archived there). */
+/** The room as the IM has it now; `{}` when the IM no longer has it (deleted, archived or disbanded there). */
 export async function warRoomDetail(
   deps: WarRoomDeps,
   actor: Actor,
@@ -222,20 +219,13 @@ export async function warRoomDetail(
     .where('chat_id', '=', input.chat_id)
     .executeTakeFirst();
   if (!room) throw notFound(`war room ${input.chat_id}`);
-  const integration = await slackIntegration(deps.db.q, actor.accountId, input.integration_id);
-  const info = await slackCall(
-    deps.slack,
-    integration.token,
-    'conversations.info',
-    { channel: room.chat_id },
-    ['channel_not_found'],
-  );
-  const channel = info.channel as { id: string; name: string; is_archived?: boolean } | undefined;
-  if (!info.ok || !channel || channel.is_archived) return {};
-  return { chat_id: channel.id, chat_name: channel.name, share_link: shareLink(channel.id) };
+  const { rooms } = await imIntegration(deps, actor.accountId, input.integration_id);
+  const chat = await rooms.find(room.chat_id);
+  if (!chat) return {};
+  return { chat_id: chat.id, chat_name: chat.name, share_link: rooms.link(chat.id) };
 }
 
-/** Archives the room's channel (already gone or archived in Slack counts as done) and removes the room. */
+/** Closes the room's chat (already gone counts as done) and removes the room. */
 export async function deleteWarRoom(
   deps: WarRoomDeps,
   actor: Actor,
@@ -252,11 +242,8 @@ export async function deleteWarRoom(
     .executeTakeFirst();
   if (!room)
     throw notFound(`war room of incident ${input.incident_id} in integration ${input.integration_id}`);
-  const integration = await slackIntegration(q, actor.accountId, input.integration_id);
-  await slackCall(deps.slack, integration.token, 'conversations.archive', { channel: room.chat_id }, [
-    'already_archived',
-    'channel_not_found',
-  ]);
+  const { rooms } = await imIntegration(deps, actor.accountId, input.integration_id);
+  await rooms.close(room.chat_id);
   await q.transaction().execute(async (trx) => {
     const gone = await trx
       .deleteFrom('war_rooms')
@@ -303,14 +290,9 @@ export async function addWarRoomMembers(
 ) {
   const q = deps.db.q;
   const room = await roomOf(q, actor.accountId, input.integration_id, input.chat_id);
-  const integration = await slackIntegration(q, actor.accountId, input.integration_id);
+  const { rooms } = await imIntegration(deps, actor.accountId, input.integration_id);
   const members = await membersOf(q, actor.accountId, [], input.member_ids);
-  await inviteMembers(
-    deps.slack,
-    integration.token,
-    room.chat_id,
-    members.map((m) => m.email),
-  );
+  await rooms.invite(room.chat_id, emailsOf(members));
   return {};
 }
 
@@ -327,5 +309,32 @@ export async function defaultObservers(deps: WarRoomDeps, actor: Actor, incident
       email: m.email,
       as: 'observer',
     })),
+  };
+}
+
+/**
+ * /datasource/im/war-room-enabled/list: the account's enabled IM integrations that host war rooms,
+ * as the SDK reads them (`data_source_id`, `settings.war_room_enabled`); secrets are not shown.
+ */
+export async function listWarRoomIntegrations(deps: WarRoomDeps, actor: Actor) {
+  const rows = await deps.db.q
+    .selectFrom('integrations')
+    .select(['integration_id', 'name', 'plugin_type', 'settings'])
+    .where('account_id', '=', actor.accountId)
+    .where('plugin_type', 'in', ['im.slack', 'im.feishu'])
+    .where('status', '=', 'enabled')
+    .orderBy('integration_id')
+    .execute();
+  return {
+    items: rows
+      .filter((r) => storedWarRoomEnabled(r.settings))
+      .map((r) => ({
+        data_source_id: Number(r.integration_id),
+        integration_id: Number(r.integration_id),
+        name: r.name,
+        plugin_type: r.plugin_type,
+        category: 'im',
+        settings: { war_room_enabled: true },
+      })),
   };
 }
