@@ -3,14 +3,15 @@
  * database read or a render. A rendering is served as stored for FRESH_MS; after that the next
  * read still gets it while a new one renders in the background (stale-while-revalidate), unless it
  * is older than MAX_STALE_MS (a page not read for a while): then the read waits for the new one.
- * So another process shows a change within about FRESH_MS plus one render. A change made through
+ * So another process shows a change within FRESH_MS plus one or two renders. A change made through
  * this process re-renders the page's entries at once, and the writer waits for that
  * (`pageChanged`), so its next read sees the change while readers keep the previous bytes until
  * then. Entries are bounded (keys come from request paths). docs/status-pages.md.
  */
 
-const FRESH_MS = 1_000;
-const MAX_STALE_MS = 2_000;
+// Half a second, so a change made on another instance shows within a second (issue 27).
+const FRESH_MS = 500;
+const MAX_STALE_MS = 1_000;
 const MAX_ENTRIES = 5_000;
 
 type Entry<V> = {
