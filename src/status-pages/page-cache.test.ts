@@ -53,6 +53,25 @@ describe('RenderCache', () => {
     expect(counter.loads).toBe(3);
   });
 
+  it('never makes a reader wait for a render already under way, however old the rendering', async () => {
+    const cache = newRenderCache<Value>();
+    const next = deferred({ pageId: 6, text: 'new' });
+    const answers = [Promise.resolve({ pageId: 6, text: 'old' }), next.promise];
+    const load = () => answers.shift()!;
+    await cache.get('k', load);
+    vi.advanceTimersByTime(700);
+    expect(await text(cache.get('k', load))).toBe('old');
+    vi.advanceTimersByTime(5_000);
+    expect(cache.get('k', load)).toEqual({ pageId: 6, text: 'old' });
+    next.resolve();
+    await next.promise;
+    await Promise.resolve();
+    // In place now; started 5 s ago by the clock, so the next read renders again (and waits).
+    answers.push(Promise.resolve({ pageId: 6, text: 'newest' }));
+    expect(await text(cache.get('k', load))).toBe('newest');
+    expect(answers).toEqual([]);
+  });
+
   it("renders a page's entries again when it changes, and leaves other pages' alone", async () => {
     const cache = newRenderCache<Value>();
     const one = counting(1);

@@ -2,7 +2,8 @@
  * The rendered public pages (HTML, summary.json, feeds), so a read costs a map lookup, never a
  * database read or a render. A rendering is served as stored for FRESH_MS; after that the next
  * read still gets it while a new one renders in the background (stale-while-revalidate), unless it
- * is older than MAX_STALE_MS (a page not read for a while): then the read waits for the new one.
+ * is older than MAX_STALE_MS with no render under way (a page not read for a while): then the
+ * read waits for the new one.
  * So another process shows a change within FRESH_MS plus one or two renders. A change made through
  * this process re-renders the page's entries at once, and the writer waits for that
  * (`pageChanged`), so its next read sees the change while readers keep the previous bytes until
@@ -46,7 +47,8 @@ export class RenderCache<V extends { pageId: number | undefined }> {
     const current = entry.current;
     if (!current) return entry.loading ?? this.#refresh(key, entry);
     const age = Date.now() - current.at;
-    if (age < FRESH_MS) return current.value;
+    // While a render is under way (after a change, or a refresh) readers keep the previous bytes.
+    if (age < FRESH_MS || entry.loading) return current.value;
     if (age >= MAX_STALE_MS) return this.#refresh(key, entry);
     // Served as it is; a failed background render leaves it, and the next read tries again.
     this.#refresh(key, entry).catch(() => {});
