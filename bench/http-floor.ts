@@ -7,7 +7,8 @@ import { statusMb } from './server.ts';
  * The floor under any one-event push on this machine: a Fastify server (Vigil's version) whose push
  * route only parses the JSON body and answers the alert_key — no validation, no key lookup, no
  * database. Vigil cannot answer one-event pushes faster than this; the ingestion benchmark loads it
- * like Vigil (docs/benchmarks.md, "Ingestion").
+ * like Vigil (docs/benchmarks.md, "Ingestion"). Its `GET /empty` answers nothing at all: the floor
+ * under any read, which the status page benchmark loads alongside the public page.
  *
  * Run as `node bench/http-floor.ts serve`, it serves and prints its port; startHttpFloor() does so.
  */
@@ -22,6 +23,7 @@ async function serve(): Promise<void> {
     request_id: '',
     data: { alert_key: (request.body as { alert_key?: string }).alert_key ?? '' },
   }));
+  app.get('/empty', async () => '');
   const address = await app.listen({ host: '127.0.0.1', port: 0 });
   process.stdout.write(`${address}\n`);
   process.once('SIGTERM', () => void app.close());

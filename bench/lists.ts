@@ -1,11 +1,11 @@
-import { mkdirSync, writeFileSync } from 'node:fs';
+import { existsSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { cpus } from 'node:os';
 import path from 'node:path';
 import { performance } from 'node:perf_hooks';
 import pg from 'pg';
 import { call } from './load.ts';
 import { runCli, type Server, startServer, vigilEnv } from './server.ts';
-import { chooseTargets, log } from './targets.ts';
+import { chooseTargets, log, type Target } from './targets.ts';
 import { type Request, type Timing, timed } from './timing.ts';
 
 /*
@@ -14,7 +14,9 @@ import { type Request, type Timing, timed } from './timing.ts';
  * /incident/list, /alert/list and /change/list timed over HTTP with their filters, and deep pages
  * followed through `search_after_ctx`. Target (issue 27): p95 ≤ 50 ms. The plan of each list's
  * queries is printed (EXPLAIN) so the note can say which index each uses; `--keep` keeps the
- * database. See docs/benchmarks.md.
+ * database (and writes how to reach it to bench/results/lists-db.json), `--reuse` times it again
+ * without inserting, `--before DIR` also times another checkout's Vigil on the same data, run by
+ * run in turn. See docs/benchmarks.md.
  */
 
 const DAY = 86_400;
@@ -22,9 +24,11 @@ const CHANNELS = 10;
 const ALERTS_PER_INCIDENT = 5;
 const RUNS = 30;
 const RESULTS = path.resolve(import.meta.dirname, 'results/lists.json');
+const STATE = path.resolve(import.meta.dirname, 'results/lists-db.json');
 const TARGET_P95_MS = 50;
 
 type Seeded = { accountId: number; appKey: string; channels: number[]; now: number };
+type Kept = Seeded & { url: string; count: number };
 
 /** Incidents, their alerts and changes, in three set-based statements, spread evenly over a year. */
 async function seed(client: pg.Client, seeded: Omit<Seeded, 'now'>, count: number, integrations: number[]) {
@@ -210,8 +214,14 @@ async function explain(url: string, data: Seeded): Promise<string> {
     ],
     [
       'alert/list page',
-      `select * from alerts where account_id = ${data.accountId} and deleted_at = 0 and start_time >= ${start}
-        and start_time <= ${end} order by created_at desc, alert_id desc limit 21`,
+      `select * from alerts where account_id = ${data.accountId} and deleted_at = 0 and created_at >= ${start}
+        and created_at <= ${end} order by created_at desc, alert_id desc limit 21`,
+    ],
+    [
+      'alert/list count',
+      `select count(*) from (select 1 from alerts where account_id = ${data.accountId} and deleted_at = 0
+        and created_at >= ${start} and created_at <= ${end} order by created_at desc, alert_id desc
+        limit 1001) capped`,
     ],
     [
       'change/list page',
@@ -231,37 +241,71 @@ async function explain(url: string, data: Seeded): Promise<string> {
   }
 }
 
-function table(timings: Timing[]): string {
+function table(timings: Timing[][]): string {
+  const header = timings.length > 1 ? ['before', 'after'] : [''];
+  const columns = header
+    .map((h) => (h ? `${h} p50 (ms) | ${h} p95 (ms)` : 'p50 (ms) | p95 (ms)'))
+    .join(' | ');
   return [
-    '| List | runs | p50 (ms) | p95 (ms) | max (ms) | items |',
-    '|---|--:|--:|--:|--:|--:|',
-    ...timings.map((t) => `| ${t.name} | ${t.runs} | ${t.p50} | ${t.p95} | ${t.max} | ${t.items} |`),
+    `| List | runs | ${columns} | items |`,
+    `|---|--:|${header.map(() => '--:|--:').join('|')}|--:|`,
+    ...timings[0]!.map((first, i) => {
+      const cells = timings.map((t) => `${t[i]!.p50} | ${t[i]!.p95}`).join(' | ');
+      return `| ${first.name} | ${first.runs} | ${cells} | ${timings.at(-1)![i]!.items} |`;
+    }),
   ].join('\n');
 }
 
-/** Runs on PostgreSQL only, like the insights benchmark: PGlite is not a target for a million incidents. */
-export async function runListsBench(options: { count: number; keep: boolean }): Promise<number> {
+export type ListsBenchOptions = { count: number; keep: boolean; reuse: boolean; before?: string };
+
+/** The kept database of an earlier `--keep` run, or a fresh one with the history inserted. */
+async function database(options: ListsBenchOptions): Promise<{ target: Target; data: Kept }> {
+  if (options.reuse) {
+    if (!existsSync(STATE)) throw new Error(`--reuse needs ${STATE}: run once with --keep first`);
+    const data = JSON.parse(readFileSync(STATE, 'utf8')) as Kept;
+    return { target: { name: 'postgres', env: { DATABASE_URL: data.url }, drop: async () => {} }, data };
+  }
   const { targets, skipped } = await chooseTargets(false);
   if (skipped || !targets[1]) throw new Error(`the lists benchmark needs PostgreSQL: ${skipped}`);
   const target = await targets[1]();
+  const url = target.env.DATABASE_URL!;
+  const data = { ...(await prepare(vigilEnv(target.env), url, options.count)), url, count: options.count };
+  if (options.keep) {
+    mkdirSync(path.dirname(STATE), { recursive: true });
+    writeFileSync(STATE, `${JSON.stringify(data, null, 2)}\n`);
+  }
+  return { target, data };
+}
+
+/** Runs on PostgreSQL only, like the insights benchmark: PGlite is not a target for a million incidents. */
+export async function runListsBench(options: ListsBenchOptions): Promise<number> {
+  const { target, data } = await database(options);
   try {
     const env = vigilEnv(target.env);
-    const data = await prepare(env, target.env.DATABASE_URL!, options.count);
-    const server: Server = await startServer(env);
-    const timings: Timing[] = [];
+    // This checkout first, so the database has its migrations before another checkout starts.
+    const after: Server = await startServer(env);
+    let before: Server | undefined;
+    let timings: Timing[][] = [];
     try {
-      for (const [name, request] of cases(data))
-        timings.push(...(await timed(name, RUNS, [server], request)));
+      if (options.before) before = await startServer(env, options.before);
+      const servers = before ? [before, after] : [after];
+      timings = servers.map(() => []);
+      for (const [name, request] of cases(data)) {
+        for (const [i, timing] of (await timed(name, RUNS, servers, request)).entries())
+          timings[i]!.push(timing);
+      }
     } finally {
-      await server.stop();
+      await before?.stop();
+      await after.stop();
     }
-    const plans = await explain(target.env.DATABASE_URL!, data);
+    const plans = await explain(data.url, data);
     const report = {
       date: new Date().toISOString(),
       node: process.version,
       cpus: `${cpus().length} × ${cpus()[0]?.model ?? 'unknown'}`,
-      count: options.count,
-      timings,
+      count: data.count,
+      ...(before ? { before: timings[0] } : {}),
+      timings: timings.at(-1),
       plans,
     };
     mkdirSync(path.dirname(RESULTS), { recursive: true });
@@ -269,11 +313,11 @@ export async function runListsBench(options: { count: number; keep: boolean }): 
     process.stdout.write(
       `${table(timings)}\n\n${plans}\nResults written to ${path.relative(process.cwd(), RESULTS)}\n`,
     );
-    const missed = timings.filter((t) => t.p95 > TARGET_P95_MS);
+    const missed = timings.at(-1)!.filter((t) => t.p95 > TARGET_P95_MS);
     for (const miss of missed) log(`target missed: ${miss.name} p95 ${miss.p95} ms > ${TARGET_P95_MS} ms`);
     return missed.length > 0 ? 1 : 0;
   } finally {
-    if (options.keep) log(`kept ${target.env.DATABASE_URL}`);
+    if (options.keep || options.reuse) log(`kept ${data.url}`);
     else await target.drop();
   }
 }

@@ -25,7 +25,7 @@ import { chooseTargets, type DatabaseName, forEachTarget, log, type Target } fro
  * `npm run bench -- notify [--pglite-only | --postgres-only] [--count N]`: from an accepted alert
  * to its first page (bench/notify.ts). `npm run bench -- patterns`: condition patterns, in process
  * (bench/patterns.ts). `npm run bench -- past [--count N]`: /incident/past/list over N closed
- * incidents on PostgreSQL (bench/past-incidents.ts). `npm run bench -- lists [--count N]`: the search
+ * incidents on PostgreSQL (bench/past-incidents.ts). `npm run bench -- lists [--count N] [--keep | --reuse] [--before DIR]`: the search
  * lists over N incidents, 5N alerts and N changes on PostgreSQL (bench/lists.ts). See docs/benchmarks.md.
  */
 
@@ -215,7 +215,12 @@ async function main(): Promise<number> {
     const count = values.count === undefined ? 1_000_000 : Number(values.count);
     if (!(Number.isInteger(count) && count >= 1_000 && count <= 5_000_000))
       throw new Error('--count must be a whole number from 1000 to 5000000');
-    return runListsBench({ count, keep: values.keep ?? false });
+    return runListsBench({
+      count,
+      keep: values.keep ?? false,
+      reuse: values.reuse ?? false,
+      ...(values.before ? { before: values.before } : {}),
+    });
   }
   throw new Error(
     `unknown command ${positionals.join(' ')}: use no command, ingest, status-page, notify, insights, lists, past or patterns`,

@@ -74,8 +74,11 @@ export type AlertSearch = {
   accountId: number;
   startTime: number;
   endTime: number;
-  /** The column the window applies to: start_time, or updated_at with by_updated_at. */
-  timeColumn: 'start_time' | 'updated_at';
+  /**
+   * The column the window applies to: created_at (the default order's column, so one index range
+   * serves window and order), or updated_at with by_updated_at.
+   */
+  timeColumn: 'created_at' | 'updated_at';
   orderBy: 'created_at' | 'updated_at';
   asc: boolean;
   active?: boolean | undefined;

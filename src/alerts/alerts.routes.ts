@@ -48,7 +48,7 @@ export function registerAlertRoutes(app: Api, deps: AppDeps): void {
           accountId: actor.accountId,
           startTime: input.start_time,
           endTime: input.end_time,
-          timeColumn: input.by_updated_at ? 'updated_at' : 'start_time',
+          timeColumn: input.by_updated_at ? 'updated_at' : 'created_at',
           orderBy,
           asc,
           active: input.is_active,

@@ -57,7 +57,7 @@ export async function withLockedPage<T>(
     if (!page) throw notFound(`status page ${pageId}`);
     return fn(trx, page);
   });
-  pageChanged(pageId);
+  await pageChanged(pageId);
   return result;
 }
 
@@ -94,7 +94,7 @@ export async function createPage(deps: Deps, actor: Actor, input: PageCreateRequ
       updated_at: now,
     });
     // A "no such page" for this url_name may be cached: drop it.
-    pageChanged(pageId);
+    await pageChanged(pageId);
     return (await findPage(deps.db.q, actor.accountId, pageId))!;
   } catch (error) {
     if (isUniqueViolation(error, 'status_pages_url_name_key'))

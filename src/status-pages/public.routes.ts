@@ -27,8 +27,8 @@ import { confirmSubscription, subscribeByEmail, unsubscribe } from './subscriber
 
 /*
  * The public side of status pages: /status/<url_name> (HTML), its history, summary.json, RSS and
- * Atom feeds, and the e-mail subscription links. Rendered output is cached for a second per page
- * (page-cache.ts), so a traffic spike costs one render per page per second. An internal page is
+ * Atom feeds, and the e-mail subscription links. Rendered output is cached per page and refreshed
+ * in the background (page-cache.ts), so a read costs no database query and no render. An internal page is
  * served only with the app_key of a member of its account. docs/status-pages.md.
  */
 
@@ -49,6 +49,8 @@ type Rendered = {
   /** The page's account when it is internal; undefined for public pages and for "not found". */
   internalAccountId: number | undefined;
   pageId: number | undefined;
+  /** The headers of a public answer, plain and gzipped, made on its first read (Last-Modified needs the key). */
+  headers?: { plain: Record<string, string>; gzipped: Record<string, string>; modifiedMs: number };
 };
 
 const HTML = 'text/html; charset=utf-8';
@@ -141,6 +143,40 @@ function notModified(request: FastifyRequest, etag: string, modifiedMs: number):
   return Number.isFinite(since) && modifiedMs <= since;
 }
 
+/** The headers of a public rendering, for each coding (each its own ETag), made once per rendering. */
+function publicHeaders(key: string, result: Rendered): NonNullable<Rendered['headers']> {
+  if (result.headers) return result.headers;
+  const modifiedMs = lastModified(key, result.etag);
+  const common = {
+    'cache-control': PUBLIC_CACHE_CONTROL,
+    'last-modified': new Date(modifiedMs).toUTCString(),
+    'content-type': result.contentType,
+    ...(result.gzipped ? { vary: 'Accept-Encoding' } : {}),
+  };
+  result.headers = {
+    plain: { ...common, etag: `"${result.etag}"` },
+    gzipped: { ...common, etag: `"${result.etag}-gz"`, 'content-encoding': 'gzip' },
+    modifiedMs,
+  };
+  return result.headers;
+}
+
+/** A public rendering: sent as stored, gzipped when the client takes it; 304 when the client has it. */
+function sendPublic(request: FastifyRequest, reply: FastifyReply, key: string, result: Rendered) {
+  const headers = publicHeaders(key, result);
+  const gzipped =
+    result.gzipped && acceptsGzip(request.headers['accept-encoding']) ? result.gzipped : undefined;
+  const chosen = gzipped ? headers.gzipped : headers.plain;
+  if (result.status === 200 && notModified(request, chosen.etag!, headers.modifiedMs)) {
+    const { 'content-encoding': _coding, 'content-type': _type, ...validators } = chosen;
+    return reply.code(304).headers(validators).send();
+  }
+  return reply
+    .code(result.status)
+    .headers(chosen)
+    .send(gzipped ?? result.plain);
+}
+
 const notFoundBody = (urlName: string) =>
   `<!doctype html><html lang="en"><head><meta charset="utf-8"><title>Not found</title></head><body><main><h1>No status page here</h1><p>There is no status page named ${urlName.replace(/[^A-Za-z0-9_-]/g, '')}.</p></main></body></html>`;
 
@@ -189,10 +225,13 @@ export function registerPublicStatusRoutes(app: Api, deps: AppDeps): void {
     urlName: string,
     render: (page: PageRow) => Promise<Rendered>,
   ) {
-    const result = await cache.get(key, async () => {
+    const cached = cache.get(key, async () => {
       const page = await findPageByUrlName(db.q, urlName);
       return page ? render(page) : rendered(undefined, 404, HTML, notFoundBody(urlName));
     });
+    // A cache hit is a plain value: no await, so a public page costs no extra turn of the event loop.
+    const result = cached instanceof Promise ? await cached : cached;
+    if (result.internalAccountId === undefined) return sendPublic(request, reply, key, result);
     const viewerKey = await allowed(request, result.internalAccountId);
     if (viewerKey === false) {
       return reply
@@ -203,34 +242,16 @@ export function registerPublicStatusRoutes(app: Api, deps: AppDeps): void {
           '<!doctype html><html lang="en"><head><meta charset="utf-8"><title>Internal status page</title></head><body><main><h1>Internal status page</h1><p>This page is for members of its account: sign in to the console, or open it with your app_key (<code>?app_key=…</code>).</p></main></body></html>',
         );
     }
-    if (viewerKey !== undefined) {
-      const q = `app_key=${encodeURIComponent(viewerKey)}`;
-      return reply
-        .code(result.status)
-        .type(result.contentType)
-        .header('Cache-Control', 'private, no-store')
-        .send(
-          result.body
-            .replaceAll(AUTH_QUERY, viewerKey ? `?${q}` : '')
-            .replaceAll(AUTH_AND, viewerKey ? `&amp;${q}` : ''),
-        );
-    }
-    // A public rendering: sent as stored, gzipped when the client takes it (each coding its own ETag).
-    const gzipped =
-      result.gzipped && acceptsGzip(request.headers['accept-encoding']) ? result.gzipped : undefined;
-    const etag = `"${result.etag}${gzipped ? '-gz' : ''}"`;
-    const modified = lastModified(key, result.etag);
-    reply
-      .header('Cache-Control', PUBLIC_CACHE_CONTROL)
-      .header('ETag', etag)
-      .header('Last-Modified', new Date(modified).toUTCString());
-    if (result.gzipped) reply.header('Vary', 'Accept-Encoding');
-    if (result.status === 200 && notModified(request, etag, modified)) return reply.code(304).send();
-    if (gzipped) reply.header('Content-Encoding', 'gzip');
+    const q = `app_key=${encodeURIComponent(viewerKey ?? '')}`;
     return reply
       .code(result.status)
       .type(result.contentType)
-      .send(gzipped ?? result.plain);
+      .header('Cache-Control', 'private, no-store')
+      .send(
+        result.body
+          .replaceAll(AUTH_QUERY, viewerKey ? `?${q}` : '')
+          .replaceAll(AUTH_AND, viewerKey ? `&amp;${q}` : ''),
+      );
   }
 
   const page = (request: FastifyRequest) => (request.params as { urlName: string }).urlName;
@@ -238,8 +259,9 @@ export function registerPublicStatusRoutes(app: Api, deps: AppDeps): void {
 
   (app as unknown as FastifyInstance).register(async (scope) => {
     // Every answer here, pages, feeds, JSON and errors alike, carries the same protections.
-    scope.addHook('onRequest', async (_request, reply) => {
+    scope.addHook('onRequest', (_request, reply, done) => {
       reply.headers(SECURITY_HEADERS);
+      done();
     });
     scope.addContentTypeParser(
       'application/x-www-form-urlencoded',

@@ -122,7 +122,7 @@ async function advanceSchedules(db: Db, nowMs: number): Promise<number> {
     }
     return pages;
   });
-  for (const pageId of new Set(changed)) pageChanged(pageId);
+  for (const pageId of new Set(changed)) await pageChanged(pageId);
   return changed.length;
 }
 

@@ -232,11 +232,21 @@ describe('/alert/list filters', () => {
     expect(await ordered({ orderby: 'updated_at', asc: true })).toEqual(['a2', 'a3', 'a4', 'a5', 'a1']);
   });
 
-  it('applies the window to start_time, or to updated_at with by_updated_at', async () => {
+  it('applies the window to created_at (the order), or to updated_at with by_updated_at', async () => {
     expect(await names({ start_time: t0 + 60, end_time: t0 + 120 })).toEqual(['a2', 'a3']);
     const late = { start_time: t0 + 800, end_time: t0 + 900 };
     expect(await names(late)).toEqual([]);
     expect(await names({ ...late, by_updated_at: true })).toEqual(['a1']);
+    // An event time from the past (a source's own timestamp) does not move an alert out of the
+    // window it arrived in: the window and the order are on the same column.
+    const a2 = (await list({ alert_ids: [id.a2] })).items[0] as { start_time: number };
+    await setAlert(id.a2!, { start_time: t0 - 5_000 });
+    try {
+      expect(await names({ start_time: t0 + 60, end_time: t0 + 120 })).toEqual(['a2', 'a3']);
+      expect(await names({ start_time: t0 - 5_010, end_time: t0 - 4_990 })).toEqual([]);
+    } finally {
+      await setAlert(id.a2!, { start_time: a2.start_time });
+    }
   });
 
   it('filters by activity, muting, severity, channel, integration, id and key', async () => {

@@ -56,7 +56,7 @@ describe('public status page caching headers', () => {
     // Rendered again without a change, the page keeps its validators; after a change it has new ones.
     const url = `/status/${urlName}`;
     const before = await view(url);
-    pageChanged(pageId); // rendered afresh, as after the cache's second, with nothing changed
+    await pageChanged(pageId); // rendered afresh, as after the cache's second, with nothing changed
     const unchanged = await view(url);
     expect(unchanged.headers.etag).toBe(before.headers.etag);
     expect(unchanged.headers['last-modified']).toBe(before.headers['last-modified']);
@@ -64,6 +64,44 @@ describe('public status page caching headers', () => {
     const changed = await view(url, { 'if-none-match': before.headers.etag as string });
     expect(changed.statusCode).toBe(200);
     expect(changed.headers.etag).not.toBe(before.headers.etag);
+  });
+
+  it('shows a change through the API on the next read: the writer waits for the new rendering', async () => {
+    const { pageId, urlName } = await newPage(t, owner);
+    const [api] = await newComponents(t, owner, pageId, ['API']);
+    for (const suffix of ['', '/summary.json'])
+      expect((await view(`/status/${urlName}${suffix}`)).statusCode).toBe(200);
+    await newIncident(t, owner, pageId, [{ component_id: api!, status: 'full_outage' }], {
+      title: 'Written just now',
+    });
+    expect((await view(`/status/${urlName}`)).body).toContain('Written just now');
+    expect((await view(`/status/${urlName}/summary.json`)).body).toContain('Written just now');
+  });
+
+  it('shows a change made by another instance within about a second, reading the database at most once a second', async () => {
+    const { pageId, urlName } = await newPage(t, owner);
+    const [api] = await newComponents(t, owner, pageId, ['Checkout']);
+    const urls = [`/status/${urlName}`, `/status/${urlName}/summary.json`];
+    for (const url of urls) expect((await view(url)).body).toContain('Checkout');
+    // Another instance's write: this process's cache is not told.
+    const started = Date.now();
+    await t.db.q
+      .updateTable('status_page_components')
+      .set({ name: 'Payments' })
+      .where('page_id', '=', pageId)
+      .where('component_id', '=', api!)
+      .execute();
+    for (const url of urls) expect((await view(url)).body, url).toContain('Checkout');
+    const seenAfter: number[] = [];
+    for (const url of urls) {
+      while (!(await view(url)).body.includes('Payments')) {
+        expect(Date.now() - started, url).toBeLessThan(3_000);
+        await new Promise((resolve) => setTimeout(resolve, 50));
+      }
+      seenAfter.push(Date.now() - started);
+    }
+    // Served from the cache for its second, then refreshed: never later than 2 s plus a render.
+    expect(Math.max(...seenAfter)).toBeLessThan(3_000);
   });
 
   it('never lets a shared cache keep an internal page, nor a refusal', async () => {

@@ -132,7 +132,7 @@ describe('rendering links stored before they were checked', () => {
       })
       .where('page_id', '=', pageId)
       .execute();
-    pageChanged(pageId);
+    await pageChanged(pageId);
     for (const path of [`/status/${urlName}`, `/status/${urlName}/history`]) {
       const html = (await view(path)).body;
       expect(html, path).not.toMatch(/javascript:/i);
@@ -152,7 +152,7 @@ describe('rendering links stored before they were checked', () => {
       .set({ logo: 'data:image/svg+xml,<svg onload=alert(1)>', logo_url: 'https://acme.example' })
       .where('page_id', '=', pageId)
       .execute();
-    pageChanged(pageId);
+    await pageChanged(pageId);
     const html = (await view(`/status/${urlName}`)).body;
     expect(html).not.toContain('<img');
     expect(html).not.toContain('data:');
