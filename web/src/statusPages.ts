@@ -46,7 +46,6 @@ export type StatusPage = {
   logo: string;
   logo_url: string;
   favicon: string;
-  custom_domain: string;
   time_zone: string;
   brand_color: string;
   header_color: string;

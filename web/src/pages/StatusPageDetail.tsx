@@ -436,7 +436,6 @@ function SettingsPanel({ page, onChanged }: { page: StatusPage; onChanged: () =>
     logo: page.logo,
     logo_url: page.logo_url,
     favicon: page.favicon,
-    custom_domain: page.custom_domain,
     time_zone: page.time_zone,
     brand_color: page.brand_color,
     header_color: page.header_color,
@@ -451,7 +450,6 @@ function SettingsPanel({ page, onChanged }: { page: StatusPage; onChanged: () =>
     logo: 'logo',
     logo_url: 'logo_url',
     favicon: 'favicon',
-    custom_domain: 'custom_domain',
     brand_color: 'brand_color',
     header_color: 'header_color',
   });
@@ -595,14 +593,13 @@ type BrandingForm = {
   logo: string;
   logo_url: string;
   favicon: string;
-  custom_domain: string;
   time_zone: string;
   brand_color: string;
   header_color: string;
 };
 type BrandingKey = Exclude<keyof BrandingForm, 'time_zone'>;
 
-/** The page's look and clock: logo, favicon, domain, colours (text colours are chosen for contrast), time zone. */
+/** The page's look and clock: logo, favicon, colours (text colours are chosen for contrast), time zone. */
 function BrandingFields({
   form,
   set,
@@ -657,13 +654,6 @@ function BrandingFields({
           data={timeZones(form.time_zone)}
           value={form.time_zone}
           onChange={(value) => value && set({ time_zone: value })}
-        />
-        <TextInput
-          label="Custom domain"
-          description="A host name pointed at Vigil (e.g. status.example.com): the page is served at its root"
-          value={form.custom_domain}
-          error={error('custom_domain', form.custom_domain)}
-          onChange={(e) => set({ custom_domain: e.currentTarget.value })}
         />
       </Stack>
     </fieldset>
