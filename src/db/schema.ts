@@ -495,6 +495,9 @@ export type StatusPagesTable = {
   logo_url: Defaulted<string>;
   template_preference: Defaulted<string>;
   custom_links: Json<CustomLink[]>;
+  time_zone: Defaulted<string>;
+  brand_color: Defaulted<string>;
+  header_color: Defaulted<string>;
   subscription: Json<PageSubscription>;
   creator_id: Defaulted<number>;
   created_at: number;

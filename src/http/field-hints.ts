@@ -29,6 +29,7 @@ const PATTERN_HINTS: Record<string, string> = {
   '^\\d{4}-\\d{2}-\\d{2}$': 'Enter a date as YYYY-MM-DD.',
   '^[Hh][Tt][Tt][Pp][Ss]?://': 'Enter a web address starting with http:// or https://.',
   '^$|^[Hh][Tt][Tt][Pp][Ss]?://': 'Enter a web address starting with http:// or https://, or leave it empty.',
+  '^$|^#[0-9A-Fa-f]{6}$': 'Enter a colour as #rrggbb (e.g. #0a3069), or leave it empty.',
 };
 
 const FORMAT_HINTS: Record<string, string> = {

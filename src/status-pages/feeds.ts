@@ -1,9 +1,10 @@
 import { Feed } from 'feed';
 import type { ChangeWithUpdates } from './changes.store.ts';
 import { escapeHtml, pageTitle } from './messages.ts';
+import { monthOf } from './page-time.ts';
 import type { PageView } from './page-view.ts';
 import type { ComponentRow, PageRow } from './pages.store.ts';
-import { eventHtml } from './render.ts';
+import { eventHtml, zoneOf } from './render.ts';
 import { componentsOfChange, publicUrlOf } from './status-pages.mapper.ts';
 import { isTerminal } from './timeline.ts';
 import { shownPercent } from './uptime.ts';
@@ -51,7 +52,7 @@ export function summaryJson(view: PageView, publicUrl: string): string {
       id: page.page_id,
       name: page.name,
       url: publicUrlOf(publicUrl, page),
-      time_zone: 'UTC',
+      time_zone: zoneOf(page),
       generated_at: view.now,
     },
     status: { indicator: INDICATOR[view.overall], overall: view.overall },
@@ -112,7 +113,7 @@ export function feedXml(
     const last = event.updates.at(-1);
     const ended = isTerminal(event.status);
     // Ended events are on the history page; the others on the main page.
-    const at = `${link}${ended ? '/history' : ''}#event-${event.change_id}`;
+    const at = `${link}${ended ? `/history?month=${monthOf(event.start_at_seconds, zoneOf(page))}` : ''}#event-${event.change_id}`;
     feed.addItem({
       // `feed` sends an item's title and description as HTML (Atom type="html"; RSS readers take
       // them as HTML): escaped, the text reads as the text it is, never as markup.
@@ -122,7 +123,7 @@ export function feedXml(
       date: new Date((last?.at_seconds ?? event.start_at_seconds) * 1000),
       published: new Date(event.start_at_seconds * 1000),
       description: escapeHtml(last?.description || event.description),
-      content: eventHtml(event, componentsById),
+      content: eventHtml(event, componentsById, zoneOf(page)),
     });
   }
   return format === 'rss' ? feed.rss2() : feed.atom1();

@@ -120,24 +120,29 @@ export async function loadPageView(q: Executor, page: PageRow, now: number): Pro
   };
 }
 
-/** A page of ended events for the history page, latest first. */
+/** How many events one month of history shows at most (Statuspage shows a month on one page too). */
+const HISTORY_MONTH_MAX = 500;
+
+/** The ended events that started in [start, end), latest first, and whether any started before. */
 export async function loadHistory(
   q: Executor,
   page: PageRow,
-  p: number,
-  perPage: number,
-): Promise<{ events: ChangeWithUpdates[]; hasNext: boolean; componentsById: Map<string, ComponentRow> }> {
-  const [rows, components] = await Promise.all([
+  range: { start: number; end: number },
+): Promise<{ events: ChangeWithUpdates[]; hasOlder: boolean; componentsById: Map<string, ComponentRow> }> {
+  const statuses = ['resolved', 'completed'];
+  const [rows, older, components] = await Promise.all([
     listChanges(q, page.page_id, {
-      statuses: ['resolved', 'completed'],
-      limit: perPage + 1,
-      offset: (p - 1) * perPage,
+      statuses,
+      startFrom: range.start,
+      startTo: range.end - 1,
+      limit: HISTORY_MONTH_MAX,
     }),
+    listChanges(q, page.page_id, { statuses, startTo: range.start - 1, limit: 1 }),
     componentsOf(q, [page.page_id]),
   ]);
   return {
-    events: await withUpdates(q, rows.slice(0, perPage)),
-    hasNext: rows.length > perPage,
+    events: await withUpdates(q, rows),
+    hasOlder: older.length > 0,
     componentsById: new Map(components.map((c) => [c.component_id, c])),
   };
 }

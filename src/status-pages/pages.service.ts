@@ -3,6 +3,7 @@ import type { Actor } from '../accounts/permissions.ts';
 import type { Db } from '../db/db.ts';
 import { isUniqueViolation } from '../db/errors.ts';
 import type { PageSubscription, StatusPagesTable } from '../db/schema.ts';
+import { isValidTimeZone } from '../schedules/zoned.ts';
 import { invalidParameter, notFound } from '../shared/app-error.ts';
 import { type Clock, nowSeconds } from '../shared/clock.ts';
 import { newUlid } from '../shared/ids.ts';
@@ -68,6 +69,7 @@ function defaultSubscription(type: 'public' | 'internal'): PageSubscription {
 
 export async function createPage(deps: Deps, actor: Actor, input: PageCreateRequest): Promise<PageRow> {
   checkPageLinks(input);
+  checkTimeZone(input.time_zone);
   const now = nowSeconds(deps.clock);
   try {
     const pageId = await insertPage(deps.db.q, {
@@ -89,6 +91,9 @@ export async function createPage(deps: Deps, actor: Actor, input: PageCreateRequ
       template_preference: input.template_preference ?? '',
       custom_links: JSON.stringify(input.custom_links ?? []),
       subscription: JSON.stringify(input.subscription ?? defaultSubscription(input.type)),
+      time_zone: input.time_zone ?? 'UTC',
+      brand_color: input.brand_color ?? '',
+      header_color: input.header_color ?? '',
       creator_id: actor.memberId,
       created_at: now,
       updated_at: now,
@@ -118,10 +123,20 @@ const TEXT_FIELDS = [
   'favicon',
   'logo_url',
   'template_preference',
+  'time_zone',
+  'brand_color',
+  'header_color',
 ] as const;
+
+/** The page's zone must be one Intl knows: the page formats every time in it. */
+function checkTimeZone(zone: string | null | undefined): void {
+  if (zone != null && !isValidTimeZone(zone))
+    throw invalidParameter('time_zone', `${zone} is not an IANA time zone (e.g. Europe/Berlin)`);
+}
 
 export async function updatePageSettings(deps: Deps, actor: Actor, input: PageUpdateRequest): Promise<void> {
   checkPageLinks(input);
+  checkTimeZone(input.time_zone);
   const values: Updateable<StatusPagesTable> = { updated_at: nowSeconds(deps.clock) };
   const set = values as Record<string, unknown>;
   for (const field of TEXT_FIELDS) {

@@ -9,19 +9,23 @@ import { AppError } from '../shared/app-error.ts';
 import { nowSeconds } from '../shared/clock.ts';
 import { findConsoleSession } from '../web/console.service.ts';
 import { readCookie, SESSION_COOKIE } from '../web/cookies.ts';
+import { badgeSvg, widgetCsp, widgetHtml, widgetScript } from './embeds.ts';
 import { feedXml, summaryJson } from './feeds.ts';
 import { pageTitle } from './messages.ts';
 import { newRenderCache } from './page-cache.ts';
+import { isMonth, monthOf, monthRange } from './page-time.ts';
 import { loadFeedEvents, loadHistory, loadPageView } from './page-view.ts';
 import { componentsOf, findPageByUrlName, type PageRow } from './pages.store.ts';
 import {
   AUTH_AND,
   AUTH_QUERY,
+  cspOf,
   PAGE_CSP,
   renderHistoryPage,
   renderMainPage,
   renderMessagePage,
   renderUnsubscribePage,
+  zoneOf,
 } from './render.ts';
 import { confirmSubscription, subscribeByEmail, unsubscribe } from './subscribers.service.ts';
 
@@ -32,9 +36,7 @@ import { confirmSubscription, subscribeByEmail, unsubscribe } from './subscriber
  * served only with the app_key of a member of its account. docs/status-pages.md.
  */
 
-const HISTORY_PER_PAGE = 20;
 const FEED_ITEMS = 50;
-const MAX_HISTORY_PAGE = 500;
 
 type Rendered = {
   status: number;
@@ -51,6 +53,10 @@ type Rendered = {
   pageId: number | undefined;
   /** The headers of a public answer, plain and gzipped, made on its first read (Last-Modified needs the key). */
   headers?: { plain: Record<string, string>; gzipped: Record<string, string>; modifiedMs: number };
+  /** The page's own Content-Security-Policy (its colours' stylesheet; the widget's framing), when not the default. */
+  csp?: string | undefined;
+  /** Other sites may frame it (the widget): no X-Frame-Options. */
+  frameable?: boolean | undefined;
 };
 
 const HTML = 'text/html; charset=utf-8';
@@ -76,6 +82,7 @@ async function rendered(
   status: number,
   contentType: string,
   body: string,
+  security: { csp?: string; frameable?: boolean } = {},
 ): Promise<Rendered> {
   const internal = page?.type === 'internal';
   const plain = Buffer.from(
@@ -90,6 +97,8 @@ async function rendered(
     etag: createHash('sha1').update(body).digest('base64url').slice(0, 22),
     internalAccountId: internal ? page.account_id : undefined,
     pageId: page?.page_id,
+    csp: security.csp,
+    frameable: security.frameable,
   };
 }
 
@@ -231,6 +240,8 @@ export function registerPublicStatusRoutes(app: Api, deps: AppDeps): void {
     });
     // A cache hit is a plain value: no await, so a public page costs no extra turn of the event loop.
     const result = cached instanceof Promise ? await cached : cached;
+    if (result.csp) reply.header('content-security-policy', result.csp);
+    if (result.frameable) reply.removeHeader('x-frame-options');
     if (result.internalAccountId === undefined) return sendPublic(request, reply, key, result);
     const viewerKey = await allowed(request, result.internalAccountId);
     if (viewerKey === false) {
@@ -277,22 +288,70 @@ export function registerPublicStatusRoutes(app: Api, deps: AppDeps): void {
           200,
           HTML,
           renderMainPage(await loadPageView(db.q, row, nowSeconds(clock)), publicUrl, canMail),
+          { csp: cspOf(row) },
         ),
       ),
     );
 
+    // One month of history, `?month=YYYY-MM` (default: this month in the page's zone).
     scope.get('/status/:urlName/history', hide, (request, reply) => {
-      const raw = Number((request.query as { p?: string }).p ?? 1);
-      const p = Number.isInteger(raw) && raw >= 1 ? Math.min(raw, MAX_HISTORY_PAGE) : 1;
-      return serve(request, reply, `history:${p}:${lower(request)}`, page(request), async (row) =>
+      const asked = (request.query as { month?: unknown }).month;
+      const month = typeof asked === 'string' ? asked : '';
+      if (month !== '' && !isMonth(month)) {
+        return reply
+          .code(400)
+          .type(HTML)
+          .header('Cache-Control', 'no-store')
+          .send(
+            '<!doctype html><html lang="en"><head><meta charset="utf-8"><title>Bad month</title></head><body><main><h1>Bad month</h1><p>month must be a month as YYYY-MM, e.g. 2026-01.</p></main></body></html>',
+          );
+      }
+      return serve(request, reply, `history:${month}:${lower(request)}`, page(request), async (row) => {
+        const zone = zoneOf(row);
+        const current = monthOf(nowSeconds(clock), zone);
+        const shown = month || current;
+        if (shown > current) {
+          const body = renderMessagePage(
+            row,
+            'Not yet',
+            `${shown} has not begun: there is no history for it.`,
+            publicUrl,
+          );
+          return rendered(row, 404, HTML, body, { csp: cspOf(row) });
+        }
+        const history = await loadHistory(db.q, row, monthRange(shown, zone));
+        return rendered(row, 200, HTML, renderHistoryPage(row, history, shown, current, publicUrl), {
+          csp: cspOf(row),
+        });
+      });
+    });
+
+    // What other sites embed: the status badge, the widget (framable HTML) and its script.
+    scope.get('/status/:urlName/badge.svg', hide, (request, reply) =>
+      serve(request, reply, `badge:${lower(request)}`, page(request), async (row) =>
         rendered(
           row,
           200,
-          HTML,
-          renderHistoryPage(row, await loadHistory(db.q, row, p, HISTORY_PER_PAGE), p, publicUrl),
+          'image/svg+xml; charset=utf-8',
+          badgeSvg(await loadPageView(db.q, row, nowSeconds(clock))),
         ),
-      );
-    });
+      ),
+    );
+
+    scope.get('/status/:urlName/widget', hide, (request, reply) =>
+      serve(request, reply, `widget:${lower(request)}`, page(request), async (row) =>
+        rendered(row, 200, HTML, widgetHtml(await loadPageView(db.q, row, nowSeconds(clock)), publicUrl), {
+          csp: widgetCsp(row),
+          frameable: true,
+        }),
+      ),
+    );
+
+    scope.get('/status/:urlName/widget.js', hide, (request, reply) =>
+      serve(request, reply, `widgetjs:${lower(request)}`, page(request), async (row) =>
+        rendered(row, 200, 'text/javascript; charset=utf-8', widgetScript(row, publicUrl)),
+      ),
+    );
 
     scope.get('/status/:urlName/summary.json', hide, (request, reply) =>
       serve(request, reply, `json:${lower(request)}`, page(request), async (row) =>
@@ -336,6 +395,7 @@ export function registerPublicStatusRoutes(app: Api, deps: AppDeps): void {
     const message = (reply: FastifyReply, row: PageRow, status: number, title: string, text: string) =>
       reply
         .code(status)
+        .header('content-security-policy', cspOf(row))
         .type(HTML)
         .send(renderMessagePage(row, title, text, publicUrl));
 
@@ -394,7 +454,10 @@ export function registerPublicStatusRoutes(app: Api, deps: AppDeps): void {
       const row = await publicPage(request, reply);
       if (!row) return reply;
       const token = String((request.query as { token?: unknown }).token ?? '');
-      return reply.type(HTML).send(renderUnsubscribePage(row, token, publicUrl));
+      return reply
+        .type(HTML)
+        .header('content-security-policy', cspOf(row))
+        .send(renderUnsubscribePage(row, token, publicUrl));
     });
 
     // The button of the page above, and RFC 8058 one-click unsubscription from mail clients.

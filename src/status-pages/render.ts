@@ -2,9 +2,11 @@ import { createHash } from 'node:crypto';
 import type { ChangeWithUpdates } from './changes.store.ts';
 import { isHttpUrl } from './links.ts';
 import { escapeHtml as esc, label, pageTitle } from './messages.ts';
+import { addMonth, formatPageTime, monthName } from './page-time.ts';
 import type { PageView } from './page-view.ts';
 import type { ComponentRow, PageRow } from './pages.store.ts';
 import { componentsOfChange, publicUrlOf } from './status-pages.mapper.ts';
+import { themeCss } from './theme.ts';
 import type { ComponentStatus } from './timeline.ts';
 import { shownPercent, type Uptime } from './uptime.ts';
 
@@ -28,7 +30,8 @@ const STATUS_TEXT: Record<ComponentStatus, string> = {
   full_outage: 'Major outage',
 };
 
-const BANNER: Record<ComponentStatus, string> = {
+/** The overall status in words (the page's banner, the widget). */
+export const BANNER: Record<ComponentStatus, string> = {
   operational: 'All systems operational',
   under_maintenance: 'Maintenance in progress',
   degraded: 'Some systems are degraded',
@@ -40,7 +43,7 @@ const CSS = `
 :root{color-scheme:light;--ok:#116329;--mnt:#0550ae;--deg:#7d4e00;--part:#953800;--down:#a40e26;--muted:#57606a;--line:#d0d7de}
 *{box-sizing:border-box}body{margin:0;font:16px/1.5 system-ui,-apple-system,"Segoe UI",Roboto,sans-serif;color:#1f2328;background:#fff}
 main,header,footer{max-width:52rem;margin:0 auto;padding:0 1rem}header{padding-top:1.5rem}
-a{color:#0550ae}a:focus-visible,button:focus-visible,input:focus-visible{outline:3px solid #0969da;outline-offset:2px}
+a{color:var(--link,#0550ae)}a:focus-visible,button:focus-visible,input:focus-visible{outline:3px solid #0969da;outline-offset:2px}
 h1{font-size:1.6rem;margin:.2rem 0}h2{font-size:1.25rem;margin:2rem 0 .75rem}h3{font-size:1.05rem;margin:0}
 .banner{padding:1rem 1.25rem;border-radius:6px;color:#fff;font-size:1.2rem;font-weight:600;margin:1.25rem 0}
 .b-operational{background:var(--ok)}.b-under_maintenance{background:var(--mnt)}.b-degraded{background:var(--deg)}.b-partial_outage{background:var(--part)}.b-full_outage{background:var(--down)}
@@ -54,25 +57,38 @@ h1{font-size:1.6rem;margin:.2rem 0}h2{font-size:1.25rem;margin:2rem 0 .75rem}h3{
 .event ol{list-style:none;padding:0;margin:.5rem 0 0}.event li{margin:.5rem 0}.event p{margin:.25rem 0}
 form{border:1px solid var(--line);border-radius:6px;padding:1rem}fieldset{border:0;padding:0;margin:.75rem 0}label{display:block;margin:.25rem 0}
 input[type=email]{font:inherit;padding:.5rem;width:100%;max-width:24rem;border:1px solid #6e7781;border-radius:4px}
-button{font:inherit;padding:.5rem 1rem;border:0;border-radius:4px;background:#0550ae;color:#fff;cursor:pointer}
+button{font:inherit;padding:.5rem 1rem;border:0;border-radius:4px;background:var(--brand,#0550ae);color:var(--on-brand,#fff);cursor:pointer}
 .vh{position:absolute;width:1px;height:1px;overflow:hidden;clip:rect(0 0 0 0);white-space:nowrap}
 footer{margin:3rem auto 2rem;color:var(--muted);font-size:.9rem}nav ul{list-style:none;padding:0;display:flex;gap:1rem;flex-wrap:wrap}
 .group>.desc{padding:0 1rem}.comps{padding:0;margin:0}
+.top{background:var(--head,transparent);color:var(--on-head,inherit);padding-bottom:.75rem}.top a{color:var(--on-head,var(--link,#0550ae))}
 `.replace(/\n/g, '');
 
+const styleHash = (css: string) => `'sha256-${createHash('sha256').update(css).digest('base64')}'`;
+
 /**
- * What every public page may load (sent as Content-Security-Policy by public.routes.ts): its own
- * stylesheet, images from the web (logos, favicons), forms posted to itself; no script at all, no
- * framing, no <base>.
+ * What a public page may load (sent as Content-Security-Policy by public.routes.ts): its own
+ * stylesheets (by hash: the shared one and the page's colours), images from the web (logos,
+ * favicons), forms posted to itself; no script at all, no <base>; framing only for the widget.
  */
-export const PAGE_CSP = [
-  "default-src 'none'",
-  `style-src 'sha256-${createHash('sha256').update(CSS).digest('base64')}'`,
-  'img-src http: https:',
-  "form-action 'self'",
-  "base-uri 'none'",
-  "frame-ancestors 'none'",
-].join('; ');
+export function pageCsp(styles: readonly string[], frameable = false): string {
+  return [
+    "default-src 'none'",
+    `style-src ${styles.map(styleHash).join(' ')}`,
+    'img-src http: https:',
+    "form-action 'self'",
+    "base-uri 'none'",
+    `frame-ancestors ${frameable ? '*' : "'none'"}`,
+  ].join('; ');
+}
+
+export const PAGE_CSP = pageCsp([CSS]);
+
+/** The CSP of a page's HTML: the shared stylesheet and, when the page sets colours, its own. */
+export function cspOf(page: PageRow): string {
+  const theme = themeCss(page);
+  return theme ? pageCsp([CSS, theme]) : PAGE_CSP;
+}
 
 function formatTime(seconds: number): string {
   return `${new Date(seconds * 1000).toISOString().slice(0, 16).replace('T', ' ')} UTC`;
@@ -82,8 +98,9 @@ function isoTime(seconds: number): string {
   return new Date(seconds * 1000).toISOString();
 }
 
-function time(seconds: number): string {
-  return `<time datetime="${isoTime(seconds)}">${formatTime(seconds)}</time>`;
+/** A time in the page's zone, with the zone's short name; the machine-readable value in UTC. */
+function time(seconds: number, zone: string): string {
+  return `<time datetime="${isoTime(seconds)}">${formatPageTime(seconds, zone)}</time>`;
 }
 
 /** Markdown descriptions are shown as text, paragraph by paragraph. */
@@ -95,6 +112,11 @@ function text(value: string): string {
     .join('');
 }
 
+/** The page's zone ('UTC' when a stored one is empty). */
+export function zoneOf(page: PageRow): string {
+  return page.time_zone || 'UTC';
+}
+
 function pageBase(page: PageRow): string {
   return `/status/${encodeURIComponent(page.url_name)}`;
 }
@@ -102,6 +124,7 @@ function pageBase(page: PageRow): string {
 function layout(page: PageRow, title: string, body: string, publicUrl: string): string {
   const base = pageBase(page);
   const name = esc(page.name);
+  const theme = themeCss(page);
   // Links and images are http(s) only, also those stored before that was checked when saved.
   const logo = isHttpUrl(page.logo) ? `<img src="${esc(page.logo)}" alt="${name}" height="40">` : '';
   const brand = isHttpUrl(page.logo_url) && logo ? `<a href="${esc(page.logo_url)}">${logo}</a>` : logo;
@@ -115,10 +138,10 @@ function layout(page: PageRow, title: string, body: string, publicUrl: string): 
 <title>${esc(title)}</title><link rel="icon" href="${isHttpUrl(page.favicon) ? esc(page.favicon) : '/favicon.svg'}">
 <link rel="alternate" type="application/rss+xml" title="${esc(pageTitle(page))} (RSS)" href="${esc(publicUrlOf(publicUrl, page))}/feed.rss">
 <link rel="alternate" type="application/atom+xml" title="${esc(pageTitle(page))} (Atom)" href="${esc(publicUrlOf(publicUrl, page))}/feed.atom">
-<style>${CSS}</style></head><body>
-<header>${brand}<p><a href="${base}${AUTH_QUERY}">${name}</a></p>${page.page_header ? text(page.page_header) : ''}${links}</header>
+<style>${CSS}</style>${theme ? `<style>${theme}</style>` : ''}</head><body>
+<div class="top"><header>${brand}<p><a href="${base}${AUTH_QUERY}">${name}</a></p>${page.page_header ? text(page.page_header) : ''}${links}</header></div>
 <main id="main">${body}</main>
-<footer>${page.page_footer ? text(page.page_footer) : ''}${page.contact_info ? `<p>Contact: ${esc(page.contact_info)}</p>` : ''}
+<footer>${page.page_footer ? text(page.page_footer) : ''}<p>Times are shown in ${esc(zoneOf(page))}.</p>${page.contact_info ? `<p>Contact: ${esc(page.contact_info)}</p>` : ''}
 <p><a href="${base}/history${AUTH_QUERY}">Incident history</a> · <a href="${base}/feed.rss${AUTH_QUERY}">RSS</a> · <a href="${base}/feed.atom${AUTH_QUERY}">Atom</a> · <a href="${base}/summary.json${AUTH_QUERY}">JSON</a> · Powered by Vigil</p></footer>
 </body></html>`;
 }
@@ -182,6 +205,7 @@ function groups(view: PageView): string {
 export function eventHtml(
   event: ChangeWithUpdates,
   componentsById: ReadonlyMap<string, ComponentRow>,
+  zone: string,
   headingLevel = 3,
 ): string {
   const affected = [...componentsOfChange(event).keys()].flatMap((id) => {
@@ -198,12 +222,12 @@ export function eventHtml(
     .reverse()
     .map(
       ({ u, status: s }) =>
-        `<li><strong>${esc(label(s))}</strong> — ${time(u.at_seconds)}${u.description ? text(u.description) : ''}</li>`,
+        `<li><strong>${esc(label(s))}</strong> — ${time(u.at_seconds, zone)}${u.description ? text(u.description) : ''}</li>`,
     )
     .join('');
   const window =
     event.type === 'maintenance'
-      ? `<p class="muted">Scheduled ${time(event.start_at_seconds)}${event.close_at_seconds ? ` – ${time(event.close_at_seconds)}` : ''}</p>`
+      ? `<p class="muted">Scheduled ${time(event.start_at_seconds, zone)}${event.close_at_seconds ? ` – ${time(event.close_at_seconds, zone)}` : ''}</p>`
       : '';
   return `<article class="event ${event.type}" id="event-${event.change_id}"><h${headingLevel}>${esc(event.title)}</h${headingLevel}>
 <p><strong>${esc(label(event.status))}</strong>${affected.length > 0 ? ` · Affects ${affected.map(esc).join(', ')}` : ''}</p>${window}${text(event.description)}<ol aria-label="Updates">${updates}</ol></article>`;
@@ -234,7 +258,9 @@ function subscribeForm(view: PageView, canMail: boolean): string {
 export function renderMainPage(view: PageView, publicUrl: string, canMail: boolean): string {
   const { page } = view;
   const events = (title: string, list: ChangeWithUpdates[]) =>
-    list.length > 0 ? `<h2>${title}</h2>${list.map((e) => eventHtml(e, view.componentsById)).join('')}` : '';
+    list.length > 0
+      ? `<h2>${title}</h2>${list.map((e) => eventHtml(e, view.componentsById, zoneOf(page))).join('')}`
+      : '';
   const body = `<h1>${esc(pageTitle(page))}</h1>
 <p class="banner b-${view.overall}" role="status">${BANNER[view.overall]}</p>
 ${events('Active incidents and maintenance', view.active)}
@@ -246,35 +272,36 @@ ${subscribeForm(view, canMail)}`;
   return layout(page, pageTitle(page), body, publicUrl);
 }
 
+/**
+ * One month of ended events (by their start, in the page's zone), latest first, with links to the
+ * months before and after: `month` is "YYYY-MM", `current` the month it is now.
+ */
 export function renderHistoryPage(
   page: PageRow,
   history: {
     events: ChangeWithUpdates[];
-    hasNext: boolean;
+    hasOlder: boolean;
     componentsById: ReadonlyMap<string, ComponentRow>;
   },
-  p: number,
+  month: string,
+  current: string,
   publicUrl: string,
 ): string {
   const base = `${pageBase(page)}/history`;
-  let list = '';
-  let month = '';
-  for (const event of history.events) {
-    const current = formatTime(event.start_at_seconds).slice(0, 7);
-    if (page.date_view === 'calendar' && current !== month) {
-      month = current;
-      list += `<h2>${current}</h2>`;
-    }
-    list += eventHtml(event, history.componentsById, page.date_view === 'calendar' ? 3 : 2);
-  }
+  const zone = zoneOf(page);
+  const list = history.events.map((event) => eventHtml(event, history.componentsById, zone)).join('');
+  const link = (rel: 'prev' | 'next', to: string, words: string) =>
+    `<a rel="${rel}" href="${base}?month=${to}${AUTH_AND}">${words} ${monthName(to)}</a>`;
+  const older = addMonth(month, -1);
+  const newer = addMonth(month, 1);
   const nav = [
-    p > 1 ? `<a rel="prev" href="${base}?p=${p - 1}${AUTH_AND}">Newer</a>` : '',
-    history.hasNext ? `<a rel="next" href="${base}?p=${p + 1}${AUTH_AND}">Older</a>` : '',
+    history.hasOlder ? link('prev', older, 'Older:') : '',
+    month < current ? link('next', newer, 'Newer:') : '',
   ]
     .filter(Boolean)
     .join(' · ');
-  const body = `<h1>Incident history</h1>${list || '<p>No past incidents or maintenance.</p>'}${nav ? `<nav aria-label="Pages"><p>${nav}</p></nav>` : ''}`;
-  return layout(page, `${pageTitle(page)} — history`, body, publicUrl);
+  const body = `<h1>Incident history</h1><h2>${monthName(month)}</h2>${list || `<p>No incidents or maintenance ended in ${monthName(month)}.</p>`}${nav ? `<nav aria-label="Months"><p>${nav}</p></nav>` : ''}`;
+  return layout(page, `${pageTitle(page)} — history, ${monthName(month)}`, body, publicUrl);
 }
 
 /** A short page that says what happened (subscribed, confirmed, not found...). */

@@ -60,6 +60,9 @@ export function toPageItem(
     template_preference: row.template_preference,
     custom_links: row.custom_links,
     subscription: row.subscription,
+    time_zone: row.time_zone,
+    brand_color: row.brand_color,
+    header_color: row.header_color,
     components: components
       .filter((c) => c.page_id === row.page_id)
       .map((c) => ({ ...toComponentItem(c), status: statuses.get(c.component_id) ?? 'operational' })),

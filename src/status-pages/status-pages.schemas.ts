@@ -39,6 +39,11 @@ const Ulid = Type.String({ minLength: 1, maxLength: 64 });
 /** A link or image of the page: an http(s) URL (or '' for none where the field is optional). */
 const PageUrl = (maxLength: number) => Type.String({ maxLength, pattern: `^$|${HTTP_URL_PATTERN}` });
 
+/** '#rrggbb', or '' for Vigil's default. */
+const HexColor = Type.String({ maxLength: 7, pattern: '^$|^#[0-9A-Fa-f]{6}$' });
+/** An IANA zone name; the service checks that Intl knows it. */
+const TimeZone = Type.String({ minLength: 1, maxLength: 64 });
+
 const CustomLink = Type.Object({
   name: Type.String({ minLength: 1, maxLength: 100 }),
   url: Type.String({ minLength: 1, maxLength: LIMITS.url }),
@@ -67,6 +72,9 @@ const pageSettings = {
   template_preference: TemplatePreference,
   custom_links: Type.Array(CustomLinkInput, { maxItems: LIMITS.links }),
   subscription: Subscription,
+  time_zone: TimeZone,
+  brand_color: HexColor,
+  header_color: HexColor,
 };
 
 export const PageCreateRequest = Type.Object({
@@ -87,6 +95,9 @@ export const PageCreateRequest = Type.Object({
   template_preference: Type.Optional(pageSettings.template_preference),
   custom_links: Type.Optional(pageSettings.custom_links),
   subscription: Type.Optional(pageSettings.subscription),
+  time_zone: Type.Optional(pageSettings.time_zone),
+  brand_color: Type.Optional(pageSettings.brand_color),
+  header_color: Type.Optional(pageSettings.header_color),
 });
 export type PageCreateRequest = Static<typeof PageCreateRequest>;
 
@@ -114,6 +125,9 @@ export const PageUpdateRequest = Type.Object({
   template_preference: Keep(pageSettings.template_preference),
   custom_links: Keep(pageSettings.custom_links),
   subscription: Keep(pageSettings.subscription),
+  time_zone: Keep(pageSettings.time_zone),
+  brand_color: Keep(pageSettings.brand_color),
+  header_color: Keep(pageSettings.header_color),
 });
 export type PageUpdateRequest = Static<typeof PageUpdateRequest>;
 
@@ -164,6 +178,10 @@ export const PageItem = Type.Object({
   template_preference: Type.String(),
   custom_links: Type.Array(CustomLink),
   subscription: Subscription,
+  /** Vigil: the zone the public page shows times in, and its colours ('' = default). */
+  time_zone: Type.String(),
+  brand_color: Type.String(),
+  header_color: Type.String(),
   components: Type.Array(PageComponentItem),
   sections: Type.Array(SectionItem),
   /** Vigil: where the page is served. */

@@ -262,29 +262,39 @@ describe('the public page', () => {
     expect(res.body).toContain('Late status');
   });
 
-  it('lists ended events on the history page, a page at a time', async () => {
+  it('lists ended events on the history page, a month at a time', async () => {
     const { pageId, urlName } = await newPage(t, owner, { date_view: 'calendar' });
     const [api] = await newComponents(t, owner, pageId, ['API']);
-    for (let i = 1; i <= 21; i++) {
+    const december = Date.UTC(2025, 11, 10) / 1000;
+    for (let i = 1; i <= 3; i++) {
       await newIncident(t, owner, pageId, [{ component_id: api!, status: 'operational' }], {
         status: 'resolved',
         title: `Past ${i}`,
+        // Past 1 and 2 in December, Past 3 now (January).
+        ...(i < 3 ? { start_at_seconds: december + i * 3600 } : {}),
       });
-      t.clock.advance(1000);
     }
     await newIncident(t, owner, pageId, [{ component_id: api!, status: 'degraded' }], {
       title: 'Still open',
     });
     const first = (await view(`/status/${urlName}/history`)).body;
-    expect(first).toContain('<h2>2026-01</h2>');
-    expect(first).toContain('Past 21');
-    expect(first).toContain('Past 2<');
-    expect(first).not.toContain('Past 1<');
+    expect(first).toContain('<h2>January 2026</h2>');
+    expect(first).toContain('Past 3<');
+    expect(first).not.toContain('Past 2<');
     expect(first).not.toContain('Still open');
-    expect(first).toContain(`href="/status/${urlName}/history?p=2"`);
-    const second = (await view(`/status/${urlName}/history?p=2`)).body;
-    expect(second).toContain('Past 1<');
-    expect(second).toContain('rel="prev"');
+    expect(first).toContain(`<a rel="prev" href="/status/${urlName}/history?month=2025-12">`);
+    expect(first).not.toContain('rel="next"');
+    const second = (await view(`/status/${urlName}/history?month=2025-12`)).body;
+    expect(second).toContain('<h2>December 2025</h2>');
+    expect(second.indexOf('Past 2<')).toBeLessThan(second.indexOf('Past 1<'));
+    expect(second).not.toContain('Past 3<');
+    expect(second).toContain(`<a rel="next" href="/status/${urlName}/history?month=2026-01">`);
+    // Nothing ended before December: no link further back.
+    expect(second).not.toContain('rel="prev"');
+    const empty = (await view(`/status/${urlName}/history?month=2025-06`)).body;
+    expect(empty).toContain('No incidents or maintenance ended in June 2025.');
+    expect(empty).not.toContain('rel="prev"');
+    expect(empty).toContain(`<a rel="next" href="/status/${urlName}/history?month=2025-07">`);
   });
 
   it('serves RSS and Atom feeds of the events', async () => {

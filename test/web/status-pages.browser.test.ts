@@ -413,6 +413,38 @@ describe('status pages in the console', () => {
     });
     await page.screenshot({ path: outputPath('console-status-pages-settings.png'), fullPage: true });
 
+    // Look and clock: a logo that is not http(s) and a colour that is not #rrggbb are flagged beside
+    // their fields in words; the colours and the zone reach the public page; the embed snippets are there.
+    const logo = settings.getByRole('textbox', { name: /^Logo image/ });
+    await logo.fill('javascript:alert(1)');
+    await settings
+      .getByText('Enter a web address starting with http:// or https://, or leave it empty.')
+      .waitFor(WAIT);
+    await logo.fill('https://beta.example/logo.png');
+    const brand = settings.getByRole('textbox', { name: /^Brand colour/ });
+    await brand.fill('red');
+    await settings.getByText('Enter a colour as #rrggbb (e.g. #0a3069), or leave it empty.').waitFor(WAIT);
+    await brand.fill('#0a3069');
+    await page.keyboard.press('Escape');
+    const zone = settings.getByLabel('Time zone', { exact: true });
+    await zone.fill('Europe/Berl');
+    await page.getByRole('listbox').getByRole('option', { name: 'Europe/Berlin', exact: true }).click();
+    await settings.getByRole('button', { name: 'Save settings', exact: true }).click();
+    await settings.getByRole('status').filter({ hasText: 'Settings saved.' }).waitFor(WAIT);
+    expect((await t.get('/status-page/info', { page_id: pageId }, beta.appKey)).body.data).toMatchObject({
+      logo: 'https://beta.example/logo.png',
+      brand_color: '#0a3069',
+      time_zone: 'Europe/Berlin',
+    });
+    const embed = page.getByRole('region', { name: 'Embed' });
+    expect(await embed.getByRole('textbox', { name: 'Widget (script)' }).inputValue()).toBe(
+      `<script src="${t.config.publicUrl}/status/${urlName}/widget.js" async></script>`,
+    );
+    const publicHtml = await (await fetch(`${base}/status/${urlName}`)).text();
+    expect(publicHtml).toContain('--brand:#0a3069');
+    expect(publicHtml).toContain('Times are shown in Europe/Berlin.');
+    await page.screenshot({ path: outputPath('console-status-pages-branding.png'), fullPage: true });
+
     await settings.getByRole('button', { name: 'Delete this page', exact: true }).click();
     const confirm = page.getByRole('dialog', { name: 'Delete Beta Cloud status?' });
     await confirm.getByRole('button', { name: 'Delete the page', exact: true }).click();

@@ -43,6 +43,12 @@ export type StatusPage = {
   page_header: string;
   page_footer: string;
   contact_info: string;
+  logo: string;
+  logo_url: string;
+  favicon: string;
+  time_zone: string;
+  brand_color: string;
+  header_color: string;
   template_preference: string;
   subscription: { email?: boolean; im?: boolean; webhook?: boolean };
   components: PageComponent[];

@@ -2,11 +2,13 @@ import {
   ActionIcon,
   Alert,
   Button,
+  ColorInput,
   Group,
   Loader,
   Modal,
   NativeSelect,
   Paper,
+  Select,
   Stack,
   Switch,
   Table,
@@ -21,6 +23,8 @@ import { type FormEvent, useCallback, useEffect, useState } from 'react';
 import { Link, useLocation } from 'wouter';
 import { api, describeError } from '../api.ts';
 import { ConfirmModal, ErrorAlert, Notice, useAction } from '../components/feedback.tsx';
+import { useChecks } from '../field-checks.ts';
+import { CopyField } from '../setup-ui.tsx';
 import {
   byOrder,
   groupComponents,
@@ -31,6 +35,7 @@ import {
   type StatusPage,
   withQuery,
 } from '../statusPages.ts';
+import { timeZones } from '../timeline.ts';
 import { StatusEventsPanel } from './StatusPageEvents.tsx';
 import { StatusSubscribersPanel } from './StatusPageSubscribers.tsx';
 import { PublicLink } from './StatusPages.tsx';
@@ -428,6 +433,12 @@ function SettingsPanel({ page, onChanged }: { page: StatusPage; onChanged: () =>
     display_uptime_mode: page.display_uptime_mode,
     page_title: page.page_title,
     contact_info: page.contact_info,
+    logo: page.logo,
+    logo_url: page.logo_url,
+    favicon: page.favicon,
+    time_zone: page.time_zone,
+    brand_color: page.brand_color,
+    header_color: page.header_color,
     page_header: page.page_header,
     page_footer: page.page_footer,
     template_preference: page.template_preference,
@@ -435,6 +446,13 @@ function SettingsPanel({ page, onChanged }: { page: StatusPage; onChanged: () =>
   });
   const [form, setForm] = useState(initial);
   const set = (patch: Partial<ReturnType<typeof initial>>) => setForm({ ...form, ...patch });
+  const checks = useChecks('/status-page/update', {
+    logo: 'logo',
+    logo_url: 'logo_url',
+    favicon: 'favicon',
+    brand_color: 'brand_color',
+    header_color: 'header_color',
+  });
   const methods = page.type === 'public' ? (['email', 'webhook'] as const) : (['im', 'webhook'] as const);
   const methodLabel = { email: 'E-mail', im: 'IM (members)', webhook: 'Webhook' } as const;
 
@@ -525,6 +543,7 @@ function SettingsPanel({ page, onChanged }: { page: StatusPage; onChanged: () =>
             value={form.contact_info}
             onChange={(e) => set({ contact_info: e.currentTarget.value })}
           />
+          <BrandingFields form={form} set={set} error={checks.error} />
           <fieldset style={{ border: 0, padding: 0, margin: 0 }}>
             <Text component="legend" size="sm" fw={500} mb={4}>
               Subscriptions offered
@@ -553,6 +572,7 @@ function SettingsPanel({ page, onChanged }: { page: StatusPage; onChanged: () =>
           <Notice text={action.notice} />
         </Stack>
       </form>
+      <EmbedSnippets page={page} />
       <ConfirmModal
         title={deleting ? `Delete ${page.name}?` : undefined}
         body="The page, its components, events, templates and subscribers are deleted, and its address stops working. This cannot be undone."
@@ -566,5 +586,96 @@ function SettingsPanel({ page, onChanged }: { page: StatusPage; onChanged: () =>
         }
       />
     </Stack>
+  );
+}
+
+type BrandingForm = {
+  logo: string;
+  logo_url: string;
+  favicon: string;
+  time_zone: string;
+  brand_color: string;
+  header_color: string;
+};
+type BrandingKey = Exclude<keyof BrandingForm, 'time_zone'>;
+
+/** The page's look and clock: logo, favicon, colours (text colours are chosen for contrast), time zone. */
+function BrandingFields({
+  form,
+  set,
+  error,
+}: {
+  form: BrandingForm;
+  set: (patch: Partial<BrandingForm>) => void;
+  error: (key: BrandingKey, value: unknown) => string | undefined;
+}) {
+  const url = (key: 'logo' | 'logo_url' | 'favicon', label: string, description: string) => (
+    <TextInput
+      label={label}
+      description={description}
+      placeholder="https://"
+      type="url"
+      value={form[key]}
+      error={error(key, form[key])}
+      onChange={(e) => set({ [key]: e.currentTarget.value })}
+    />
+  );
+  const color = (key: 'brand_color' | 'header_color', label: string, description: string) => (
+    <ColorInput
+      label={label}
+      description={description}
+      format="hex"
+      placeholder="Default"
+      value={form[key]}
+      error={error(key, form[key])}
+      onChange={(value) => set({ [key]: value })}
+      miw={200}
+    />
+  );
+  return (
+    <fieldset style={{ border: 0, padding: 0, margin: 0 }}>
+      <Text component="legend" size="sm" fw={500} mb={4}>
+        Look and time zone
+      </Text>
+      <Stack gap="sm">
+        {url('logo', 'Logo image', 'An http(s) URL of the image shown at the top of the page')}
+        {url('logo_url', 'Logo links to', 'Where a click on the logo goes (http or https)')}
+        {url('favicon', 'Favicon', 'An http(s) URL of the icon browsers show in the tab')}
+        <Group gap="sm" grow wrap="wrap">
+          {color('brand_color', 'Brand colour', 'Links and buttons, as #rrggbb')}
+          {color('header_color', 'Header colour', 'Behind the page header, as #rrggbb')}
+        </Group>
+        <Select
+          label="Time zone"
+          description="Times on the public page are shown in this zone"
+          searchable
+          allowDeselect={false}
+          limit={60}
+          data={timeZones(form.time_zone)}
+          value={form.time_zone}
+          onChange={(value) => value && set({ time_zone: value })}
+        />
+      </Stack>
+    </fieldset>
+  );
+}
+
+/** What to paste on another site: the SVG badge, and the widget as an iframe or a script. */
+function EmbedSnippets({ page }: { page: StatusPage }) {
+  const base = page.public_url;
+  return (
+    <Paper withBorder p="md" maw={640} component="section" aria-label="Embed">
+      <Stack gap="sm">
+        <Title order={3} size="h5">
+          Embed the status elsewhere
+        </Title>
+        <CopyField label="Badge (Markdown)" value={`[![${page.name} status](${base}/badge.svg)](${base})`} />
+        <CopyField
+          label="Widget (iframe)"
+          value={`<iframe src="${base}/widget" title="${page.name.replace(/[&"<>]/g, '')} status" width="100%" height="120" style="border:0"></iframe>`}
+        />
+        <CopyField label="Widget (script)" value={`<script src="${base}/widget.js" async></script>`} />
+      </Stack>
+    </Paper>
   );
 }
