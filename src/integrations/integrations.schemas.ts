@@ -34,6 +34,8 @@ export const PLUGIN_TYPES = {
     category: 'event.alert',
     pushPath: '/event/push/alert/aws/cloudwatch',
   },
+  'alert.n9e': { name: 'Nightingale (n9e)', category: 'event.alert', pushPath: '/event/push/alert/n9e' },
+  'alert.zabbix': { name: 'Zabbix', category: 'event.alert', pushPath: '/event/push/alert/zabbix' },
   // Sources with their own parser (src/ingest/sources/, docs/sources.md).
   'alert.heartbeat': { name: 'Heartbeat', category: 'event.alert', pushPath: '/event/push/heartbeat' },
   'alert.webhook': {
@@ -69,6 +71,8 @@ const PluginTypeSchema = Type.Enum([
   'alert.pagerduty',
   'alert.grafana',
   'alert.aws-cloudwatch',
+  'alert.n9e',
+  'alert.zabbix',
   'alert.heartbeat',
   'alert.webhook',
   'alert.email',
