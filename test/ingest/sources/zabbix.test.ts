@@ -1,5 +1,6 @@
 import { readFileSync } from 'node:fs';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { testEventBody } from '../../../web/src/integrations.ts';
 import { startTestApp, type TestAccount, type TestApp } from '../../harness/app.ts';
 import { newChannel, newIntegration, push } from '../helpers.ts';
 import { readMediaType, resolveMacros, runMediaType, SCRIPT_PATH } from './zabbix-runtime.ts';
@@ -153,6 +154,15 @@ describe('Zabbix raw payloads', () => {
 
     await push(t, PATH, key, { ...PROBLEM, event_update_status: '1', event_update_action: 'closed' });
     expect((await alertsOf(integrationId))[0]!.alert_status).toBe('Ok');
+  });
+
+  it("accepts the console's curl test event", async () => {
+    const { integrationId, key } = await zabbix();
+    expect((await push(t, PATH, key, testEventBody('alert.zabbix'))).status).toBe(200);
+    expect((await alertsOf(integrationId))[0]).toMatchObject({
+      alert_key: 'vigil-test-alert',
+      alert_status: 'Warning',
+    });
   });
 
   it('refuses a wrong-shape payload with InvalidParameter naming the field, storing nothing', async () => {
