@@ -14,7 +14,7 @@ import { Worker } from 'node:worker_threads';
 
 const DIR = path.resolve(import.meta.dirname, '../../../integrations/zabbix');
 export const SCRIPT_PATH = path.join(DIR, 'vigil.js');
-export const MEDIA_TYPE_PATH = path.join(DIR, 'vigil_media_type.yaml');
+const MEDIA_TYPE_PATH = path.join(DIR, 'vigil_media_type.yaml');
 
 /** One real HTTP request, made by the child process: the request as JSON on stdin, the answer on stdout. */
 const FETCH = `
