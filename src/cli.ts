@@ -25,7 +25,7 @@ Commands:
                                           create an account, its Owner and an app key; prints JSON
   integration create --app-key KEY --type TYPE (alert.standard, alert.prometheus, alert.pagerduty,
       alert.grafana, alert.aws-cloudwatch, alert.datadog, alert.sentry, alert.uptime-kuma,
-      alert.heartbeat, alert.webhook, alert.email, change.standard)
+      alert.n9e, alert.zabbix, alert.heartbeat, alert.webhook, alert.email, change.standard)
                      --name NAME [--channel-id ID]
                                           create an integration; prints JSON with its integration_key
   member set-password --email EMAIL [--account-id ID]

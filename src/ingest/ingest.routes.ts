@@ -17,16 +17,18 @@ import { pushAuth } from './push-auth.ts';
 import { registerCloudWatchRoutes } from './sources/aws-cloudwatch.routes.ts';
 import { GrafanaPayload, normalizeGrafanaPayload } from './sources/grafana.ts';
 import { registerMonitoringWebhookRoutes } from './sources/monitoring-webhooks.routes.ts';
+import { normalizeN9ePayload } from './sources/n9e.ts';
 import { registerPagerDutyRoutes } from './sources/pagerduty.routes.ts';
 import { registerWebhookPreviewRoute } from './sources/webhook.routes.ts';
 import { normalizeWebhookPayload } from './sources/webhook.ts';
 import { compileMapping } from './sources/webhook-mapping.ts';
+import { normalizeZabbixEvent, ZabbixPayload } from './sources/zabbix.ts';
 
 /** The operations that change where events go, whether a key is accepted, or a channel's rules. */
 const CONFIG_CHANGES =
   /^\/(datasource|route|channel|channel\/(silence|inhibit|unsubscribe)\/rule)\/(upsert|create|update|delete|enable|disable)$/;
 
-/** Alertmanager (and Grafana) batches can be large; other pushes keep the API's 1 MiB. */
+/** Alertmanager (and Grafana, n9e) batches can be large; other pushes keep the API's 1 MiB. */
 const ALERTMANAGER_BODY_LIMIT_BYTES = 8 * 1024 * 1024;
 
 /** What a push route declares beyond its path (see registerIngestRoutes). */
@@ -203,6 +205,35 @@ export function registerIngestRoutes(app: Api, deps: AppDeps, registry: Registry
     },
     (body, integration, now) => {
       const { events, alertKeys } = normalizeGrafanaPayload(body, ingestContext(integration, now));
+      return { events, data: { alert_keys: alertKeys } };
+    },
+  );
+
+  pushRoute<Static<typeof ZabbixPayload>>(
+    '/event/push/alert/zabbix',
+    {
+      pluginType: 'alert.zabbix',
+      summary: "Push a Zabbix event (Vigil's webhook media type, integrations/zabbix/)",
+      body: ZabbixPayload,
+      data: Type.Object({ alert_key: Type.String() }),
+    },
+    (body, integration, now) => {
+      const event = normalizeZabbixEvent(body, ingestContext(integration, now));
+      return { events: [event], data: { alert_key: event.alertKey } };
+    },
+  );
+
+  pushRoute<unknown>(
+    '/event/push/alert/n9e',
+    {
+      pluginType: 'alert.n9e',
+      summary: 'Push Nightingale (n9e) alert events: one event or an array of them',
+      body: Type.Unknown(),
+      data: Type.Object({ alert_keys: Type.Array(Type.String()) }),
+      bodyLimit: ALERTMANAGER_BODY_LIMIT_BYTES,
+    },
+    (body, integration, now) => {
+      const { events, alertKeys } = normalizeN9ePayload(body, ingestContext(integration, now));
       return { events, data: { alert_keys: alertKeys } };
     },
   );

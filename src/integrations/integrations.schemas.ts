@@ -41,6 +41,8 @@ export const PLUGIN_TYPES = {
     category: 'event.alert',
     pushPath: '/event/push/alert/uptime-kuma',
   },
+  'alert.n9e': { name: 'Nightingale (n9e)', category: 'event.alert', pushPath: '/event/push/alert/n9e' },
+  'alert.zabbix': { name: 'Zabbix', category: 'event.alert', pushPath: '/event/push/alert/zabbix' },
   // Sources with their own parser (src/ingest/sources/, docs/sources.md).
   'alert.heartbeat': { name: 'Heartbeat', category: 'event.alert', pushPath: '/event/push/heartbeat' },
   'alert.webhook': {
@@ -81,6 +83,8 @@ const PluginTypeSchema = Type.Enum([
   'alert.datadog',
   'alert.sentry',
   'alert.uptime-kuma',
+  'alert.n9e',
+  'alert.zabbix',
   'alert.heartbeat',
   'alert.webhook',
   'alert.email',

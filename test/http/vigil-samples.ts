@@ -237,6 +237,30 @@ const VIGIL_SAMPLES: Record<string, RequestSample> = {
     },
     auth: { integration_key: await pushKey(ctx, 'alert.uptime-kuma') },
   }),
+  '/event/push/alert/zabbix': async (ctx) => ({
+    input: {
+      event_id: ctx.unique('8271'),
+      event_value: '1',
+      event_name: 'High CPU utilization',
+      event_nseverity: '4',
+      event_tags: [{ tag: 'component', value: 'cpu' }],
+      host_name: 'db-1',
+    },
+    auth: { integration_key: await pushKey(ctx, 'alert.zabbix') },
+  }),
+  '/event/push/alert/n9e': async (ctx) => ({
+    input: {
+      hash: ctx.unique('f75556af'),
+      rule_name: 'CPU busy',
+      severity: 2,
+      is_recovered: false,
+      tags: ['ident=db-1'],
+      tags_map: { ident: 'db-1' },
+      trigger_time: 1749196393,
+      trigger_value: '33.07',
+    },
+    auth: { integration_key: await pushKey(ctx, 'alert.n9e') },
+  }),
   '/event/push/alert/pagerduty': async (ctx) => ({
     input: pagerDutyTrigger(ctx),
     auth: { integration_key: await pushKey(ctx, 'alert.pagerduty') },

@@ -85,6 +85,14 @@ describe('alert source snippets', () => {
     expect(pd?.code).toContain(
       'https://vigil.example/generic/2010-04-15/create_event.json  (service_key: k2)',
     );
+    const n9e = sourceSnippet('alert.n9e', 'https://vigil.example/event/push/alert/n9e?integration_key=k3');
+    expect(n9e?.code).toContain('Url = "https://vigil.example/event/push/alert/n9e?integration_key=k3"');
+    const zabbix = sourceSnippet(
+      'alert.zabbix',
+      'https://vigil.example/event/push/alert/zabbix?integration_key=k4',
+    );
+    expect(zabbix?.code).toContain('URL: https://vigil.example/event/push/alert/zabbix?integration_key=k4');
+    expect(zabbix?.hint).toContain('integrations/zabbix/vigil_media_type.yaml');
     expect(sourceSnippet('alert.grafana', 'https://x/')).toBeUndefined();
     expect(curlTestable('alert.grafana')).toBe(true);
   });

@@ -15,6 +15,8 @@ export type IntegrationType =
   | 'alert.datadog'
   | 'alert.sentry'
   | 'alert.uptime-kuma'
+  | 'alert.n9e'
+  | 'alert.zabbix'
   | 'alert.heartbeat'
   | 'alert.webhook'
   | 'alert.email'
@@ -57,6 +59,16 @@ export const INTEGRATION_TYPES: { value: IntegrationType; label: string; descrip
     value: 'alert.uptime-kuma',
     label: 'Uptime Kuma',
     description: 'An Uptime Kuma notification (type Flashduty or Webhook) posts monitors going down and up.',
+  },
+  {
+    value: 'alert.n9e',
+    label: 'Nightingale (n9e)',
+    description: 'A Nightingale callback (global or per rule) posts its alert events here.',
+  },
+  {
+    value: 'alert.zabbix',
+    label: 'Zabbix',
+    description: 'Vigil’s Zabbix media type (6.0+) posts problems, recoveries and acknowledgements here.',
   },
   {
     value: 'alert.standard',
@@ -164,6 +176,25 @@ export function testEventBody(type: string, now: Date = new Date()): unknown {
       msg: 'Resend it with "status": 1 to resolve it.',
     };
   }
+  if (type === 'alert.n9e') {
+    return {
+      hash: 'vigil-test-alert',
+      rule_name: 'Test alert sent with curl',
+      severity: 2,
+      is_recovered: false,
+      tags: ['ident=test'],
+      trigger_time: Math.floor(now.getTime() / 1000),
+    };
+  }
+  if (type === 'alert.zabbix') {
+    return {
+      event_id: 'vigil-test-alert',
+      event_value: '1',
+      event_name: 'Test alert sent with curl',
+      event_nseverity: '2',
+      host_name: 'test',
+    };
+  }
   if (type === 'change.standard') {
     return {
       change_status: 'Done',
@@ -226,7 +257,8 @@ export function emailAddress(integrationKey: string, host: string): string {
 /**
  * What else a type's page shows to paste, beside the push URL: the SNS subscription for CloudWatch
  * (whose messages must be signed by SNS, so curl cannot test it), PagerDuty's own endpoint, Datadog's
- * payload template, and where Sentry and Uptime Kuma take the URL.
+ * payload template, where Sentry and Uptime Kuma take the URL, the n9e callback, the Zabbix media
+ * type's parameters.
  */
 export function sourceSnippet(
   type: string,
@@ -261,6 +293,8 @@ export function sourceSnippet(
       code: pushUrl,
     };
   }
+  if (type === 'alert.n9e') return n9eSnippet(pushUrl);
+  if (type === 'alert.zabbix') return zabbixSnippet(pushUrl);
   if (type === 'alert.pagerduty') {
     const url = new URL(pushUrl);
     const key = url.searchParams.get('integration_key') ?? '';
@@ -271,6 +305,30 @@ export function sourceSnippet(
     };
   }
   return undefined;
+}
+
+/** The n9e 5.4–5.15 server.conf webhook (n9e 6+ takes the URL in its console). */
+function n9eSnippet(pushUrl: string) {
+  return {
+    label: 'Nightingale callback',
+    hint: 'n9e 6+: paste the URL as a callback (System settings → Notification → Callbacks, or an alert rule’s callback). n9e 5.4–5.15: in etc/server.conf:',
+    code: [
+      '[Alerting.Webhook]',
+      'Enable = true',
+      `Url = ${JSON.stringify(pushUrl)}`,
+      'Timeout = "5s"',
+      'Headers = ["Content-Type", "application/json"]',
+    ].join('\n'),
+  };
+}
+
+/** The Zabbix media type's parameters to fill after importing it. */
+function zabbixSnippet(pushUrl: string) {
+  return {
+    label: 'Zabbix media type',
+    hint: 'Import integrations/zabbix/vigil_media_type.yaml (Alerts → Media types → Import), then set its parameters; add it to a user and to an action’s problem, recovery and update operations (docs/sources.md “Zabbix”).',
+    code: `URL: ${pushUrl}\nzabbix_url: https://zabbix.example.com\nHTTPProxy:`,
+  };
 }
 
 /** Whether a type can be tested with curl (SNS messages must be signed). */
