@@ -62,6 +62,8 @@ export type Config = {
   telegramApiUrl: string;
   /** Slack's Web API, for war rooms (docs/war-rooms.md). */
   slackApiUrl: string;
+  /** Atlassian Statuspage's REST API v1, read by the Statuspage migration (docs/status-pages.md). */
+  statuspageApiUrl: string;
   /** What beyond public addresses the URLs account members set may reach (docs/webhooks.md). */
   outboundAllow: OutboundAllow;
   /** Where SNS signing certificates and subscription confirmations may be fetched from (docs/sources.md). */
@@ -214,6 +216,11 @@ export const CONFIG_VARIABLES = [
   },
   { name: 'TELEGRAM_API_URL', default: 'https://api.telegram.org', meaning: 'Telegram Bot API base URL' },
   {
+    name: 'STATUSPAGE_API_URL',
+    default: 'https://api.statuspage.io/v1',
+    meaning: 'Atlassian Statuspage REST API v1 base URL, read by /status-page/migrate-*',
+  },
+  {
     name: 'OUTBOUND_ALLOW',
     default: '',
     meaning:
@@ -338,6 +345,9 @@ export function loadConfig(env: Env = process.env): Config {
       '',
     ),
     slackApiUrl: (url('SLACK_API_URL', ['http:', 'https:']) ?? 'https://slack.com/api').replace(/\/+$/, ''),
+    statuspageApiUrl: (
+      url('STATUSPAGE_API_URL', ['http:', 'https:']) ?? 'https://api.statuspage.io/v1'
+    ).replace(/\/+$/, ''),
     outboundAllow: outboundAllow(read('OUTBOUND_ALLOW'), problems),
     awsSnsUrlPattern: pattern(
       'AWS_SNS_URL_PATTERN',
