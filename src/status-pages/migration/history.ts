@@ -2,6 +2,7 @@ import type { ChangeCreateRequest } from '../status-pages.schemas.ts';
 import { type ChangeType, type ComponentStatus, type EVENT_STATUSES, isTerminal } from '../timeline.ts';
 
 type EventStatus = (typeof EVENT_STATUSES)[number];
+
 import type { SpIncident, SpIncidentUpdate } from './statuspage-client.ts';
 
 /*

@@ -12,7 +12,7 @@ type Executor = Db['q'];
 export type MigrationRow = Selectable<StatusPageMigrationsTable>;
 export type LinkKind = StatusPageMigrationLinksTable['source_kind'];
 
-export const IN_PROGRESS = ['pending', 'running'] as const;
+const IN_PROGRESS = ['pending', 'running'] as const;
 
 export const emptyProgress = (totalSteps: number): MigrationProgress => ({
   total_steps: totalSteps,
