@@ -679,6 +679,8 @@ export type StatusPageMigrationsTable = {
   source_page_id: string;
   api_key: string;
   target_page_id: Defaulted<number>;
+  /** The url_name asked for the new page ('' : Statuspage's subdomain). */
+  url_name: Defaulted<string>;
   phase: 'structure' | 'history' | 'subscribers';
   status: Defaulted<'pending' | 'running' | 'completed' | 'failed' | 'cancelled'>;
   progress: Json<MigrationProgress>;

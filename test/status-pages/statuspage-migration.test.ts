@@ -240,6 +240,34 @@ describe('structure and history migration', () => {
     expect(await events(first, 'maintenance', 'completed')).toHaveLength(1);
   });
 
+  it('uses the url_name asked for (the SDK sends it), failing clearly when another page has it', async () => {
+    sp.pages.set('pgurl', samplePage('pgurl'));
+    const start = async (url_name: string) => {
+      const body = { api_key: STATUSPAGE_KEY, source_page_id: 'pgurl', url_name };
+      const res = await t.post('/status-page/migrate-structure', body, owner.appKey);
+      await t.engine.runOnce(t.clock.nowMs());
+      return (await status(res.body.data.job_id)).data;
+    };
+    const taken = await start('acme-pgone');
+    expect(taken).toMatchObject({
+      status: 'failed',
+      error: 'url_name acme-pgone is already used by another status page',
+    });
+    const job = await start('our-status');
+    expect(job.status).toBe('completed');
+    const page = (await t.get('/status-page/info', { page_id: job.target_page_id }, owner.appKey)).body.data;
+    expect(page.url_name).toBe('our-status');
+    expect(
+      (
+        await t.post(
+          '/status-page/migrate-structure',
+          { api_key: 'k', source_page_id: 'p', url_name: 'a b' },
+          owner.appKey,
+        )
+      ).status,
+    ).toBe(400);
+  });
+
   it('starting while a job is in progress answers the same job', async () => {
     sp.pages.set('pgtwice', samplePage('pgtwice'));
     const body = { api_key: STATUSPAGE_KEY, source_page_id: 'pgtwice' };

@@ -10,6 +10,7 @@ create table status_page_migrations (
   source_page_id  text     not null,
   api_key         text     not null,
   target_page_id  bigint   not null default 0,
+  url_name        text     not null default '',
   phase           text     not null,
   status          text     not null default 'pending',
   progress        jsonb    not null default '{}',

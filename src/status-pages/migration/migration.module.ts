@@ -8,8 +8,8 @@ import { nowSeconds } from '../../shared/clock.ts';
 import { newUlid } from '../../shared/ids.ts';
 import { claimJob, emptyProgress, finishJob, type MigrationRow, saveProgress } from './migration.store.ts';
 import { StatuspageError } from './statuspage-client.ts';
-import { migrateStructure, type Progress, STRUCTURE_STEPS } from './structure.ts';
-import { MigrationRefused, migrateSubscribers, SUBSCRIBER_STEPS } from './subscribers.ts';
+import { MigrationRefused, migrateStructure, type Progress, STRUCTURE_STEPS } from './structure.ts';
+import { migrateSubscribers, SUBSCRIBER_STEPS } from './subscribers.ts';
 
 /*
  * Runs Statuspage migration jobs in the engine. A job is claimed with a lease (LEASE_MS) that every
@@ -87,7 +87,12 @@ async function runJob(deps: EngineDeps, job: MigrationRow, owner: string): Promi
   let error = '';
   try {
     if (job.kind === 'structure')
-      await migrateStructure(stepDeps, actorOf(job), job.source_page_id, progress);
+      await migrateStructure(
+        stepDeps,
+        actorOf(job),
+        { pageId: job.source_page_id, urlName: job.url_name },
+        progress,
+      );
     else {
       await migrateSubscribers(
         { ...stepDeps, outboundAllow: statuspage.outboundAllow },

@@ -9,7 +9,14 @@ const ApiKey = Type.String({ minLength: 1, maxLength: 256, pattern: '^[\\x21-\\x
 /** Vigil's job ids are ULIDs. */
 const JobId = Type.String({ minLength: 1, maxLength: 64 });
 
-export const MigrateStructureRequest = Type.Object({ api_key: ApiKey, source_page_id: SourcePageId });
+/** Flashduty's SDK sends `url_name` for the new page (the document does not list it). */
+export const MigrateStructureRequest = Type.Object({
+  api_key: ApiKey,
+  source_page_id: SourcePageId,
+  url_name: Type.Optional(
+    Type.String({ minLength: 1, maxLength: 255, pattern: '^[A-Za-z0-9][A-Za-z0-9_-]*$' }),
+  ),
+});
 
 export const MigrateSubscribersRequest = Type.Object({
   api_key: ApiKey,

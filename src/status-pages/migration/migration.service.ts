@@ -20,7 +20,7 @@ import { SUBSCRIBER_STEPS } from './subscribers.ts';
 
 type Deps = { db: Db; clock: Clock };
 
-type Start = { api_key: string; source_page_id: string; target_page_id?: number };
+type Start = { api_key: string; source_page_id: string; target_page_id?: number; url_name?: string };
 
 /** Starts a job, or answers the one already in progress for the same source page and kind. */
 export async function startMigration(deps: Deps, actor: Actor, input: Start): Promise<{ job_id: string }> {
@@ -49,6 +49,7 @@ export async function startMigration(deps: Deps, actor: Actor, input: Start): Pr
         source_page_id: input.source_page_id,
         api_key: input.api_key,
         target_page_id: input.target_page_id ?? 0,
+        url_name: input.url_name ?? '',
         phase: kind === 'structure' ? 'structure' : 'subscribers',
         progress: JSON.stringify(emptyProgress(kind === 'structure' ? STRUCTURE_STEPS : SUBSCRIBER_STEPS)),
         created_at: now,

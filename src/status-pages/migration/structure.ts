@@ -53,12 +53,22 @@ export type Progress = {
 
 export const STRUCTURE_STEPS = 5;
 
+/** A reason the job cannot run, shown as its error. */
+export class MigrationRefused extends Error {}
+
 const NAME_MAX = 255;
 const DESCRIPTION_MAX = 1_000;
 /** Progress is saved (and the lease renewed) at least every this many objects. */
 const CHECKPOINT_EVERY = 20;
 
-type Context = { deps: StepDeps; actor: Actor; sourcePageId: string; links: Map<string, string> };
+type Context = {
+  deps: StepDeps;
+  actor: Actor;
+  sourcePageId: string;
+  /** The url_name the caller asked for, or '' (Statuspage's subdomain). */
+  urlName: string;
+  links: Map<string, string>;
+};
 
 async function link(trx: Db['q'], ctx: Context, kind: LinkKind, sourceId: string, targetId: string) {
   await saveLink(trx, {
@@ -72,7 +82,8 @@ async function link(trx: Db['q'], ctx: Context, kind: LinkKind, sourceId: string
 }
 
 /** A url_name for the new page: Statuspage's subdomain when it is free, else with a suffix. */
-function urlNameOf(source: SpPage, attempt: number): string {
+function urlNameOf(source: SpPage, asked: string, attempt: number): string {
+  if (asked) return asked;
   const base =
     (source.subdomain ?? '')
       .toLowerCase()
@@ -93,7 +104,7 @@ async function targetPage(ctx: Context, source: SpPage): Promise<number> {
         const id = await insertPage(trx, {
           account_id: ctx.actor.accountId,
           name: source.name.trim().slice(0, NAME_MAX) || ctx.sourcePageId,
-          url_name: urlNameOf(source, attempt),
+          url_name: urlNameOf(source, ctx.urlName, attempt),
           type: 'public',
           date_view: 'list',
           display_uptime_mode: 'chart_and_percentage',
@@ -109,7 +120,10 @@ async function targetPage(ctx: Context, source: SpPage): Promise<number> {
       pageChanged(pageId);
       return pageId;
     } catch (error) {
-      if (!isUniqueViolation(error, 'status_pages_url_name_key') || attempt >= 4) throw error;
+      if (!isUniqueViolation(error, 'status_pages_url_name_key')) throw error;
+      if (ctx.urlName)
+        throw new MigrationRefused(`url_name ${ctx.urlName} is already used by another status page`);
+      if (attempt >= 4) throw error;
     }
   }
 }
@@ -146,17 +160,19 @@ const byPosition = <T extends { position?: number | null }>(items: T[]) =>
 export async function migrateStructure(
   deps: StepDeps,
   actor: Actor,
-  sourcePageId: string,
+  source: { pageId: string; urlName: string },
   progress: Progress,
 ): Promise<void> {
+  const sourcePageId = source.pageId;
   const ctx: Context = {
     deps,
     actor,
     sourcePageId,
+    urlName: source.urlName,
     links: await linksOf(deps.db.q, actor.accountId, sourcePageId),
   };
-  const source = await readPage(deps.client, sourcePageId);
-  const pageId = await targetPage(ctx, source);
+  const page = await readPage(deps.client, sourcePageId);
+  const pageId = await targetPage(ctx, page);
   progress.counters.completed_steps = 1;
   await progress.checkpoint('structure', pageId);
 

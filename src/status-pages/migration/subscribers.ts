@@ -4,7 +4,7 @@ import { componentsOf, findPage } from '../pages.store.ts';
 import { importSubscribers, isEmail } from '../subscribers.service.ts';
 import { linksOf } from './migration.store.ts';
 import { readEmailSubscribers, readPage } from './statuspage-client.ts';
-import type { Progress, StepDeps } from './structure.ts';
+import { MigrationRefused, type Progress, type StepDeps } from './structure.ts';
 
 /*
  * The e-mail subscriber migration's steps: check both pages, then import Statuspage's active e-mail
@@ -18,9 +18,6 @@ export const SUBSCRIBER_STEPS = 2;
 
 /** Subscribers imported per call (the import operation's own limit). */
 const BATCH = 1_000;
-
-/** A reason the job cannot run, shown as its error. */
-export class MigrationRefused extends Error {}
 
 export async function migrateSubscribers(
   deps: StepDeps & { outboundAllow: OutboundAllow },
