@@ -292,7 +292,8 @@ describe('failures end the job with its error, never the start call', () => {
     expect(job.error).toContain('404');
   });
 
-  it('an API that cannot be reached, and one the outbound guard refuses', async () => {
+  // Two more instances on the same database: their start-up is most of the time.
+  it('an API that cannot be reached, and one the outbound guard refuses', { timeout: 180_000 }, async () => {
     const port = await freePort();
     const unreachable = await startTestApp({
       database: t.database,
