@@ -389,6 +389,36 @@ describe('e-mail subscribers', () => {
     const internal = await start(owner.appKey, page_id);
     expect(internal.status).toBe(400);
     expect(internal.body.error?.code).toBe('InvalidParameter');
+
+    // One subscriber migration of a source page at a time: another target while it runs is refused.
+    const pages = async (name: string) =>
+      (
+        await t.post(
+          '/status-page/create',
+          { name, url_name: name, type: 'public', date_view: 'list', display_uptime_mode: 'none' },
+          owner.appKey,
+        )
+      ).body.data.page_id as number;
+    const [first, second] = [await pages('mig-first'), await pages('mig-second')];
+    const running = await t.post(
+      '/status-page/migrate-email-subscribers',
+      { api_key: STATUSPAGE_KEY, source_page_id: 'pgbusy', target_page_id: first },
+      owner.appKey,
+    );
+    const same = await t.post(
+      '/status-page/migrate-email-subscribers',
+      { api_key: STATUSPAGE_KEY, source_page_id: 'pgbusy', target_page_id: first },
+      owner.appKey,
+    );
+    expect(same.body.data.job_id).toBe(running.body.data.job_id);
+    const elsewhere = await t.post(
+      '/status-page/migrate-email-subscribers',
+      { api_key: STATUSPAGE_KEY, source_page_id: 'pgbusy', target_page_id: second },
+      owner.appKey,
+    );
+    expect(elsewhere.status).toBe(400);
+    expect(elsewhere.body.error?.message).toContain('target_page_id');
+    await t.post('/status-page/migration/cancel', { job_id: running.body.data.job_id }, owner.appKey);
   });
 });
 

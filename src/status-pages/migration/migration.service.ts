@@ -35,6 +35,12 @@ export async function startMigration(deps: Deps, actor: Actor, input: Start): Pr
     }
   }
   const active = await findActiveJob(deps.db.q, actor.accountId, kind, input.source_page_id);
+  if (active && active.target_page_id !== (input.target_page_id ?? active.target_page_id)) {
+    throw invalidParameter(
+      'target_page_id',
+      `job ${active.job_id} is already migrating these subscribers to status page ${active.target_page_id}`,
+    );
+  }
   if (active) return { job_id: active.job_id };
   const now = nowSeconds(deps.clock);
   const jobId = newUlid();
