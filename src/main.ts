@@ -106,6 +106,7 @@ export async function startServer(config: Config): Promise<RunningServer> {
       capabilities: deliveryCapabilities(config),
       onCycle: engineMetrics(registry),
       auditRetentionDays: config.auditRetentionDays,
+      statuspage: { apiUrl: config.statuspageApiUrl, outboundAllow: config.outboundAllow },
     });
     engine.start(config.engineIntervalSeconds * 1000);
     const webhooks = createWebhookWorker({

@@ -64,6 +64,8 @@ export type Config = {
   slackApiUrl: string;
   /** Feishu's (or Lark's) Open Platform API, for war rooms (docs/war-rooms.md). */
   feishuApiUrl: string;
+  /** Atlassian Statuspage's REST API v1, read by the Statuspage migration (docs/status-pages.md). */
+  statuspageApiUrl: string;
   /** What beyond public addresses the URLs account members set may reach (docs/webhooks.md). */
   outboundAllow: OutboundAllow;
   /** Where SNS signing certificates and subscription confirmations may be fetched from (docs/sources.md). */
@@ -222,6 +224,11 @@ export const CONFIG_VARIABLES = [
     meaning: 'Feishu/Lark Open Platform base URL (war rooms)',
   },
   {
+    name: 'STATUSPAGE_API_URL',
+    default: 'https://api.statuspage.io/v1',
+    meaning: 'Atlassian Statuspage REST API v1 base URL, read by /status-page/migrate-*',
+  },
+  {
     name: 'OUTBOUND_ALLOW',
     default: '',
     meaning:
@@ -350,6 +357,9 @@ export function loadConfig(env: Env = process.env): Config {
       /\/+$/,
       '',
     ),
+    statuspageApiUrl: (
+      url('STATUSPAGE_API_URL', ['http:', 'https:']) ?? 'https://api.statuspage.io/v1'
+    ).replace(/\/+$/, ''),
     outboundAllow: outboundAllow(read('OUTBOUND_ALLOW'), problems),
     awsSnsUrlPattern: pattern(
       'AWS_SNS_URL_PATTERN',

@@ -659,6 +659,50 @@ export type StatusPageSubscribersTable = {
   confirmed_at: Defaulted<number>;
 };
 
+/** Counters of a Statuspage migration job, as /status-page/migration/status shows them. */
+export type MigrationProgress = {
+  total_steps: number;
+  completed_steps: number;
+  components_imported: number;
+  sections_imported: number;
+  incidents_imported: number;
+  maintenances_imported: number;
+  subscribers_imported: number;
+  templates_imported: number;
+  subscribers_skipped: number;
+  warnings: string[];
+};
+
+/** A Statuspage migration job (migration 0091), run by the engine under a lease. */
+export type StatusPageMigrationsTable = {
+  job_id: string;
+  account_id: number;
+  creator_id: number;
+  kind: 'structure' | 'subscribers';
+  source_page_id: string;
+  api_key: string;
+  target_page_id: Defaulted<number>;
+  /** The url_name asked for the new page ('' : Statuspage's subdomain). */
+  url_name: Defaulted<string>;
+  phase: 'structure' | 'history' | 'subscribers';
+  status: Defaulted<'pending' | 'running' | 'completed' | 'failed' | 'cancelled'>;
+  progress: Json<MigrationProgress>;
+  error: Defaulted<string>;
+  lease_owner: Defaulted<string>;
+  lease_until_ms: Defaulted<number>;
+  created_at: number;
+  updated_at: number;
+};
+
+/** What a Statuspage migration created for one Statuspage object (migration 0091). */
+export type StatusPageMigrationLinksTable = {
+  account_id: number;
+  source_page_id: string;
+  source_kind: 'page' | 'section' | 'component' | 'incident' | 'maintenance';
+  source_id: string;
+  target_id: string;
+};
+
 /** Event templates of a status page: canned text for a new event or an update (migration 0018). */
 export type StatusPageTemplatesTable = {
   template_id: string;
@@ -1071,6 +1115,8 @@ export type Tables = {
   status_page_subscribers: StatusPageSubscribersTable;
   status_page_notifications: StatusPageNotificationsTable;
   status_page_templates: StatusPageTemplatesTable;
+  status_page_migrations: StatusPageMigrationsTable;
+  status_page_migration_links: StatusPageMigrationLinksTable;
   notification_templates: NotificationTemplatesTable;
   notification_preferences: NotificationPreferencesTable;
   notification_deliveries: NotificationDeliveriesTable;

@@ -38,6 +38,7 @@ import { registerScheduleRoutes } from '../schedules/schedules.routes.ts';
 import { AppError, notFound } from '../shared/app-error.ts';
 import type { Clock } from '../shared/clock.ts';
 import { newUlid } from '../shared/ids.ts';
+import { registerStatuspageMigrationRoutes } from '../status-pages/migration/migration.routes.ts';
 import { registerPublicStatusRoutes } from '../status-pages/public.routes.ts';
 import { registerStatusPageRoutes } from '../status-pages/status-pages.routes.ts';
 import { consoleSessionAuth } from '../web/session-auth.ts';
@@ -206,6 +207,7 @@ export async function buildApp(deps: AppDeps): Promise<Api> {
   registerInsightRoutes(app, deps);
   registerReportRoutes(app, deps);
   registerStatusPageRoutes(app, deps);
+  registerStatuspageMigrationRoutes(app, deps);
   registerPublicStatusRoutes(app, deps);
   registerScheduleRoutes(app, deps);
   registerCalendarRoutes(app, deps);

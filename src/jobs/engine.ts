@@ -1,5 +1,6 @@
 import type { Db } from '../db/db.ts';
 import type { Capabilities } from '../notifications/preferences.ts';
+import type { OutboundAllow } from '../notifications/providers/outbound-policy.ts';
 import type { Clock } from '../shared/clock.ts';
 
 /*
@@ -32,6 +33,8 @@ export type EngineDeps = {
   capabilities?: Capabilities;
   /** Days the audit log keeps an entry (AUDIT_RETENTION_DAYS); absent: 180. */
   auditRetentionDays?: number;
+  /** Where Statuspage migrations read (STATUSPAGE_API_URL) and what they may reach (OUTBOUND_ALLOW). */
+  statuspage?: { apiUrl: string; outboundAllow: OutboundAllow };
 };
 
 export type EngineModule = {
@@ -77,6 +80,7 @@ export class Engine {
       clock: options.clock,
       ...(options.capabilities ? { capabilities: options.capabilities } : {}),
       ...(options.auditRetentionDays ? { auditRetentionDays: options.auditRetentionDays } : {}),
+      ...(options.statuspage ? { statuspage: options.statuspage } : {}),
     };
     this.#modules = options.modules;
     this.#logger = options.logger;

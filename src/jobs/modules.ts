@@ -5,6 +5,7 @@ import { autoResolveModule } from '../incidents/auto-resolve.module.ts';
 import { snoozeExpiryModule } from '../incidents/snooze-expiry.module.ts';
 import { heartbeatModule } from '../ingest/heartbeat/heartbeat.module.ts';
 import { insightUpkeepModule } from '../insights/rollups.module.ts';
+import { statuspageMigrationModule } from '../status-pages/migration/migration.module.ts';
 import { maintenanceScheduleModule } from '../status-pages/schedule.module.ts';
 import type { EngineModule } from './engine.ts';
 
@@ -14,7 +15,7 @@ import type { EngineModule } from './engine.ts';
  * incident whose timeout and snooze ran out together closes without first waking (and, once
  * escalation exists, without paging anyone again). Escalation runs after both, so it sees incidents
  * closed or woken in this cycle. Status-page maintenance schedules are independent
- * of both. Insight upkeep (daily rollups, facts kept current) answers no deadline. Audit
+ * of both. Statuspage migrations (background imports) come after the deadlines, so a long one delays no page. Insight upkeep (daily rollups, facts kept current) answers no deadline. Audit
  * retention removes what AUDIT_RETENTION_DAYS no longer keeps. Table maintenance (planner statistics, and vacuum on PGlite) comes last: it is nobody's due work, only
  * what keeps the others' queries planned well.
  */
@@ -24,6 +25,7 @@ export const engineModules: readonly EngineModule[] = [
   snoozeExpiryModule,
   escalationModule,
   maintenanceScheduleModule,
+  statuspageMigrationModule,
   insightUpkeepModule,
   auditRetentionModule,
   tableMaintenanceModule,

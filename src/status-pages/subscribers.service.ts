@@ -33,7 +33,7 @@ type Executor = Db['q'];
 const EMAIL = /^[^\s@"<>,;]+@[^\s@"<>,;]+\.[^\s@"<>,;]+$/;
 const CSV_HEADER = ['Method', 'Recipient', 'Components', 'Subscribe All', 'Locale'];
 
-function isEmail(value: string): boolean {
+export function isEmail(value: string): boolean {
   return value.length <= 254 && EMAIL.test(value);
 }
 

@@ -760,6 +760,32 @@ export const SAMPLES: Record<string, Sample> = {
     const { page_id } = await statusPageSubscribers(ctx);
     return { page_id };
   },
+  // Statuspage migrations: starting one only records the job (the engine reads Statuspage).
+  '/status-page/migrate-structure': async (ctx) => ({
+    api_key: 'sk-stsp-sample',
+    source_page_id: ctx.unique('sp'),
+  }),
+  '/status-page/migrate-email-subscribers': async (ctx) => ({
+    api_key: 'sk-stsp-sample',
+    source_page_id: ctx.unique('sp'),
+    target_page_id: (await statusPage(ctx)).page_id,
+  }),
+  '/status-page/migration/status': async (ctx) => ({
+    job_id: (
+      await ctx.call('/status-page/migrate-structure', {
+        api_key: 'sk-stsp-sample',
+        source_page_id: ctx.unique('sp'),
+      })
+    ).job_id,
+  }),
+  '/status-page/migration/cancel': async (ctx) => ({
+    job_id: (
+      await ctx.call('/status-page/migrate-structure', {
+        api_key: 'sk-stsp-sample',
+        source_page_id: ctx.unique('sp'),
+      })
+    ).job_id,
+  }),
   // Notification templates (on-call.openapi.en.json; /template/preview and /preference/* legacy).
   '/template/create': async (ctx) => ({
     template_name: ctx.unique('tpl'),

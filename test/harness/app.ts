@@ -147,6 +147,7 @@ export async function startTestApp(options: TestAppOptions = {}): Promise<TestAp
       logger: app.log,
       capabilities: { email: config.smtpUrl !== undefined, phone: config.phoneProviderUrl !== undefined },
       auditRetentionDays: config.auditRetentionDays,
+      statuspage: { apiUrl: config.statuspageApiUrl, outboundAllow: config.outboundAllow },
     }),
     webhooks: createWebhookWorker({
       db: database.db,

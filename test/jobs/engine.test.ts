@@ -123,6 +123,7 @@ describe('Engine.runOnce', () => {
       'snooze-expiry',
       'escalation',
       'status-page-schedule',
+      'statuspage-migration',
       'insight-upkeep',
       'audit-retention',
       'table-maintenance',

@@ -472,3 +472,27 @@ export const PostMortem = struct({
   created_at_seconds: 'timestamp',
   updated_at_seconds: 'timestamp',
 });
+
+/** StatusPageMigrationJob (status_page.go): what GetStatusPageMigrationStatus reads. */
+export const StatusPageMigrationJob = struct({
+  job_id: 'string',
+  source_page_id: 'string',
+  target_page_id: 'int',
+  phase: 'string',
+  status: 'string',
+  progress: struct({
+    total_steps: 'int',
+    completed_steps: 'int',
+    components_imported: 'int',
+    sections_imported: 'int',
+    incidents_imported: 'int',
+    maintenances_imported: 'int',
+    subscribers_imported: 'int',
+    subscribers_skipped: 'int',
+    templates_imported: 'int',
+    warnings: arrayOf('string'),
+  }),
+  error: 'string',
+  created_at: 'int',
+  updated_at: 'int',
+});
