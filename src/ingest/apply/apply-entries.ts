@@ -1,13 +1,14 @@
 import { sql } from 'kysely';
-import { type AlertUnit, applyAlertBatch } from '../../alerts/apply-batch.ts';
-import type { EventOutcome } from '../../alerts/apply-event.ts';
 import type { Db } from '../../db/db.ts';
 import { tablesGrew } from '../../db/table-maintenance.ts';
 import type { IntegrationRow } from '../../integrations/integrations.store.ts';
 import type { AlertEventInput } from '../event.ts';
 import { acknowledgeAlertKey } from './acknowledge.ts';
+import { applyUnits } from './apply-units.ts';
+import type { EventOutcome } from './decide-event.ts';
 import { ProcessRun } from './process.ts';
 import { pickChannels, type RoutingCache } from './route.ts';
+import type { AlertUnit } from './unit.ts';
 
 type Executor = Db['q'];
 
@@ -154,7 +155,7 @@ async function applyRun(
       .where('integration_id', '=', integrationId)
       .execute();
   }
-  const outcomes = await applyAlertBatch(q, units, nowMs);
+  const outcomes = await applyUnits(q, units, nowMs);
   let next = 0;
   return entries.map((entry, i) => {
     const mine = outcomes.slice(next, next + unitCounts[i]!);
