@@ -3,6 +3,7 @@ import { cpus } from 'node:os';
 import path from 'node:path';
 import { setTimeout as sleep } from 'node:timers/promises';
 import { parseArgs } from 'node:util';
+import { runApplyBench } from './apply.ts';
 import { runIngestBench } from './ingest.ts';
 import { runInsightsBench } from './insights.ts';
 import { runListsBench } from './lists.ts';
@@ -25,8 +26,10 @@ import { chooseTargets, type DatabaseName, forEachTarget, log, type Target } fro
  * `npm run bench -- notify [--pglite-only | --postgres-only] [--count N]`: from an accepted alert
  * to its first page (bench/notify.ts). `npm run bench -- patterns`: condition patterns, in process
  * (bench/patterns.ts). `npm run bench -- past [--count N]`: /incident/past/list over N closed
- * incidents on PostgreSQL (bench/past-incidents.ts). `npm run bench -- lists [--count N] [--keep | --reuse] [--before DIR]`: the search
- * lists over N incidents, 5N alerts and N changes on PostgreSQL (bench/lists.ts). See docs/benchmarks.md.
+ * incidents on PostgreSQL (bench/past-incidents.ts). `npm run bench -- lists [--count N] [--keep | --reuse]
+ * [--before DIR]`: the search lists over N incidents, 5N alerts and N changes on PostgreSQL
+ * (bench/lists.ts). `npm run bench -- apply [--count BATCHES]`: the apply step alone, in process
+ * (bench/apply.ts). See docs/benchmarks.md.
  */
 
 const IDLE_MS = 2_000;
@@ -205,6 +208,13 @@ async function main(): Promise<number> {
     return runNotifyBench(pgliteOnly, count, values['postgres-only'] ?? false);
   }
   if (command === 'patterns' && extra.length === 0) return runPatternsBench();
+  if (command === 'apply' && extra.length === 0) {
+    const count = values.count === undefined ? 20 : Number(values.count);
+    if (!(Number.isInteger(count) && count >= 3 && count <= 1_000))
+      throw new Error('--count must be a whole number of batches from 3 to 1000');
+    await runApplyBench(count);
+    return 0;
+  }
   if (command === 'past' && extra.length === 0) {
     const count = values.count === undefined ? 100_000 : Number(values.count);
     if (!(Number.isInteger(count) && count >= 1_000 && count <= 5_000_000))
@@ -223,7 +233,7 @@ async function main(): Promise<number> {
     });
   }
   throw new Error(
-    `unknown command ${positionals.join(' ')}: use no command, ingest, status-page, notify, insights, lists, past or patterns`,
+    `unknown command ${positionals.join(' ')}: use no command, ingest, apply, status-page, notify, insights, lists, past or patterns`,
   );
 }
 

@@ -165,7 +165,7 @@ function insertAlertsSql(alerts: readonly AlertRow[]) {
                 created_at, updated_at, deleted_at))`;
 }
 
-/** `changed as (update alerts ...)`: what events change on alerts (see alertChange in apply-event.ts). */
+/** `changed as (update alerts ...)`: what events change on alerts (see alertChange in src/ingest/apply/apply-screened.ts). */
 function updateAlertsSql(alerts: readonly AlertRow[], first = true) {
   const c = <T>(pick: (a: AlertRow) => T) => columnOf(alerts, pick);
   return sql`${sql.raw(first ? 'with ' : '')}changed as (

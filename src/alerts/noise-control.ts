@@ -20,7 +20,7 @@ import {
 } from './noise.ts';
 
 /*
- * Noise control inside the alert pipeline (docs/noise-control.md). applyAlertEvent calls
+ * Noise control inside the alert pipeline (docs/noise-control.md). applyScreened (src/ingest/apply/apply-screened.ts) calls
  * screenAlertEvent before it touches the alert — drop, silence and inhibit rules decide whether the
  * event is discarded or the alert muted — and applyScreening once the event is stored, which marks
  * what was muted, records why in the feeds, and judges flapping. Both run in the caller's

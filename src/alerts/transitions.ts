@@ -7,9 +7,8 @@ import type { AlertKey, AlertRow, NewAlertEvent } from './alerts.store.ts';
 import { higherSeverity } from './severity.ts';
 
 /*
- * What an event does to an alert, as pure functions of the alert and the event. The per-event path
- * (apply-event.ts) and the batch path (apply-batch.ts) both apply events through these, so they
- * cannot disagree on what an alert becomes.
+ * What an event does to an alert, as pure functions of the alert and the event. The decide step of
+ * applying (src/ingest/apply/decide-event.ts) is built on these.
  */
 
 export type AlertSource = { accountId: number; integrationId: number; integrationType: string };
@@ -65,6 +64,16 @@ export const TOUCH_GRANULARITY_SECONDS = 60;
 
 export type IncidentTouch = { incidentId: string; eventTime: number };
 
+/** An event with the status, title and description the open alert already has. */
+export function isRepeat(
+  open: Pick<AlertRow, 'alert_status' | 'title' | 'description'>,
+  event: AlertEventInput,
+): boolean {
+  return (
+    event.status === open.alert_status && event.title === open.title && event.description === open.description
+  );
+}
+
 /**
  * A repeat: an event with the status, title and description the open alert already has. It is not
  * stored; it refreshes the alert's labels and last_time, and — when the alert's last_time is a
@@ -76,12 +85,7 @@ export function repeatedAlert(
   event: AlertEventInput,
   now: number,
 ): { alert: AlertRow; touch: IncidentTouch | undefined } | undefined {
-  if (
-    event.status !== open.alert_status ||
-    event.title !== open.title ||
-    event.description !== open.description
-  )
-    return undefined;
+  if (!isRepeat(open, event)) return undefined;
   const alert = {
     ...open,
     labels: mergeLabels(open.labels, event),

@@ -8,7 +8,7 @@ import { newChannel, newIntegration, pushPrometheus, pushStandard } from './help
 
 /*
  * A batch re-derives an incident that only gained alerts from its stored counters plus the
- * newcomers', and any other from its alerts (src/alerts/apply-batch.ts). Whatever the mix of events
+ * newcomers', and any other from its alerts (src/ingest/apply/decide.ts). Whatever the mix of events
  * and however they fall into batches, the stored incident must equal a derivation from its alerts.
  */
 

@@ -6,6 +6,7 @@ import { isDatabaseUnavailable } from '../../db/errors.ts';
 import type { Clock } from '../../shared/clock.ts';
 import { INGEST_CHANNEL, INGEST_PARTITIONS } from '../log/ingest-log.ts';
 import { applyEntries, type EntryResult, type LogEntry } from './apply-entries.ts';
+import { claim, release } from './claim.ts';
 import type { RoutingCache } from './route.ts';
 
 type Executor = Db['q'];
@@ -24,8 +25,6 @@ export type BatchReport = {
   nowMs: number;
 };
 
-/** The advisory lock space of partitions (the two-int form: apart from src/db/locks.ts's keys). */
-const LOCK_SPACE = 0x76_69_67;
 /** How often an idle applier looks anyway: others' appends are heard through NOTIFY when it can. */
 const POLL_MS = 1_000;
 const POLL_DEAF_MS = 100;
@@ -181,38 +180,16 @@ export class Applier {
     }
   }
 
+  /** claim → apply (./apply-entries.ts: process → route → lock → load → decide → write) → release. */
   async #claimAndApply(
     trx: Executor,
     order: readonly number[],
     share: number,
   ): Promise<{ results: EntryResult[]; failed: number }> {
-    const locked = await sql<{ p: number }>`
-      select p from unnest(${order}::int[]) as p
-       where pg_try_advisory_xact_lock(${LOCK_SPACE}, p)
-       limit ${share}`.execute(trx);
-    if (locked.rows.length === 0) return { results: [], failed: 0 };
-    const rows = await trx
-      .selectFrom('ingest_log')
-      .select(['seq', 'partition', 'account_id', 'integration_id', 'accepted_at', 'event'])
-      .where(
-        'partition',
-        'in',
-        locked.rows.map((r) => r.p),
-      )
-      .orderBy('seq')
-      .limit(this.#batchMax)
-      .execute();
-    if (rows.length === 0) return { results: [], failed: 0 };
-    const entries: LogEntry[] = rows.map((r) => ({
-      seq: r.seq,
-      partition: r.partition,
-      accountId: r.account_id,
-      integrationId: r.integration_id,
-      acceptedAt: r.accepted_at,
-      event: r.event as LogEntry['event'],
-    }));
+    const entries = await claim(trx, order, share, this.#batchMax);
+    if (entries.length === 0) return { results: [], failed: 0 };
     const outcome = await this.#applyOrSetAside(trx, entries);
-    await sql`delete from ingest_log where seq = any(${entries.map((e) => e.seq)}::bigint[])`.execute(trx);
+    await release(trx, entries);
     return outcome;
   }
 

@@ -1,13 +1,14 @@
 import { sql } from 'kysely';
-import { type AlertUnit, applyAlertBatch } from '../../alerts/apply-batch.ts';
-import type { EventOutcome } from '../../alerts/apply-event.ts';
 import type { Db } from '../../db/db.ts';
 import { tablesGrew } from '../../db/table-maintenance.ts';
 import type { IntegrationRow } from '../../integrations/integrations.store.ts';
 import type { AlertEventInput } from '../event.ts';
 import { acknowledgeAlertKey } from './acknowledge.ts';
+import { applyUnits } from './apply-units.ts';
+import type { EventOutcome } from './decide-event.ts';
 import { ProcessRun } from './process.ts';
 import { pickChannels, type RoutingCache } from './route.ts';
+import type { AlertUnit } from './unit.ts';
 
 type Executor = Db['q'];
 
@@ -30,9 +31,10 @@ export type EntryResult = {
 };
 
 /**
- * Applies entries, in seq order, inside the caller's transaction: enrich and process each event
- * (phase process: the integration's enrichment rules and alert pipeline), route it (phase route),
- * drop and count those the pipeline drops or no channel takes, then apply the rest set-based (src/alerts/apply-batch.ts).
+ * Applies claimed entries (./claim.ts), in seq order, inside the caller's transaction. A batch reads
+ * as named phases: process (enrichment and pipelines) → route → lock → load → decide → write
+ * (./apply-units.ts). Alert sources plug in before all this, at accept (src/ingest/sources/: a
+ * parser to AlertEventInput and a push route); whatever changes events plugs into "process".
  * Entries are applied at the time they were accepted, in runs of one second, so when an entry is
  * applied changes nothing it records. An acknowledge entry (PagerDuty) ends a run and is applied
  * alone, in its place, so it sees every event accepted before it.
@@ -93,6 +95,28 @@ async function applyRun(
   entries: readonly LogEntry[],
   nowMs: number,
 ): Promise<EntryResult[]> {
+  const { units, unitCounts, types } = await prepare(q, routing, entries, nowMs);
+  const outcomes = await applyUnits(q, units, nowMs);
+  let next = 0;
+  return entries.map((entry, i) => {
+    const mine = outcomes.slice(next, next + unitCounts[i]!);
+    next += unitCounts[i]!;
+    return { entry, integrationType: types[i]!, outcomes: mine };
+  });
+}
+
+/**
+ * Phases "process" and "route": each entry's event goes through its integration's enrichment and
+ * alert pipeline (./process.ts — where anything that changes events before they reach alerts
+ * plugs in), then to the channels it is routed to (./route.ts), one unit per channel. Events the
+ * pipeline drops or no channel takes are counted on their integration.
+ */
+async function prepare(
+  q: Executor,
+  routing: RoutingCache,
+  entries: readonly LogEntry[],
+  nowMs: number,
+): Promise<{ units: AlertUnit[]; unitCounts: number[]; types: string[] }> {
   const units: AlertUnit[] = [];
   const unitCounts: number[] = [];
   const types: string[] = [];
@@ -139,9 +163,17 @@ async function applyRun(
       units.push({ source, channel, event, screened: targets.ruled.has(channel.channel_id) });
     }
   }
+  await countDropped(q, dropped);
+  return { units, unitCounts, types };
+}
+
+/** Unrouted events are counted in total only; pipeline discards also per reason (docs/processing.md). */
+async function countDropped(
+  q: Executor,
+  dropped: ReadonlyMap<number, ReadonlyMap<string, number>>,
+): Promise<void> {
   for (const [integrationId, reasons] of [...dropped].sort((a, b) => a[0] - b[0])) {
     const count = [...reasons.values()].reduce((a, b) => a + b, 0);
-    // Unrouted events are counted in total only; pipeline discards also per reason (docs/processing.md).
     let reasonsSql = sql<string>`dropped_event_reasons`;
     for (const [reason, n] of reasons) {
       if (reason === '') continue;
@@ -154,11 +186,4 @@ async function applyRun(
       .where('integration_id', '=', integrationId)
       .execute();
   }
-  const outcomes = await applyAlertBatch(q, units, nowMs);
-  let next = 0;
-  return entries.map((entry, i) => {
-    const mine = outcomes.slice(next, next + unitCounts[i]!);
-    next += unitCounts[i]!;
-    return { entry, integrationType: types[i]!, outcomes: mine };
-  });
 }
