@@ -71,7 +71,7 @@ export const ok = (r: LoadResult) =>
     .reduce((sum, [, n]) => sum + n, 0);
 
 /** GET /metrics, as name{labels} → value. */
-export async function scrape(url: string): Promise<Map<string, number>> {
+async function scrape(url: string): Promise<Map<string, number>> {
   const text = await (await fetch(`${url}/metrics`)).text();
   const values = new Map<string, number>();
   for (const line of text.split('\n')) {
