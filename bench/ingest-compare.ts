@@ -13,20 +13,20 @@ import { forEachTarget, log, type Target } from './targets.ts';
  * from GET /metrics, takes to reach 0). Ratios are against Alertmanager's single-alert rate.
  */
 
-const CONNECTIONS = 32;
-const KEYS = 5_000;
-const RECOVERY_EVERY = 10;
+export const CONNECTIONS = 32;
+export const KEYS = 5_000;
+export const RECOVERY_EVERY = 10;
 const BATCH = 20;
 const DRAIN_TIMEOUT_MS = 600_000;
 
 /** The n-th event of the loop: key n mod KEYS, every 10th a recovery. */
-function nth(context: Record<string, unknown>, counter: { n: number }) {
+export function nth(context: Record<string, unknown>, counter: { n: number }) {
   const n = counter.n++;
   context.n = n;
   return { key: n % KEYS, recovery: n % RECOVERY_EVERY === RECOVERY_EVERY - 1 };
 }
 
-const vigilBody = (counter: { n: number }) => (context: Record<string, unknown>) => {
+export const vigilBody = (counter: { n: number }) => (context: Record<string, unknown>) => {
   const { key, recovery } = nth(context, counter);
   return JSON.stringify({
     event_status: recovery ? 'Ok' : 'Critical',
@@ -65,7 +65,7 @@ const webhookBody = (counter: { n: number }) => (context: Record<string, unknown
   return JSON.stringify({ version: '4', status: 'firing', alerts });
 };
 
-const ok = (r: LoadResult) =>
+export const ok = (r: LoadResult) =>
   Object.entries(r.statusCodes)
     .filter(([code]) => code.startsWith('2'))
     .reduce((sum, [, n]) => sum + n, 0);

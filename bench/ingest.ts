@@ -8,6 +8,7 @@ import { startAlertmanager } from './alertmanager.ts';
 import { startHttpFloor } from './http-floor.ts';
 import { drainMs, runIngestComparison } from './ingest-compare.ts';
 import { type EventKind, EventMix } from './ingest-mix.ts';
+import { runIngestVariants } from './ingest-variants.ts';
 import { call, type LoadResult, load, reportFailures } from './load.ts';
 import { idlePercent, processCpuMs, runCli, startServer, vigilEnv } from './server.ts';
 import { chooseTargets, type DatabaseName, forEachTarget, log, type Target } from './targets.ts';
@@ -555,12 +556,19 @@ export async function runIngestBench(options: {
   connections: number;
   /** Only the side-by-side run against Alertmanager (bench/ingest-compare.ts). */
   compareOnly: boolean;
+  /** Only processing and sources against the plain push (bench/ingest-variants.ts). */
+  variantsOnly: boolean;
 }): Promise<number> {
   const { pgliteOnly, postgresOnly, durationS, connections } = options;
   if (options.compareOnly) {
     const { targets: chosen } = await chooseTargets(pgliteOnly);
     const rows = await runIngestComparison(postgresOnly ? chosen.slice(1) : chosen, durationS);
     return rows ? 0 : 1;
+  }
+  if (options.variantsOnly) {
+    const { targets: chosen } = await chooseTargets(pgliteOnly);
+    await runIngestVariants(postgresOnly ? chosen.slice(1) : chosen, durationS);
+    return 0;
   }
   // Other work on the machine takes CPU from Vigil and autocannon alike: say so up front.
   // The first second includes the start of this process (and npm's): the better of two samples.
@@ -573,6 +581,7 @@ export async function runIngestBench(options: {
   const alertmanager = await benchAlertmanager(durationS, connections);
   const floor = await benchHttpFloor(durationS, connections);
   const comparison = await runIngestComparison(targets, durationS);
+  const variants = await runIngestVariants(targets, durationS);
   const compared = 'skipped' in alertmanager ? undefined : alertmanager;
 
   const report = {
@@ -589,6 +598,7 @@ export async function runIngestBench(options: {
     alertmanager,
     httpFloor: floor,
     comparison,
+    variants,
   };
   mkdirSync(path.dirname(RESULTS), { recursive: true });
   writeFileSync(RESULTS, `${JSON.stringify(report, null, 2)}\n`);

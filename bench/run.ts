@@ -19,7 +19,7 @@ import { chooseTargets, type DatabaseName, forEachTarget, log, type Target } fro
  * `npm run bench [-- --pglite-only] [-- --duration S]`: start-up time, idle memory and HTTP
  * throughput of `vigil serve`, on PGlite and (unless --pglite-only) on PostgreSQL.
  * `npm run bench -- ingest [--pglite-only | --postgres-only] [--duration S] [--connections N]`: the event ingestion benchmark
- * (bench/ingest.ts). `npm run bench -- status-page [--pglite-only] [--duration S]`: the public
+ * (bench/ingest.ts; `--compare-only`, `--variants-only` run one part of it). `npm run bench -- status-page [--pglite-only] [--duration S]`: the public
  * status page under readers while events change (bench/status-page.ts). `npm run bench -- insights
  * [--count N] [--keep | --reuse] [--before DIR]`: the insight endpoints over N incidents on
  * PostgreSQL (bench/insights.ts).
@@ -169,6 +169,7 @@ async function main(): Promise<number> {
       reuse: { type: 'boolean' },
       before: { type: 'string' },
       'compare-only': { type: 'boolean' },
+      'variants-only': { type: 'boolean' },
     },
   });
   const durationS = Number(values.duration);
@@ -187,6 +188,7 @@ async function main(): Promise<number> {
       durationS,
       connections,
       compareOnly: values['compare-only'] ?? false,
+      variantsOnly: values['variants-only'] ?? false,
     });
   }
   if (command === 'status-page' && extra.length === 0) return runStatusPageBench(pgliteOnly, durationS);

@@ -54,6 +54,8 @@ type OpenApiRoute<B extends TSchema, D extends TSchema> = {
   /** The JSON body (POST) or query string (GET). */
   input: B;
   data: D;
+  /** Largest request body, when the app's 1 MB does not fit the operation (a file upload). */
+  bodyLimit?: number;
 };
 
 export type Call<B extends TSchema> = {
@@ -85,6 +87,7 @@ export function openApi<B extends TSchema, D extends TSchema>(
     method,
     url,
     config: { appKey: { permission: route.permission } },
+    ...(route.bodyLimit === undefined ? {} : { bodyLimit: route.bodyLimit }),
     schema: {
       tags: [route.tag],
       summary: route.summary,

@@ -10,6 +10,8 @@ export const MAPPING_LIMITS = {
   value: 2048,
   docs: 1000,
   headers: 20,
+  /** A CSV upload's request body (the older document's 10 MB; the newer one's 100 MB is not taken). */
+  uploadBytes: 10 * 1024 * 1024,
 } as const;
 
 const ObjectId = Type.String({ pattern: '^[0-9a-fA-F]{24}$' });
@@ -53,6 +55,14 @@ export const DataUpsertResponse = Type.Object({ keys: Type.Array(Type.String()) 
 export const DataDeleteRequest = Type.Object({
   schema_id: ObjectId,
   keys: Type.Array(Type.String({ maxLength: 64 }), { minItems: 1, maxItems: 100 }),
+});
+/** The document's JSON form; a multipart or text/csv upload is read into it (mapping-files.routes.ts). */
+export const DataUploadRequest = Type.Object({
+  schema_id: ObjectId,
+  /** The CSV text. */
+  file: Type.String(),
+  /** Append (replacing rows of equal source values) instead of emptying the table first. */
+  do_not_truncate_first: Type.Optional(Type.Boolean()),
 });
 export const DataListRequest = Type.Object({
   schema_id: ObjectId,

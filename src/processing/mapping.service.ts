@@ -53,7 +53,7 @@ function checkLabels(field: string, labels: readonly string[]): string[] {
 const nameTaken = (error: unknown) =>
   /mapping_(schemas|apis)_name|unique/i.test(String((error as Error)?.message));
 
-async function requireSchema(q: Executor, accountId: number, schemaId: string) {
+export async function requireSchema(q: Executor, accountId: number, schemaId: string) {
   const row = await q
     .selectFrom('mapping_schemas')
     .selectAll()
@@ -189,17 +189,27 @@ export async function schemaInfo(deps: Deps, actor: Actor, schemaId: string) {
 /** Rows must carry every source and result label; other keys are dropped. One statement per call. */
 export async function upsertRows(deps: Deps, actor: Actor, input: Static<typeof S.DataUpsertRequest>) {
   const schema = await requireSchema(deps.db.q, actor.accountId, input.schema_id);
-  const rows = checkRows(schema, input.docs, (i) => `docs[${i}]`);
+  const rows = checkRows(schema, input.docs, {
+    row: (i) => `docs[${i}]`,
+    problem: (i, label, reason) =>
+      invalidParameter(label === undefined ? `docs[${i}]` : `docs[${i}].${label}`, reason),
+  });
   await writeRows(deps, schema, rows, false);
   return { keys: rows.map((row) => row.key) };
 }
 
-type Row = { key: string; fields: Record<string, string> };
+export type Row = { key: string; fields: Record<string, string> };
 
-function checkRows(
+/** How a check names a row of a write (`docs[3]`, or a file's `line 4`) and blames one of its cells. */
+export type RowNames = {
+  row(i: number): string;
+  problem(i: number, label: string | undefined, reason: string): AppError;
+};
+
+export function checkRows(
   schema: { source_labels: string[]; result_labels: string[] },
   docs: readonly Record<string, string>[],
-  where: (i: number) => string,
+  names: RowNames,
 ): Row[] {
   const labels = [...schema.source_labels, ...schema.result_labels];
   const seen = new Map<string, number>();
@@ -207,24 +217,25 @@ function checkRows(
     const fields: Record<string, string> = {};
     for (const label of labels) {
       const value = Object.hasOwn(doc, label) ? doc[label] : undefined;
-      if (typeof value !== 'string') throw invalidParameter(`${where(i)}.${label}`, 'is required');
+      if (typeof value !== 'string') throw names.problem(i, label, 'is required');
       if (value.length > MAPPING_LIMITS.value) {
-        throw invalidParameter(`${where(i)}.${label}`, `must be at most ${MAPPING_LIMITS.value} characters`);
+        throw names.problem(i, label, `must be at most ${MAPPING_LIMITS.value} characters`);
       }
       fields[label] = value;
     }
     const key = mappingKey(schema.source_labels.map((label) => fields[label]!));
     const earlier = seen.get(key);
     if (earlier !== undefined) {
-      throw invalidParameter(where(i), `repeats the source label values of ${where(earlier)}`);
+      throw names.problem(i, undefined, `repeats the source label values of ${names.row(earlier)}`);
     }
     seen.set(key, i);
     return { key, fields };
   });
 }
 
-async function writeRows(
-  deps: Deps,
+/** Writes rows in one transaction (after emptying the table when asked); the row limit holds at commit. */
+export async function writeRows(
+  deps: Pick<Deps, 'db' | 'clock'>,
   schema: { schema_id: string },
   rows: readonly Row[],
   truncateFirst: boolean,
@@ -240,11 +251,12 @@ async function writeRows(
       .execute();
     if (truncateFirst)
       await trx.deleteFrom('mapping_rows').where('schema_id', '=', schema.schema_id).execute();
-    if (rows.length > 0) {
+    // In slices, so a 10,000-row upload stays far below PostgreSQL's 65,535 parameters a statement.
+    for (let start = 0; start < rows.length; start += 1000) {
       await trx
         .insertInto('mapping_rows')
         .values(
-          rows.map((row) => ({
+          rows.slice(start, start + 1000).map((row) => ({
             schema_id: schema.schema_id,
             key: row.key,
             fields: JSON.stringify(row.fields),

@@ -24,7 +24,6 @@ type ServedOperation = { path: string; method: string };
 
 const HTTP_METHODS = new Set(['get', 'put', 'post', 'delete', 'patch']);
 
-/** Operations that answer a CSV file (docs/insights.md, "Exports"). */
 /**
  * Operations the documents give an empty request schema (`EmptyRequest`, no properties allowed)
  * although they cannot work without fields; Vigil's fields are in docs/channels.md. Their
@@ -34,7 +33,9 @@ const UNDOCUMENTED_REQUESTS = new Set(
   ['create', 'update', 'delete', 'list', 'enable', 'disable'].map((verb) => `/channel/notify/rule/${verb}`),
 );
 
+/** Operations that answer a CSV file (docs/insights.md, "Exports"; docs/processing.md, "CSV files"). */
 const CSV_EXPORTS = new Set([
+  '/enrichment/mapping/data/download',
   '/insight/incident/export',
   '/insight/team/export',
   '/insight/channel/export',

@@ -130,6 +130,12 @@ export const PROCESSING_SAMPLES: Record<string, Sample> = {
     return { schema_id, keys: [items[0].key] };
   },
   '/enrichment/mapping/data/truncate': async (ctx) => ({ schema_id: await mappingSchema(ctx) }),
+  // The document's JSON form of the upload (the multipart form: test/processing/mapping-files.test.ts).
+  '/enrichment/mapping/data/upload': async (ctx) => ({
+    schema_id: await mappingSchema(ctx),
+    file: 'host,service,tier\ndb-3,orders,bronze\n',
+  }),
+  '/enrichment/mapping/data/download': async (ctx) => ({ schema_id: await mappingSchema(ctx) }),
   '/enrichment/mapping/api/create': async (ctx) => ({
     api_name: ctx.unique('api'),
     url: 'https://cmdb.example.com/enrich',
