@@ -1,4 +1,4 @@
-import type { TestAccount, TestApp } from '../harness/app.ts';
+import { startTestApp, type TestAccount, type TestApp } from '../harness/app.ts';
 
 /** A channel in its own team, with an optional grouping config; returns its id. */
 export async function newChannel(
@@ -59,3 +59,29 @@ export const pushStandard = (t: TestApp, key: string, body: Record<string, unkno
 
 export const pushPrometheus = (t: TestApp, key: string, body: Record<string, unknown>) =>
   push(t, '/event/push/alert/prometheus', key, body);
+
+/**
+ * Sends the same push three times at once through a second app on `t`'s database whose
+ * per-integration limit is one push a second, and returns the statuses, sorted (expected:
+ * [200, 429, 429]) and the code of a refusal.
+ */
+export async function pushesOverTheIntegrationLimit(
+  t: TestApp,
+  path: string,
+  key: string,
+  payload: Record<string, unknown>,
+): Promise<{ statuses: number[]; refusedCode: string | undefined }> {
+  const limited = await startTestApp({
+    database: t.database,
+    env: { RATE_LIMIT_INTEGRATION_PER_SECOND: '1' },
+  });
+  try {
+    const send = () => limited.app.inject({ method: 'POST', url: `${path}?integration_key=${key}`, payload });
+    const answers = await Promise.all([send(), send(), send()]);
+    await t.waitForApplied();
+    const refused = answers.find((a) => a.statusCode === 429);
+    return { statuses: answers.map((a) => a.statusCode).sort(), refusedCode: refused?.json().error?.code };
+  } finally {
+    await limited.close();
+  }
+}

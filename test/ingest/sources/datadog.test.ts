@@ -2,7 +2,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { DATADOG_PAYLOAD_TEMPLATE } from '../../../src/ingest/sources/datadog-template.ts';
 import { testEventBody } from '../../../web/src/integrations.ts';
 import { startTestApp, type TestAccount, type TestApp } from '../../harness/app.ts';
-import { newChannel, newIntegration, push } from '../helpers.ts';
+import { newChannel, newIntegration, push, pushesOverTheIntegrationLimit } from '../helpers.ts';
 
 /*
  * Datadog's webhook (docs/sources.md "Datadog"). Datadog posts whatever payload the user pastes, so
@@ -183,24 +183,8 @@ describe('Datadog webhook', () => {
 
   it('applies the per-integration rate limit', async () => {
     const { key } = await datadog();
-    const limited = await startTestApp({
-      database: t.database,
-      env: { RATE_LIMIT_INTEGRATION_PER_SECOND: '1' },
-    });
-    try {
-      const send = () =>
-        limited.app.inject({
-          method: 'POST',
-          url: `/event/push/alert/datadog?integration_key=${key}`,
-          payload: filled(),
-        });
-      const answers = await Promise.all([send(), send(), send()]);
-      await t.waitForApplied();
-      expect(answers.map((a) => a.statusCode).sort()).toEqual([200, 429, 429]);
-      expect(answers.find((a) => a.statusCode === 429)!.json().error.code).toBe('RequestTooFrequently');
-    } finally {
-      await limited.close();
-    }
+    const answers = await pushesOverTheIntegrationLimit(t, '/event/push/alert/datadog', key, filled());
+    expect(answers).toEqual({ statuses: [200, 429, 429], refusedCode: 'RequestTooFrequently' });
   });
 });
 

@@ -1,7 +1,7 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { testEventBody } from '../../../web/src/integrations.ts';
 import { startTestApp, type TestAccount, type TestApp } from '../../harness/app.ts';
-import { newChannel, newIntegration, push } from '../helpers.ts';
+import { newChannel, newIntegration, push, pushesOverTheIntegrationLimit } from '../helpers.ts';
 
 /*
  * Nightingale (n9e) alert events (docs/sources.md "Nightingale"). The event is the example request
@@ -233,5 +233,11 @@ describe('Nightingale events', () => {
     const wrong = await push(t, PATH, zabbix.key, EVENT);
     expect(wrong.status).toBe(400);
     expect(wrong.body.error.message).toContain('/event/push/alert/zabbix');
+  });
+
+  it('applies the per-integration rate limit', async () => {
+    const { key } = await n9e();
+    const answers = await pushesOverTheIntegrationLimit(t, PATH, key, EVENT);
+    expect(answers).toEqual({ statuses: [200, 429, 429], refusedCode: 'RequestTooFrequently' });
   });
 });

@@ -1,6 +1,6 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { startTestApp, type TestAccount, type TestApp } from '../../harness/app.ts';
-import { newChannel, newIntegration } from '../helpers.ts';
+import { newChannel, newIntegration, pushesOverTheIntegrationLimit } from '../helpers.ts';
 
 /*
  * Sentry's webhooks (docs/sources.md "Sentry"). Payloads from Sentry's documentation:
@@ -361,22 +361,7 @@ describe('Sentry bad input and tenancy', () => {
 
   it('applies the per-integration rate limit', async () => {
     const { key } = await sentry();
-    const limited = await startTestApp({
-      database: t.database,
-      env: { RATE_LIMIT_INTEGRATION_PER_SECOND: '1' },
-    });
-    try {
-      const send = () =>
-        limited.app.inject({
-          method: 'POST',
-          url: `/event/push/alert/sentry?integration_key=${key}`,
-          payload: ISSUE_ALERT,
-        });
-      const answers = await Promise.all([send(), send(), send()]);
-      await t.waitForApplied();
-      expect(answers.map((a) => a.statusCode).sort()).toEqual([200, 429, 429]);
-    } finally {
-      await limited.close();
-    }
+    const answers = await pushesOverTheIntegrationLimit(t, '/event/push/alert/sentry', key, ISSUE_ALERT);
+    expect(answers).toEqual({ statuses: [200, 429, 429], refusedCode: 'RequestTooFrequently' });
   });
 });

@@ -1,6 +1,6 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { startTestApp, type TestAccount, type TestApp } from '../../harness/app.ts';
-import { newChannel, newIntegration, push } from '../helpers.ts';
+import { newChannel, newIntegration, push, pushesOverTheIntegrationLimit } from '../helpers.ts';
 
 /*
  * Uptime Kuma (docs/sources.md "Uptime Kuma"). Payloads as Uptime Kuma's own code builds them
@@ -244,18 +244,7 @@ describe('Uptime Kuma bad input and tenancy', () => {
 
   it('applies the per-integration rate limit', async () => {
     const { key } = await kuma();
-    const limited = await startTestApp({
-      database: t.database,
-      env: { RATE_LIMIT_INTEGRATION_PER_SECOND: '1' },
-    });
-    try {
-      const send = () =>
-        limited.app.inject({ method: 'POST', url: `${PATH}?integration_key=${key}`, payload: flashdutyDown });
-      const answers = await Promise.all([send(), send(), send()]);
-      await t.waitForApplied();
-      expect(answers.map((a) => a.statusCode).sort()).toEqual([200, 429, 429]);
-    } finally {
-      await limited.close();
-    }
+    const answers = await pushesOverTheIntegrationLimit(t, PATH, key, flashdutyDown);
+    expect(answers).toEqual({ statuses: [200, 429, 429], refusedCode: 'RequestTooFrequently' });
   });
 });

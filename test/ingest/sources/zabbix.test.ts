@@ -2,7 +2,7 @@ import { readFileSync } from 'node:fs';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { testEventBody } from '../../../web/src/integrations.ts';
 import { startTestApp, type TestAccount, type TestApp } from '../../harness/app.ts';
-import { newChannel, newIntegration, push } from '../helpers.ts';
+import { newChannel, newIntegration, push, pushesOverTheIntegrationLimit } from '../helpers.ts';
 import { readMediaType, resolveMacros, runMediaType, SCRIPT_PATH } from './zabbix-runtime.ts';
 
 /*
@@ -199,6 +199,12 @@ describe('Zabbix raw payloads', () => {
     const wrong = await push(t, PATH, grafana.key, PROBLEM);
     expect(wrong.status).toBe(400);
     expect(wrong.body.error.message).toContain('/event/push/alert/grafana');
+  });
+
+  it('applies the per-integration rate limit', async () => {
+    const { key } = await zabbix();
+    const answers = await pushesOverTheIntegrationLimit(t, PATH, key, PROBLEM);
+    expect(answers).toEqual({ statuses: [200, 429, 429], refusedCode: 'RequestTooFrequently' });
   });
 });
 
