@@ -132,7 +132,7 @@ describe('createIntegration (the CLI path)', () => {
     const cases: [Record<string, unknown>, string][] = [
       [{ name: '   ', plugin_type: 'alert.standard' }, 'name'],
       [{ name: 'x'.repeat(40), plugin_type: 'alert.standard' }, 'name'],
-      [{ name: 'x', plugin_type: 'alert.zabbix' }, 'plugin_type'],
+      [{ name: 'x', plugin_type: 'alert.nagios' }, 'plugin_type'],
       [{ name: 'x', plugin_type: 'alert.standard', description: 'd'.repeat(501) }, 'description'],
       [{ name: 'x', plugin_type: 'alert.standard', team_id: -1 }, 'team_id'],
       [{ name: 'x', plugin_type: 'alert.standard', team_id: 12345 }, 'team_id'],
@@ -442,7 +442,7 @@ describe('bad input', () => {
     ['/datasource/upsert', { name: '', plugin_type: 'alert.standard' }, 'name'],
     ['/datasource/upsert', { name: 'x'.repeat(40), plugin_type: 'alert.standard' }, 'name'],
     ['/datasource/upsert', { name: 123, plugin_type: 'alert.standard' }, 'name'],
-    ['/datasource/upsert', { name: 'x', plugin_type: 'alert.zabbix' }, 'plugin_type'],
+    ['/datasource/upsert', { name: 'x', plugin_type: 'alert.nagios' }, 'plugin_type'],
     [
       '/datasource/upsert',
       { name: 'x', plugin_type: 'alert.standard', description: 'd'.repeat(501) },
