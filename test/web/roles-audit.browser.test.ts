@@ -68,6 +68,30 @@ describe('the Roles page', () => {
       .waitFor({ state: 'detached', ...WAIT });
     expect(await customRoles()).toEqual([]);
   });
+
+  it('says beside the name what the server refuses and what breaks its limit, in words', {
+    timeout: 60_000,
+  }, async () => {
+    await page.getByRole('button', { name: 'Create a role' }).click();
+    const form = page.getByRole('form', { name: 'Role' });
+    const name = form.getByRole('textbox', { name: 'Name' });
+    // Nothing is cut short: the whole name stays in the field, and the limit is said under it.
+    await name.fill('R'.repeat(45));
+    expect(await name.inputValue()).toHaveLength(45);
+    await form.getByText(/at most 39 characters/).waitFor(WAIT);
+    await form.getByRole('button', { name: 'Save role' }).click();
+    expect(await customRoles()).toEqual([]);
+    // The server's refusal (a built-in role's name) goes beside the name, not into a banner.
+    await name.fill('Admin');
+    await form.getByRole('button', { name: 'Save role' }).click();
+    await form.getByText('is the name of a built-in role').waitFor(WAIT);
+    expect(await name.getAttribute('aria-invalid')).toBe('true');
+    expect(await page.getByRole('alert').count()).toBe(0);
+    await name.fill('Admins of the night');
+    await form.getByRole('button', { name: 'Save role' }).click();
+    await page.getByRole('heading', { name: 'Admins of the night', level: 3 }).waitFor(WAIT);
+    expect((await customRoles()).map((r) => r.role_name)).toEqual(['Admins of the night']);
+  });
 });
 
 describe('the Audit log page', () => {

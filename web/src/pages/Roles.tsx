@@ -16,6 +16,7 @@ import { type FormEvent, useCallback, useEffect, useState } from 'react';
 import { Link } from 'wouter';
 import { api, describeError } from '../api.ts';
 import { ErrorAlert } from '../components/feedback.tsx';
+import { useChecks } from '../field-checks.ts';
 
 type Role = {
   role_id: number;
@@ -38,6 +39,8 @@ export function RolesPage() {
   const [roles, setRoles] = useState<Role[]>();
   const [permissions, setPermissions] = useState<Permission[]>([]);
   const [error, setError] = useState<string>();
+  const [formError, setFormError] = useState<string>();
+  const checks = useChecks('/role/upsert', { name: 'role_name', description: 'description' });
   const [draft, setDraft] = useState<Draft>();
   const [deleting, setDeleting] = useState<Role>();
   const [busy, setBusy] = useState(false);
@@ -74,25 +77,43 @@ export function RolesPage() {
     }
   };
 
+  /** Opens the form on a role (or closes it), with nothing said yet about its fields. */
+  const openForm = (next: Draft | undefined) => {
+    checks.clear();
+    setFormError(undefined);
+    setDraft(next);
+  };
+
   const save = async (event: FormEvent) => {
     event.preventDefault();
     if (!draft) return;
-    const saved = await act(() =>
-      api.post('/role/upsert', {
+    const values = { name: draft.name.trim(), description: draft.description.trim() };
+    if (!checks.ok(values)) return;
+    setBusy(true);
+    setFormError(undefined);
+    try {
+      await api.post('/role/upsert', {
         ...(draft.roleId === undefined ? {} : { role_id: draft.roleId }),
-        role_name: draft.name.trim(),
-        description: draft.description.trim(),
+        role_name: values.name,
+        description: values.description,
         permission_ids: draft.permissionIds.map(Number),
-      }),
-    );
-    if (saved) setDraft(undefined);
+      });
+      setDraft(undefined);
+      checks.clear();
+      await load();
+    } catch (caught) {
+      // A refusal naming the name or description goes beside it; anything else above the form.
+      setFormError(checks.absorb(caught, values));
+    } finally {
+      setBusy(false);
+    }
   };
 
   return (
     <Stack gap="md">
       <Group justify="space-between">
         <Title order={2}>Roles</Title>
-        <Button onClick={() => setDraft(EMPTY)}>Create a role</Button>
+        <Button onClick={() => openForm(EMPTY)}>Create a role</Button>
       </Group>
       <Text size="sm">
         A member can do what their roles allow, in the console and with their app keys alike. Built-in roles
@@ -153,7 +174,7 @@ export function RolesPage() {
                         variant="subtle"
                         aria-label={`Edit ${role.role_name}`}
                         onClick={() =>
-                          setDraft({
+                          openForm({
                             roleId: role.role_id,
                             name: role.role_name,
                             description: role.description,
@@ -198,23 +219,24 @@ export function RolesPage() {
 
       <Modal
         opened={draft !== undefined}
-        onClose={() => setDraft(undefined)}
+        onClose={() => openForm(undefined)}
         title={draft?.roleId === undefined ? 'Create a role' : 'Edit the role'}
       >
         {draft && (
           <form onSubmit={save} aria-label="Role">
             <Stack gap="sm">
+              <ErrorAlert error={formError} onClose={() => setFormError(undefined)} />
               <TextInput
                 label="Name"
                 required
-                maxLength={39}
                 value={draft.name}
+                error={checks.error('name', draft.name.trim())}
                 onChange={(e) => setDraft({ ...draft, name: e.currentTarget.value })}
               />
               <TextInput
                 label="Description"
-                maxLength={499}
                 value={draft.description}
+                error={checks.error('description', draft.description.trim())}
                 onChange={(e) => setDraft({ ...draft, description: e.currentTarget.value })}
               />
               <Checkbox.Group
@@ -229,7 +251,7 @@ export function RolesPage() {
                 </SimpleGrid>
               </Checkbox.Group>
               <Group justify="flex-end">
-                <Button variant="default" onClick={() => setDraft(undefined)}>
+                <Button variant="default" onClick={() => openForm(undefined)}>
                   Cancel
                 </Button>
                 <Button type="submit" loading={busy}>
