@@ -99,6 +99,15 @@ describe('collaboration on the incident page', () => {
     expect(pm.content.content).toBe('## Root cause\n\nThe card processor timed out.');
     expect(pm.follow_ups).toBe('- [ ] retry with backoff');
 
+    // A title past its limit stays whole, is flagged beside the field, and cannot be saved or published.
+    const title = page.getByRole('textbox', { name: 'Title' });
+    await title.fill(`Payments down ${'x'.repeat(260)}`);
+    expect((await title.inputValue()).length).toBe(274);
+    await page.getByText(/at most 256 characters/).waitFor(WAIT);
+    expect(await page.getByRole('button', { name: 'Publish', exact: true }).isDisabled()).toBe(true);
+    expect(await page.getByRole('button', { name: 'Save', exact: true }).isDisabled()).toBe(true);
+    await title.fill('Post-mortem: Payments down');
+
     await page.getByRole('button', { name: 'Publish', exact: true }).click();
     await page.getByRole('button', { name: 'Return to drafting', exact: true }).waitFor(WAIT);
     expect(await page.getByLabel('Report (Markdown)').isDisabled()).toBe(true);

@@ -15,6 +15,7 @@ import { type FormEvent, useCallback, useEffect, useState } from 'react';
 import { Link, useLocation } from 'wouter';
 import { api, describeError } from '../api.ts';
 import { ConfirmModal, ErrorAlert, Notice, useAction } from '../components/feedback.tsx';
+import { useChecks } from '../field-checks.ts';
 import { formatTime } from '../format.ts';
 import { editsOf, formatDuration, type PostMortem } from '../postMortems.ts';
 import { useSession } from '../session.tsx';
@@ -40,6 +41,7 @@ export function PostMortemPage({ postMortemId }: { postMortemId: string }) {
   const [loadError, setLoadError] = useState<string>();
   const [deleting, setDeleting] = useState(false);
   const action = useAction();
+  const checks = useChecks('/incident/post-mortem/title/reset', { title: 'title' });
 
   const load = useCallback(async () => {
     try {
@@ -67,6 +69,8 @@ export function PostMortemPage({ postMortemId }: { postMortemId: string }) {
   const published = pm.meta.status === 'published';
   const id = { post_mortem_id: postMortemId };
   const edits = editsOf(draftOf(pm), draft);
+  // The title's limit is said beside it; nothing is sent (or published) while it is broken.
+  const titleOk = checks.ok({ title: draft.title });
   const b = pm.basics;
 
   const save = async (event?: FormEvent) => {
@@ -138,7 +142,7 @@ export function PostMortemPage({ postMortemId }: { postMortemId: string }) {
       <TextInput
         label="Title"
         value={draft.title}
-        maxLength={256}
+        error={checks.error('title', draft.title)}
         disabled={published}
         onChange={(e) => setDraft({ ...draft, title: e.currentTarget.value })}
       />
@@ -166,7 +170,7 @@ export function PostMortemPage({ postMortemId }: { postMortemId: string }) {
         onChange={(e) => setDraft({ ...draft, follow_ups: e.currentTarget.value })}
       />
       <Group gap="xs" role="toolbar" aria-label="Post-mortem actions">
-        <Button type="submit" disabled={edits.length === 0} loading={action.busy}>
+        <Button type="submit" disabled={edits.length === 0 || !titleOk} loading={action.busy}>
           Save
         </Button>
         {published ? (
@@ -174,7 +178,7 @@ export function PostMortemPage({ postMortemId }: { postMortemId: string }) {
             Return to drafting
           </Button>
         ) : (
-          <Button color="green" onClick={() => void setStatus('published')}>
+          <Button color="green" disabled={!titleOk} onClick={() => void setStatus('published')}>
             Publish
           </Button>
         )}
