@@ -57,14 +57,21 @@ describe('status pages in the console', () => {
     await page.getByRole('heading', { name: 'Status pages', level: 2 }).waitFor(WAIT);
     await page.getByText('No status pages yet.').waitFor(WAIT);
 
-    // Create: the address follows the name until edited; a bad one is refused naming the field.
+    // Create: the address follows the name until edited; a bad one is flagged beside the field, in
+    // words, and nothing is sent.
     const create = page.getByRole('form', { name: 'Create a status page' });
     await create.getByRole('textbox', { name: /^Name/ }).fill('Acme Cloud');
     const address = create.getByRole('textbox', { name: /^Address/ });
     expect(await address.inputValue()).toBe('acme-cloud');
     await address.fill('not a slug!');
     await create.getByRole('button', { name: 'Create', exact: true }).click();
-    await page.getByRole('alert').filter({ hasText: 'url_name' }).waitFor(WAIT);
+    await expect.poll(() => address.getAttribute('aria-invalid'), WAIT).toBe('true');
+    const said = await address.getAttribute('aria-describedby');
+    expect(
+      await page.locator(`[id="${said?.split(' ').find((id) => id.includes('error'))}"]`).textContent(),
+    ).not.toMatch(/pattern|\^/);
+    expect(await page.getByRole('alert').count()).toBe(0);
+    expect((await t.get('/status-page/list', {}, owner.appKey)).body.data.items).toEqual([]);
     await address.fill(urlName);
     await create.getByRole('button', { name: 'Create', exact: true }).click();
     await page.getByRole('heading', { name: 'Acme Cloud', level: 2 }).waitFor(WAIT);
@@ -395,6 +402,16 @@ describe('status pages in the console', () => {
     // The owner renames it and sets its title in Settings, then deletes it.
     const asOwner = await signIn(betaEmail);
     const page = asOwner.page;
+
+    // An address already taken is refused beside the address, not in a banner.
+    const create = page.getByRole('form', { name: 'Create a status page' });
+    await create.getByRole('textbox', { name: /^Name/ }).fill('Beta again');
+    const address = create.getByRole('textbox', { name: /^Address/ });
+    await address.fill(urlName);
+    await create.getByRole('button', { name: 'Create', exact: true }).click();
+    await create.getByText('is already used by another status page').waitFor(WAIT);
+    expect(await address.getAttribute('aria-invalid')).toBe('true');
+    expect(await page.getByRole('alert').count()).toBe(0);
     await page.getByRole('link', { name: 'Beta status', exact: true }).click();
     await page.getByRole('heading', { name: 'Beta status', level: 2 }).waitFor(WAIT);
     await page.getByRole('tab', { name: 'Settings', exact: true }).click();

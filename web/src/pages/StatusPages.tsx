@@ -15,6 +15,7 @@ import {
 import { type FormEvent, useCallback, useEffect, useState } from 'react';
 import { Link, useLocation } from 'wouter';
 import { api, describeError } from '../api.ts';
+import { useChecks } from '../field-checks.ts';
 import { type StatusPage, slugOf, statusColor, statusWords } from '../statusPages.ts';
 
 const WORST = ['operational', 'under_maintenance', 'degraded', 'partial_outage', 'full_outage'];
@@ -57,6 +58,9 @@ export function StatusPagesPage() {
     uptime: 'chart_and_percentage',
   });
 
+  const checks = useChecks('/status-page/create', { name: 'name', urlName: 'url_name' });
+  const values = { name: form.name.trim(), urlName: form.urlName.trim() };
+
   const load = useCallback(async () => {
     try {
       setPages((await api.get<{ items: StatusPage[] }>('/status-page/list')).items);
@@ -70,19 +74,21 @@ export function StatusPagesPage() {
 
   const submit = async (event: FormEvent) => {
     event.preventDefault();
+    if (!checks.ok(values)) return;
     setBusy(true);
     setError(undefined);
     try {
       const created = await api.post<{ page_id: number }>('/status-page/create', {
-        name: form.name.trim(),
-        url_name: form.urlName.trim(),
+        name: values.name,
+        url_name: values.urlName,
         type: form.type,
         date_view: form.dateView,
         display_uptime_mode: form.uptime,
       });
       navigate(`/status-pages/${created.page_id}`);
     } catch (caught) {
-      setError(describeError(caught));
+      // A refusal naming the name or the address (taken, wrong characters) goes beside it.
+      setError(checks.absorb(caught, values));
       setBusy(false);
     }
   };
@@ -100,6 +106,7 @@ export function StatusPagesPage() {
               label="Name"
               required
               value={form.name}
+              error={checks.error('name', values.name)}
               onChange={(e) => {
                 const name = e.currentTarget.value;
                 setForm({ ...form, name, urlName: form.urlEdited ? form.urlName : slugOf(name) });
@@ -111,6 +118,7 @@ export function StatusPagesPage() {
               description="/status/…: letters, digits, - and _"
               required
               value={form.urlName}
+              error={checks.error('urlName', values.urlName)}
               onChange={(e) => setForm({ ...form, urlName: e.currentTarget.value, urlEdited: true })}
               w={{ base: '100%', sm: 200 }}
             />
