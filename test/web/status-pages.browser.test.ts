@@ -152,6 +152,10 @@ describe('status pages in the console', () => {
     expect(await compose.getByRole('textbox', { name: /^Description/ }).inputValue()).toBe(
       'We are looking into errors on the API.',
     );
+    // A title past the server's limit is said beside it, and nothing is opened.
+    await compose.getByRole('textbox', { name: /^Title/ }).fill('E'.repeat(256));
+    await compose.getByRole('button', { name: 'Open the incident', exact: true }).click();
+    await compose.getByText(/at most 255 characters/).waitFor(WAIT);
     await compose.getByRole('textbox', { name: /^Title/ }).fill('Elevated API errors');
     await compose.getByRole('textbox', { name: /^Description/ }).fill('Some API calls fail with 503.');
     await compose.getByRole('combobox', { name: 'Public API', exact: true }).selectOption('partial_outage');

@@ -17,6 +17,7 @@ import {
 import { type FormEvent, lazy, Suspense, useCallback, useEffect, useRef, useState } from 'react';
 import { api } from '../api.ts';
 import { ConfirmModal, ErrorAlert, Notice, useAction } from '../components/feedback.tsx';
+import { useChecks } from '../field-checks.ts';
 import { formatTime } from '../format.ts';
 import { useSession } from '../session.tsx';
 import {
@@ -261,6 +262,7 @@ function ComposeModal(props: {
   const { timeZone } = useSession();
   const type = props.type ?? 'incident';
   const action = useAction();
+  const checks = useChecks('/status-page/change/create', { title: 'title', description: 'description' });
   const blank = () => {
     const nextHour = Math.ceil(Date.now() / 3_600_000) * 3600;
     return {
@@ -277,13 +279,17 @@ function ComposeModal(props: {
   const [form, setForm] = useState(blank);
   // biome-ignore lint/correctness/useExhaustiveDependencies: a fresh form each time the dialog opens
   useEffect(() => {
-    if (props.type) setForm(blank());
+    if (!props.type) return;
+    setForm(blank());
+    checks.clear();
   }, [props.type]);
   const set = (patch: Partial<ReturnType<typeof blank>>) => setForm({ ...form, ...patch });
   const templates = props.templates.filter((t) => t.event_type === type);
 
   const submit = async (event: FormEvent) => {
     event.preventDefault();
+    const values = { title: form.title.trim(), description: form.description };
+    if (!checks.ok(values)) return;
     let created: { change_id: number } | undefined;
     await action.run(async () => {
       const window =
@@ -294,22 +300,27 @@ function ComposeModal(props: {
               auto_update_by_schedule: form.followSchedule,
             }
           : {};
-      created = await api.post<{ change_id: number }>('/status-page/change/create', {
-        page_id: props.page.page_id,
-        type,
-        title: form.title.trim(),
-        description: form.description,
-        status: form.status,
-        notify_subscribers: form.notify,
-        ...window,
-        updates: [
-          {
-            status: form.status,
-            description: form.description,
-            component_changes: componentChangesOf(form.impacts, {}),
-          },
-        ],
-      });
+      try {
+        created = await api.post<{ change_id: number }>('/status-page/change/create', {
+          page_id: props.page.page_id,
+          type,
+          title: values.title,
+          description: values.description,
+          status: form.status,
+          notify_subscribers: form.notify,
+          ...window,
+          updates: [
+            {
+              status: form.status,
+              description: values.description,
+              component_changes: componentChangesOf(form.impacts, {}),
+            },
+          ],
+        });
+      } catch (caught) {
+        // What the server says of the title or description goes beside it; the rest in the banner.
+        if (checks.absorb(caught, values) !== undefined) throw caught;
+      }
     });
     if (created) await props.onCreated(created.change_id);
   };
@@ -330,6 +341,7 @@ function ComposeModal(props: {
             required
             data-autofocus
             value={form.title}
+            error={checks.error('title', form.title.trim())}
             onChange={(e) => set({ title: e.currentTarget.value })}
           />
           <Textarea
@@ -339,6 +351,7 @@ function ComposeModal(props: {
             autosize
             minRows={3}
             value={form.description}
+            error={checks.error('description', form.description)}
             onChange={(e) => set({ description: e.currentTarget.value })}
           />
           <NativeSelect
