@@ -130,6 +130,8 @@ describe('status pages in the console', () => {
     await page.getByText('No templates yet.').waitFor(WAIT);
     await page.getByRole('button', { name: 'Add a template', exact: true }).click();
     const templateDialog = page.getByRole('dialog', { name: 'Add a template' });
+    await templateDialog.getByRole('textbox', { name: /^Title/ }).fill('T'.repeat(300));
+    await templateDialog.getByText(/at most 255 characters/).waitFor(WAIT);
     await templateDialog.getByRole('textbox', { name: /^Title/ }).fill('API errors');
     await templateDialog
       .getByRole('textbox', { name: /^Text/ })

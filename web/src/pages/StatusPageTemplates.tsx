@@ -14,6 +14,7 @@ import {
 import { type FormEvent, useCallback, useEffect, useState } from 'react';
 import { api } from '../api.ts';
 import { ConfirmModal, ErrorAlert, Notice, useAction } from '../components/feedback.tsx';
+import { useChecks } from '../field-checks.ts';
 import {
   EVENT_STATUSES,
   type EventTemplate,
@@ -50,6 +51,10 @@ export function StatusTemplatesPanel({ page }: { page: StatusPage }) {
   const [removing, setRemoving] = useState<EventTemplate>();
   const action = useAction();
   const dialog = useAction();
+  const checks = useChecks('/status-page/template/upsert', {
+    title: 'template.title',
+    description: 'template.description',
+  });
 
   const load = useCallback(async () => {
     const list = await api.get<{ items: EventTemplate[] }>(
@@ -66,21 +71,38 @@ export function StatusTemplatesPanel({ page }: { page: StatusPage }) {
     event.preventDefault();
     if (!editing) return;
     const { type, ...template } = editing;
-    const done = await dialog.run(async () => {
-      await api.post('/status-page/template/upsert', {
-        page_id: page.page_id,
-        type,
-        template: { ...template, title: template.title.trim() },
-      });
+    const values = { title: template.title.trim(), description: template.description };
+    if (!checks.ok(values)) return;
+    let saved = false;
+    await dialog.run(async () => {
+      try {
+        await api.post('/status-page/template/upsert', {
+          page_id: page.page_id,
+          type,
+          template: { ...template, title: values.title },
+        });
+      } catch (caught) {
+        // What the server says of the title or text goes beside it; the rest above the buttons.
+        if (checks.absorb(caught, values) !== undefined) throw caught;
+        return;
+      }
+      saved = true;
       await load();
     });
-    if (done) setEditing(undefined);
+    if (saved) setEditing(undefined);
   };
 
   return (
     <Stack gap="md">
       <Group>
-        <Button onClick={() => setEditing(EMPTY)}>Add a template</Button>
+        <Button
+          onClick={() => {
+            checks.clear();
+            setEditing(EMPTY);
+          }}
+        >
+          Add a template
+        </Button>
       </Group>
       <ErrorAlert error={action.error} onClose={action.clearError} />
       <Notice text={action.notice} />
@@ -129,7 +151,8 @@ export function StatusTemplatesPanel({ page }: { page: StatusPage }) {
                         size="compact-sm"
                         variant="subtle"
                         aria-label={`Edit template ${t.title || t.description.slice(0, 40)}`}
-                        onClick={() =>
+                        onClick={() => {
+                          checks.clear();
                           setEditing({
                             template_id: t.template_id,
                             type: t.type,
@@ -137,8 +160,8 @@ export function StatusTemplatesPanel({ page }: { page: StatusPage }) {
                             status: t.status,
                             title: t.title,
                             description: t.description,
-                          })
-                        }
+                          });
+                        }}
                       >
                         Edit
                       </Button>
@@ -199,6 +222,7 @@ export function StatusTemplatesPanel({ page }: { page: StatusPage }) {
                 label="Title"
                 required={editing.type === 'pre_defined'}
                 value={editing.title}
+                error={checks.error('title', editing.title.trim())}
                 onChange={(e) => setEditing({ ...editing, title: e.currentTarget.value })}
               />
               <Textarea
@@ -207,6 +231,7 @@ export function StatusTemplatesPanel({ page }: { page: StatusPage }) {
                 autosize
                 minRows={3}
                 value={editing.description}
+                error={checks.error('description', editing.description)}
                 onChange={(e) => setEditing({ ...editing, description: e.currentTarget.value })}
               />
               <ErrorAlert error={dialog.error} onClose={dialog.clearError} />
