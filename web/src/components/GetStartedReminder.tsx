@@ -15,7 +15,10 @@ export function GetStartedReminder() {
     loadFacts(member)
       .then((facts) => {
         const steps = stepsOf(facts);
-        if (current) setLeft({ done: steps.filter((s) => s.done).length, total: steps.length });
+        const done = steps.filter((s) => s.done).length;
+        // Set up once, the list stops asking: no more look-ups on every visit to the start page.
+        if (done === steps.length) setHidden(member, true);
+        if (current) setLeft({ done, total: steps.length });
       })
       .catch(() => undefined);
     return () => {
